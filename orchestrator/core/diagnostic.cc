@@ -1,0 +1,59 @@
+#include "core/diagnostic.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace anylab {
+
+SourceFile::SourceFile(std::string name, std::string text)
+    : name_(std::move(name)), text_(std::move(text)) {
+  std::string_view rest(text_);
+  while (!rest.empty()) {
+    size_t nl = rest.find('\n');
+    std::string_view l = rest.substr(0, nl);
+    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+    lines_.push_back(l);
+    if (nl == std::string_view::npos) break;
+    rest.remove_prefix(nl + 1);
+  }
+}
+
+std::string_view SourceFile::line(int number) const {
+  if (number < 1 || static_cast<size_t>(number) > lines_.size()) return {};
+  return lines_[static_cast<size_t>(number - 1)];
+}
+
+void Diagnostics::error(SourceMark mark, std::string message) {
+  items_.push_back({mark, std::move(message)});
+}
+
+std::vector<Diagnostic> Diagnostics::sorted() const {
+  std::vector<Diagnostic> out = items_;
+  std::stable_sort(out.begin(), out.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return a.mark < b.mark;
+  });
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::string format_diagnostic(const SourceFile& file, const Diagnostic& d) {
+  if (d.mark.line == 0) return fmt::format("{}: error: {}\n", file.name(), d.message);
+  std::string out =
+      fmt::format("{}:{}:{}: error: {}\n", file.name(), d.mark.line, d.mark.column, d.message);
+  std::string_view text = file.line(d.mark.line);
+  if (text.empty()) return out;
+  // Keep tabs in the padding so that the caret lines up however tabs render.
+  std::string pad;
+  for (size_t i = 0; i + 1 < static_cast<size_t>(d.mark.column) && i < text.size(); ++i)
+    pad += text[i] == '\t' ? '\t' : ' ';
+  return out + fmt::format("{}\n{}^\n", text, pad);
+}
+
+std::string format_diagnostics(const SourceFile& file, const Diagnostics& ds) {
+  std::string out;
+  for (const Diagnostic& d : ds.sorted()) out += format_diagnostic(file, d);
+  return out;
+}
+
+}  // namespace anylab

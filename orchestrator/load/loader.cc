@@ -1,0 +1,64 @@
+#include "load/loader.h"
+
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <libyang/libyang.h>
+#include <yaml-cpp/yaml.h>
+
+#include "load/schema.h"
+#include "load/schema_validation.h"
+#include "load/semantic_checks.h"
+#include "load/spec_reader.h"
+#include "load/tree_builder.h"
+
+namespace anylab {
+namespace {
+
+struct TreeDeleter {
+  void operator()(lyd_node* n) const { lyd_free_all(n); }
+};
+
+std::string yaml_message(std::string msg) {
+  if (!msg.empty()) msg[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(msg[0])));
+  return "YAML syntax: " + msg;
+}
+
+}  // namespace
+
+std::expected<SourceFile, std::string> read_source(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::unexpected(fmt::format("{}: error: cannot read the lab file: {}", path, std::strerror(errno)));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return SourceFile(path, text.str());
+}
+
+std::expected<LabSpec, Diagnostics> load_lab(const SourceFile& file) {
+  Diagnostics diag;
+  YAML::Node document;
+  try {
+    document = YAML::Load(file.text());
+  } catch (const YAML::Exception& e) {
+    diag.error({e.mark.line + 1, e.mark.column + 1}, yaml_message(e.msg));
+    return std::unexpected(diag);
+  }
+
+  const Schema& schema = Schema::get();
+  MarkTable marks;
+  std::unique_ptr<lyd_node, TreeDeleter> tree(TreeBuilder(schema, diag, marks).build(document));
+  if (!diag.empty() || !tree) return std::unexpected(diag);
+
+  lyd_node* root = tree.release();
+  validate_tree(&root, marks, diag);
+  tree.reset(root);
+  if (!diag.empty()) return std::unexpected(diag);
+
+  LabSpec spec = read_spec(tree.get(), marks);
+  check_semantics(spec, diag);
+  if (!diag.empty()) return std::unexpected(diag);
+  return spec;
+}
+
+}  // namespace anylab

@@ -1,0 +1,277 @@
+#include "load/semantic_checks.h"
+
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace anylab {
+namespace {
+
+class Checker {
+ public:
+  Checker(const LabSpec& spec, Diagnostics& d) : spec_(spec), d_(d) {}
+
+  void run() {
+    check_timers(spec_.defaults.keepalive, spec_.defaults.hold, spec_.defaults.bgp_mark);
+    if (spec_.defaults.probe_interval.count() == 0) d_.error({}, "defaults.probe.interval must be more than 0ms");
+    for (const ServiceSpec& s : spec_.services) check_service(s);
+    for (const NodeSpec& n : spec_.nodes) check_node(n);
+    for (const LinkSpec& l : spec_.links) check_link(l);
+    check_attachments();
+    for (const ScenarioSpec& sc : spec_.scenarios)
+      for (const StepSpec& st : sc.steps) std::visit([&](const auto& a) { check(st, a); }, st.action);
+  }
+
+ private:
+  NodeKind kind(const std::string& name) const { return spec_.find_node(name)->kind.value; }
+
+  void want_kind(const Marked<std::string>& ref, NodeKind k, std::string_view role) {
+    const NodeSpec* n = spec_.find_node(ref.value);
+    if (n && n->kind.value != k)
+      d_.error(ref.mark, fmt::format("{} must be {} {}, but \"{}\" is {} {}", role,
+                                     k == NodeKind::kInstance ? "an" : "a", to_string(k), ref.value,
+                                     n->kind.value == NodeKind::kInstance ? "an" : "a", to_string(n->kind.value)));
+  }
+
+  void check_timers(int keepalive, int hold, SourceMark mark) {
+    if (hold != 0 && keepalive * 3 > hold)
+      d_.error(mark, fmt::format("BGP hold time {}s is less than three keepalives ({}s each); "
+                                 "one lost keepalive would drop the session: raise hold or lower keepalive",
+                                 hold, keepalive));
+  }
+
+  void check_network(const Marked<Ipv4Prefix>& p, std::string_view what) {
+    if (p.value.has_host_bits())
+      d_.error(p.mark, fmt::format("{} {} has host bits set; the network is {}", what, p.value.str(),
+                                   p.value.network().str()));
+  }
+
+  void check_service(const ServiceSpec& s) {
+    check_network(s.prefix, "prefix");
+    if (!s.prefix.value.contains(s.address.value))
+      d_.error(s.address.mark, fmt::format("service address {} is outside the service prefix {}",
+                                           s.address.value.str(), s.prefix.value.str()));
+    check_asn(s.asn);
+    for (const ServiceSpec& o : spec_.services) {
+      if (&o == &s) break;
+      if (o.prefix.value.overlaps(s.prefix.value))
+        d_.error(s.prefix.mark, fmt::format("prefix {} overlaps service \"{}\" ({}); each service needs its own",
+                                            s.prefix.value.str(), o.name.value, o.prefix.value.str()));
+    }
+  }
+
+  void check_asn(const Marked<uint32_t>& asn) {
+    if (asn.value == 23456)
+      d_.error(asn.mark, "ASN 23456 is AS_TRANS, reserved for 4-byte ASN transition; pick another");
+  }
+
+  void not_for(const NodeSpec& n, bool present, SourceMark mark, std::string_view key, std::string_view who) {
+    if (present)
+      d_.error(mark, fmt::format("\"{}\" is for {} only; \"{}\" is a {}", key, who, n.name.value,
+                                 to_string(n.kind.value)));
+  }
+
+  void check_node(const NodeSpec& n) {
+    const bool router = n.kind.value == NodeKind::kRouter;
+    const bool instance = n.kind.value == NodeKind::kInstance;
+    if (n.asn) check_asn(*n.asn);
+    if (router && !n.asn)
+      d_.error(n.name.mark, fmt::format("router \"{}\" needs an `asn:`", n.name.value));
+    if (instance && !n.service)
+      d_.error(n.name.mark, fmt::format("instance \"{}\" needs a `service:` (one of the lab's services)",
+                                        n.name.value));
+    not_for(n, !instance && n.service.has_value(), n.service ? n.service->mark : SourceMark{}, "service", "instances");
+    not_for(n, !instance && n.health.has_value(), n.health ? n.health->mark : SourceMark{}, "health", "instances");
+    not_for(n, !instance && n.announce.mark.line != 0, n.announce.mark, "announce", "instances");
+    not_for(n, !router && n.bfd.value, n.bfd.mark, "bfd", "routers");
+    not_for(n, !router && n.frr.has_value(), n.frr ? n.frr->mark : SourceMark{}, "frr", "routers");
+    not_for(n, n.kind.value == NodeKind::kClient && n.asn.has_value(), n.asn ? n.asn->mark : SourceMark{}, "asn",
+            "routers and instances");
+    not_for(n, n.kind.value == NodeKind::kClient && n.bgp_mark.line != 0, n.bgp_mark, "bgp",
+            "routers and instances");
+    if (n.bgp.keepalive || n.bgp.hold)
+      check_timers(n.bgp.keepalive.value_or(spec_.defaults.keepalive), n.bgp.hold.value_or(spec_.defaults.hold),
+                   n.bgp_mark);
+    if (instance && n.service) {
+      if (const ServiceSpec* s = spec_.find_service(n.service->value)) {
+        for (const auto& m : n.announce.more_specifics) {
+          check_network(m, "more-specific");
+          if (!s->prefix.value.contains(m.value) || m.value.length <= s->prefix.value.length)
+            d_.error(m.mark, fmt::format("more-specific {} is not inside the service prefix {}", m.value.str(),
+                                         s->prefix.value.str()));
+        }
+      }
+    }
+    if (n.router_id) {
+      auto [it, fresh] = router_ids_.emplace(n.router_id->value, n.name.value);
+      if (!fresh)
+        d_.error(n.router_id->mark, fmt::format("router-id {} is already used by \"{}\"",
+                                                n.router_id->value.str(), it->second));
+    }
+  }
+
+  void check_link(const LinkSpec& l) {
+    if (l.a.node.value == l.b.node.value) {
+      d_.error(l.b.node.mark, fmt::format("a link from \"{}\" to itself; a link joins two nodes", l.a.node.value));
+      return;
+    }
+    for (const EndpointSpec* e : {&l.a, &l.b}) {
+      links_of_[e->node.value].push_back(&l);
+      if (!e->interface) continue;
+      if (e->interface->value == "lo")
+        d_.error(e->interface->mark, "\"lo\" is the loopback; a link needs an interface of its own, like eth1");
+      auto [it, fresh] = interfaces_.emplace(e->node.value + ":" + e->interface->value, e->interface->mark);
+      if (!fresh)
+        d_.error(e->interface->mark, fmt::format("interface {}:{} is already used by the link on line {}",
+                                                 e->node.value, e->interface->value, it->second.line));
+    }
+    const NodeKind ka = kind(l.a.node.value), kb = kind(l.b.node.value);
+    if (ka != NodeKind::kRouter && kb != NodeKind::kRouter)
+      d_.error(l.mark, fmt::format("a link between {} \"{}\" and {} \"{}\": {}s and {}s connect to routers",
+                                   to_string(ka), l.a.node.value, to_string(kb), l.b.node.value, to_string(ka),
+                                   to_string(kb)));
+    if (ka == NodeKind::kRouter && kb == NodeKind::kRouter) {
+      const NodeSpec* a = spec_.find_node(l.a.node.value);
+      const NodeSpec* b = spec_.find_node(l.b.node.value);
+      if (a->asn && b->asn && a->asn->value == b->asn->value)
+        d_.error(l.mark, fmt::format("routers \"{}\" and \"{}\" share ASN {}; anylab peers linked routers with "
+                                     "eBGP, so give them different ASNs",
+                                     a->name.value, b->name.value, a->asn->value));
+    }
+    if (l.address_a && !l.address_b)
+      d_.error(l.address_a->mark, "a link takes two addresses, one per endpoint, or none (then they come from the pool)");
+    if (l.address_a && l.address_b) check_link_addresses(l);
+  }
+
+  void check_link_addresses(const LinkSpec& l) {
+    const Ipv4Prefix a = l.address_a->value, b = l.address_b->value;
+    if (a.length != b.length || a.network() != b.network() || a.length > 31) {
+      d_.error(l.address_b->mark, fmt::format("link addresses {} and {} are not in one subnet; write two "
+                                              "addresses of one /31 or /30, like 198.18.9.0/31 and 198.18.9.1/31",
+                                              a.str(), b.str()));
+      return;
+    }
+    if (a.address == b.address) d_.error(l.address_b->mark, "both ends of the link have the same address");
+    for (const auto& [net, line] : link_nets_)
+      if (net.overlaps(a.network()))
+        d_.error(l.address_a->mark, fmt::format("link subnet {} overlaps the link on line {}", a.network().str(), line));
+    for (const ServiceSpec& s : spec_.services)
+      if (s.prefix.value.overlaps(a.network()))
+        d_.error(l.address_a->mark, fmt::format("link subnet {} overlaps service \"{}\" ({})", a.network().str(),
+                                                s.name.value, s.prefix.value.str()));
+    link_nets_.emplace_back(a.network(), l.mark.line);
+  }
+
+  void check_attachments() {
+    for (const NodeSpec& n : spec_.nodes)
+      if (n.kind.value != NodeKind::kRouter && !links_of_.contains(n.name.value))
+        d_.error(n.name.mark, fmt::format("{} \"{}\" has no link; link it to a router", to_string(n.kind.value),
+                                          n.name.value));
+  }
+
+  bool linked(const std::string& a, const std::string& b) const {
+    auto it = links_of_.find(a);
+    if (it == links_of_.end()) return false;
+    for (const LinkSpec* l : it->second)
+      if (l->a.node.value == b || l->b.node.value == b) return true;
+    return false;
+  }
+
+  void want_link(const NodePair& p, std::string_view what) {
+    if (!linked(p.a.value, p.b.value))
+      d_.error(p.a.mark, fmt::format("there is no link between \"{}\" and \"{}\" to {}", p.a.value, p.b.value, what));
+  }
+
+  void want_session(const Marked<std::string>& a, const Marked<std::string>& b) {
+    if (!linked(a.value, b.value) || (kind(a.value) != NodeKind::kRouter && kind(b.value) != NodeKind::kRouter) ||
+        kind(a.value) == NodeKind::kClient || kind(b.value) == NodeKind::kClient)
+      d_.error(b.mark, fmt::format("there is no BGP session between \"{}\" and \"{}\"; sessions run over links "
+                                   "between routers, and between a router and an instance",
+                                   a.value, b.value));
+  }
+
+  void check_target(const Target& t, std::string_view verb) {
+    if (t.kind == Target::Kind::kLink) want_link(t.pair, verb);
+    if (t.kind == Target::Kind::kBgp) want_session(t.pair.a, t.pair.b);
+    if (t.kind == Target::Kind::kNode && kind(t.node.value) == NodeKind::kClient)
+      d_.error(t.node.mark, fmt::format("\"{}\" is a client; it runs nothing to {}", t.node.value, verb));
+  }
+
+  void check(const StepSpec&, const FailStep& f) {
+    check_target(f.target, "fail");
+    if (f.mode && f.target.kind != Target::Kind::kNode)
+      d_.error(f.mode->mark, "\"mode\" applies to a failing node, not to a link or a session");
+    if (f.mode && f.mode->value == FailMode::kService && f.target.kind == Target::Kind::kNode &&
+        kind(f.target.node.value) != NodeKind::kInstance)
+      d_.error(f.mode->mark, fmt::format("mode \"service\" stops an instance's responder; \"{}\" is a {}",
+                                         f.target.node.value, to_string(kind(f.target.node.value))));
+  }
+  void check(const StepSpec&, const RestoreStep& r) { check_target(r.target, "restore"); }
+  void check(const StepSpec&, const AnnounceStep& a) {
+    want_kind(a.node, NodeKind::kInstance, a.withdraw ? "withdraw's node" : "announce's node");
+    if (a.prefix) check_network(*a.prefix, "prefix");
+  }
+  void check(const StepSpec& st, const PolicyStep& p) {
+    if (!p.prepend && !p.local_pref && !p.med)
+      d_.error(st.mark, "a policy step needs prepend, local-pref or med");
+    if (kind(p.node.value) == NodeKind::kClient)
+      d_.error(p.node.mark, fmt::format("\"{}\" is a client; policy applies to routers and instances", p.node.value));
+    if (p.peer) want_session(p.node, *p.peer);
+    if (kind(p.node.value) == NodeKind::kRouter && !p.peer)
+      d_.error(p.node.mark, "a router's policy applies toward one neighbor: add `peer:`");
+    if (kind(p.node.value) == NodeKind::kInstance && p.local_pref)
+      d_.error(p.node.mark, "local-pref is a router's import policy; an instance can prepend or set med");
+  }
+  void check(const StepSpec& st, const ImpairStep& i) {
+    want_link(i.link, "impair");
+    if (!i.loss_percent && !i.delay) d_.error(st.mark, "an impair step needs loss, delay or both");
+  }
+  void check(const StepSpec&, const FlapStep& f) { want_link(f.link, "flap"); }
+  void check(const StepSpec&, const WaitStep&) {}
+  void check(const StepSpec& st, const ExpectStep& e) {
+    if (e.client) want_kind(*e.client, NodeKind::kClient, "the client");
+    if (e.reaches) want_kind(*e.reaches, NodeKind::kInstance, "reaches");
+    const bool per_client = e.reaches || e.unreachable || e.max_outage;
+    if (per_client && !e.client) d_.error(st.mark, "this expectation needs `client:`: which client is probing?");
+    if (!per_client && e.client && !e.within && !e.stable)
+      d_.error(e.client->mark, "expect what of this client? add reaches, unreachable or max-outage");
+    if ((e.within || e.stable) && !e.reaches && !e.unreachable)
+      d_.error(st.mark, "within and stable bound `reaches` or `unreachable`; add one of them");
+    if (e.reaches && e.unreachable && *e.unreachable)
+      d_.error(e.reaches->mark, "a client cannot both reach an instance and reach nothing");
+    if (!per_client && !e.client && e.catchment.empty() && !e.route && !e.tcp)
+      d_.error(st.mark, "an expect step needs something to check: reaches, unreachable, max-outage, catchment, "
+                        "route or tcp");
+    std::set<std::string> seen;
+    for (const CatchmentSpec& c : e.catchment) {
+      want_kind(c.instance, NodeKind::kInstance, "a catchment key");
+      for (const auto& cl : c.clients) {
+        want_kind(cl, NodeKind::kClient, "a catchment member");
+        if (!seen.insert(cl.value).second)
+          d_.error(cl.mark, fmt::format("client \"{}\" is in two catchments", cl.value));
+      }
+    }
+    if (e.route) {
+      want_kind(e.route->node, NodeKind::kRouter, "route's node");
+      if (e.route->prefix) check_network(*e.route->prefix, "prefix");
+      if (e.route->via && !linked(e.route->node.value, e.route->via->value))
+        d_.error(e.route->via->mark, fmt::format("\"{}\" is not a neighbor of \"{}\"", e.route->via->value,
+                                                 e.route->node.value));
+    }
+    if (e.tcp) want_kind(e.tcp->client, NodeKind::kClient, "the tcp client");
+  }
+
+  const LabSpec& spec_;
+  Diagnostics& d_;
+  std::map<Ipv4, std::string> router_ids_;
+  std::map<std::string, SourceMark> interfaces_;
+  std::map<std::string, std::vector<const LinkSpec*>> links_of_;
+  std::vector<std::pair<Ipv4Prefix, int>> link_nets_;
+};
+
+}  // namespace
+
+void check_semantics(const LabSpec& spec, Diagnostics& diagnostics) { Checker(spec, diagnostics).run(); }
+
+}  // namespace anylab

@@ -1,0 +1,256 @@
+#include "load/spec_reader.h"
+
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <libyang/libyang.h>
+
+#include "load/tree_builder.h"
+
+namespace anylab {
+namespace {
+
+// Navigation over a validated tree: the schema guarantees types, so values
+// parse; a missing optional child is nullptr.
+class Reader {
+ public:
+  explicit Reader(const MarkTable& marks) : marks_(marks) {}
+
+  static const lyd_node* child(const lyd_node* parent, std::string_view name) {
+    if (!parent) return nullptr;
+    for (const lyd_node* c = lyd_child(parent); c; c = c->next)
+      if (name == c->schema->name) return c;
+    return nullptr;
+  }
+  static std::vector<const lyd_node*> all(const lyd_node* parent, std::string_view name) {
+    std::vector<const lyd_node*> out;
+    if (!parent) return out;
+    for (const lyd_node* c = lyd_child(parent); c; c = c->next)
+      if (name == c->schema->name) out.push_back(c);
+    return out;
+  }
+  static std::string text(const lyd_node* node) { return node ? lyd_get_value(node) : ""; }
+  static uint64_t number(const lyd_node* node) { return std::strtoull(text(node).c_str(), nullptr, 10); }
+  static Duration duration(const lyd_node* node) { return parse_duration(text(node)).value_or(Duration{}); }
+
+  SourceMark mark(const lyd_node* node) const { return marks_.of(node); }
+  SourceMark own_mark(const lyd_node* node) const { return marks_.written(node) ? marks_.of(node) : SourceMark{}; }
+
+  Marked<std::string> str(const lyd_node* node) const { return {text(node), mark(node)}; }
+  std::optional<Marked<std::string>> opt_str(const lyd_node* parent, std::string_view name) const {
+    const lyd_node* n = child(parent, name);
+    if (!n) return std::nullopt;
+    return str(n);
+  }
+  std::optional<Marked<Ipv4Prefix>> prefix(const lyd_node* parent, std::string_view name) const {
+    const lyd_node* n = child(parent, name);
+    if (!n) return std::nullopt;
+    return Marked<Ipv4Prefix>{Ipv4Prefix::parse(text(n)).value_or(Ipv4Prefix{}), mark(n)};
+  }
+  std::optional<uint32_t> opt_u32(const lyd_node* parent, std::string_view name) const {
+    const lyd_node* n = child(parent, name);
+    if (!n) return std::nullopt;
+    return static_cast<uint32_t>(number(n));
+  }
+  std::optional<Duration> opt_duration(const lyd_node* parent, std::string_view name) const {
+    const lyd_node* n = child(parent, name);
+    if (!n) return std::nullopt;
+    return duration(n);
+  }
+  NodePair pair(const lyd_node* parent, std::string_view name) const {
+    auto items = all(parent, name);
+    NodePair p;
+    if (items.size() == 2) {
+      p.a = str(items[0]);
+      p.b = str(items[1]);
+    }
+    return p;
+  }
+
+ private:
+  const MarkTable& marks_;
+};
+
+DefaultsSpec read_defaults(const Reader& r, const lyd_node* d) {
+  DefaultsSpec out;
+  const lyd_node* bgp = Reader::child(d, "bgp");
+  out.keepalive = static_cast<int>(Reader::number(Reader::child(bgp, "keepalive")));
+  out.hold = static_cast<int>(Reader::number(Reader::child(bgp, "hold")));
+  out.bgp_mark = r.own_mark(bgp);
+  const lyd_node* probe = Reader::child(d, "probe");
+  out.probe_interval = Reader::duration(Reader::child(probe, "interval"));
+  out.probe_timeout = Reader::duration(Reader::child(probe, "timeout"));
+  out.settle = Reader::duration(Reader::child(d, "settle"));
+  return out;
+}
+
+ServiceSpec read_service(const Reader& r, const lyd_node* s) {
+  ServiceSpec out;
+  out.name = r.str(Reader::child(s, "name"));
+  out.prefix = *r.prefix(s, "prefix");
+  const lyd_node* address = Reader::child(s, "address");
+  out.address = {Ipv4::parse(Reader::text(address)).value_or(Ipv4{}), r.mark(address)};
+  const lyd_node* asn = Reader::child(s, "asn");
+  out.asn = {static_cast<uint32_t>(Reader::number(asn)), r.mark(asn)};
+  const std::string probe = Reader::text(Reader::child(s, "probe"));
+  out.probe = probe == "tcp" ? ProbeKind::kTcp : probe == "dns" ? ProbeKind::kDns : ProbeKind::kUdp;
+  out.port = static_cast<uint16_t>(Reader::number(Reader::child(s, "port")));
+  return out;
+}
+
+NodeSpec read_node(const Reader& r, const lyd_node* n) {
+  NodeSpec out;
+  out.name = r.str(Reader::child(n, "name"));
+  const lyd_node* kind = Reader::child(n, "kind");
+  const std::string k = Reader::text(kind);
+  out.kind = {k == "router" ? NodeKind::kRouter : k == "instance" ? NodeKind::kInstance : NodeKind::kClient,
+              r.mark(kind)};
+  if (const lyd_node* asn = Reader::child(n, "asn"))
+    out.asn = Marked<uint32_t>{static_cast<uint32_t>(Reader::number(asn)), r.mark(asn)};
+  if (const lyd_node* id = Reader::child(n, "router-id"))
+    out.router_id = Marked<Ipv4>{Ipv4::parse(Reader::text(id)).value_or(Ipv4{}), r.mark(id)};
+  const lyd_node* bfd = Reader::child(n, "bfd");
+  out.bfd = {Reader::text(bfd) == "true", r.mark(bfd)};
+  if (const lyd_node* bgp = Reader::child(n, "bgp")) {
+    out.bgp_mark = r.own_mark(bgp);
+    if (const lyd_node* k2 = Reader::child(bgp, "keepalive")) out.bgp.keepalive = static_cast<int>(Reader::number(k2));
+    if (const lyd_node* h = Reader::child(bgp, "hold")) out.bgp.hold = static_cast<int>(Reader::number(h));
+  }
+  out.frr = r.opt_str(n, "frr");
+  out.service = r.opt_str(n, "service");
+  if (const lyd_node* h = Reader::child(n, "health")) {
+    out.health = HealthSpec{Reader::duration(Reader::child(h, "interval")),
+                            static_cast<int>(Reader::number(Reader::child(h, "rise"))),
+                            static_cast<int>(Reader::number(Reader::child(h, "fall"))), r.mark(h)};
+  }
+  const lyd_node* a = Reader::child(n, "announce");
+  out.announce.mark = r.own_mark(a);
+  out.announce.prepend = static_cast<int>(Reader::number(Reader::child(a, "prepend")));
+  out.announce.med = r.opt_u32(a, "med");
+  for (const lyd_node* c : Reader::all(a, "communities")) out.announce.communities.push_back(Reader::text(c));
+  for (const lyd_node* p : Reader::all(a, "more-specifics"))
+    out.announce.more_specifics.push_back({Ipv4Prefix::parse(Reader::text(p)).value_or(Ipv4Prefix{}), r.mark(p)});
+  return out;
+}
+
+LinkSpec read_link(const Reader& r, const lyd_node* l) {
+  LinkSpec out;
+  out.mark = r.mark(l);
+  auto ends = Reader::all(l, "endpoints");
+  auto end = [&](const lyd_node* e) {
+    return EndpointSpec{r.str(Reader::child(e, "node")), r.opt_str(e, "interface")};
+  };
+  out.a = end(ends.at(0));
+  out.b = end(ends.at(1));
+  auto addresses = Reader::all(l, "addresses");
+  if (addresses.size() == 1)
+    out.address_a = Marked<Ipv4Prefix>{*Ipv4Prefix::parse(Reader::text(addresses[0])), r.mark(addresses[0])};
+  if (addresses.size() == 2) {
+    out.address_a = Marked<Ipv4Prefix>{*Ipv4Prefix::parse(Reader::text(addresses[0])), r.mark(addresses[0])};
+    out.address_b = Marked<Ipv4Prefix>{*Ipv4Prefix::parse(Reader::text(addresses[1])), r.mark(addresses[1])};
+  }
+  return out;
+}
+
+Target read_target(const Reader& r, const lyd_node* t) {
+  Target out;
+  if (Reader::child(t, "link")) {
+    out.kind = Target::Kind::kLink;
+    out.pair = r.pair(t, "link");
+  } else if (Reader::child(t, "bgp")) {
+    out.kind = Target::Kind::kBgp;
+    out.pair = r.pair(t, "bgp");
+  } else {
+    out.kind = Target::Kind::kNode;
+    out.node = r.str(Reader::child(t, "node"));
+  }
+  return out;
+}
+
+ExpectStep read_expect(const Reader& r, const lyd_node* e) {
+  ExpectStep out;
+  out.client = r.opt_str(e, "client");
+  out.reaches = r.opt_str(e, "reaches");
+  out.within = r.opt_duration(e, "within");
+  out.stable = r.opt_duration(e, "stable");
+  if (const lyd_node* u = Reader::child(e, "unreachable")) out.unreachable = Reader::text(u) == "true";
+  out.max_outage = r.opt_duration(e, "max-outage");
+  for (const lyd_node* c : Reader::all(e, "catchment")) {
+    CatchmentSpec cs{r.str(Reader::child(c, "instance")), {}};
+    for (const lyd_node* cl : Reader::all(c, "clients")) cs.clients.push_back(r.str(cl));
+    out.catchment.push_back(std::move(cs));
+  }
+  if (const lyd_node* rt = Reader::child(e, "route")) {
+    RouteExpect re;
+    re.node = r.str(Reader::child(rt, "node"));
+    re.prefix = r.prefix(rt, "prefix");
+    re.via = r.opt_str(rt, "via");
+    if (const lyd_node* p = Reader::child(rt, "as-path")) re.as_path = Reader::text(p);
+    out.route = re;
+  }
+  if (const lyd_node* t = Reader::child(e, "tcp"))
+    out.tcp = TcpExpect{r.str(Reader::child(t, "client")), Reader::text(Reader::child(t, "survives")) == "true"};
+  return out;
+}
+
+StepAction read_action(const Reader& r, const lyd_node* step) {
+  for (const lyd_node* c = lyd_child(step); c; c = c->next) {
+    const std::string_view name = c->schema->name;
+    if (name == "fail") {
+      FailStep f{read_target(r, c), std::nullopt};
+      if (const lyd_node* m = Reader::child(c, "mode")) {
+        const std::string v = Reader::text(m);
+        f.mode = Marked<FailMode>{v == "crash" ? FailMode::kCrash : v == "freeze" ? FailMode::kFreeze : FailMode::kService,
+                                  r.mark(m)};
+      }
+      return f;
+    }
+    if (name == "restore") return RestoreStep{read_target(r, c)};
+    if (name == "announce" || name == "withdraw")
+      return AnnounceStep{r.str(Reader::child(c, "node")), r.prefix(c, "prefix"), name == "withdraw"};
+    if (name == "policy") {
+      PolicyStep p{r.str(Reader::child(c, "node")), r.opt_str(c, "peer"), std::nullopt,
+                   r.opt_u32(c, "local-pref"), r.opt_u32(c, "med")};
+      if (auto v = r.opt_u32(c, "prepend")) p.prepend = static_cast<int>(*v);
+      return p;
+    }
+    if (name == "impair") {
+      ImpairStep s{r.pair(c, "link"), std::nullopt, std::nullopt};
+      if (const lyd_node* l = Reader::child(c, "loss"))
+        s.loss_percent = Marked<double>{std::strtod(Reader::text(l).c_str(), nullptr), r.mark(l)};
+      if (const lyd_node* d = Reader::child(c, "delay")) s.delay = Marked<Duration>{Reader::duration(d), r.mark(d)};
+      return s;
+    }
+    if (name == "flap")
+      return FlapStep{r.pair(c, "link"), static_cast<int>(Reader::number(Reader::child(c, "times"))),
+                      Reader::duration(Reader::child(c, "period"))};
+    if (name == "wait") return WaitStep{Reader::duration(c)};
+    if (name == "expect") return read_expect(r, c);
+  }
+  return WaitStep{};  // unreachable: the schema's mandatory choice holds
+}
+
+}  // namespace
+
+LabSpec read_spec(const lyd_node* lab, const MarkTable& marks) {
+  Reader r(marks);
+  LabSpec spec;
+  spec.name = r.str(Reader::child(lab, "name"));
+  spec.description = Reader::text(Reader::child(lab, "description"));
+  spec.defaults = read_defaults(r, Reader::child(lab, "defaults"));
+  for (const lyd_node* s : Reader::all(lab, "services")) spec.services.push_back(read_service(r, s));
+  const lyd_node* topology = Reader::child(lab, "topology");
+  for (const lyd_node* n : Reader::all(topology, "nodes")) spec.nodes.push_back(read_node(r, n));
+  for (const lyd_node* l : Reader::all(topology, "links")) spec.links.push_back(read_link(r, l));
+  for (const lyd_node* sc : Reader::all(lab, "scenarios")) {
+    ScenarioSpec scenario{r.str(Reader::child(sc, "name")), Reader::text(Reader::child(sc, "description")), {}};
+    for (const lyd_node* st : Reader::all(sc, "steps"))
+      scenario.steps.push_back({r.mark(st), read_action(r, st)});
+    spec.scenarios.push_back(std::move(scenario));
+  }
+  return spec;
+}
+
+}  // namespace anylab

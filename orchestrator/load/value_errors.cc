@@ -1,0 +1,74 @@
+#include "load/value_errors.h"
+
+#include <vector>
+
+#include <fmt/format.h>
+#include <libyang/libyang.h>
+
+#include "load/suggest.h"
+
+namespace anylab {
+namespace {
+
+const lysc_type* type_of(const lysc_node* s) {
+  if (s->nodetype == LYS_LEAF) return reinterpret_cast<const lysc_node_leaf*>(s)->type;
+  if (s->nodetype == LYS_LEAFLIST) return reinterpret_cast<const lysc_node_leaflist*>(s)->type;
+  return nullptr;
+}
+
+const lysc_type* real_type(const lysc_type* t) {
+  if (t && t->basetype == LY_TYPE_LEAFREF) return reinterpret_cast<const lysc_type_leafref*>(t)->realtype;
+  return t;
+}
+
+bool is_unsigned(LY_DATA_TYPE t) {
+  return t == LY_TYPE_UINT8 || t == LY_TYPE_UINT16 || t == LY_TYPE_UINT32 || t == LY_TYPE_UINT64;
+}
+
+std::string number_reason(const lysc_type* t, std::string_view ly_msg) {
+  const lysc_range* range = reinterpret_cast<const lysc_type_num*>(t)->range;
+  // libyang uses the schema's own error-message when the value is a number
+  // outside the range; a value that is no number at all gets a plain word.
+  if (range && range->emsg && ly_msg == range->emsg) return range->emsg;
+  if (range && LY_ARRAY_COUNT(range->parts) == 1)
+    return fmt::format("expected a whole number from {} to {}", range->parts[0].min_u64,
+                       range->parts[0].max_u64);
+  switch (t->basetype) {
+    case LY_TYPE_UINT8: return "expected a whole number from 0 to 255";
+    case LY_TYPE_UINT16: return "expected a whole number from 0 to 65535";
+    case LY_TYPE_UINT32: return "expected a whole number from 0 to 4294967295";
+    default: return "expected a whole number";
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> enum_names(const lysc_node* schema) {
+  std::vector<std::string> out;
+  const lysc_type* t = real_type(type_of(schema));
+  if (!t || t->basetype != LY_TYPE_ENUM) return out;
+  const auto* e = reinterpret_cast<const lysc_type_enum*>(t);
+  LY_ARRAY_COUNT_TYPE i;
+  LY_ARRAY_FOR(e->enums, i) { out.emplace_back(e->enums[i].name); }
+  return out;
+}
+
+std::string value_error(const lysc_node* schema, std::string_view value, const ly_err_item* error) {
+  const std::string ly_msg = error && error->msg ? error->msg : "invalid value";
+  const lysc_type* t = real_type(type_of(schema));
+  std::string reason = ly_msg;
+  if (t && is_unsigned(t->basetype)) {
+    reason = number_reason(t, ly_msg);
+  } else if (t && t->basetype == LY_TYPE_ENUM) {
+    reason = suggestion_tail(value, enum_names(schema));
+  } else if (t && t->basetype == LY_TYPE_BOOL) {
+    reason = "expected true or false";
+  } else if (!reason.empty()) {
+    // libyang's own sentences start with a capital and end with a period;
+    // ours run on after "invalid X: ".
+    if (reason.back() == '.') reason.pop_back();
+  }
+  return fmt::format("invalid {} \"{}\": {}", schema->name, value, reason);
+}
+
+}  // namespace anylab

@@ -1,0 +1,200 @@
+// model/: the lab as the user wrote it (LabSpec, with source marks) and the
+// lab resolved into concrete objects (Lab). Pure data; depends on core/ only.
+//
+// LabSpec is "solely a product of unmarshaling" (containerlab's phrase): it
+// holds what the file says, with a SourceMark on everything a later check may
+// need to point at, and the defaults the schema filled in. Nothing is
+// resolved here: no addresses allocated, no interfaces numbered.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/diagnostic.h"
+#include "core/duration.h"
+#include "core/ipv4.h"
+
+namespace anylab {
+
+template <class T>
+struct Marked {
+  T value{};
+  SourceMark mark;
+};
+
+struct BgpTimers {
+  std::optional<int> keepalive;
+  std::optional<int> hold;
+};
+
+struct DefaultsSpec {
+  int keepalive = 1;
+  int hold = 3;
+  Duration probe_interval{};
+  Duration probe_timeout{};
+  Duration settle{};
+  SourceMark bgp_mark;
+};
+
+enum class ProbeKind { kUdp, kTcp, kDns };
+
+struct ServiceSpec {
+  Marked<std::string> name;
+  Marked<Ipv4Prefix> prefix;
+  Marked<Ipv4> address;
+  Marked<uint32_t> asn;
+  ProbeKind probe = ProbeKind::kUdp;
+  uint16_t port = 53;
+};
+
+enum class NodeKind { kRouter, kInstance, kClient };
+const char* to_string(NodeKind k);
+
+struct HealthSpec {
+  Duration interval{};
+  int rise = 0;
+  int fall = 0;
+  SourceMark mark;
+};
+
+struct AnnounceSpec {
+  int prepend = 0;
+  std::optional<uint32_t> med;
+  std::vector<std::string> communities;
+  std::vector<Marked<Ipv4Prefix>> more_specifics;
+  SourceMark mark;  // line of `announce:`, or none when absent
+};
+
+struct NodeSpec {
+  Marked<std::string> name;
+  Marked<NodeKind> kind;
+  std::optional<Marked<uint32_t>> asn;
+  std::optional<Marked<Ipv4>> router_id;
+  Marked<bool> bfd;
+  BgpTimers bgp;
+  SourceMark bgp_mark;
+  std::optional<Marked<std::string>> frr;
+  std::optional<Marked<std::string>> service;
+  std::optional<HealthSpec> health;
+  AnnounceSpec announce;
+};
+
+struct EndpointSpec {
+  Marked<std::string> node;
+  std::optional<Marked<std::string>> interface;
+};
+
+struct LinkSpec {
+  SourceMark mark;
+  EndpointSpec a;
+  EndpointSpec b;
+  std::optional<Marked<Ipv4Prefix>> address_a;
+  std::optional<Marked<Ipv4Prefix>> address_b;
+};
+
+// A reference to a link or a BGP session by its two nodes, as in `[a, b]`.
+struct NodePair {
+  Marked<std::string> a;
+  Marked<std::string> b;
+};
+
+enum class FailMode { kCrash, kFreeze, kService };
+const char* to_string(FailMode m);
+
+// What a fail/restore step acts on.
+struct Target {
+  enum class Kind { kLink, kNode, kBgp } kind = Kind::kNode;
+  NodePair pair;               // kLink, kBgp
+  Marked<std::string> node;    // kNode
+};
+
+struct FailStep {
+  Target target;
+  std::optional<Marked<FailMode>> mode;
+};
+struct RestoreStep {
+  Target target;
+};
+struct AnnounceStep {
+  Marked<std::string> node;
+  std::optional<Marked<Ipv4Prefix>> prefix;
+  bool withdraw = false;
+};
+struct PolicyStep {
+  Marked<std::string> node;
+  std::optional<Marked<std::string>> peer;
+  std::optional<int> prepend;
+  std::optional<uint32_t> local_pref;
+  std::optional<uint32_t> med;
+};
+struct ImpairStep {
+  NodePair link;
+  std::optional<Marked<double>> loss_percent;
+  std::optional<Marked<Duration>> delay;
+};
+struct FlapStep {
+  NodePair link;
+  int times = 1;
+  Duration period{};
+};
+struct WaitStep {
+  Duration duration{};
+};
+
+struct CatchmentSpec {
+  Marked<std::string> instance;
+  std::vector<Marked<std::string>> clients;
+};
+struct RouteExpect {
+  Marked<std::string> node;
+  std::optional<Marked<Ipv4Prefix>> prefix;
+  std::optional<Marked<std::string>> via;
+  std::optional<std::string> as_path;
+};
+struct TcpExpect {
+  Marked<std::string> client;
+  bool survives = false;
+};
+struct ExpectStep {
+  std::optional<Marked<std::string>> client;
+  std::optional<Marked<std::string>> reaches;
+  std::optional<Duration> within;
+  std::optional<Duration> stable;
+  std::optional<bool> unreachable;
+  std::optional<Duration> max_outage;
+  std::vector<CatchmentSpec> catchment;
+  std::optional<RouteExpect> route;
+  std::optional<TcpExpect> tcp;
+};
+
+using StepAction = std::variant<FailStep, RestoreStep, AnnounceStep, PolicyStep, ImpairStep,
+                                FlapStep, WaitStep, ExpectStep>;
+
+struct StepSpec {
+  SourceMark mark;
+  StepAction action;
+};
+
+struct ScenarioSpec {
+  Marked<std::string> name;
+  std::string description;
+  std::vector<StepSpec> steps;
+};
+
+struct LabSpec {
+  Marked<std::string> name;
+  std::string description;
+  DefaultsSpec defaults;
+  std::vector<ServiceSpec> services;
+  std::vector<NodeSpec> nodes;
+  std::vector<LinkSpec> links;
+  std::vector<ScenarioSpec> scenarios;
+
+  const NodeSpec* find_node(std::string_view name) const;
+  const ServiceSpec* find_service(std::string_view name) const;
+};
+
+}  // namespace anylab

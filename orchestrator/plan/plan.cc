@@ -1,0 +1,170 @@
+#include "plan/plan.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "plan/render_exabgp.h"
+
+namespace anylab {
+namespace {
+
+class Planner {
+ public:
+  explicit Planner(const Lab& lab) : lab_(lab) {}
+
+  std::vector<Action> run() {
+    add({WriteFile{lab_.runtime_dir + "/owner", lab_.name + "\n"}}, "",
+        "mark the runtime directory as this lab's, so destroy removes only what it made");
+    for (const Node& n : lab_.nodes)
+      add({CreateNamespace{n.netns}}, n.name, fmt::format("{} {}", to_string(n.kind), n.name));
+    for (const Node& n : lab_.nodes) {
+      add({SetLinkUp{n.netns, "lo"}}, n.name, "loopback up");
+      if (n.kind == NodeKind::kRouter) {
+        add({SetSysctl{n.netns, "net.ipv4.ip_forward", "1"}}, n.name, "routers forward");
+      }
+    }
+    for (const Link& l : lab_.links) links(l);
+    for (const Node& n : lab_.nodes) addressing(n);
+    for (const Node& n : lab_.nodes) configs(n);
+    for (const Node& n : lab_.nodes) daemons(n);
+    return std::move(actions_);
+  }
+
+ private:
+  void add(ActionKind what, const std::string& node, std::string reason) {
+    actions_.push_back({std::move(what), node, std::move(reason)});
+  }
+
+  void links(const Link& l) {
+    const Node& a = *lab_.find(l.a_node);
+    const Node& b = *lab_.find(l.b_node);
+    const std::string name = fmt::format("link {}:{} -- {}:{}", a.name, l.a_interface, b.name, l.b_interface);
+    add({CreateVeth{a.netns, l.a_interface, b.netns, l.b_interface}}, "", name);
+    add({AddAddress{a.netns, l.a_interface, l.a_address}}, a.name, name);
+    add({AddAddress{b.netns, l.b_interface, l.b_address}}, b.name, name);
+    add({SetLinkUp{a.netns, l.a_interface}}, a.name, name);
+    add({SetLinkUp{b.netns, l.b_interface}}, b.name, name);
+  }
+
+  void addressing(const Node& n) {
+    if (n.kind == NodeKind::kInstance)
+      add({AddAddress{n.netns, "lo", {n.service->address.value, 32}}}, n.name,
+          fmt::format("service {} address, answered by the responder", n.service->name.value));
+    if (n.gateway)
+      add({AddRoute{n.netns, {{0}, 0}, *n.gateway}}, n.name,
+          fmt::format("default route toward its router, so that {} reach back", n.kind == NodeKind::kInstance
+                                                                                      ? "replies"
+                                                                                      : "probes"));
+  }
+
+  void configs(const Node& n) {
+    for (const auto& [file, text] : n.files)
+      add({WriteFile{n.runtime_dir + "/" + file, text}}, n.name, fmt::format("rendered {}", file));
+  }
+
+  void daemons(const Node& n) {
+    const std::string& d = n.runtime_dir;
+    const std::string frr_name = n.netns;  // FRR's -N: its own /var/run/frr/<name>/
+    auto frr = [&](const std::string& daemon, std::vector<std::string> extra, std::string reason) {
+      std::vector<std::string> argv{"/usr/lib/frr/" + daemon, "-N", frr_name, "-f", d + "/frr.conf", "-i",
+                                    d + "/" + daemon + ".pid", "--log", "file:" + d + "/" + daemon + ".log"};
+      argv.insert(argv.end(), extra.begin(), extra.end());
+      add({StartProcess{n.netns, daemon, std::move(argv), d + "/" + daemon + ".pid"}}, n.name, std::move(reason));
+    };
+    if (n.kind == NodeKind::kRouter) {
+      frr("zebra", {}, "FRR's zebra: routes from bgpd into the kernel");
+      if (n.bfd) frr("bfdd", {}, "bfd: true");
+      frr("bgpd", {}, fmt::format("{} BGP session(s), AS {}", n.neighbors.size(), n.asn));
+    }
+    if (n.kind == NodeKind::kInstance) {
+      const ServiceSpec& s = *n.service;
+      add({StartProcess{n.netns,
+                        "responder",
+                        {lab_.paths.helper_dir + "/anylab-responder", s.address.value.str(), std::to_string(s.port),
+                         n.name},
+                        d + "/responder.pid"}},
+          n.name, fmt::format("answers {} on {}:{} with its name", s.name.value, s.address.value.str(), s.port));
+      add({StartProcess{n.netns,
+                        "exabgp",
+                        {lab_.paths.python, "-m", "exabgp", d + "/exabgp.conf"},
+                        d + "/exabgp.pid"}},
+          n.name,
+          fmt::format("announces {}{}", s.prefix.value.str(), n.spec->health ? ", withdrawn when unhealthy" : ""));
+    }
+  }
+
+  const Lab& lab_;
+  std::vector<Action> actions_;
+};
+
+std::string argv_text(const std::vector<std::string>& argv) {
+  std::string out;
+  for (const std::string& a : argv) {
+    if (!out.empty()) out += ' ';
+    out += a.find_first_of(" \"'") == std::string::npos ? a : fmt::format("'{}'", a);
+  }
+  return out;
+}
+
+struct Describe {
+  std::string operator()(const CreateNamespace& a) const { return fmt::format("netns add {}", a.netns); }
+  std::string operator()(const CreateVeth& a) const {
+    return fmt::format("veth {}:{} <-> {}:{}", a.netns_a, a.interface_a, a.netns_b, a.interface_b);
+  }
+  std::string operator()(const AddAddress& a) const {
+    return fmt::format("address {} on {}:{}", a.address.str(), a.netns, a.interface);
+  }
+  std::string operator()(const SetLinkUp& a) const { return fmt::format("up {}:{}", a.netns, a.interface); }
+  std::string operator()(const SetSysctl& a) const {
+    return fmt::format("sysctl {} {}={}", a.netns, a.key, a.value);
+  }
+  std::string operator()(const AddRoute& a) const {
+    return fmt::format("route {} {} via {}", a.netns, a.destination.length == 0 ? "default" : a.destination.str(),
+                       a.via.str());
+  }
+  std::string operator()(const WriteFile& a) const {
+    size_t lines = static_cast<size_t>(std::count(a.content.begin(), a.content.end(), '\n'));
+    return fmt::format("write {} ({} lines)", a.path, lines);
+  }
+  std::string operator()(const StartProcess& a) const {
+    return fmt::format("start {} in {}: {}", a.name, a.netns, argv_text(a.argv));
+  }
+};
+
+}  // namespace
+
+std::vector<Action> plan_deploy(const Lab& lab) { return Planner(lab).run(); }
+
+std::string describe(const ActionKind& action) { return std::visit(Describe{}, action); }
+
+std::string format_plan(const Lab& lab, const std::vector<Action>& actions) {
+  size_t routers = 0, instances = 0, clients = 0;
+  for (const Node& n : lab.nodes) {
+    routers += n.kind == NodeKind::kRouter;
+    instances += n.kind == NodeKind::kInstance;
+    clients += n.kind == NodeKind::kClient;
+  }
+  std::string out = fmt::format(
+      "lab {}: {} routers, {} instances, {} clients, {} links, {} scenarios\n", lab.name, routers, instances,
+      clients, lab.links.size(), lab.spec.scenarios.size());
+  out += fmt::format("deploy takes {} actions:\n", actions.size());
+  size_t i = 0;
+  for (const Action& a : actions)
+    out += fmt::format("{:4}  {}\n        # {}{}\n", ++i, describe(a.what), a.node.empty() ? "" : a.node + ": ",
+                       a.reason);
+  out += "\nrouting:\n";
+  for (const Node& n : lab.nodes) {
+    if (n.kind == NodeKind::kClient) {
+      out += fmt::format("  {} (client): default via {}\n", n.name, n.gateway ? n.gateway->str() : "-");
+      continue;
+    }
+    out += fmt::format("  {} ({}, AS {}, router-id {}):\n", n.name, to_string(n.kind), n.asn, n.router_id.str());
+    for (const BgpNeighbor& nb : n.neighbors)
+      out += fmt::format("    eBGP {} -> {} AS {} on {}{}\n", nb.local_address.str(), nb.address.str(), nb.asn,
+                         nb.interface, nb.bfd ? " with BFD" : "");
+  }
+  return out;
+}
+
+}  // namespace anylab

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "model/lab.h"
+
+namespace anylab {
+
+// What deploy does, as data: the netns backend carries each action out, a
+// recording backend only records it, and `anylab plan` prints it. Arguments
+// are argv vectors and plain values, never shell strings.
+struct CreateNamespace {
+  std::string netns;
+};
+struct CreateVeth {
+  std::string netns_a, interface_a;
+  std::string netns_b, interface_b;
+};
+struct AddAddress {
+  std::string netns, interface;
+  Ipv4Prefix address;
+};
+struct SetLinkUp {
+  std::string netns, interface;
+};
+struct SetSysctl {
+  std::string netns, key, value;
+};
+struct AddRoute {
+  std::string netns;
+  Ipv4Prefix destination;
+  Ipv4 via;
+};
+struct WriteFile {
+  std::string path;
+  std::string content;
+};
+struct StartProcess {
+  std::string netns;
+  std::string name;  // e.g. "bgpd": how destroy and inspect refer to it
+  std::vector<std::string> argv;
+  std::string pid_file;
+};
+
+using ActionKind = std::variant<CreateNamespace, CreateVeth, AddAddress, SetLinkUp, SetSysctl, AddRoute,
+                                WriteFile, StartProcess>;
+
+struct Action {
+  ActionKind what;
+  std::string node;    // the node this action is for ("" for the lab as a whole)
+  std::string reason;  // why, in the lab's terms
+};
+
+// The ordered actions that build the lab: namespaces, links, addresses and
+// routes, configs, then the daemons.
+std::vector<Action> plan_deploy(const Lab& lab);
+
+// One line per action, the same every time for the same lab.
+std::string describe(const ActionKind& action);
+std::string format_plan(const Lab& lab, const std::vector<Action>& actions);
+
+}  // namespace anylab

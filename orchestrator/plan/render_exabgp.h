@@ -1,0 +1,19 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/lab.h"
+
+namespace anylab {
+
+// exabgp.conf for one instance: a session to each linked router, the service
+// prefix (and more-specifics) announced with the lab's attributes; with
+// `health:`, ExaBGP's healthcheck announces and withdraws the prefix instead.
+std::string render_exabgp(const Lab& lab, const Node& instance);
+
+// The healthcheck's probe of the instance's own responder: the command
+// ExaBGP's healthcheck runs each interval (exit 0 = healthy).
+std::vector<std::string> health_probe_argv(const Lab& lab, const Node& instance);
+
+}  // namespace anylab

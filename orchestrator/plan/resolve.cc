@@ -1,0 +1,125 @@
+#include "plan/resolve.h"
+
+#include <set>
+
+#include <fmt/format.h>
+
+#include "plan/address_pool.h"
+#include "plan/render_exabgp.h"
+#include "plan/render_frr.h"
+
+namespace anylab {
+namespace {
+
+Node make_node(const Lab& lab, const NodeSpec& spec) {
+  Node n;
+  n.name = spec.name.value;
+  n.kind = spec.kind.value;
+  n.spec = &spec;
+  n.netns = netns_name(lab.name, n.name);
+  n.runtime_dir = fmt::format("{}/{}", lab.runtime_dir, n.name);
+  n.bfd = spec.bfd.value;
+  n.keepalive = spec.bgp.keepalive.value_or(lab.spec.defaults.keepalive);
+  n.hold = spec.bgp.hold.value_or(lab.spec.defaults.hold);
+  if (spec.service) n.service = lab.spec.find_service(spec.service->value);
+  if (spec.asn) n.asn = spec.asn->value;
+  else if (n.service) n.asn = n.service->asn.value;
+  return n;
+}
+
+// Interfaces the user named are kept; the rest are eth1, eth2, ... in link
+// order, skipping names already taken on that node (containerlab's scheme).
+std::string next_interface(std::set<std::string>& used) {
+  for (int i = 1;; ++i) {
+    std::string name = fmt::format("eth{}", i);
+    if (used.insert(name).second) return name;
+  }
+}
+
+}  // namespace
+
+std::expected<Lab, Diagnostics> resolve(LabSpec spec, const Paths& paths) {
+  Lab lab;
+  lab.spec = std::move(spec);
+  lab.paths = paths;
+  lab.name = lab.spec.name.value;
+  lab.runtime_dir = fmt::format("{}/{}", paths.runtime_root, lab.name);
+  Diagnostics diag;
+
+  AddressPool link_pool(kLinkPool, 31);
+  AddressPool id_pool(kRouterIdPool, 32);
+  id_pool.reserve({kRouterIdPool.address, 32});  // never hand out .0
+  for (const ServiceSpec& s : lab.spec.services) link_pool.reserve(s.prefix.value);
+  for (const LinkSpec& l : lab.spec.links)
+    if (l.address_a) link_pool.reserve(l.address_a->value.network());
+  for (const NodeSpec& n : lab.spec.nodes)
+    if (n.router_id) id_pool.reserve({n.router_id->value, 32});
+
+  std::map<std::string, std::set<std::string>> used_interfaces;
+  for (const LinkSpec& l : lab.spec.links)
+    for (const EndpointSpec* e : {&l.a, &l.b})
+      if (e->interface) used_interfaces[e->node.value].insert(e->interface->value);
+
+  for (const NodeSpec& ns : lab.spec.nodes) {
+    Node n = make_node(lab, ns);
+    if (n.kind != NodeKind::kClient) {
+      if (ns.router_id) {
+        n.router_id = ns.router_id->value;
+      } else if (auto id = id_pool.next()) {
+        n.router_id = id->address;
+      } else {
+        diag.error(ns.name.mark, "no router ID left in 198.19.0.0/16; write `router-id:` on some nodes");
+      }
+    }
+    lab.nodes.push_back(std::move(n));
+  }
+  auto node = [&](const std::string& name) -> Node& {
+    for (Node& n : lab.nodes)
+      if (n.name == name) return n;
+    throw std::logic_error("resolve: unknown node " + name);  // the loader checked references
+  };
+
+  for (const LinkSpec& ls : lab.spec.links) {
+    Link l;
+    l.a_node = ls.a.node.value;
+    l.b_node = ls.b.node.value;
+    l.a_interface = ls.a.interface ? ls.a.interface->value : next_interface(used_interfaces[l.a_node]);
+    l.b_interface = ls.b.interface ? ls.b.interface->value : next_interface(used_interfaces[l.b_node]);
+    if (ls.address_a && ls.address_b) {
+      l.a_address = ls.address_a->value;
+      l.b_address = ls.address_b->value;
+    } else if (auto net = link_pool.next()) {
+      l.a_address = *net;
+      l.b_address = {{net->address.value + 1}, 31};
+    } else {
+      diag.error(ls.mark, "no link subnet left in 198.18.0.0/16; write `addresses:` on some links");
+      continue;
+    }
+    Node& a = node(l.a_node);
+    Node& b = node(l.b_node);
+    a.interfaces.push_back({l.a_interface, l.a_address, b.name, l.b_interface, l.b_address.address});
+    b.interfaces.push_back({l.b_interface, l.b_address, a.name, l.a_interface, l.a_address.address});
+    lab.links.push_back(std::move(l));
+  }
+
+  for (Node& n : lab.nodes) {
+    for (const Interface& i : n.interfaces) {
+      const Node& peer = node(i.peer_node);
+      const bool session = n.kind != NodeKind::kClient && peer.kind != NodeKind::kClient &&
+                           (n.kind == NodeKind::kRouter || peer.kind == NodeKind::kRouter);
+      if (session)
+        n.neighbors.push_back({peer.name, i.name, i.peer_address, i.address.address, peer.asn,
+                               n.bfd && peer.bfd});
+      if (n.kind != NodeKind::kRouter && !n.gateway && peer.kind == NodeKind::kRouter) n.gateway = i.peer_address;
+    }
+  }
+  if (!diag.empty()) return std::unexpected(diag);
+
+  for (Node& n : lab.nodes) {
+    if (n.kind == NodeKind::kRouter) n.files["frr.conf"] = render_frr(lab, n);
+    if (n.kind == NodeKind::kInstance) n.files["exabgp.conf"] = render_exabgp(lab, n);
+  }
+  return lab;
+}
+
+}  // namespace anylab
