@@ -1,5 +1,7 @@
 #include "load/schema_validation.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <set>
 #include <string>
 
@@ -31,6 +33,96 @@ lyd_node* nearest_node(lyd_node* tree, std::string path) {
     path.resize(slash);
   }
   return nullptr;
+}
+
+// libyang 2.1 words its error path as `Data location "/a/b".` (and may add
+// a schema location); the data path is the part a tree can be searched with.
+std::string data_location(const std::string& text) {
+  const std::string tag = "ata location \"";
+  size_t at = text.find(tag);
+  if (at == std::string::npos) return text.starts_with("/") ? text : "";
+  at += tag.size();
+  size_t end = text.find('"', at);
+  return text.substr(at, end == std::string::npos ? std::string::npos : end - at);
+}
+
+// A schema path as libyang logs it names choices and cases too
+// (/m:lab/scenarios/steps/step/fail/fail/target); a data XPath must not.
+std::string schema_location(const std::string& text) {
+  const std::string tag = "chema location \"";
+  size_t at = text.find(tag);
+  if (at == std::string::npos) return "";
+  at += tag.size();
+  const std::string path = text.substr(at, text.find('"', at) - at);
+  std::string out;
+  const lysc_node* cur = nullptr;
+  size_t pos = 1;
+  while (pos <= path.size()) {
+    size_t end = path.find('/', pos);
+    std::string seg = path.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+    pos = end == std::string::npos ? path.size() + 1 : end + 1;
+    std::string name = seg.substr(seg.find(':') == std::string::npos ? 0 : seg.find(':') + 1);
+    const lysc_node* next = nullptr;
+    if (!cur) next = Schema::get().data_child(nullptr, name);
+    else
+      for (const lysc_node* c = lysc_node_child(cur); c && !next; c = c->next)
+        if (name == c->name) next = c;
+    if (!next) return path;  // not as expected: let the caller fail visibly
+    cur = next;
+    const bool last = pos > path.size();  // the missing node itself may be a choice
+    if (last || (cur->nodetype & (LYS_CHOICE | LYS_CASE)) == 0) out += "/" + seg;
+  }
+  return out;
+}
+
+uint32_t count_children(const lyd_node* node, std::string_view name) {
+  uint32_t n = 0;
+  for (const lyd_node* c = lyd_child(node); c; c = c->next) n += name == c->schema->name;
+  return n;
+}
+
+void min_max(const lysc_node* s, uint32_t& min, uint32_t& max) {
+  min = 0;
+  max = UINT32_MAX;
+  if (s && s->nodetype == LYS_LIST) {
+    min = reinterpret_cast<const lysc_node_list*>(s)->min;
+    max = reinterpret_cast<const lysc_node_list*>(s)->max;
+  } else if (s && s->nodetype == LYS_LEAFLIST) {
+    min = reinterpret_cast<const lysc_node_leaflist*>(s)->min;
+    max = reinterpret_cast<const lysc_node_leaflist*>(s)->max;
+  }
+}
+
+bool has_child_named(const lyd_node* node, std::string_view name) {
+  for (const lyd_node* c = lyd_child(node); c; c = c->next) {
+    if (name == c->schema->name) return true;
+    // a choice is "had" when any node of any of its cases is there
+    for (const lysc_node* p = c->schema->parent; p && p != node->schema; p = p->parent)
+      if (p->nodetype == LYS_CHOICE && name == p->name) return true;
+  }
+  return false;
+}
+
+// A mandatory-node error names only the schema path of what is missing; the
+// node that lacks it is the first instance of its parent without it.
+lyd_node* lacking_instance(lyd_node* tree, std::string path, const std::string& missing,
+                           const lysc_node* counted = nullptr) {
+  uint32_t min = 0, max = 0;
+  min_max(counted, min, max);
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos || slash == 0) return nullptr;
+  path.resize(slash);
+  ly_set* set = nullptr;
+  lyd_node* found = nullptr;
+  if (lyd_find_xpath(tree, path.c_str(), &set) == LY_SUCCESS) {
+    for (uint32_t i = 0; i < set->count && !found; ++i)
+      if (counted ? (count_children(set->dnodes[i], missing) < min ||
+                     count_children(set->dnodes[i], missing) > max)
+                  : !has_child_named(set->dnodes[i], missing))
+        found = set->dnodes[i];
+    ly_set_free(set, nullptr);
+  }
+  return found;
 }
 
 // The quoted word in a libyang message: Mandatory node "kind" instance ...
@@ -76,16 +168,9 @@ std::string choice_alternatives(const lysc_node* parent, const std::string& choi
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
-std::string count_message(const lyd_node* node, const std::string& msg) {
-  const lysc_node* s = node->schema;
+std::string count_message(const lysc_node* s, const std::string& msg) {
   uint32_t min = 0, max = 0;
-  if (s->nodetype == LYS_LIST) {
-    min = reinterpret_cast<const lysc_node_list*>(s)->min;
-    max = reinterpret_cast<const lysc_node_list*>(s)->max;
-  } else if (s->nodetype == LYS_LEAFLIST) {
-    min = reinterpret_cast<const lysc_node_leaflist*>(s)->min;
-    max = reinterpret_cast<const lysc_node_leaflist*>(s)->max;
-  }
+  min_max(s, min, max);
   std::string many = min == max ? fmt::format("exactly {}", min)
                      : msg.starts_with("Too few") ? fmt::format("at least {}", min)
                                                   : fmt::format("at most {}", max);
@@ -107,14 +192,27 @@ void validate_tree(lyd_node** tree, const MarkTable& marks, Diagnostics& diag) {
     if (lyd_validate_all(tree, ctx, LYD_VALIDATE_PRESENT, nullptr) == LY_SUCCESS) return;
     const ly_err_item* e = ly_err_first(ctx);
     const std::string msg = e && e->msg ? e->msg : "the lab does not validate";
-    lyd_node* node = e && e->path ? nearest_node(*tree, e->path) : nullptr;
+    if (std::getenv("ANYLAB_DEBUG_YANG"))
+      std::fprintf(stderr, "libyang: %s [%s]\n", msg.c_str(), e && e->path ? e->path : "");
+    const bool is_count = msg.starts_with("Too few") || msg.starts_with("Too many");
+    const lysc_node* counted = nullptr;
+    lyd_node* node = nullptr;
+    if (e && e->path) {
+      const std::string where = data_location(e->path);
+      const std::string schema_path = schema_location(e->path);
+      if (is_count && !schema_path.empty())
+        counted = lys_find_path(ctx, nullptr, schema_path.c_str(), 0);
+      node = !where.empty() ? nearest_node(*tree, where)
+                            : lacking_instance(*tree, schema_path, quoted(msg), counted);
+      if (node && is_count && !counted) counted = node->schema;
+    }
     if (!node) {
       diag.error({}, msg);  // a bug in the schema mapping, not in the user's file
       return;
     }
     const std::string path = path_of(node);
     const bool is_mandatory = msg.starts_with("Mandatory");
-    const bool follows = (is_mandatory || msg.starts_with("Too few")) && lost_child.contains(path);
+    const bool follows = (is_mandatory || is_count) && lost_child.contains(path);
     const SourceMark mark = marks.of(node);
     std::string text;
     if (msg.find("leafref") != std::string::npos) {
@@ -125,14 +223,17 @@ void validate_tree(lyd_node** tree, const MarkTable& marks, Diagnostics& diag) {
                            suggestion_tail(value, targets, "one of"));
       }
     } else if (msg.starts_with("Mandatory choice")) {
-      text = fmt::format("a {} needs one of: {}", noun(node->schema->name),
-                         choice_alternatives(node->schema, quoted(msg)));
+      const std::string options = choice_alternatives(node->schema, quoted(msg));
+      text = node->schema->nodetype == LYS_LIST
+                 ? fmt::format("a {} needs one of: {}", noun(node->schema->name), options)
+                 : fmt::format("\"{}\" needs one of: {}", node->schema->name, options);
     } else if (is_mandatory) {
-      text = fmt::format("missing \"{}\"", quoted(msg));
-      if (node->schema->nodetype == LYS_LIST)
-        text += fmt::format(" in {} \"{}\"", noun(node->schema->name), lyd_get_value(lyd_child(node)));
-    } else if (msg.starts_with("Too few") || msg.starts_with("Too many")) {
-      text = count_message(node, msg);
+      text = node->schema->nodetype == LYS_LIST && std::string_view(lysc_node_child(node->schema)->name) == "name"
+                 ? fmt::format("{} \"{}\" needs \"{}\"", noun(node->schema->name), lyd_get_value(lyd_child(node)),
+                               quoted(msg))
+                 : fmt::format("\"{}\" needs \"{}\"", node->schema->name, quoted(msg));
+    } else if (is_count) {
+      text = count_message(counted, msg);
     } else {
       text = msg;
     }

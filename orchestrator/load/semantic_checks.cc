@@ -8,6 +8,8 @@
 namespace anylab {
 namespace {
 
+std::string a(NodeKind k) { return fmt::format("{} {}", k == NodeKind::kInstance ? "an" : "a", to_string(k)); }
+
 class Checker {
  public:
   Checker(const LabSpec& spec, Diagnostics& d) : spec_(spec), d_(d) {}
@@ -29,9 +31,7 @@ class Checker {
   void want_kind(const Marked<std::string>& ref, NodeKind k, std::string_view role) {
     const NodeSpec* n = spec_.find_node(ref.value);
     if (n && n->kind.value != k)
-      d_.error(ref.mark, fmt::format("{} must be {} {}, but \"{}\" is {} {}", role,
-                                     k == NodeKind::kInstance ? "an" : "a", to_string(k), ref.value,
-                                     n->kind.value == NodeKind::kInstance ? "an" : "a", to_string(n->kind.value)));
+      d_.error(ref.mark, fmt::format("{} must name {}, but \"{}\" is {}", role, a(k), ref.value, a(n->kind.value)));
   }
 
   void check_timers(int keepalive, int hold, SourceMark mark) {
@@ -68,8 +68,7 @@ class Checker {
 
   void not_for(const NodeSpec& n, bool present, SourceMark mark, std::string_view key, std::string_view who) {
     if (present)
-      d_.error(mark, fmt::format("\"{}\" is for {} only; \"{}\" is a {}", key, who, n.name.value,
-                                 to_string(n.kind.value)));
+      d_.error(mark, fmt::format("\"{}\" is for {} only; \"{}\" is {}", key, who, n.name.value, a(n.kind.value)));
   }
 
   void check_node(const NodeSpec& n) {
@@ -103,6 +102,8 @@ class Checker {
         }
       }
     }
+    if (n.health && n.health->interval.count() % 1'000'000 != 0)
+      d_.error(n.health->mark, "health interval must be whole seconds (ExaBGP's healthcheck counts in seconds)");
     if (n.router_id) {
       auto [it, fresh] = router_ids_.emplace(n.router_id->value, n.name.value);
       if (!fresh)
@@ -209,7 +210,7 @@ class Checker {
   }
   void check(const StepSpec&, const RestoreStep& r) { check_target(r.target, "restore"); }
   void check(const StepSpec&, const AnnounceStep& a) {
-    want_kind(a.node, NodeKind::kInstance, a.withdraw ? "withdraw's node" : "announce's node");
+    want_kind(a.node, NodeKind::kInstance, a.withdraw ? "`withdraw: node:`" : "`announce: node:`");
     if (a.prefix) check_network(*a.prefix, "prefix");
   }
   void check(const StepSpec& st, const PolicyStep& p) {
@@ -230,8 +231,8 @@ class Checker {
   void check(const StepSpec&, const FlapStep& f) { want_link(f.link, "flap"); }
   void check(const StepSpec&, const WaitStep&) {}
   void check(const StepSpec& st, const ExpectStep& e) {
-    if (e.client) want_kind(*e.client, NodeKind::kClient, "the client");
-    if (e.reaches) want_kind(*e.reaches, NodeKind::kInstance, "reaches");
+    if (e.client) want_kind(*e.client, NodeKind::kClient, "`client:`");
+    if (e.reaches) want_kind(*e.reaches, NodeKind::kInstance, "`reaches:`");
     const bool per_client = e.reaches || e.unreachable || e.max_outage;
     if (per_client && !e.client) d_.error(st.mark, "this expectation needs `client:`: which client is probing?");
     if (!per_client && e.client && !e.within && !e.stable)
@@ -253,13 +254,13 @@ class Checker {
       }
     }
     if (e.route) {
-      want_kind(e.route->node, NodeKind::kRouter, "route's node");
+      want_kind(e.route->node, NodeKind::kRouter, "`route: node:`");
       if (e.route->prefix) check_network(*e.route->prefix, "prefix");
       if (e.route->via && !linked(e.route->node.value, e.route->via->value))
         d_.error(e.route->via->mark, fmt::format("\"{}\" is not a neighbor of \"{}\"", e.route->via->value,
                                                  e.route->node.value));
     }
-    if (e.tcp) want_kind(e.tcp->client, NodeKind::kClient, "the tcp client");
+    if (e.tcp) want_kind(e.tcp->client, NodeKind::kClient, "`tcp: client:`");
   }
 
   const LabSpec& spec_;

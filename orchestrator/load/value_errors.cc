@@ -60,7 +60,9 @@ std::string value_error(const lysc_node* schema, std::string_view value, const l
   if (t && is_unsigned(t->basetype)) {
     reason = number_reason(t, ly_msg);
   } else if (t && t->basetype == LY_TYPE_ENUM) {
-    reason = suggestion_tail(value, enum_names(schema));
+    const auto names = enum_names(schema);
+    reason = fmt::format("expected one of: {}", fmt::join(names, ", "));
+    if (auto n = nearest(value, names)) reason += fmt::format("; did you mean \"{}\"?", *n);
   } else if (t && t->basetype == LY_TYPE_BOOL) {
     reason = "expected true or false";
   } else if (!reason.empty()) {
