@@ -12,6 +12,10 @@ namespace anylab {
 // `health:`, ExaBGP's healthcheck announces and withdraws the prefix instead.
 std::string render_exabgp(const Lab& lab, const Node& instance);
 
+// healthcheck.conf for an instance with `health:`: the options of ExaBGP's
+// healthcheck (read with --config), so that no command line needs quoting.
+std::string render_healthcheck(const Lab& lab, const Node& instance);
+
 // The healthcheck's probe of the instance's own responder: the command
 // ExaBGP's healthcheck runs each interval (exit 0 = healthy).
 std::vector<std::string> health_probe_argv(const Lab& lab, const Node& instance);

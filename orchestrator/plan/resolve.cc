@@ -118,6 +118,7 @@ std::expected<Lab, Diagnostics> resolve(LabSpec spec, const Paths& paths) {
   for (Node& n : lab.nodes) {
     if (n.kind == NodeKind::kRouter) n.files["frr.conf"] = render_frr(lab, n);
     if (n.kind == NodeKind::kInstance) n.files["exabgp.conf"] = render_exabgp(lab, n);
+    if (n.kind == NodeKind::kInstance && n.spec->health) n.files["healthcheck.conf"] = render_healthcheck(lab, n);
   }
   return lab;
 }

@@ -1,0 +1,80 @@
+// anylab-probe udp|tcp|dns ADDRESS PORT [--timeout DURATION]
+//
+// Asks ADDRESS:PORT once who answers; prints the name and exits 0, or exits 1
+// when nothing answers within the timeout (default 500ms). ExaBGP's
+// healthcheck runs it against the instance's own responder.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "wire.h"
+
+namespace {
+
+int timeout_ms(const char* text) {
+  char* end = nullptr;
+  double v = std::strtod(text, &end);
+  std::string unit = end ? end : "";
+  if (unit == "ms") return static_cast<int>(v);
+  if (unit == "s") return static_cast<int>(v * 1000);
+  return -1;
+}
+
+bool wait_readable(int fd, int ms) {
+  pollfd p{fd, POLLIN, 0};
+  return poll(&p, 1, ms) == 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if ((argc != 4 && argc != 6) || (argc == 6 && std::strcmp(argv[4], "--timeout") != 0)) {
+    std::fprintf(stderr, "usage: anylab-probe udp|tcp|dns ADDRESS PORT [--timeout DURATION]\n");
+    return 2;
+  }
+  const std::string kind = argv[1];
+  const int ms = argc == 6 ? timeout_ms(argv[5]) : 500;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(std::atoi(argv[3])));
+  if (ms < 0 || inet_pton(AF_INET, argv[2], &addr.sin_addr) != 1 ||
+      (kind != "udp" && kind != "tcp" && kind != "dns")) {
+    std::fprintf(stderr, "anylab-probe: bad arguments\n");
+    return 2;
+  }
+  const bool stream = kind == "tcp";
+  int fd = socket(AF_INET, (stream ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC | (stream ? SOCK_NONBLOCK : 0), 0);
+  if (fd < 0) return 1;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0 && errno != EINPROGRESS) return 1;
+  if (stream) {
+    pollfd p{fd, POLLOUT, 0};
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (poll(&p, 1, ms) != 1 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err != 0) return 1;
+  }
+  const uint16_t id = static_cast<uint16_t>(getpid());
+  const std::string request = kind == "dns" ? anylab::checks::dns_query(id) : std::string(anylab::checks::kRequest);
+  if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) return 1;
+  if (!wait_readable(fd, ms)) return 1;
+  char buf[1024];
+  ssize_t n = recv(fd, buf, sizeof buf, 0);
+  if (n <= 0) return 1;
+  std::string reply(buf, static_cast<size_t>(n));
+  if (kind == "dns") {
+    auto name = anylab::checks::dns_reply_name(reply, id);
+    if (!name) return 1;
+    reply = *name;
+  } else if (!reply.empty() && reply.back() == '\n') {
+    reply.pop_back();
+  }
+  std::printf("%s\n", reply.c_str());
+  return 0;
+}

@@ -1,0 +1,103 @@
+// anylab-responder ADDRESS PORT NAME
+//
+// Runs inside an instance's network namespace and answers, on ADDRESS:PORT,
+// UDP datagrams and TCP requests with NAME: a CHAOS TXT hostname.bind query
+// gets a DNS answer, anything else the name and a newline. A TCP connection
+// stays open for further requests. One thread, poll(2).
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "wire.h"
+
+namespace {
+
+int fail(const char* what) {
+  std::fprintf(stderr, "anylab-responder: %s: %s\n", what, std::strerror(errno));
+  return 1;
+}
+
+int bound_socket(int type, const sockaddr_in& addr) {
+  int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  // The service address may be added after we start, or removed while a
+  // scenario runs: bind to it regardless.
+  setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof one);
+  if (bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) < 0) return -1;
+  if (type == SOCK_STREAM && listen(fd, 128) < 0) return -1;
+  return fd;
+}
+
+std::string reply_to(const std::string& request, const std::string& name) {
+  if (auto dns = anylab::checks::dns_answer(request, name)) return *dns;
+  return name + "\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 4) {
+    std::fprintf(stderr, "usage: anylab-responder ADDRESS PORT NAME\n");
+    return 2;
+  }
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(std::atoi(argv[2])));
+  if (inet_pton(AF_INET, argv[1], &addr.sin_addr) != 1) {
+    std::fprintf(stderr, "anylab-responder: not an IPv4 address: %s\n", argv[1]);
+    return 2;
+  }
+  const std::string name = argv[3];
+  int udp = bound_socket(SOCK_DGRAM, addr);
+  if (udp < 0) return fail("udp socket");
+  int tcp = bound_socket(SOCK_STREAM, addr);
+  if (tcp < 0) return fail("tcp socket");
+
+  std::vector<pollfd> fds{{udp, POLLIN, 0}, {tcp, POLLIN, 0}};
+  std::vector<char> buf(65536);
+  for (;;) {
+    if (poll(fds.data(), fds.size(), -1) < 0) {
+      if (errno == EINTR) continue;
+      return fail("poll");
+    }
+    if (fds[0].revents & POLLIN) {
+      sockaddr_in from{};
+      socklen_t len = sizeof from;
+      ssize_t n = recvfrom(udp, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
+      if (n >= 0) {
+        std::string out = reply_to(std::string(buf.data(), static_cast<size_t>(n)), name);
+        sendto(udp, out.data(), out.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
+      }
+    }
+    if (fds[1].revents & POLLIN) {
+      int c = accept4(tcp, nullptr, nullptr, SOCK_CLOEXEC);
+      if (c >= 0) fds.push_back({c, POLLIN, 0});
+    }
+    for (size_t i = 2; i < fds.size(); ++i) {
+      if (!fds[i].revents) continue;
+      ssize_t n = read(fds[i].fd, buf.data(), buf.size());
+      if (n <= 0) {
+        close(fds[i].fd);
+        fds[i].fd = -1;
+        continue;
+      }
+      std::string out = reply_to(std::string(buf.data(), static_cast<size_t>(n)), name);
+      if (write(fds[i].fd, out.data(), out.size()) < 0) {
+        close(fds[i].fd);
+        fds[i].fd = -1;
+      }
+    }
+    std::erase_if(fds, [](const pollfd& p) { return p.fd < 0; });
+  }
+}
