@@ -8,20 +8,22 @@ namespace anylab {
 
 SourceFile::SourceFile(std::string name, std::string text)
     : name_(std::move(name)), text_(std::move(text)) {
-  std::string_view rest(text_);
-  while (!rest.empty()) {
-    size_t nl = rest.find('\n');
-    std::string_view l = rest.substr(0, nl);
-    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
-    lines_.push_back(l);
-    if (nl == std::string_view::npos) break;
-    rest.remove_prefix(nl + 1);
+  size_t start = 0;
+  while (start < text_.size()) {
+    size_t nl = text_.find('\n', start);
+    size_t end = nl == std::string::npos ? text_.size() : nl;
+    size_t length = end - start;
+    if (length > 0 && text_[end - 1] == '\r') --length;
+    lines_.emplace_back(start, length);
+    if (nl == std::string::npos) break;
+    start = nl + 1;
   }
 }
 
 std::string_view SourceFile::line(int number) const {
   if (number < 1 || static_cast<size_t>(number) > lines_.size()) return {};
-  return lines_[static_cast<size_t>(number - 1)];
+  const auto [start, length] = lines_[static_cast<size_t>(number - 1)];
+  return std::string_view(text_).substr(start, length);
 }
 
 void Diagnostics::error(SourceMark mark, std::string message) {

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace anylab {
@@ -30,7 +31,9 @@ class SourceFile {
  private:
   std::string name_;
   std::string text_;
-  std::vector<std::string_view> lines_;
+  // Offsets, not string_views: views into text_ would dangle when a
+  // SourceFile is moved and its text lives in the small-string buffer.
+  std::vector<std::pair<size_t, size_t>> lines_;  // start, length
 };
 
 struct Diagnostic {

@@ -20,7 +20,19 @@ struct TreeDeleter {
   void operator()(lyd_node* n) const { lyd_free_all(n); }
 };
 
+// yaml-cpp's messages name its parser's states; say what the user wrote.
 std::string yaml_message(std::string msg) {
+  static const std::pair<const char*, const char*> kPlain[] = {
+      {"end of map flow not found", "a `{` mapping is not closed with `}` (look back from here)"},
+      {"end of sequence flow not found", "a `[` list is not closed with `]` (look back from here)"},
+      {"end of map not found", "a mapping ends too early; check the indentation"},
+      {"end of sequence not found", "a list ends too early; check the indentation"},
+      {"illegal map value", "a value where none can be; is a `key:` missing, or a space after a `:`?"},
+      {"unknown escape character", "an unknown escape in a double-quoted string; use single quotes"},
+      {"end of string not found", "a quoted string is not closed"},
+  };
+  for (const auto& [theirs, ours] : kPlain)
+    if (msg.starts_with(theirs)) return fmt::format("YAML syntax: {}", ours);
   if (!msg.empty()) msg[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(msg[0])));
   return "YAML syntax: " + msg;
 }

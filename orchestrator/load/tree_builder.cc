@@ -77,8 +77,9 @@ void TreeBuilder::fill(lyd_node* parent, const lysc_node* schema, const YAML::No
   std::vector<const lysc_node*> children = schema_.data_children(schema);
   const lysc_node* key_leaf = schema->nodetype == LYS_LIST ? list_key(schema) : nullptr;
   for (auto it = map.begin(); it != map.end(); ++it) {
-    const YAML::Node& key = it->first;
-    const YAML::Node& value = it->second;
+    // Copies: yaml-cpp's it-> yields a temporary, a reference would dangle.
+    const YAML::Node key = it->first;
+    const YAML::Node value = it->second;
     if (!key.IsScalar()) {
       diag_.error(mark_of(key), "a key must be a plain word, not " + std::string(shape(key)));
       continue;
