@@ -11,7 +11,7 @@ ci/install-deps.sh fuzz
 # (P0848, conditionally trivial special members); say so for this build only.
 CC=clang-16 CXX=clang++-16 cmake -S . -B build-fuzz -G Ninja -DANYLAB_FUZZ=ON -DANYLAB_TESTS=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -U__cpp_concepts -D__cpp_concepts=202002L -Wno-builtin-macro-redefined" >/dev/null
+  -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -U__cpp_concepts -D__cpp_concepts=202002L -Wno-builtin-macro-redefined" >/dev/null
 ninja -C build-fuzz loader_fuzzer
 corpus=build-fuzz/corpus
 mkdir -p "$corpus"

@@ -1,0 +1,89 @@
+// The CLI as users run it: exact error output with the file named as typed,
+// exit codes, plan --out, graph, and that nothing is created on the host.
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "test_paths.h"
+
+namespace anylab {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kAnylab = std::string(ANYLAB_BIN_DIR) + "/anylab";
+
+// What a lab could leave on the host: namespaces, links, our runtime files.
+std::string host_state() {
+  auto ns = test::run({"ip", "netns", "list"});
+  auto links = test::run({"ip", "-o", "link", "show"});
+  return ns.out + links.out + (fs::exists("/run/anylab") ? "/run/anylab exists\n" : "");
+}
+
+TEST(Cli, BadInputsExit2WithTheGoldenErrorsAndCreateNothing) {
+  const std::string before = host_state();
+  const fs::path dir = test::source_dir() + "/tests/golden/errors";
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() != ".yaml") continue;
+    const std::string name = e.path().filename().string();
+    SCOPED_TRACE(name);
+    for (const char* verb : {"validate", "plan", "graph"}) {
+      auto r = test::run({kAnylab, verb, name}, dir.string());
+      EXPECT_EQ(r.exit_code, 2) << verb;
+      EXPECT_EQ(r.out, "") << verb;
+      EXPECT_EQ(r.err, test::read_file(fs::path(e.path()).replace_extension(".err").string())) << verb;
+    }
+  }
+  EXPECT_EQ(host_state(), before);
+}
+
+TEST(Cli, NamesTheFileAsTyped) {
+  auto r = test::run({kAnylab, "validate", "./tests/golden/errors/../errors/link-to-itself.yaml"}, test::source_dir());
+  EXPECT_EQ(r.err.rfind("./tests/golden/errors/../errors/link-to-itself.yaml:14:12: error:", 0), 0u) << r.err;
+}
+
+TEST(Cli, MissingFileIsClear) {
+  auto r = test::run({kAnylab, "validate", "no-such-lab.yaml"}, test::source_dir());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "no-such-lab.yaml: error: cannot read the lab file: No such file or directory\n");
+}
+
+TEST(Cli, ValidatePlanAndGraphEveryLab) {
+  const std::string before = host_state();
+  for (const std::string& lab : test::lab_files()) {
+    SCOPED_TRACE(lab);
+    auto v = test::run({kAnylab, "validate", lab});
+    EXPECT_EQ(v.exit_code, 0) << v.err;
+    EXPECT_NE(v.out.find(" is valid: "), std::string::npos);
+    const fs::path out = fs::temp_directory_path() / ("anylab-cli-test-" + std::to_string(getpid()));
+    auto p = test::run({kAnylab, "plan", lab, "--out", out.string()});
+    EXPECT_EQ(p.exit_code, 0) << p.err;
+    EXPECT_EQ(test::read_file((out / "plan.txt").string()), p.out);
+    EXPECT_TRUE(fs::exists(out / fs::path(lab).stem()) || !fs::is_empty(out));
+    fs::remove_all(out);
+    for (const char* format : {"dot", "mermaid"}) {
+      auto g = test::run({kAnylab, "graph", lab, "--format", format});
+      EXPECT_EQ(g.exit_code, 0) << g.err;
+    }
+  }
+  EXPECT_EQ(host_state(), before) << "plan and validate touch nothing";
+}
+
+TEST(Cli, PlanOutWritesEveryNodesConfigs) {
+  const fs::path out = fs::temp_directory_path() / ("anylab-cli-out-" + std::to_string(getpid()));
+  auto p = test::run({kAnylab, "plan", test::source_dir() + "/labs/quickstart.yaml", "--out", out.string()});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  for (const char* f : {"edge-ams/frr.conf", "edge-sin/frr.conf", "pop-ams/exabgp.conf", "pop-sin/exabgp.conf"})
+    EXPECT_TRUE(fs::exists(out / f)) << f;
+  EXPECT_FALSE(fs::exists(out / "client-eu"));
+  fs::remove_all(out);
+}
+
+TEST(Cli, UsageErrorsExit2) {
+  EXPECT_EQ(test::run({kAnylab, "graph", "labs/quickstart.yaml", "--format", "png"}, test::source_dir()).exit_code, 2);
+  EXPECT_EQ(test::run({kAnylab}).exit_code, 2);
+  EXPECT_EQ(test::run({kAnylab, "validate", "--help"}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace anylab

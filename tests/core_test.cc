@@ -1,0 +1,88 @@
+#include <gtest/gtest.h>
+
+#include "core/diagnostic.h"
+#include "core/duration.h"
+#include "core/ipv4.h"
+#include "load/suggest.h"
+#include "plan/address_pool.h"
+
+namespace anylab {
+namespace {
+
+using std::chrono::milliseconds;
+
+TEST(Duration, ParsesUnits) {
+  EXPECT_EQ(parse_duration("10ms"), Duration(milliseconds(10)));
+  EXPECT_EQ(parse_duration("2s"), Duration(milliseconds(2000)));
+  EXPECT_EQ(parse_duration("1.5s"), Duration(milliseconds(1500)));
+  EXPECT_EQ(parse_duration("1m"), Duration(milliseconds(60000)));
+  EXPECT_EQ(parse_duration("0.25ms"), Duration(250));
+}
+
+TEST(Duration, RefusesWhatIsAmbiguousOrMalformed) {
+  for (const char* bad : {"2", "", "s", "2 s", "-1s", "1.s", "2h", "1e3ms", "99999999999s"})
+    EXPECT_FALSE(parse_duration(bad).has_value()) << bad;
+}
+
+TEST(Duration, FormatsShortest) {
+  EXPECT_EQ(format_duration(milliseconds(10)), "10ms");
+  EXPECT_EQ(format_duration(milliseconds(1500)), "1.5s");
+  EXPECT_EQ(format_duration(milliseconds(2000)), "2s");
+  EXPECT_EQ(format_duration(milliseconds(120000)), "2m");
+  EXPECT_EQ(format_duration(Duration(1500)), "1.5ms");
+}
+
+TEST(Ipv4, ParsesAndPrints) {
+  EXPECT_EQ(Ipv4::parse("192.0.2.53")->str(), "192.0.2.53");
+  for (const char* bad : {"192.0.2", "192.0.2.256", "1.2.3.4.5", "a.b.c.d", "01234.1.1.1", ""})
+    EXPECT_FALSE(Ipv4::parse(bad).has_value()) << bad;
+}
+
+TEST(Ipv4Prefix, NetworksAndHostBits) {
+  auto p = *Ipv4Prefix::parse("192.0.2.53/24");
+  EXPECT_TRUE(p.has_host_bits());
+  EXPECT_EQ(p.network().str(), "192.0.2.0/24");
+  EXPECT_TRUE(p.contains(*Ipv4::parse("192.0.2.1")));
+  EXPECT_FALSE(p.contains(*Ipv4::parse("192.0.3.1")));
+  EXPECT_TRUE(Ipv4Prefix::parse("0.0.0.0/0")->contains(*Ipv4::parse("203.0.113.1")));
+  EXPECT_TRUE(Ipv4Prefix::parse("192.0.2.0/24")->overlaps(*Ipv4Prefix::parse("192.0.2.128/25")));
+  EXPECT_FALSE(Ipv4Prefix::parse("192.0.2.0/25")->overlaps(*Ipv4Prefix::parse("192.0.2.128/25")));
+  EXPECT_FALSE(Ipv4Prefix::parse("192.0.2.0/33").has_value());
+}
+
+TEST(AddressPool, SkipsTakenBlocksAndEnds) {
+  AddressPool pool(*Ipv4Prefix::parse("198.18.0.0/29"), 31);
+  pool.reserve(*Ipv4Prefix::parse("198.18.0.2/31"));
+  EXPECT_EQ(pool.next()->str(), "198.18.0.0/31");
+  EXPECT_EQ(pool.next()->str(), "198.18.0.4/31");
+  EXPECT_EQ(pool.next()->str(), "198.18.0.6/31");
+  EXPECT_FALSE(pool.next().has_value());
+}
+
+TEST(Suggest, NearestIsATypoNotAnotherWord) {
+  EXPECT_EQ(nearest("anounce", {"announce", "health"}), "announce");
+  EXPECT_EQ(nearest("bdf", {"asn", "bfd", "kind"}), "bfd");
+  EXPECT_FALSE(nearest("xyz", {"announce", "health"}).has_value());
+}
+
+TEST(Diagnostics, FormatWithLineAndCaretSortedAndDeduplicated) {
+  SourceFile f("lab.yaml", "name: x\n\ttopology: 1\n");
+  Diagnostics d;
+  d.error({2, 12}, "second");
+  d.error({1, 7}, "first");
+  d.error({1, 7}, "first");
+  EXPECT_EQ(format_diagnostics(f, d),
+            "lab.yaml:1:7: error: first\nname: x\n      ^\n"
+            "lab.yaml:2:12: error: second\n\ttopology: 1\n\t          ^\n");
+}
+
+TEST(SourceFile, LinesSurviveAMove) {
+  SourceFile a("s.yaml", "- a\r\n- b\n");
+  SourceFile b = std::move(a);
+  EXPECT_EQ(b.line(1), "- a");
+  EXPECT_EQ(b.line(2), "- b");
+  EXPECT_EQ(b.line(3), "");
+}
+
+}  // namespace
+}  // namespace anylab

@@ -1,0 +1,108 @@
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "load/loader.h"
+#include "test_paths.h"
+
+namespace anylab {
+namespace {
+
+namespace fs = std::filesystem;
+
+LabSpec load_ok(const std::string& name, const std::string& text) {
+  SourceFile f(name, text);
+  auto spec = load_lab(f);
+  if (!spec) ADD_FAILURE() << format_diagnostics(f, spec.error());
+  return spec ? std::move(*spec) : LabSpec{};
+}
+
+TEST(Loader, EveryLabInLabsLoads) {
+  auto labs = test::lab_files();
+  ASSERT_GE(labs.size(), 4u);
+  for (const std::string& path : labs) {
+    SCOPED_TRACE(path);
+    LabSpec spec = load_ok(path, test::read_file(path));
+    EXPECT_FALSE(spec.nodes.empty());
+    EXPECT_FALSE(spec.scenarios.empty()) << "every lab in labs/ has scenarios: CI runs them";
+  }
+}
+
+TEST(Loader, EveryExampleInLabFormatLoads) {
+  auto examples = test::lab_format_examples();
+  if (examples.empty()) GTEST_SKIP() << "../shared/lab-format.md is not beside the project";
+  for (const std::string& text : examples) load_ok("lab-format.md", text);
+  // labs/two-pops.yaml is the complete example, kept so CI runs it: in sync.
+  std::string copy = test::read_file(test::source_dir() + "/labs/two-pops.yaml");
+  copy.erase(0, copy.find('\n') + 1);  // its one-line header
+  EXPECT_EQ(copy, examples[0]);
+}
+
+TEST(Loader, DefaultsComeFromTheSchema) {
+  LabSpec s = load_ok("min.yaml", "name: min\ntopology:\n  nodes:\n    r1: {kind: router, asn: 65001}\n");
+  EXPECT_EQ(s.defaults.keepalive, 1);
+  EXPECT_EQ(s.defaults.hold, 3);
+  EXPECT_EQ(s.defaults.probe_interval, std::chrono::milliseconds(10));
+  EXPECT_EQ(s.defaults.probe_timeout, std::chrono::milliseconds(100));
+  EXPECT_EQ(s.defaults.settle, std::chrono::seconds(30));
+  EXPECT_FALSE(s.nodes[0].bfd.value);
+}
+
+TEST(Loader, KeepsMarksAndShortForms) {
+  LabSpec s = load_ok("two-pops.yaml", test::read_file(test::source_dir() + "/labs/two-pops.yaml"));
+  const NodeSpec* pop = s.find_node("pop-sin");
+  ASSERT_NE(pop, nullptr);
+  EXPECT_EQ(pop->announce.prepend, 2);
+  EXPECT_EQ(pop->name.mark.line, 24);
+  EXPECT_EQ(pop->name.mark.column, 5);
+  ASSERT_EQ(s.links.size(), 6u);
+  const LinkSpec& last = s.links[5];  // endpoints: ["client-ap:eth1", "transit-b:eth9"]
+  EXPECT_EQ(last.a.node.value, "client-ap");
+  EXPECT_EQ(last.b.interface->value, "eth9");
+  EXPECT_EQ(last.b.interface->mark.column, 48);  // points into the quoted string
+  EXPECT_EQ(last.address_b->value.str(), "198.18.9.1/31");
+  ASSERT_EQ(s.scenarios.size(), 2u);
+  const auto& steps = s.scenarios[1].steps;
+  ASSERT_EQ(steps.size(), 5u);
+  const auto* fail = std::get_if<FailStep>(&steps[0].action);
+  ASSERT_NE(fail, nullptr);
+  EXPECT_EQ(fail->target.node.value, "pop-ams");
+  EXPECT_EQ(fail->mode->value, FailMode::kCrash);
+  const auto* expect = std::get_if<ExpectStep>(&steps[1].action);
+  ASSERT_NE(expect, nullptr);
+  EXPECT_EQ(expect->within, std::chrono::seconds(2));
+  EXPECT_TRUE(std::holds_alternative<RestoreStep>(steps[3].action));
+}
+
+TEST(Loader, CatchmentShortFormAndSteps) {
+  LabSpec s = load_ok("q.yaml", test::read_file(test::source_dir() + "/labs/dns-three-pops.yaml"));
+  const auto& e = std::get<ExpectStep>(s.scenarios[0].steps[0].action);
+  ASSERT_EQ(e.catchment.size(), 3u);
+  EXPECT_EQ(e.catchment[1].instance.value, "ns-iad");
+  EXPECT_EQ(e.catchment[1].clients.at(0).value, "resolver-us");
+  const auto& r = std::get<ExpectStep>(s.scenarios[0].steps[1].action);
+  EXPECT_EQ(r.route->as_path, "65101 64511");
+  EXPECT_TRUE(std::holds_alternative<WaitStep>(s.scenarios[2].steps[1].action));
+}
+
+// Every bad input has a golden file with the exact text users see (the CLI
+// adds one summary line, which cli_test checks).
+TEST(Loader, BadInputsGiveTheGoldenErrors) {
+  const fs::path dir = test::source_dir() + "/tests/golden/errors";
+  int cases = 0;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() != ".yaml") continue;
+    ++cases;
+    SCOPED_TRACE(e.path().filename().string());
+    SourceFile f(e.path().filename().string(), test::read_file(e.path().string()));
+    auto spec = load_lab(f);
+    ASSERT_FALSE(spec.has_value());
+    std::string golden = test::read_file(fs::path(e.path()).replace_extension(".err").string());
+    golden.erase(golden.rfind('\n', golden.size() - 2) + 1);  // drop the CLI's summary line
+    EXPECT_EQ(format_diagnostics(f, spec.error()), golden);
+  }
+  EXPECT_GE(cases, 21);  // lab-format.md's list and at least ten more
+}
+
+}  // namespace
+}  // namespace anylab

@@ -1,0 +1,98 @@
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "load/loader.h"
+#include "plan/graph.h"
+#include "plan/plan.h"
+#include "plan/resolve.h"
+#include "test_paths.h"
+
+namespace anylab {
+namespace {
+
+namespace fs = std::filesystem;
+
+Lab resolve_file(const std::string& path) {
+  SourceFile f(path, test::read_file(path));
+  auto spec = load_lab(f);
+  if (!spec) throw std::runtime_error(format_diagnostics(f, spec.error()));
+  auto lab = resolve(std::move(*spec), Paths{});  // fixed paths: plans do not depend on the machine
+  if (!lab) throw std::runtime_error(format_diagnostics(f, lab.error()));
+  return std::move(*lab);
+}
+
+// The plan and every rendered file, as one text.
+std::string full_plan(const Lab& lab) {
+  std::string out = format_plan(lab, plan_deploy(lab));
+  for (const Node& n : lab.nodes)
+    for (const auto& [name, text] : n.files) out += "\n===== " + n.name + "/" + name + "\n" + text;
+  return out;
+}
+
+TEST(Plan, GoldenForEveryLab) {
+  for (const std::string& path : test::lab_files()) {
+    SCOPED_TRACE(path);
+    Lab lab = resolve_file(path);
+    test::expect_golden(test::source_dir() + "/tests/golden/plans/" + fs::path(path).stem().string() + ".plan",
+                        full_plan(lab));
+  }
+}
+
+TEST(Plan, SameInputSameOutput) {
+  const std::string path = test::source_dir() + "/labs/dns-three-pops.yaml";
+  EXPECT_EQ(full_plan(resolve_file(path)), full_plan(resolve_file(path)));
+}
+
+TEST(Resolve, InterfacesAddressesAndSessions) {
+  Lab lab = resolve_file(test::source_dir() + "/labs/two-pops.yaml");
+  const Node& tb = *lab.find("transit-b");
+  // transit-b: eth1 (to transit-a), eth2 (to pop-sin), eth9 as written.
+  ASSERT_EQ(tb.interfaces.size(), 3u);
+  EXPECT_EQ(tb.interfaces[0].name, "eth1");
+  EXPECT_EQ(tb.interfaces[1].name, "eth2");
+  EXPECT_EQ(tb.interfaces[2].name, "eth9");
+  EXPECT_EQ(tb.interfaces[2].address.str(), "198.18.9.1/31");
+  // Links from the pool in link order, first endpoint even.
+  EXPECT_EQ(lab.links[0].a_address.str(), "198.18.0.0/31");
+  EXPECT_EQ(lab.links[0].b_address.str(), "198.18.0.1/31");
+  // eBGP to routers and instances, not to clients.
+  const Node& edge = *lab.find("edge-ams");
+  ASSERT_EQ(edge.neighbors.size(), 2u);
+  EXPECT_EQ(edge.neighbors[0].node, "pop-ams");
+  EXPECT_EQ(edge.neighbors[0].asn, 64500u);
+  EXPECT_EQ(edge.neighbors[1].asn, 65001u);
+  // Instances and clients route back through their router.
+  EXPECT_EQ(lab.find("pop-ams")->gateway->str(), edge.interfaces[1].address.address.str());
+  EXPECT_EQ(lab.find("client-ap")->gateway->str(), "198.18.9.1");
+  EXPECT_EQ(lab.find("transit-a")->router_id.str(), "198.19.0.1");
+  EXPECT_EQ(lab.find("pop-ams")->netns, "anylab-two-pops-pop-ams");
+}
+
+TEST(Render, FrrHasTheLabsTimersAndNoRouteMapDelay) {
+  Lab lab = resolve_file(test::source_dir() + "/labs/quickstart.yaml");
+  const std::string& conf = lab.find("edge-ams")->files.at("frr.conf");
+  EXPECT_NE(conf.find("frr defaults datacenter"), std::string::npos);
+  EXPECT_NE(conf.find(" timers bgp 1 3\n"), std::string::npos);
+  EXPECT_NE(conf.find("bgp route-map delay-timer 0"), std::string::npos);
+  EXPECT_NE(conf.find("timers connect 1"), std::string::npos);
+}
+
+TEST(Render, PrependAndHealthcheck) {
+  Lab two = resolve_file(test::source_dir() + "/labs/two-pops.yaml");
+  EXPECT_NE(two.find("pop-sin")->files.at("exabgp.conf").find("as-path [ 64500 64500 ]"), std::string::npos);
+  EXPECT_NE(two.find("pop-ams")->files.at("healthcheck.conf").find("ip=192.0.2.0/24\n"), std::string::npos);
+  EXPECT_NE(two.find("pop-ams")->files.at("healthcheck.conf").find("cmd=/usr/libexec/anylab/anylab-probe udp 192.0.2.53 53"),
+            std::string::npos);
+  EXPECT_FALSE(two.find("pop-sin")->files.contains("healthcheck.conf"));
+}
+
+TEST(Graph, DotAndMermaidGolden) {
+  Lab lab = resolve_file(test::source_dir() + "/labs/quickstart.yaml");
+  test::expect_golden(test::source_dir() + "/tests/golden/graphs/quickstart.dot", render_graph(lab, GraphFormat::kDot));
+  test::expect_golden(test::source_dir() + "/tests/golden/graphs/quickstart.mmd",
+                      render_graph(lab, GraphFormat::kMermaid));
+}
+
+}  // namespace
+}  // namespace anylab
