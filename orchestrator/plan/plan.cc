@@ -16,8 +16,7 @@ class Planner {
   std::vector<Action> run() {
     add({WriteFile{lab_.runtime_dir + "/owner", lab_.name + "\n"}}, "",
         "mark the runtime directory as this lab's, so destroy removes only what it made");
-    for (const Node& n : lab_.nodes)
-      add({CreateNamespace{n.netns}}, n.name, fmt::format("{} {}", to_string(n.kind), n.name));
+    for (const Node& n : lab_.nodes) add({CreateNamespace{n.netns}}, n.name, role(n));
     for (const Node& n : lab_.nodes) {
       add({SetLinkUp{n.netns, "lo"}}, n.name, "loopback up");
       if (n.kind == NodeKind::kRouter) {
@@ -32,6 +31,15 @@ class Planner {
   }
 
  private:
+  static std::string role(const Node& n) {
+    switch (n.kind) {
+      case NodeKind::kRouter: return fmt::format("router, AS {}", n.asn);
+      case NodeKind::kInstance: return fmt::format("instance of {}, AS {}", n.service->name.value, n.asn);
+      case NodeKind::kClient: break;
+    }
+    return "client: probes the services from here";
+  }
+
   void add(ActionKind what, const std::string& node, std::string reason) {
     actions_.push_back({std::move(what), node, std::move(reason)});
   }
@@ -125,7 +133,7 @@ struct Describe {
   }
   std::string operator()(const WriteFile& a) const {
     size_t lines = static_cast<size_t>(std::count(a.content.begin(), a.content.end(), '\n'));
-    return fmt::format("write {} ({} lines)", a.path, lines);
+    return fmt::format("write {} ({} line{})", a.path, lines, lines == 1 ? "" : "s");
   }
   std::string operator()(const StartProcess& a) const {
     return fmt::format("start {} in {}: {}", a.name, a.netns, argv_text(a.argv));
