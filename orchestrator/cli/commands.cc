@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "cli/lab_commands.h"
 #include "load/loader.h"
 #include "plan/graph.h"
 #include "plan/plan.h"
@@ -18,38 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// anylab's helper programs (responder, probe) sit beside the anylab binary,
-// in the build tree as after `cmake --install`.
-Paths host_paths() {
-  Paths p;
-  std::error_code ec;
-  fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) p.helper_dir = self.parent_path().string();
-  return p;
-}
-
-// Loads, checks and resolves; on failure prints every error and gives the
-// exit code.
-std::expected<Lab, int> load(const std::string& path) {
-  auto source = read_source(path);
-  if (!source) {
-    std::cerr << source.error() << "\n";
-    return std::unexpected(kExitInvalidLab);
-  }
-  auto spec = load_lab(*source);
-  if (!spec) {
-    std::cerr << format_diagnostics(*source, spec.error());
-    std::cerr << fmt::format("{}: {} error{}; nothing was built\n", path, spec.error().sorted().size(),
-                             spec.error().sorted().size() == 1 ? "" : "s");
-    return std::unexpected(kExitInvalidLab);
-  }
-  auto lab = resolve(std::move(*spec), host_paths());
-  if (!lab) {
-    std::cerr << format_diagnostics(*source, lab.error());
-    return std::unexpected(kExitInvalidLab);
-  }
-  return std::move(*lab);
-}
+std::expected<Lab, int> load(const std::string& path) { return load_lab_file(path); }
 
 int validate(const std::string& path) {
   auto lab = load(path);
@@ -117,14 +87,44 @@ int run_cli(int argc, char** argv) {
   g->add_option("LAB", lab_path, "the lab file")->required();
   g->add_option("--format", format, "dot or mermaid")->check(CLI::IsMember({"dot", "mermaid"}));
 
+  auto* d = app.add_subcommand("deploy", "build the lab and wait until it is ready (needs root)");
+  d->add_option("LAB", lab_path, "the lab file")->required();
+  DeployOptions deploy_options;
+  int timeout_s = 60;
+  d->add_option("--timeout", timeout_s, "seconds to wait for sessions and clients (default 60)");
+  d->add_flag("--keep", deploy_options.keep_on_failure, "leave a lab that did not become ready, to look at it");
+  auto* x = app.add_subcommand("destroy", "remove everything the lab made; safe to repeat");
+  x->add_option("LAB", lab_path, "the lab file or a deployed lab's name");
+  bool all = false;
+  x->add_flag("--all", all, "destroy every deployed lab");
+  auto* i = app.add_subcommand("inspect", "nodes and their processes, BGP sessions, who answers each client");
+  i->add_option("LAB", lab_path, "the lab file or a deployed lab's name")->required();
+  bool json = false;
+  i->add_flag("--json", json, "as JSON");
+  auto* e = app.add_subcommand("exec", "run a command inside a node (vtysh reaches a router's own FRR)");
+  std::string node;
+  std::vector<std::string> command;
+  e->add_option("LAB", lab_path, "the lab file or a deployed lab's name")->required();
+  e->add_option("NODE", node, "the node")->required();
+  e->add_option("CMD", command, "the command, after --")->required();
+
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+    if (x->parsed() && all == !lab_path.empty())
+      throw CLI::ValidationError("destroy", "give a lab or --all, not both");
+  } catch (const CLI::ParseError& err) {
     // Usage errors are the user's input being wrong, like a bad lab file.
-    int rc = app.exit(e);
+    int rc = app.exit(err);
     return rc == 0 ? kExitOk : kExitInvalidLab;
   }
   if (v->parsed()) return validate(lab_path);
+  if (d->parsed()) {
+    deploy_options.timeout = std::chrono::seconds(timeout_s);
+    return deploy(lab_path, deploy_options);
+  }
+  if (x->parsed()) return destroy(lab_path, all);
+  if (i->parsed()) return inspect(lab_path, json);
+  if (e->parsed()) return exec_in_node(lab_path, node, command);
   if (p->parsed()) return plan(lab_path, out_dir);
   return graph(lab_path, format);
 }

@@ -14,19 +14,27 @@ class Planner {
   explicit Planner(const Lab& lab) : lab_(lab) {}
 
   std::vector<Action> run() {
-    add({WriteFile{lab_.runtime_dir + "/owner", lab_.name + "\n"}}, "",
-        "mark the runtime directory as this lab's, so destroy removes only what it made");
     for (const Node& n : lab_.nodes) add({CreateNamespace{n.netns}}, n.name, role(n));
-    for (const Node& n : lab_.nodes) {
-      add({SetLinkUp{n.netns, "lo"}}, n.name, "loopback up");
-      if (n.kind == NodeKind::kRouter) {
-        add({SetSysctl{n.netns, "net.ipv4.ip_forward", "1"}}, n.name, "routers forward");
-      }
+    for (const Link& l : lab_.links) {
+      const Node& a = *lab_.find(l.a_node);
+      const Node& b = *lab_.find(l.b_node);
+      add({CreateVeth{a.netns, l.a_interface, b.netns, l.b_interface}}, "", link_name(l));
     }
-    for (const Link& l : lab_.links) links(l);
     for (const Node& n : lab_.nodes) addressing(n);
+    for (const Node& n : lab_.nodes)
+      if (n.kind == NodeKind::kRouter)
+        add({SetSysctl{n.netns, "net.ipv4.ip_forward", "1"}}, n.name, "routers forward");
+    add({CreateDirectory{lab_.runtime_dir, false}}, "", "the lab's configs, logs and journal");
     for (const Node& n : lab_.nodes) configs(n);
-    for (const Node& n : lab_.nodes) daemons(n);
+    for (const Node& n : lab_.nodes)
+      if (n.kind == NodeKind::kRouter) frr(n, "zebra", "FRR's zebra: routes from bgpd into the kernel");
+    for (const Node& n : lab_.nodes)
+      if (n.kind == NodeKind::kRouter) {
+        if (n.bfd) frr(n, "bfdd", "bfd: true");
+        frr(n, "bgpd", fmt::format("{} BGP session(s), AS {}", n.neighbors.size(), n.asn));
+      }
+    for (const Node& n : lab_.nodes)
+      if (n.kind == NodeKind::kInstance) instance(n);
     return std::move(actions_);
   }
 
@@ -44,18 +52,18 @@ class Planner {
     actions_.push_back({std::move(what), node, std::move(reason)});
   }
 
-  void links(const Link& l) {
-    const Node& a = *lab_.find(l.a_node);
-    const Node& b = *lab_.find(l.b_node);
-    const std::string name = fmt::format("link {}:{} -- {}:{}", a.name, l.a_interface, b.name, l.b_interface);
-    add({CreateVeth{a.netns, l.a_interface, b.netns, l.b_interface}}, "", name);
-    add({AddAddress{a.netns, l.a_interface, l.a_address}}, a.name, name);
-    add({AddAddress{b.netns, l.b_interface, l.b_address}}, b.name, name);
-    add({SetLinkUp{a.netns, l.a_interface}}, a.name, name);
-    add({SetLinkUp{b.netns, l.b_interface}}, b.name, name);
+  static std::string link_name(const Link& l) {
+    return fmt::format("link {}:{} -- {}:{}", l.a_node, l.a_interface, l.b_node, l.b_interface);
   }
 
   void addressing(const Node& n) {
+    add({SetLinkUp{n.netns, "lo"}}, n.name, "loopback up");
+    for (const Link& l : lab_.links) {
+      if (l.a_node == n.name) add({AddAddress{n.netns, l.a_interface, l.a_address}}, n.name, link_name(l));
+      if (l.b_node == n.name) add({AddAddress{n.netns, l.b_interface, l.b_address}}, n.name, link_name(l));
+    }
+    for (const Interface& i : n.interfaces)
+      add({SetLinkUp{n.netns, i.name}}, n.name, fmt::format("link toward {}", i.peer_node));
     if (n.kind == NodeKind::kInstance)
       add({AddAddress{n.netns, "lo", {n.service->address.value, 32}}}, n.name,
           fmt::format("service {} address, answered by the responder", n.service->name.value));
@@ -67,39 +75,47 @@ class Planner {
   }
 
   void configs(const Node& n) {
+    if (n.kind == NodeKind::kClient) return;
+    add({CreateDirectory{n.runtime_dir, n.kind == NodeKind::kRouter}}, n.name, "configs, logs and pid files");
     for (const auto& [file, text] : n.files)
       add({WriteFile{n.runtime_dir + "/" + file, text}}, n.name, fmt::format("rendered {}", file));
   }
 
-  void daemons(const Node& n) {
+  // FRR's daemons run in the foreground (no -d), so the pid we spawn is the
+  // daemon's; -N gives each router its own /var/run/frr/<name>/.
+  void frr(const Node& n, const std::string& daemon, std::string reason) {
     const std::string& d = n.runtime_dir;
-    const std::string frr_name = n.netns;  // FRR's -N: its own /var/run/frr/<name>/
-    auto frr = [&](const std::string& daemon, std::vector<std::string> extra, std::string reason) {
-      std::vector<std::string> argv{"/usr/lib/frr/" + daemon, "-N", frr_name, "-f", d + "/frr.conf", "-i",
-                                    d + "/" + daemon + ".pid", "--log", "file:" + d + "/" + daemon + ".log"};
-      argv.insert(argv.end(), extra.begin(), extra.end());
-      add({StartProcess{n.netns, daemon, std::move(argv), d + "/" + daemon + ".pid"}}, n.name, std::move(reason));
-    };
-    if (n.kind == NodeKind::kRouter) {
-      frr("zebra", {}, "FRR's zebra: routes from bgpd into the kernel");
-      if (n.bfd) frr("bfdd", {}, "bfd: true");
-      frr("bgpd", {}, fmt::format("{} BGP session(s), AS {}", n.neighbors.size(), n.asn));
-    }
-    if (n.kind == NodeKind::kInstance) {
-      const ServiceSpec& s = *n.service;
-      add({StartProcess{n.netns,
-                        "responder",
-                        {lab_.paths.helper_dir + "/anylab-responder", s.address.value.str(), std::to_string(s.port),
-                         n.name},
-                        d + "/responder.pid"}},
-          n.name, fmt::format("answers {} on {}:{} with its name", s.name.value, s.address.value.str(), s.port));
-      add({StartProcess{n.netns,
-                        "exabgp",
-                        {lab_.paths.python, "-m", "exabgp", d + "/exabgp.conf"},
-                        d + "/exabgp.pid"}},
-          n.name,
-          fmt::format("announces {}{}", s.prefix.value.str(), n.spec->health ? ", withdrawn when unhealthy" : ""));
-    }
+    add({StartProcess{n.netns,
+                      daemon,
+                      {"/usr/lib/frr/" + daemon, "-N", n.netns, "-f", d + "/frr.conf", "-i", d + "/" + daemon + ".pid",
+                       "--log", "file:" + d + "/" + daemon + ".log"},
+                      {},
+                      d + "/" + daemon + ".out"}},
+        n.name, std::move(reason));
+  }
+
+  void instance(const Node& n) {
+    const std::string& d = n.runtime_dir;
+    const ServiceSpec& s = *n.service;
+    add({StartProcess{n.netns,
+                      "responder",
+                      {lab_.paths.helper_dir + "/anylab-responder", s.address.value.str(), std::to_string(s.port),
+                       n.name},
+                      {},
+                      d + "/responder.log"}},
+        n.name, fmt::format("answers {} on {}:{} with its name", s.name.value, s.address.value.str(), s.port));
+    // ExaBGP in the foreground, as root (it would drop to nobody), logging
+    // to its output file, without the CLI's named pipes.
+    add({StartProcess{n.netns,
+                      "exabgp",
+                      {lab_.paths.python, "-m", "exabgp", d + "/exabgp.conf"},
+                      {{"exabgp_daemon_daemonize", "false"},
+                       {"exabgp_daemon_user", "root"},
+                       {"exabgp_log_destination", "stdout"},
+                       {"exabgp_api_cli", "false"}},
+                      d + "/exabgp.log"}},
+        n.name,
+        fmt::format("announces {}{}", s.prefix.value.str(), n.spec->health ? ", withdrawn when unhealthy" : ""));
   }
 
   const Lab& lab_;
@@ -131,12 +147,17 @@ struct Describe {
     return fmt::format("route {} {} via {}", a.netns, a.destination.length == 0 ? "default" : a.destination.str(),
                        a.via.str());
   }
+  std::string operator()(const CreateDirectory& a) const {
+    return fmt::format("mkdir {}{}", a.path, a.frr_owned ? " (owned by frr)" : "");
+  }
   std::string operator()(const WriteFile& a) const {
     size_t lines = static_cast<size_t>(std::count(a.content.begin(), a.content.end(), '\n'));
     return fmt::format("write {} ({} line{})", a.path, lines, lines == 1 ? "" : "s");
   }
   std::string operator()(const StartProcess& a) const {
-    return fmt::format("start {} in {}: {}", a.name, a.netns, argv_text(a.argv));
+    std::string env;
+    for (const auto& [k, v] : a.env) env += fmt::format("{}={} ", k, v);
+    return fmt::format("start {} in {}: {}{} > {}", a.name, a.netns, env, argv_text(a.argv), a.log_file);
   }
 };
 

@@ -33,19 +33,24 @@ struct AddRoute {
   Ipv4Prefix destination;
   Ipv4 via;
 };
+struct CreateDirectory {
+  std::string path;
+  bool frr_owned = false;  // FRR's daemons drop to user frr and write their logs here
+};
 struct WriteFile {
   std::string path;
   std::string content;
 };
 struct StartProcess {
   std::string netns;
-  std::string name;  // e.g. "bgpd": how destroy and inspect refer to it
+  std::string name;  // e.g. "bgpd": how inspect and the journal refer to it
   std::vector<std::string> argv;
-  std::string pid_file;
+  std::vector<std::pair<std::string, std::string>> env;  // added to a minimal environment
+  std::string log_file;  // stdout and stderr
 };
 
 using ActionKind = std::variant<CreateNamespace, CreateVeth, AddAddress, SetLinkUp, SetSysctl, AddRoute,
-                                WriteFile, StartProcess>;
+                                CreateDirectory, WriteFile, StartProcess>;
 
 struct Action {
   ActionKind what;
@@ -53,8 +58,9 @@ struct Action {
   std::string reason;  // why, in the lab's terms
 };
 
-// The ordered actions that build the lab: namespaces, links, addresses and
-// routes, configs, then the daemons.
+// The ordered actions that build the lab, in phases: namespaces, veth pairs,
+// each node's addresses and routes (contiguous per node, so a backend can
+// apply them in one go), sysctls, directories and configs, then daemons.
 std::vector<Action> plan_deploy(const Lab& lab);
 
 // One line per action, the same every time for the same lab.

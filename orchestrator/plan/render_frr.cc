@@ -45,6 +45,9 @@ std::string render_frr(const Lab& lab, const Node& r) {
   }
   line(" !");
   line(" address-family ipv4 unicast");
+  // Link subnets travel in BGP too: a reply from an instance must find its
+  // way back to a client that sits behind other routers.
+  line("  redistribute connected");
   for (const BgpNeighbor& n : r.neighbors) line(fmt::format("  neighbor {} activate", n.address.str()));
   line(" exit-address-family");
   line("exit");

@@ -1,0 +1,269 @@
+#include "cli/lab_commands.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "load/loader.h"
+#include "plan/plan.h"
+#include "plan/resolve.h"
+#include "runtime/destroy.h"
+#include "runtime/executor.h"
+#include "runtime/journal.h"
+#include "runtime/netns_backend.h"
+#include "runtime/preflight.h"
+#include "runtime/process.h"
+#include "runtime/status.h"
+
+namespace anylab {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+std::atomic<bool> g_cancel{false};
+std::atomic<int> g_signal{0};
+
+void on_signal(int sig) {
+  g_signal = sig;
+  g_cancel = true;
+}
+
+void catch_signals() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// A deployed lab is found by its file or by its name: deploy keeps a copy of
+// the file in the lab's runtime directory.
+std::expected<Lab, int> find_lab(const std::string& lab_or_name) {
+  if (fs::is_regular_file(lab_or_name)) return load_lab_file(lab_or_name);
+  const std::string copy = Journal::lab_dir(host_paths().runtime_root, lab_or_name) + "/lab.yaml";
+  if (!fs::exists(copy)) {
+    std::cerr << fmt::format("anylab: no lab file and no deployed lab named \"{}\"\n", lab_or_name);
+    return std::unexpected(kExitInvalidLab);
+  }
+  return load_lab_file(copy);
+}
+
+std::string lab_name_of(const std::string& lab_or_name) {
+  if (!fs::is_regular_file(lab_or_name)) return lab_or_name;
+  auto lab = load_lab_file(lab_or_name);
+  return lab ? lab->name : "";
+}
+
+void print_destroy(const std::string& name, const DestroyReport& r) {
+  if (!r.found) {
+    std::cerr << fmt::format("lab {}: nothing to destroy\n", name);
+    return;
+  }
+  std::cerr << fmt::format("lab {} destroyed: {} processes stopped, {} namespaces removed\n", name, r.processes,
+                           r.namespaces);
+  for (const std::string& p : r.problems) std::cerr << "  problem: " << p << "\n";
+}
+
+}  // namespace
+
+Paths host_paths() {
+  Paths p;
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) p.helper_dir = self.parent_path().string();
+  return p;
+}
+
+std::expected<Lab, int> load_lab_file(const std::string& path) {
+  auto source = read_source(path);
+  if (!source) {
+    std::cerr << source.error() << "\n";
+    return std::unexpected(kExitInvalidLab);
+  }
+  auto spec = load_lab(*source);
+  if (!spec) {
+    const size_t n = spec.error().sorted().size();
+    std::cerr << format_diagnostics(*source, spec.error());
+    std::cerr << fmt::format("{}: {} error{}; nothing was built\n", path, n, n == 1 ? "" : "s");
+    return std::unexpected(kExitInvalidLab);
+  }
+  auto lab = resolve(std::move(*spec), host_paths());
+  if (!lab) {
+    std::cerr << format_diagnostics(*source, lab.error());
+    return std::unexpected(kExitInvalidLab);
+  }
+  return std::move(*lab);
+}
+
+int deploy(const std::string& lab_file, const DeployOptions& options) {
+  auto lab = load_lab_file(lab_file);
+  if (!lab) return lab.error();
+  if (auto problems = preflight(*lab); !problems.empty()) {
+    for (const std::string& p : problems) std::cerr << "anylab: " << p << "\n";
+    std::cerr << "anylab: this machine cannot run the lab; nothing was built\n";
+    return kExitEnvironment;
+  }
+  const std::string root = lab->paths.runtime_root;
+  if (fs::exists(Journal::lab_dir(root, lab->name) + "/journal")) {
+    std::cerr << fmt::format("anylab: lab {} is already deployed; run `anylab destroy {}` first\n", lab->name,
+                             lab->name);
+    return kExitEnvironment;
+  }
+  catch_signals();
+  const auto start = Clock::now();
+  const bool tty = ::isatty(2);
+  int rc = kExitOk;
+  std::string failure;
+  {
+    Journal journal(root, lab->name);
+    fs::copy_file(lab_file, Journal::lab_dir(root, lab->name) + "/lab.yaml", fs::copy_options::overwrite_existing);
+    NetnsBackend backend;
+    Executor executor(backend, &journal, &g_cancel);
+    const auto actions = plan_deploy(*lab);
+    auto built = executor.run(actions, [&](size_t done, size_t total, const Action&) {
+      if (tty) std::cerr << fmt::format("\rdeploying {}: {}/{} actions", lab->name, done, total) << std::flush;
+    });
+    if (tty) std::cerr << "\n";
+    if (!built) {
+      failure = built.error();
+      rc = g_cancel ? 128 + g_signal : kExitEnvironment;
+    } else {
+      const double build_s = seconds_since(start);
+      if (tty) std::cerr << fmt::format("waiting for BGP sessions and clients (at most {}s)\n", options.timeout.count());
+      std::string not_ready = wait_ready(*lab, Clock::now() + options.timeout, &g_cancel);
+      if (g_cancel) {
+        failure = "interrupted";
+        rc = 128 + g_signal;
+      } else if (!not_ready.empty()) {
+        failure = fmt::format("not ready after {}s:\n{}", options.timeout.count(), not_ready);
+        rc = kExitCheckFailed;
+      } else {
+        size_t sessions = 0, clients = 0;
+        for (const Node& n : lab->nodes) {
+          if (n.kind == NodeKind::kRouter) sessions += n.neighbors.size();
+          if (n.kind == NodeKind::kClient) ++clients;
+        }
+        std::cout << fmt::format("lab {} ready in {:.1f}s ({} actions in {:.1f}s): {} BGP sessions Established, "
+                                 "{} clients answered\n",
+                                 lab->name, seconds_since(start), actions.size(), build_s, sessions, clients);
+      }
+    }
+  }
+  if (rc != kExitOk) {
+    std::cerr << fmt::format("anylab: deploy of {} failed: {}\n", lab->name, failure);
+    if (options.keep_on_failure && rc == kExitCheckFailed) {
+      std::cerr << fmt::format("anylab: the lab is left as it is; `anylab destroy {}` removes it\n", lab->name);
+    } else {
+      print_destroy(lab->name, destroy_lab(root, lab->name));
+    }
+  }
+  return rc;
+}
+
+int destroy(const std::string& lab_or_name, bool all) {
+  const std::string root = host_paths().runtime_root;
+  std::vector<std::string> names = all ? deployed_labs(root) : std::vector<std::string>{lab_name_of(lab_or_name)};
+  if (all && names.empty()) std::cerr << "no deployed labs\n";
+  int rc = kExitOk;
+  for (const std::string& name : names) {
+    if (name.empty()) return kExitInvalidLab;
+    DestroyReport r = destroy_lab(root, name);
+    print_destroy(name, r);
+    if (!r.problems.empty()) rc = kExitEnvironment;
+  }
+  return rc;
+}
+
+int inspect(const std::string& lab_or_name, bool json) {
+  auto lab = find_lab(lab_or_name);
+  if (!lab) return lab.error();
+  const auto entries = Journal::read(lab->paths.runtime_root, lab->name);
+  if (entries.empty()) {
+    std::cerr << fmt::format("anylab: lab {} is not deployed\n", lab->name);
+    return kExitEnvironment;
+  }
+  nlohmann::json j = {{"lab", lab->name}, {"nodes", nlohmann::json::array()}, {"sessions", nlohmann::json::array()},
+                      {"clients", nlohmann::json::array()}};
+  for (const Node& n : lab->nodes) {
+    nlohmann::json procs = nlohmann::json::array();
+    for (const JournalEntry& e : entries)
+      if (e.kind == JournalEntry::Kind::kProcess && e.node == n.name)
+        procs.push_back({{"name", e.name}, {"pid", e.pid}, {"running", same_process(e.pid, e.start_time)}});
+    j["nodes"].push_back({{"name", n.name}, {"kind", to_string(n.kind)}, {"netns", n.netns}, {"processes", procs}});
+    if (n.kind == NodeKind::kRouter)
+      for (const SessionStatus& s : bgp_sessions(*lab, n))
+        j["sessions"].push_back({{"router", s.router}, {"peer", s.peer_node}, {"address", s.peer_address},
+                                 {"state", s.state.empty() ? "unknown" : s.state}});
+    if (n.kind == NodeKind::kClient)
+      for (const ServiceSpec& s : lab->spec.services) {
+        ClientAnswer a = probe(*lab, n, s, std::chrono::milliseconds(500));
+        j["clients"].push_back({{"client", n.name}, {"service", s.name.value},
+                                {"instance", a.instance ? nlohmann::json(*a.instance) : nlohmann::json(nullptr)}});
+      }
+  }
+  if (json) {
+    std::cout << j.dump(2) << "\n";
+    return kExitOk;
+  }
+  std::cout << fmt::format("lab {}\n\nnodes:\n", lab->name);
+  for (const auto& n : j["nodes"]) {
+    std::string procs;
+    for (const auto& p : n["processes"])
+      procs += fmt::format("  {} {} {}", p["name"].get<std::string>(), p["pid"].get<int>(),
+                           p["running"].get<bool>() ? "running" : "GONE");
+    std::cout << fmt::format("  {:<16} {:<9}{}\n", n["name"].get<std::string>(), n["kind"].get<std::string>(), procs);
+  }
+  std::cout << "\nBGP sessions:\n";
+  for (const auto& s : j["sessions"])
+    std::cout << fmt::format("  {:<16} -> {:<16} {:<15} {}\n", s["router"].get<std::string>(),
+                             s["peer"].get<std::string>(), s["address"].get<std::string>(),
+                             s["state"].get<std::string>());
+  std::cout << "\nclients:\n";
+  for (const auto& c : j["clients"])
+    std::cout << fmt::format("  {:<16} {} answered by {}\n", c["client"].get<std::string>(),
+                             c["service"].get<std::string>(),
+                             c["instance"].is_null() ? "NOBODY" : c["instance"].get<std::string>());
+  return kExitOk;
+}
+
+int exec_in_node(const std::string& lab_or_name, const std::string& node_name, const std::vector<std::string>& command) {
+  auto lab = find_lab(lab_or_name);
+  if (!lab) return lab.error();
+  const Node* node = lab->find(node_name);
+  if (!node) {
+    std::cerr << fmt::format("anylab: lab {} has no node \"{}\"\n", lab->name, node_name);
+    return kExitInvalidLab;
+  }
+  std::vector<std::string> argv = command;
+  // vtysh must be told which FRR instance: the router's own.
+  if (node->kind == NodeKind::kRouter && !argv.empty() && fs::path(argv[0]).filename() == "vtysh")
+    argv.insert(argv.begin() + 1, {"-N", node->netns});
+  int fd = ::open(("/run/netns/" + node->netns).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || ::setns(fd, CLONE_NEWNET) != 0) {
+    std::cerr << fmt::format("anylab: cannot enter {} (is lab {} deployed? are you root?)\n", node->netns, lab->name);
+    return kExitEnvironment;
+  }
+  std::vector<char*> args;
+  for (std::string& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  ::execvp(args[0], args.data());
+  std::cerr << fmt::format("anylab: cannot run {}: {}\n", argv[0], std::strerror(errno));
+  return 127;
+}
+
+}  // namespace anylab

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <chrono>
+#include <expected>
+#include <string>
+#include <vector>
+
+#include "model/lab.h"
+
+namespace anylab {
+
+// Loads, checks and resolves a lab file; on failure prints every error and
+// returns the exit code.
+std::expected<Lab, int> load_lab_file(const std::string& path);
+Paths host_paths();
+
+struct DeployOptions {
+  std::chrono::seconds timeout{60};
+  bool keep_on_failure = false;
+};
+
+int deploy(const std::string& lab_file, const DeployOptions& options);
+int destroy(const std::string& lab_or_name, bool all);
+int inspect(const std::string& lab_or_name, bool json);
+int exec_in_node(const std::string& lab_or_name, const std::string& node, const std::vector<std::string>& command);
+
+}  // namespace anylab

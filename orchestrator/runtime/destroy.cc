@@ -1,0 +1,115 @@
+#include "runtime/destroy.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "model/lab.h"
+#include "runtime/journal.h"
+#include "runtime/process.h"
+
+namespace anylab {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool alive(pid_t pid) {
+  ::waitpid(pid, nullptr, WNOHANG);  // reap it if it was our own child
+  std::ifstream in(fmt::format("/proc/{}/stat", pid));
+  std::string stat;
+  if (!std::getline(in, stat)) return false;
+  size_t close = stat.rfind(')');
+  return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z' && stat[close + 2] != 'X';
+}
+
+// Every process whose network namespace is one of these.
+std::vector<pid_t> processes_in(const std::set<uint64_t>& inodes) {
+  std::vector<pid_t> out;
+  if (inodes.empty()) return out;
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    const std::string name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const pid_t pid = std::stoi(name);
+    if (pid != ::getpid() && inodes.contains(process_netns_inode(pid))) out.push_back(pid);
+  }
+  return out;
+}
+
+void stop(const std::vector<pid_t>& pids) {
+  for (pid_t p : pids) {
+    ::kill(p, SIGCONT);  // a frozen daemon cannot act on SIGTERM
+    ::kill(p, SIGTERM);
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  auto any_alive = [&] { return std::any_of(pids.begin(), pids.end(), alive); };
+  while (any_alive() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  for (pid_t p : pids)
+    if (alive(p)) ::kill(p, SIGKILL);
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (any_alive() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
+}  // namespace
+
+std::vector<std::string> deployed_labs(const std::string& root) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(root, ec))
+    if (fs::exists(e.path() / "journal")) out.push_back(e.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+DestroyReport destroy_lab(const std::string& root, const std::string& lab) {
+  DestroyReport report;
+  const std::string dir = Journal::lab_dir(root, lab);
+  const std::vector<JournalEntry> entries = Journal::read(root, lab);
+  report.found = fs::exists(dir);
+  const std::string own_prefix = netns_name(lab, "");  // "anylab-<lab>-": ownership guard
+
+  std::vector<std::string> namespaces;
+  std::set<uint64_t> inodes;
+  std::vector<pid_t> pids;
+  for (const JournalEntry& e : entries) {
+    if (e.kind == JournalEntry::Kind::kNetns && e.path.starts_with(own_prefix)) {
+      namespaces.push_back(e.path);
+      if (uint64_t ino = netns_inode(e.path)) inodes.insert(ino);
+    }
+    if (e.kind == JournalEntry::Kind::kProcess && same_process(e.pid, e.start_time)) pids.push_back(e.pid);
+  }
+  // Daemons first, by their recorded pid; then whatever still runs inside
+  // the lab's namespaces (ExaBGP's healthcheck, a daemon spawned just before
+  // anylab was killed), or the namespaces would outlive their removal.
+  stop(pids);
+  std::vector<pid_t> stragglers = processes_in(inodes);
+  stop(stragglers);
+  report.processes = static_cast<int>(pids.size() + stragglers.size());
+
+  for (const std::string& ns : namespaces) {
+    if (!fs::exists("/run/netns/" + ns)) continue;
+    RunOutput r = run_command({"", {"ip", "netns", "delete", ns}, {}, ""});
+    if (r.exit_code == 0) ++report.namespaces;
+    else report.problems.push_back(fmt::format("could not remove namespace {}", ns));
+  }
+  for (const JournalEntry& e : entries) {
+    std::error_code ec;
+    if (e.kind == JournalEntry::Kind::kRunDir && e.path.starts_with("/var/run/frr/" + own_prefix))
+      fs::remove_all(e.path, ec);
+  }
+  std::error_code ec;
+  if (report.problems.empty()) fs::remove_all(dir, ec);
+  if (ec) report.problems.push_back(fmt::format("could not remove {}: {}", dir, ec.message()));
+  return report;
+}
+
+}  // namespace anylab

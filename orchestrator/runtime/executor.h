@@ -1,0 +1,38 @@
+#pragma once
+
+#include <atomic>
+#include <expected>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "plan/plan.h"
+#include "runtime/backend.h"
+
+namespace anylab {
+
+class Journal;
+
+// The one loop over a plan, whatever the backend (ninja's shape: a dry run
+// changes only the backend). It hands the backend runs of consecutive
+// actions of one kind, records in the journal what each run is about to
+// create before it does, and stops between runs when `cancel` is set.
+class Executor {
+ public:
+  using Progress = std::function<void(size_t done, size_t total, const Action& last)>;
+  Executor(Backend& backend, Journal* journal, const std::atomic<bool>* cancel = nullptr)
+      : backend_(backend), journal_(journal), cancel_(cancel) {}
+
+  std::expected<void, std::string> run(const std::vector<Action>& actions, const Progress& progress = {});
+
+  // Which actions go together to the backend in one call.
+  static int batch_kind(const ActionKind& a);
+
+ private:
+  void record_intent(std::span<const Action> batch);
+  Backend& backend_;
+  Journal* journal_;
+  const std::atomic<bool>* cancel_;
+};
+
+}  // namespace anylab

@@ -1,0 +1,49 @@
+// runtime/: what touches the kernel and spawns processes, the only layer
+// (with cli/) that does. Backends apply plan actions; the journal records
+// what a lab made so destroy can undo exactly that; readiness and inspect
+// ask the running daemons. Depends on core/, model/, plan/.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace anylab {
+
+// The lab's journal, /run/anylab/<lab>/journal: one line per thing the lab
+// made, appended *before* it is made (a process: right after its spawn), so
+// that destroy finds everything even when anylab was killed mid-deploy.
+// Ownership: destroy removes only what a journal names, and only names that
+// belong to that lab.
+struct JournalEntry {
+  enum class Kind { kNetns, kDirectory, kRunDir, kProcess } kind;
+  std::string path;  // netns name, or directory
+  pid_t pid = 0;
+  uint64_t start_time = 0;  // /proc/<pid>/stat field 22: tells a reused pid apart
+  std::string node, name;
+};
+
+class Journal {
+ public:
+  static std::string lab_dir(const std::string& root, const std::string& lab);
+  // Creates the lab directory and opens its journal for appending.
+  Journal(const std::string& root, const std::string& lab);
+  ~Journal();
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+
+  void netns(const std::string& name);
+  void directory(const std::string& path);
+  void run_dir(const std::string& path);
+  void process(pid_t pid, uint64_t start_time, const std::string& node, const std::string& name);
+
+  static std::vector<JournalEntry> read(const std::string& root, const std::string& lab);
+
+ private:
+  void append(const std::string& line);
+  int fd_ = -1;
+};
+
+}  // namespace anylab

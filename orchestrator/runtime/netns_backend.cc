@@ -1,0 +1,165 @@
+#include "runtime/netns_backend.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <functional>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "runtime/process.h"
+
+namespace anylab {
+namespace {
+
+using Result = std::expected<std::vector<Spawned>, std::string>;
+
+Result ip_batch(const std::string& netns, const std::string& commands) {
+  std::vector<std::string> argv{"ip"};
+  if (!netns.empty()) argv.insert(argv.end(), {"-n", netns});
+  argv.insert(argv.end(), {"-batch", "-"});
+  RunOutput r = run_command({"", argv, {}, ""}, commands);
+  if (r.exit_code != 0)
+    return std::unexpected(fmt::format("ip{} -batch failed (exit {}) on:\n{}", netns.empty() ? "" : " -n " + netns,
+                                       r.exit_code, commands));
+  return std::vector<Spawned>{};
+}
+
+// Runs fn in a thread that entered the namespace: /proc/sys/net is the
+// opener's namespace's.
+std::string in_netns(const std::string& netns, const std::function<std::string()>& fn) {
+  std::string error;
+  std::thread t([&] {
+    int fd = ::open(("/run/netns/" + netns).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || ::setns(fd, CLONE_NEWNET) != 0) {
+      error = fmt::format("cannot enter {}: {}", netns, std::strerror(errno));
+    } else {
+      error = fn();
+    }
+    if (fd >= 0) ::close(fd);
+  });
+  t.join();
+  return error;
+}
+
+Result sysctls(std::span<const Action> batch) {
+  for (const Action& a : batch) {
+    const auto& s = std::get<SetSysctl>(a.what);
+    std::string path = "/proc/sys/" + s.key;
+    std::replace(path.begin() + 10, path.end(), '.', '/');
+    std::string err = in_netns(s.netns, [&]() -> std::string {
+      std::ofstream f(path);
+      f << s.value;
+      f.close();
+      return f ? "" : fmt::format("cannot set {} in {}", s.key, s.netns);
+    });
+    if (!err.empty()) return std::unexpected(err);
+  }
+  return std::vector<Spawned>{};
+}
+
+Result files(std::span<const Action> batch) {
+  for (const Action& a : batch) {
+    std::error_code ec;
+    if (const auto* d = std::get_if<CreateDirectory>(&a.what)) {
+      std::filesystem::create_directories(d->path, ec);
+      if (ec) return std::unexpected(fmt::format("cannot create {}: {}", d->path, ec.message()));
+      if (d->frr_owned) {
+        const passwd* pw = getpwnam("frr");
+        const group* gr = getgrnam("frr");
+        if (pw && gr && ::chown(d->path.c_str(), pw->pw_uid, gr->gr_gid) != 0)
+          return std::unexpected(fmt::format("cannot give {} to frr: {}", d->path, std::strerror(errno)));
+      }
+    } else {
+      const auto& w = std::get<WriteFile>(a.what);
+      std::ofstream f(w.path, std::ios::binary | std::ios::trunc);
+      f << w.content;
+      f.close();
+      if (!f) return std::unexpected(fmt::format("cannot write {}", w.path));
+    }
+  }
+  return std::vector<Spawned>{};
+}
+
+Result processes(std::span<const Action> batch) {
+  std::vector<Spawned> out;
+  for (const Action& a : batch) {
+    const auto& p = std::get<StartProcess>(a.what);
+    auto pid = spawn_detached({p.netns, p.argv, p.env, p.log_file});
+    if (!pid) return std::unexpected(pid.error());
+    out.push_back({*pid, process_start_time(*pid).value_or(0), a.node, p.name});
+  }
+  return out;
+}
+
+// Addresses, links up and routes: one `ip -n NS -batch` per namespace, the
+// namespaces in parallel.
+Result addressing(std::span<const Action> batch) {
+  std::map<std::string, std::string> per_ns;
+  std::vector<std::string> order;
+  for (const Action& a : batch) {
+    std::string ns, line;
+    if (const auto* x = std::get_if<AddAddress>(&a.what))
+      ns = x->netns, line = fmt::format("address add {} dev {}", x->address.str(), x->interface);
+    else if (const auto* u = std::get_if<SetLinkUp>(&a.what))
+      ns = u->netns, line = fmt::format("link set {} up", u->interface);
+    else if (const auto* r = std::get_if<AddRoute>(&a.what))
+      ns = r->netns, line = fmt::format("route add {} via {}", r->destination.length == 0 ? "default" : r->destination.str(),
+                                        r->via.str());
+    if (!per_ns.contains(ns)) order.push_back(ns);
+    per_ns[ns] += line + "\n";
+  }
+  std::vector<std::string> errors(order.size());
+  const size_t workers = std::max(2u, std::thread::hardware_concurrency());
+  for (size_t start = 0; start < order.size(); start += workers) {
+    std::vector<std::thread> threads;
+    for (size_t i = start; i < std::min(order.size(), start + workers); ++i)
+      threads.emplace_back([&, i] {
+        auto r = ip_batch(order[i], per_ns[order[i]]);
+        if (!r) errors[i] = r.error();
+      });
+    for (auto& t : threads) t.join();
+  }
+  for (const std::string& e : errors)
+    if (!e.empty()) return std::unexpected(e);
+  return std::vector<Spawned>{};
+}
+
+}  // namespace
+
+Result NetnsBackend::apply(std::span<const Action> batch) {
+  if (batch.empty()) return std::vector<Spawned>{};
+  const ActionKind& first = batch.front().what;
+  if (std::holds_alternative<CreateNamespace>(first)) {
+    std::string cmds;
+    for (const Action& a : batch) cmds += "netns add " + std::get<CreateNamespace>(a.what).netns + "\n";
+    return ip_batch("", cmds);
+  }
+  if (std::holds_alternative<CreateVeth>(first)) {
+    // Both ends are created inside their namespaces: nothing ever sits in
+    // the host's namespace, even if anylab is killed halfway.
+    std::string cmds;
+    for (const Action& a : batch) {
+      const auto& v = std::get<CreateVeth>(a.what);
+      cmds += fmt::format("link add {} netns {} type veth peer name {} netns {}\n", v.interface_a, v.netns_a,
+                          v.interface_b, v.netns_b);
+    }
+    return ip_batch("", cmds);
+  }
+  if (std::holds_alternative<SetSysctl>(first)) return sysctls(batch);
+  if (std::holds_alternative<CreateDirectory>(first) || std::holds_alternative<WriteFile>(first)) return files(batch);
+  if (std::holds_alternative<StartProcess>(first)) return processes(batch);
+  return addressing(batch);
+}
+
+}  // namespace anylab

@@ -1,0 +1,46 @@
+#include "runtime/preflight.h"
+
+#include <sched.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "runtime/process.h"
+
+namespace anylab {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> preflight(const Lab& lab) {
+  std::vector<std::string> problems;
+  if (::geteuid() != 0)
+    problems.push_back("anylab needs root to create network namespaces and veth pairs: run it with sudo");
+  bool bfd = false;
+  for (const Node& n : lab.nodes) bfd |= n.bfd;
+  for (const char* d : {"zebra", "bgpd", "bfdd"}) {
+    if (std::string(d) == "bfdd" && !bfd) continue;
+    if (!fs::exists(fmt::format("/usr/lib/frr/{}", d)))
+      problems.push_back(fmt::format("FRR's {} is missing (/usr/lib/frr/{}): apt-get install frr", d, d));
+  }
+  if (run_command({"", {"vtysh", "--help"}, {}, ""}).exit_code != 0)
+    problems.push_back("FRR's vtysh is missing: apt-get install frr");
+  if (run_command({"", {lab.paths.python, "-c", "import exabgp"}, {}, ""}).exit_code != 0)
+    problems.push_back(fmt::format("ExaBGP is missing for {}: apt-get install exabgp", lab.paths.python));
+  if (run_command({"", {"ip", "-V"}, {}, ""}).exit_code != 0)
+    problems.push_back("iproute2's ip is missing: apt-get install iproute2");
+  for (const char* h : {"anylab-responder", "anylab-probe"})
+    if (!fs::exists(lab.paths.helper_dir + "/" + h))
+      problems.push_back(fmt::format("{} is missing from {}: build it (ci/build.sh) or install anylab", h,
+                                     lab.paths.helper_dir));
+  if (::geteuid() == 0) {
+    bool ok = false;
+    std::thread([&] { ok = ::unshare(CLONE_NEWNET) == 0; }).join();
+    if (!ok) problems.push_back("this kernel or container does not allow network namespaces (unshare CLONE_NEWNET failed)");
+  }
+  return problems;
+}
+
+}  // namespace anylab

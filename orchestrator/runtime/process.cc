@@ -1,0 +1,175 @@
+#include "runtime/process.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/stat.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <boost/process.hpp>
+#include <boost/process/extend.hpp>
+#include <fmt/format.h>
+
+namespace anylab {
+
+namespace bp = boost::process;
+
+std::optional<uint64_t> process_start_time(pid_t pid) {
+  std::ifstream in(fmt::format("/proc/{}/stat", pid));
+  std::string stat;
+  if (!std::getline(in, stat)) return std::nullopt;
+  // The command name (field 2) may hold spaces; fields are counted after it.
+  size_t close = stat.rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream rest(stat.substr(close + 2));
+  std::string field;
+  for (int i = 3; i < 22 && rest >> field; ++i) {
+  }
+  uint64_t start = 0;
+  if (!(rest >> start)) return std::nullopt;
+  return start;
+}
+
+bool same_process(pid_t pid, uint64_t start_time) {
+  auto t = process_start_time(pid);
+  return t && *t == start_time;
+}
+
+uint64_t process_netns_inode(pid_t pid) {
+  struct stat st {};
+  if (::stat(fmt::format("/proc/{}/ns/net", pid).c_str(), &st) != 0) return 0;
+  return st.st_ino;
+}
+
+uint64_t netns_inode(const std::string& netns) {
+  struct stat st {};
+  if (::stat(("/run/netns/" + netns).c_str(), &st) != 0) return 0;
+  return st.st_ino;
+}
+
+namespace {
+
+// An fd of the namespace, opened before fork; the child enters it.
+class NetnsFd {
+ public:
+  explicit NetnsFd(const std::string& netns) {
+    if (!netns.empty()) fd_ = ::open(("/run/netns/" + netns).c_str(), O_RDONLY | O_CLOEXEC);
+  }
+  ~NetnsFd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  bool bad(const std::string& netns) const { return !netns.empty() && fd_ < 0; }
+  int fd() const { return fd_; }
+
+ private:
+  int fd_ = -1;
+};
+
+bp::environment environment(const ProcessSpec& spec) {
+  bp::environment env;
+  env["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  env["HOME"] = "/root";
+  env["LANG"] = "C.UTF-8";
+  for (const auto& [k, v] : spec.env) env[k] = v;
+  return env;
+}
+
+// A bare name is looked up in PATH, as a shell would.
+std::string executable(const std::string& name) {
+  if (name.find('/') != std::string::npos) return name;
+  auto found = bp::search_path(name);
+  return found.empty() ? name : found.string();
+}
+
+std::vector<std::string> args_of(const ProcessSpec& spec) {
+  return {spec.argv.begin() + 1, spec.argv.end()};
+}
+
+}  // namespace
+
+std::expected<pid_t, std::string> spawn_detached(const ProcessSpec& spec) {
+  NetnsFd ns(spec.netns);
+  if (ns.bad(spec.netns)) return std::unexpected(fmt::format("no network namespace {}", spec.netns));
+  const int fd = ns.fd();
+  auto enter = bp::extend::on_exec_setup = [fd](auto&) {
+    if (fd >= 0 && ::setns(fd, CLONE_NEWNET) != 0) ::_exit(127);
+    ::setsid();
+  };
+  std::error_code ec;
+  const std::string log = spec.log_file.empty() ? "/dev/null" : spec.log_file;
+  bp::child c(bp::exe = executable(spec.argv.at(0)), bp::args = args_of(spec), environment(spec), bp::std_in < bp::null,
+              (bp::std_out & bp::std_err) > log, enter, ec);
+  if (ec) return std::unexpected(fmt::format("cannot start {}: {}", spec.argv[0], ec.message()));
+  const pid_t pid = c.id();
+  c.detach();
+  return pid;
+}
+
+// Input and output go through files, not pipes: with commands run from
+// several threads at once, a pipe's write end inherited by a sibling child
+// keeps its reader from ever seeing EOF. The wait is our own waitpid loop:
+// Boost.Process v1's wait_for intercepts SIGCHLD and can spin forever.
+RunOutput run_command(const ProcessSpec& spec, const std::string& input, std::chrono::milliseconds timeout) {
+  RunOutput result;
+  NetnsFd ns(spec.netns);
+  if (ns.bad(spec.netns)) return result;
+  const int fd = ns.fd();
+  auto enter = bp::extend::on_exec_setup = [fd](auto&) {
+    if (fd >= 0 && ::setns(fd, CLONE_NEWNET) != 0) ::_exit(127);
+  };
+  char in_path[] = "/tmp/anylab-in-XXXXXX";
+  char out_path[] = "/tmp/anylab-out-XXXXXX";
+  int in_fd = ::mkstemp(in_path), out_fd = ::mkstemp(out_path);
+  if (in_fd < 0 || out_fd < 0) return result;
+  ::close(out_fd);
+  bool written = ::write(in_fd, input.data(), input.size()) == static_cast<ssize_t>(input.size());
+  ::close(in_fd);
+  std::error_code ec;
+  pid_t pid = 0;
+  if (written) {
+    bp::child c(bp::exe = executable(spec.argv.at(0)), bp::args = args_of(spec), environment(spec),
+                bp::std_in < std::string(in_path), bp::std_out > std::string(out_path), bp::std_err > bp::null, enter,
+                ec);
+    if (!ec) {
+      pid = c.id();
+      c.detach();
+    }
+  }
+  if (pid > 0) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto pause = std::chrono::microseconds(200);
+    int status = 0;
+    for (;;) {
+      pid_t r = ::waitpid(pid, &status, WNOHANG);
+      if (r == pid) {
+        result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        break;
+      }
+      if (r < 0 && errno != EINTR) break;
+      if (std::chrono::steady_clock::now() >= deadline) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &status, 0);
+        break;
+      }
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, std::chrono::microseconds(20000));
+    }
+    std::ifstream out(out_path, std::ios::binary);
+    std::ostringstream text;
+    text << out.rdbuf();
+    result.out = text.str();
+  }
+  ::unlink(in_path);
+  ::unlink(out_path);
+  return result;
+}
+
+}  // namespace anylab

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <expected>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace anylab {
+
+// /proc/<pid>/stat's start time, or nullopt if there is no such process.
+std::optional<uint64_t> process_start_time(pid_t pid);
+// Whether pid is still the process that was recorded with this start time.
+bool same_process(pid_t pid, uint64_t start_time);
+// The inode of a process's network namespace (0 if unknown).
+uint64_t process_netns_inode(pid_t pid);
+uint64_t netns_inode(const std::string& netns);
+
+struct ProcessSpec {
+  std::string netns;  // "" for the host's namespace
+  std::vector<std::string> argv;
+  std::vector<std::pair<std::string, std::string>> env;
+  std::string log_file;  // "" to discard output
+};
+
+// Starts a long-running process in a network namespace, in a session of its
+// own (a Ctrl-C in the terminal is anylab's to handle, not the daemons'),
+// and leaves it running. Only the network namespace is entered (setns), not a
+// mount namespace per process as `ip netns exec` makes.
+std::expected<pid_t, std::string> spawn_detached(const ProcessSpec& spec);
+
+struct RunOutput {
+  int exit_code = -1;  // -1: could not start, or timed out and killed
+  std::string out;
+};
+// Runs a command to completion (in a namespace if given), capturing stdout;
+// `input` goes to its stdin. Killed after `timeout`.
+RunOutput run_command(const ProcessSpec& spec, const std::string& input = "",
+                      std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+}  // namespace anylab

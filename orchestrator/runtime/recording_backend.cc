@@ -1,0 +1,11 @@
+#include "runtime/backend.h"
+
+namespace anylab {
+
+std::expected<std::vector<Spawned>, std::string> RecordingBackend::apply(std::span<const Action> batch) {
+  ++batches_;
+  for (const Action& a : batch) log_.push_back(describe(a.what));
+  return std::vector<Spawned>{};
+}
+
+}  // namespace anylab

@@ -1,0 +1,86 @@
+#include "runtime/status.h"
+
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "runtime/process.h"
+
+namespace anylab {
+
+std::vector<SessionStatus> bgp_sessions(const Lab& lab, const Node& router) {
+  (void)lab;
+  std::vector<SessionStatus> out;
+  for (const BgpNeighbor& n : router.neighbors) out.push_back({router.name, n.node, n.address.str(), ""});
+  RunOutput r = run_command({"", {"vtysh", "-N", router.netns, "-c", "show bgp summary json"}, {}, ""}, "",
+                            std::chrono::seconds(5));
+  if (r.exit_code != 0) return out;
+  auto json = nlohmann::json::parse(r.out, nullptr, false);
+  if (json.is_discarded()) return out;
+  const auto& peers = json["ipv4Unicast"]["peers"];
+  for (SessionStatus& s : out)
+    if (peers.is_object() && peers.contains(s.peer_address)) s.state = peers[s.peer_address].value("state", "");
+  return out;
+}
+
+ClientAnswer probe(const Lab& lab, const Node& client, const ServiceSpec& service,
+                   std::chrono::milliseconds timeout) {
+  static constexpr const char* kKind[] = {"udp", "tcp", "dns"};
+  ClientAnswer a{client.name, service.name.value, std::nullopt};
+  RunOutput r = run_command({client.netns,
+                             {lab.paths.helper_dir + "/anylab-probe", kKind[static_cast<int>(service.probe)],
+                              service.address.value.str(), std::to_string(service.port), "--timeout",
+                              fmt::format("{}ms", timeout.count())},
+                             {},
+                             ""},
+                            "", timeout + std::chrono::seconds(2));
+  if (r.exit_code == 0 && !r.out.empty()) a.instance = r.out.substr(0, r.out.find('\n'));
+  return a;
+}
+
+std::string wait_ready(const Lab& lab, std::chrono::steady_clock::time_point deadline,
+                       const std::atomic<bool>* cancel) {
+  std::vector<const Node*> routers_left, clients_left;
+  for (const Node& n : lab.nodes) {
+    if (n.kind == NodeKind::kRouter) routers_left.push_back(&n);
+    if (n.kind == NodeKind::kClient) clients_left.push_back(&n);
+  }
+  std::vector<std::string> not_ready;
+  for (;;) {
+    not_ready.clear();
+    std::erase_if(routers_left, [&](const Node* r) {
+      bool all = true;
+      for (const SessionStatus& s : bgp_sessions(lab, *r))
+        if (!s.established()) {
+          all = false;
+          not_ready.push_back(fmt::format("BGP {} -> {} ({}): {}", s.router, s.peer_node, s.peer_address,
+                                          s.state.empty() ? "bgpd does not answer" : s.state));
+        }
+      return all;
+    });
+    if (routers_left.empty())
+      std::erase_if(clients_left, [&](const Node* c) {
+        bool all = true;
+        for (const ServiceSpec& s : lab.spec.services) {
+          ClientAnswer a = probe(lab, *c, s, std::chrono::milliseconds(200));
+          if (!a.instance) {
+            all = false;
+            not_ready.push_back(fmt::format("client {} gets no answer from service {} at {}", c->name, s.name.value,
+                                            s.address.value.str()));
+          }
+        }
+        return all;
+      });
+    else
+      for (const Node* c : clients_left) not_ready.push_back(fmt::format("client {}: not probed yet", c->name));
+    if (not_ready.empty()) return "";
+    if ((cancel && cancel->load()) || std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::string report;
+  for (const std::string& s : not_ready) report += "  " + s + "\n";
+  return report;
+}
+
+}  // namespace anylab

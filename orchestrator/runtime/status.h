@@ -1,0 +1,34 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/lab.h"
+
+namespace anylab {
+
+// What the running lab says about itself, asked of the daemons: FRR through
+// vtysh, clients through anylab-probe run in their namespace.
+struct SessionStatus {
+  std::string router, peer_node, peer_address, state;  // state "" if bgpd did not answer
+  bool established() const { return state == "Established"; }
+};
+std::vector<SessionStatus> bgp_sessions(const Lab& lab, const Node& router);
+
+struct ClientAnswer {
+  std::string client, service;
+  std::optional<std::string> instance;  // who answered, if anyone
+};
+ClientAnswer probe(const Lab& lab, const Node& client, const ServiceSpec& service,
+                   std::chrono::milliseconds timeout);
+
+// Waits until every BGP session is Established and every client gets an
+// answer from an instance of every service, or the deadline passes. Returns
+// "" when ready, else a report of exactly what is not.
+std::string wait_ready(const Lab& lab, std::chrono::steady_clock::time_point deadline,
+                       const std::atomic<bool>* cancel);
+
+}  // namespace anylab
