@@ -1,0 +1,192 @@
+// Integration tests: real labs from real FRR and ExaBGP processes. They need
+// root. Each test destroys its labs in TearDown, and CTest's cleanup fixture
+// destroys them again after the run, even when a test failed or was killed.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "../test_paths.h"
+
+namespace anylab {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+const std::string kAnylab = std::string(ANYLAB_BIN_DIR) + "/anylab";
+
+std::string lab_file(const std::string& name) { return test::source_dir() + "/labs/" + name + ".yaml"; }
+
+// Everything of a lab that could be left on the host.
+std::vector<std::string> leftovers(const std::string& lab) {
+  std::vector<std::string> out;
+  const std::string prefix = "anylab-" + lab + "-";
+  for (const std::string& dir : {std::string("/run/netns"), std::string("/var/run/frr")}) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec))
+      if (e.path().filename().string().starts_with(prefix)) out.push_back(e.path().string());
+  }
+  if (fs::exists("/run/anylab/" + lab)) out.push_back("/run/anylab/" + lab);
+  // Any process whose command line names the lab's runtime directory or
+  // FRR instance: its daemons, ExaBGP and the healthcheck.
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    const std::string pid = e.path().filename().string();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string cmd = test::read_file("/proc/" + pid + "/cmdline");
+    std::replace(cmd.begin(), cmd.end(), '\0', ' ');
+    std::string stat = test::read_file("/proc/" + pid + "/stat");
+    bool zombie = stat.find(") Z ") != std::string::npos;
+    if (!zombie && (cmd.find("/run/anylab/" + lab + "/") != std::string::npos || cmd.find(prefix) != std::string::npos))
+      out.push_back("process " + pid + ": " + cmd);
+  }
+  return out;
+}
+
+// Orphaned daemons are reaped by init a moment after they exit.
+std::vector<std::string> leftovers_settled(const std::string& lab) {
+  auto deadline = std::chrono::steady_clock::now() + 3s;
+  std::vector<std::string> l;
+  while (!(l = leftovers(lab)).empty() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(50ms);
+  return l;
+}
+
+nlohmann::json inspect(const std::string& lab) {
+  auto r = test::run({kAnylab, "inspect", lab, "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return nlohmann::json::parse(r.out, nullptr, false);
+}
+
+class Deploy : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_EQ(::geteuid(), 0u) << "integration tests build real labs: run them as root"; }
+  void TearDown() override {
+    for (const std::string& lab : labs_) test::run({kAnylab, "destroy", lab});
+  }
+  void uses(const std::string& lab) {
+    labs_.push_back(lab);
+    test::run({kAnylab, "destroy", lab});  // a leftover of an earlier, interrupted run
+  }
+
+  void deploy_check_destroy(const std::string& lab, const std::map<std::string, std::string>& catchment) {
+    uses(lab);
+    auto d = test::run({kAnylab, "deploy", lab_file(lab), "--timeout", "60"});
+    ASSERT_EQ(d.exit_code, 0) << d.out << d.err;
+    auto j = inspect(lab);
+    ASSERT_FALSE(j.is_discarded());
+    size_t sessions = 0;
+    for (const auto& s : j["sessions"]) {
+      EXPECT_EQ(s["state"], "Established") << s.dump();
+      ++sessions;
+    }
+    EXPECT_GT(sessions, 0u);
+    for (const auto& n : j["nodes"])
+      for (const auto& p : n["processes"]) EXPECT_TRUE(p["running"].get<bool>()) << n["name"] << " " << p.dump();
+    std::map<std::string, std::string> seen;
+    for (const auto& c : j["clients"]) seen[c["client"]] = c["instance"].is_null() ? "nobody" : c["instance"];
+    EXPECT_EQ(seen, catchment);
+    auto x = test::run({kAnylab, "destroy", lab});
+    EXPECT_EQ(x.exit_code, 0) << x.err;
+    EXPECT_EQ(leftovers_settled(lab), std::vector<std::string>{});
+  }
+
+  std::vector<std::string> labs_;
+};
+
+TEST_F(Deploy, QuickstartEverySessionUpEachClientAtItsNearestInstance) {
+  deploy_check_destroy("quickstart", {{"client-eu", "pop-ams"}, {"client-ap", "pop-sin"}});
+}
+
+TEST_F(Deploy, ThreePopsBehindTwoTransitsWithHealthChecks) {
+  deploy_check_destroy("dns-three-pops",
+                       {{"resolver-eu", "ns-fra"}, {"resolver-us", "ns-iad"}, {"resolver-au", "ns-syd"}});
+}
+
+TEST_F(Deploy, TwoLabsSideBySide) {
+  uses("quickstart");
+  uses("drain-site");
+  // Deployed at the same time, each must be whole and must not see the other.
+  test::RunResult a, b;
+  std::thread ta([&] { a = test::run({kAnylab, "deploy", lab_file("quickstart")}); });
+  std::thread tb([&] { b = test::run({kAnylab, "deploy", lab_file("drain-site")}); });
+  ta.join();
+  tb.join();
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_EQ(test::run({kAnylab, "destroy", "quickstart"}).exit_code, 0);
+  EXPECT_EQ(leftovers_settled("quickstart"), std::vector<std::string>{});
+  auto j = inspect("drain-site");  // untouched by the other lab's destroy
+  for (const auto& s : j["sessions"]) EXPECT_EQ(s["state"], "Established") << s.dump();
+  ASSERT_EQ(j["clients"].size(), 1u);
+  EXPECT_FALSE(j["clients"][0]["instance"].is_null());
+  EXPECT_EQ(test::run({kAnylab, "destroy", "drain-site"}).exit_code, 0);
+  EXPECT_EQ(leftovers_settled("drain-site"), std::vector<std::string>{});
+}
+
+// Starts `anylab deploy` and returns its pid once the journal shows it is
+// in the middle of starting daemons.
+pid_t deploy_until_daemons(const std::string& lab) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl(kAnylab.c_str(), "anylab", "deploy", lab_file(lab).c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  const std::string journal = "/run/anylab/" + lab + "/journal";
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (test::read_file(journal).find("\npid ") == std::string::npos && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(1ms);
+  return pid;
+}
+
+TEST_F(Deploy, DestroyAfterDeployWasKilledWithSigkill) {
+  uses("dns-three-pops");
+  pid_t pid = deploy_until_daemons("dns-three-pops");
+  ASSERT_GT(pid, 0);
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  EXPECT_FALSE(leftovers("dns-three-pops").empty()) << "killed too late to test anything";
+  auto x = test::run({kAnylab, "destroy", "dns-three-pops"});
+  EXPECT_EQ(x.exit_code, 0) << x.err;
+  EXPECT_EQ(leftovers_settled("dns-three-pops"), std::vector<std::string>{});
+}
+
+TEST_F(Deploy, SigintDuringDeployCleansUp) {
+  uses("dns-three-pops");
+  pid_t pid = deploy_until_daemons("dns-three-pops");
+  ASSERT_GT(pid, 0);
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 128 + SIGINT);
+  EXPECT_EQ(leftovers_settled("dns-three-pops"), std::vector<std::string>{});
+}
+
+TEST_F(Deploy, SecondDeployOfTheSameLabIsRefused) {
+  uses("quickstart");
+  ASSERT_EQ(test::run({kAnylab, "deploy", lab_file("quickstart")}).exit_code, 0);
+  auto again = test::run({kAnylab, "deploy", lab_file("quickstart")});
+  EXPECT_EQ(again.exit_code, 3);
+  EXPECT_NE(again.err.find("already deployed"), std::string::npos) << again.err;
+  EXPECT_EQ(inspect("quickstart")["clients"].size(), 2u) << "the running lab is untouched";
+}
+
+TEST_F(Deploy, NotRootExits3AndCreatesNothing) {
+  uses("quickstart");
+  auto r = test::run({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", kAnylab, "deploy",
+                      lab_file("quickstart")});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("run it with sudo"), std::string::npos) << r.err;
+  EXPECT_EQ(leftovers("quickstart"), std::vector<std::string>{});
+}
+
+}  // namespace
+}  // namespace anylab
