@@ -35,6 +35,9 @@ std::string render_frr(const Lab& lab, const Node& r) {
   line(" no bgp ebgp-requires-policy");
   line(" no bgp network import-check");
   line(fmt::format(" timers bgp {} {}", r.keepalive, r.hold));
+  // Updates leave at once: FRR holds a new update group's first updates for
+  // its coalesce-time (1 s by default), which would count as convergence.
+  line(" coalesce-time 50");
   for (const BgpNeighbor& n : r.neighbors) {
     const std::string a = n.address.str();
     line(fmt::format(" neighbor {} remote-as {}", a, n.asn));

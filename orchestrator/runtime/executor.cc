@@ -2,6 +2,10 @@
 
 #include "runtime/journal.h"
 
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
 namespace anylab {
 
 int Executor::batch_kind(const ActionKind& a) {
@@ -41,7 +45,11 @@ std::expected<void, std::string> Executor::run(const std::vector<Action>& action
     while (j < actions.size() && batch_kind(actions[j].what) == batch_kind(actions[i].what)) ++j;
     std::span<const Action> batch(actions.data() + i, j - i);
     record_intent(batch);
+    auto t0 = std::chrono::steady_clock::now();
     auto spawned = backend_.apply(batch);
+    if (std::getenv("ANYLAB_TIMING"))
+      std::fprintf(stderr, "batch kind %d: %zu actions in %.3fs\n", batch_kind(actions[i].what), batch.size(),
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     if (!spawned) return std::unexpected(spawned.error());
     if (journal_)
       for (const Spawned& s : *spawned) journal_->process(s.pid, s.start_time, s.node, s.name);

@@ -1,10 +1,16 @@
 #include "runtime/status.h"
 
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "runtime/frr_vty.h"
 #include "runtime/process.h"
 
 namespace anylab {
@@ -13,10 +19,9 @@ std::vector<SessionStatus> bgp_sessions(const Lab& lab, const Node& router) {
   (void)lab;
   std::vector<SessionStatus> out;
   for (const BgpNeighbor& n : router.neighbors) out.push_back({router.name, n.node, n.address.str(), ""});
-  RunOutput r = run_command({"", {"vtysh", "-N", router.netns, "-c", "show bgp summary json"}, {}, ""}, "",
-                            std::chrono::seconds(5));
-  if (r.exit_code != 0) return out;
-  auto json = nlohmann::json::parse(r.out, nullptr, false);
+  auto answer = frr_vty(router.netns, "bgpd", "show bgp summary json");
+  if (!answer) return out;
+  auto json = nlohmann::json::parse(*answer, nullptr, false);
   if (json.is_discarded()) return out;
   const auto& peers = json["ipv4Unicast"]["peers"];
   for (SessionStatus& s : out)
@@ -39,6 +44,34 @@ ClientAnswer probe(const Lab& lab, const Node& client, const ServiceSpec& servic
   return a;
 }
 
+namespace {
+
+// Runs fn over items on two threads: vtysh and probes are processes, and
+// the machine has at least two cores.
+template <class T, class F>
+void parallel_for(const std::vector<T>& items, F fn) {
+  std::mutex m;
+  size_t next = 0;
+  auto worker = [&] {
+    for (;;) {
+      size_t i;
+      {
+        std::lock_guard lock(m);
+        if (next == items.size()) return;
+        i = next++;
+      }
+      fn(items[i]);
+    }
+  };
+  std::thread a(worker), b(worker);
+  a.join();
+  b.join();
+}
+
+}  // namespace
+
+// Polls every router's bgpd over its vty socket (cheap: no process) until
+// every session is Established, then every client must get an answer.
 std::string wait_ready(const Lab& lab, std::chrono::steady_clock::time_point deadline,
                        const std::atomic<bool>* cancel) {
   std::vector<const Node*> routers_left, clients_left;
@@ -47,6 +80,7 @@ std::string wait_ready(const Lab& lab, std::chrono::steady_clock::time_point dea
     if (n.kind == NodeKind::kClient) clients_left.push_back(&n);
   }
   std::vector<std::string> not_ready;
+  std::mutex m;
   for (;;) {
     not_ready.clear();
     std::erase_if(routers_left, [&](const Node* r) {
@@ -59,25 +93,34 @@ std::string wait_ready(const Lab& lab, std::chrono::steady_clock::time_point dea
         }
       return all;
     });
-    if (routers_left.empty())
-      std::erase_if(clients_left, [&](const Node* c) {
+    if (routers_left.empty()) {
+      std::set<const Node*> done;
+      parallel_for(clients_left, [&](const Node* c) {
         bool all = true;
         for (const ServiceSpec& s : lab.spec.services) {
           ClientAnswer a = probe(lab, *c, s, std::chrono::milliseconds(200));
           if (!a.instance) {
             all = false;
+            std::lock_guard lock(m);
             not_ready.push_back(fmt::format("client {} gets no answer from service {} at {}", c->name, s.name.value,
                                             s.address.value.str()));
           }
         }
-        return all;
+        std::lock_guard lock(m);
+        if (all) done.insert(c);
       });
-    else
+      std::erase_if(clients_left, [&](const Node* c) { return done.contains(c); });
+    } else {
       for (const Node* c : clients_left) not_ready.push_back(fmt::format("client {}: not probed yet", c->name));
-    if (not_ready.empty()) return "";
+    }
+    if (std::getenv("ANYLAB_TIMING"))
+      std::fprintf(stderr, "ready check: %zu routers left, %zu clients left\n", routers_left.size(),
+                   clients_left.size());
+    if (routers_left.empty() && clients_left.empty()) return "";
     if ((cancel && cancel->load()) || std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+  std::sort(not_ready.begin(), not_ready.end());
   std::string report;
   for (const std::string& s : not_ready) report += "  " + s + "\n";
   return report;
