@@ -80,7 +80,7 @@ TEST(Render, FrrHasTheLabsTimersAndNoRouteMapDelay) {
 
 TEST(Render, PrependAndHealthcheck) {
   Lab two = resolve_file(test::source_dir() + "/labs/two-pops.yaml");
-  EXPECT_NE(two.find("pop-sin")->files.at("exabgp.conf").find("as-path [ 64500 64500 ]"), std::string::npos);
+  EXPECT_NE(two.find("pop-sin")->files.at("exabgp.conf").find("as-path [ 64500 64500 64500 ]"), std::string::npos);
   EXPECT_NE(two.find("pop-ams")->files.at("healthcheck.conf").find("ip=192.0.2.0/24\n"), std::string::npos);
   EXPECT_NE(two.find("pop-ams")->files.at("healthcheck.conf").find("cmd=/usr/libexec/anylab/anylab-probe udp 192.0.2.53 53"),
             std::string::npos);

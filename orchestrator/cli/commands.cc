@@ -108,6 +108,23 @@ int run_cli(int argc, char** argv) {
   e->add_option("NODE", node, "the node")->required();
   e->add_option("CMD", command, "the command, after --")->required();
 
+  AnnounceOptions announce_options;
+  std::optional<int> prepend;
+  std::optional<uint32_t> med;
+  CLI::App* changes[2];
+  for (int k = 0; k < 2; ++k) {
+    auto* c = changes[k] = app.add_subcommand(k == 0 ? "announce" : "withdraw",
+                                              k == 0 ? "make a running instance announce a prefix (ExaBGP's API)"
+                                                     : "make a running instance withdraw a prefix (ExaBGP's API)");
+    c->add_option("LAB", lab_path, "the lab file or a deployed lab's name")->required();
+    c->add_option("NODE", node, "the instance")->required();
+    c->add_option("--prefix", announce_options.prefix, "default: the service prefix");
+    if (k == 0) {
+      c->add_option("--prepend", prepend, "prepend the instance's AS this many times")->check(CLI::Range(0, 16));
+      c->add_option("--med", med, "the MED to announce");
+    }
+  }
+
   try {
     app.parse(argc, argv);
     if (x->parsed() && all == !lab_path.empty())
@@ -125,6 +142,12 @@ int run_cli(int argc, char** argv) {
   if (x->parsed()) return destroy(lab_path, all);
   if (i->parsed()) return inspect(lab_path, json);
   if (e->parsed()) return exec_in_node(lab_path, node, command);
+  if (changes[0]->parsed() || changes[1]->parsed()) {
+    announce_options.prepend = prepend;
+    announce_options.med = med;
+    announce_options.withdraw = changes[1]->parsed();
+    return announce(lab_path, node, announce_options);
+  }
   if (p->parsed()) return plan(lab_path, out_dir);
   return graph(lab_path, format);
 }

@@ -18,6 +18,8 @@
 #include "plan/plan.h"
 #include "plan/resolve.h"
 #include "runtime/destroy.h"
+#include "plan/render_exabgp.h"
+#include "runtime/exabgp_control.h"
 #include "runtime/executor.h"
 #include "runtime/journal.h"
 #include "runtime/netns_backend.h"
@@ -238,6 +240,35 @@ int inspect(const std::string& lab_or_name, bool json) {
     std::cout << fmt::format("  {:<16} {} answered by {}\n", c["client"].get<std::string>(),
                              c["service"].get<std::string>(),
                              c["instance"].is_null() ? "NOBODY" : c["instance"].get<std::string>());
+  return kExitOk;
+}
+
+int announce(const std::string& lab_or_name, const std::string& node_name, const AnnounceOptions& o) {
+  auto lab = find_lab(lab_or_name);
+  if (!lab) return lab.error();
+  const Node* node = lab->find(node_name);
+  if (!node || node->kind != NodeKind::kInstance) {
+    std::cerr << fmt::format("anylab: lab {} has no instance \"{}\"\n", lab->name, node_name);
+    return kExitInvalidLab;
+  }
+  std::string prefix = node->service->prefix.value.str();
+  if (!o.prefix.empty()) {
+    auto p = Ipv4Prefix::parse(o.prefix);
+    if (!p || p->has_host_bits()) {
+      std::cerr << fmt::format("anylab: \"{}\" is not an IPv4 network like 192.0.2.0/25\n", o.prefix);
+      return kExitInvalidLab;
+    }
+    prefix = p->str();
+  }
+  RouteAttributes attributes = announce_attributes(*node);
+  if (o.prepend) attributes.prepend = *o.prepend;
+  if (o.med) attributes.med = *o.med;
+  const std::string command = (o.withdraw ? "withdraw " : "announce ") + exabgp_route(*node, prefix, attributes);
+  if (auto sent = exabgp_send(*node, command); !sent) {
+    std::cerr << "anylab: " << sent.error() << "\n";
+    return kExitEnvironment;
+  }
+  std::cout << fmt::format("{}: {}\n", node->name, command);
   return kExitOk;
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <expected>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,15 @@ struct DeployOptions {
 int deploy(const std::string& lab_file, const DeployOptions& options);
 int destroy(const std::string& lab_or_name, bool all);
 int inspect(const std::string& lab_or_name, bool json);
+struct AnnounceOptions {
+  std::string prefix;  // "" for the service prefix
+  std::optional<int> prepend;
+  std::optional<uint32_t> med;
+  bool withdraw = false;
+};
+// Changes what a running instance announces, through ExaBGP's API.
+int announce(const std::string& lab_or_name, const std::string& node, const AnnounceOptions& options);
+
 int exec_in_node(const std::string& lab_or_name, const std::string& node, const std::vector<std::string>& command);
 
 }  // namespace anylab

@@ -28,6 +28,13 @@ class Planner {
     for (const Node& n : lab_.nodes) configs(n);
     for (const Node& n : lab_.nodes)
       if (n.kind == NodeKind::kRouter) frr(n, "zebra", "FRR's zebra: routes from bgpd into the kernel");
+    // bgpd (and bfdd) connect to zebra once at start and, if zebra is not
+    // listening yet, retry only ~10 s later: the lab would route nothing
+    // until then. Seen on a loaded machine, intermittently.
+    for (const Node& n : lab_.nodes)
+      if (n.kind == NodeKind::kRouter)
+        add({WaitForSocket{"/var/run/frr/" + n.netns + "/zserv.api"}}, n.name,
+            "zebra ready before bgpd connects to it");
     for (const Node& n : lab_.nodes)
       if (n.kind == NodeKind::kRouter) {
         if (n.bfd) frr(n, "bfdd", "bfd: true");
@@ -150,6 +157,7 @@ struct Describe {
   std::string operator()(const CreateDirectory& a) const {
     return fmt::format("mkdir {}{}", a.path, a.frr_owned ? " (owned by frr)" : "");
   }
+  std::string operator()(const WaitForSocket& a) const { return fmt::format("wait for {}", a.path); }
   std::string operator()(const WriteFile& a) const {
     size_t lines = static_cast<size_t>(std::count(a.content.begin(), a.content.end(), '\n'));
     return fmt::format("write {} ({} line{})", a.path, lines, lines == 1 ? "" : "s");

@@ -49,8 +49,13 @@ struct StartProcess {
   std::string log_file;  // stdout and stderr
 };
 
+// Waits until a unix socket accepts connections (a daemon is ready).
+struct WaitForSocket {
+  std::string path;
+};
+
 using ActionKind = std::variant<CreateNamespace, CreateVeth, AddAddress, SetLinkUp, SetSysctl, AddRoute,
-                                CreateDirectory, WriteFile, StartProcess>;
+                                CreateDirectory, WriteFile, StartProcess, WaitForSocket>;
 
 struct Action {
   ActionKind what;

@@ -16,8 +16,11 @@ const char* probe_name(ProbeKind k) {
   return "udp";
 }
 
-std::string as_path(const Node& i) {
-  std::vector<std::string> path(static_cast<size_t>(i.spec->announce.prepend), std::to_string(i.asn));
+// ExaBGP sends the as-path it is given as the whole path, without adding its
+// own AS (seen on a real lab: `as-path [ 64500 64500 64500 ]` arrived as
+// exactly that), so N prepends are the origin AS and N copies more.
+std::string as_path(const Node& i, int prepend) {
+  std::vector<std::string> path(static_cast<size_t>(prepend) + 1, std::to_string(i.asn));
   return fmt::format("{}", fmt::join(path, " "));
 }
 
@@ -27,16 +30,22 @@ std::vector<std::string> announced(const Node& i) {
   return out;
 }
 
-std::string static_route(const Node& i, const std::string& prefix) {
+}  // namespace
+
+RouteAttributes announce_attributes(const Node& i) {
   const AnnounceSpec& a = i.spec->announce;
+  return {a.prepend, a.med, a.communities};
+}
+
+std::string exabgp_route(const Node& i, const std::string& prefix, const RouteAttributes& a) {
   std::string r = fmt::format("route {} next-hop self", prefix);
-  if (a.prepend > 0) r += fmt::format(" as-path [ {} ]", as_path(i));
+  if (a.prepend > 0) r += fmt::format(" as-path [ {} ]", as_path(i, a.prepend));
   if (a.med) r += fmt::format(" med {}", *a.med);
   if (!a.communities.empty()) r += fmt::format(" community [ {} ]", fmt::join(a.communities, " "));
   return r;
 }
 
-}  // namespace
+std::string control_fifo(const Node& i) { return i.runtime_dir + "/control.fifo"; }
 
 std::vector<std::string> health_probe_argv(const Lab& lab, const Node& i) {
   return {lab.paths.helper_dir + "/anylab-probe", probe_name(i.service->probe), i.service->address.value.str(),
@@ -55,7 +64,7 @@ std::string render_healthcheck(const Lab& lab, const Node& i) {
   out += fmt::format("interval={}\nfast-interval={}\nrise={}\nfall={}\n", seconds, seconds, h.rise, h.fall);
   out += fmt::format("up-metric={}\n", a.med.value_or(0));
   for (const std::string& p : announced(i)) out += fmt::format("ip={}\n", p);
-  if (a.prepend > 0) out += fmt::format("as-path={}\n", as_path(i));
+  if (a.prepend > 0) out += fmt::format("as-path={}\n", as_path(i, a.prepend));
   if (!a.communities.empty()) out += fmt::format("community={}\n", fmt::join(a.communities, " "));
   return out;
 }
@@ -73,6 +82,13 @@ std::string render_exabgp(const Lab& lab, const Node& i) {
     line("}");
     line("");
   }
+  // anylab's control channel: lines written to the FIFO reach ExaBGP's API
+  // (announce, withdraw, new attributes) without restarting it.
+  line("process control {");
+  line(fmt::format("  run {}/anylab-exabgp-relay {};", lab.paths.helper_dir, control_fifo(i)));
+  line("  encoder text;");
+  line("}");
+  line("");
   for (const BgpNeighbor& n : i.neighbors) {
     line(fmt::format("neighbor {} {{", n.address.str()));
     line(fmt::format("  description \"{} via {}\";", n.node, n.interface));
@@ -84,13 +100,13 @@ std::string render_exabgp(const Lab& lab, const Node& i) {
     line("  family {");
     line("    ipv4 unicast;");
     line("  }");
-    if (health) {
-      line("  api {");
-      line("    processes [ healthcheck ];");
-      line("  }");
-    } else {
+    line("  api {");
+    line(fmt::format("    processes [ {}control ];", health ? "healthcheck " : ""));
+    line("  }");
+    if (!health) {
       line("  static {");
-      for (const std::string& p : announced(i)) line(fmt::format("    {};", static_route(i, p)));
+      for (const std::string& p : announced(i))
+        line(fmt::format("    {};", exabgp_route(i, p, announce_attributes(i))));
       line("  }");
     }
     line("}");

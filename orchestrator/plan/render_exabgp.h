@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,19 @@ namespace anylab {
 // prefix (and more-specifics) announced with the lab's attributes; with
 // `health:`, ExaBGP's healthcheck announces and withdraws the prefix instead.
 std::string render_exabgp(const Lab& lab, const Node& instance);
+
+struct RouteAttributes {
+  int prepend = 0;
+  std::optional<uint32_t> med;
+  std::vector<std::string> communities;
+};
+// The attributes the lab file gives the instance's announcements.
+RouteAttributes announce_attributes(const Node& instance);
+// "route P next-hop self as-path [ ... ] med M community [ ... ]": ExaBGP's
+// words for an announcement, in its config and on its API alike.
+std::string exabgp_route(const Node& instance, const std::string& prefix, const RouteAttributes& attributes);
+// The FIFO of the instance's control channel (see render_exabgp).
+std::string control_fifo(const Node& instance);
 
 // healthcheck.conf for an instance with `health:`: the options of ExaBGP's
 // healthcheck (read with --config), so that no command line needs quoting.

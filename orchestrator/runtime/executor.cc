@@ -19,6 +19,7 @@ int Executor::batch_kind(const ActionKind& a) {
           return 2;
         else if constexpr (std::is_same_v<T, SetSysctl>) return 3;
         else if constexpr (std::is_same_v<T, CreateDirectory> || std::is_same_v<T, WriteFile>) return 4;
+        else if constexpr (std::is_same_v<T, WaitForSocket>) return 6;
         else return 5;
       },
       a);

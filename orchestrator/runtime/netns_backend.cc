@@ -4,10 +4,14 @@
 #include <grp.h>
 #include <pwd.h>
 #include <sched.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <cstdio>
 #include <functional>
 #include <cstring>
 #include <filesystem>
@@ -135,6 +139,27 @@ Result addressing(std::span<const Action> batch) {
   return std::vector<Spawned>{};
 }
 
+// Every socket must accept a connection within 20 s.
+Result sockets(std::span<const Action> batch) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  for (const Action& a : batch) {
+    const std::string& path = std::get<WaitForSocket>(a.what).path;
+    for (;;) {
+      sockaddr_un addr{};
+      addr.sun_family = AF_UNIX;
+      std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+      int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      const bool up = fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+      if (fd >= 0) ::close(fd);
+      if (up) break;
+      if (std::chrono::steady_clock::now() >= deadline)
+        return std::unexpected(fmt::format("{} did not start listening on {} within 20 s", a.node, path));
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  return std::vector<Spawned>{};
+}
+
 }  // namespace
 
 Result NetnsBackend::apply(std::span<const Action> batch) {
@@ -159,6 +184,7 @@ Result NetnsBackend::apply(std::span<const Action> batch) {
   if (std::holds_alternative<SetSysctl>(first)) return sysctls(batch);
   if (std::holds_alternative<CreateDirectory>(first) || std::holds_alternative<WriteFile>(first)) return files(batch);
   if (std::holds_alternative<StartProcess>(first)) return processes(batch);
+  if (std::holds_alternative<WaitForSocket>(first)) return sockets(batch);
   return addressing(batch);
 }
 
