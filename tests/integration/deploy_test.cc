@@ -108,6 +108,40 @@ TEST_F(Deploy, ThreePopsBehindTwoTransitsWithHealthChecks) {
                        {{"resolver-eu", "ns-fra"}, {"resolver-us", "ns-iad"}, {"resolver-au", "ns-syd"}});
 }
 
+// Who answers a client now, polled until it is `want` or 15 s have passed.
+std::string answered_by(const std::string& lab, const std::string& client, const std::string& want) {
+  std::string seen;
+  for (auto deadline = std::chrono::steady_clock::now() + 15s; std::chrono::steady_clock::now() < deadline;
+       std::this_thread::sleep_for(100ms)) {
+    const nlohmann::json j = inspect(lab);  // a local: a range-for over a temporary's member dangles
+    for (const auto& c : j["clients"])
+      if (c["client"] == client) seen = c["instance"].is_null() ? "nobody" : c["instance"].get<std::string>();
+    if (seen == want) break;
+  }
+  return seen;
+}
+
+TEST_F(Deploy, AnnouncementsChangeAtRuntimeThroughExabgpsApi) {
+  uses("quickstart");
+  ASSERT_EQ(test::run({kAnylab, "deploy", lab_file("quickstart")}).exit_code, 0);
+  ASSERT_EQ(answered_by("quickstart", "client-eu", "pop-ams"), "pop-ams");
+  // A more-specific from Singapore wins in Amsterdam too...
+  auto a = test::run({kAnylab, "announce", "quickstart", "pop-sin", "--prefix", "192.0.2.0/25"});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_EQ(answered_by("quickstart", "client-eu", "pop-sin"), "pop-sin");
+  // ...until it is withdrawn.
+  ASSERT_EQ(test::run({kAnylab, "withdraw", "quickstart", "pop-sin", "--prefix", "192.0.2.0/25"}).exit_code, 0);
+  EXPECT_EQ(answered_by("quickstart", "client-eu", "pop-ams"), "pop-ams");
+  // New attributes on the same prefix: prepending drains Amsterdam.
+  ASSERT_EQ(test::run({kAnylab, "announce", "quickstart", "pop-ams", "--prepend", "3"}).exit_code, 0);
+  EXPECT_EQ(answered_by("quickstart", "client-eu", "pop-sin"), "pop-sin");
+  auto route = test::run({kAnylab, "exec", "quickstart", "edge-ams", "--", "vtysh", "-c",
+                          "show bgp ipv4 unicast 192.0.2.0/24 json"});
+  EXPECT_NE(route.out.find("64500 64500 64500 64500"), std::string::npos) << "three prepends: a path of four";
+  EXPECT_EQ(test::run({kAnylab, "destroy", "quickstart"}).exit_code, 0);
+  EXPECT_EQ(leftovers_settled("quickstart"), std::vector<std::string>{});
+}
+
 TEST_F(Deploy, TwoLabsSideBySide) {
   uses("quickstart");
   uses("drain-site");
