@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -25,7 +26,10 @@ std::vector<SessionStatus> bgp_sessions(const Lab& lab, const Node& router) {
   if (json.is_discarded()) return out;
   const auto& peers = json["ipv4Unicast"]["peers"];
   for (SessionStatus& s : out)
-    if (peers.is_object() && peers.contains(s.peer_address)) s.state = peers[s.peer_address].value("state", "");
+    if (peers.is_object() && peers.contains(s.peer_address)) {
+      s.state = peers[s.peer_address].value("state", "");
+      s.prefixes_received = peers[s.peer_address].value("pfxRcd", 0);
+    }
   return out;
 }
 
@@ -71,52 +75,68 @@ void parallel_for(const std::vector<T>& items, F fn) {
 }  // namespace
 
 // Polls every router's bgpd over its vty socket (cheap: no process) until
-// every session is Established, then every client must get an answer.
+// every session is Established and every instance announces; then every
+// client must get an answer, the same for 500 ms.
 std::string wait_ready(const Lab& lab, std::chrono::steady_clock::time_point deadline,
                        const std::atomic<bool>* cancel) {
-  std::vector<const Node*> routers_left, clients_left;
+  std::vector<const Node*> routers_left, clients;
   for (const Node& n : lab.nodes) {
     if (n.kind == NodeKind::kRouter) routers_left.push_back(&n);
-    if (n.kind == NodeKind::kClient) clients_left.push_back(&n);
+    if (n.kind == NodeKind::kClient) clients.push_back(&n);
   }
   std::vector<std::string> not_ready;
+  std::map<std::string, std::string> last_answers;
+  auto last_change = std::chrono::steady_clock::now();
   std::mutex m;
   for (;;) {
     not_ready.clear();
     std::erase_if(routers_left, [&](const Node* r) {
       bool all = true;
-      for (const SessionStatus& s : bgp_sessions(lab, *r))
+      for (const SessionStatus& s : bgp_sessions(lab, *r)) {
         if (!s.established()) {
           all = false;
           not_ready.push_back(fmt::format("BGP {} -> {} ({}): {}", s.router, s.peer_node, s.peer_address,
                                           s.state.empty() ? "bgpd does not answer" : s.state));
+        } else if (lab.find(s.peer_node)->kind == NodeKind::kInstance && s.prefixes_received == 0) {
+          // Until every instance announces, clients may be answered by the
+          // wrong one: a health-checked instance announces after `rise` checks.
+          all = false;
+          not_ready.push_back(fmt::format("instance {} announces nothing to {} yet{}", s.peer_node, s.router,
+                                          lab.find(s.peer_node)->spec->health ? " (its health check has not risen)"
+                                                                              : ""));
         }
+      }
       return all;
     });
     if (routers_left.empty()) {
-      std::set<const Node*> done;
-      parallel_for(clients_left, [&](const Node* c) {
-        bool all = true;
+      // Every client is asked each round until the answers are the same in
+      // two rounds at least 500 ms apart: the last updates may still be
+      // crossing routers and kernels when the sessions are all up.
+      std::map<std::string, std::string> answers;
+      parallel_for(clients, [&](const Node* c) {
         for (const ServiceSpec& s : lab.spec.services) {
           ClientAnswer a = probe(lab, *c, s, std::chrono::milliseconds(200));
-          if (!a.instance) {
-            all = false;
-            std::lock_guard lock(m);
+          std::lock_guard lock(m);
+          answers[c->name + " " + s.name.value] = a.instance.value_or("");
+          if (!a.instance)
             not_ready.push_back(fmt::format("client {} gets no answer from service {} at {}", c->name, s.name.value,
                                             s.address.value.str()));
-          }
         }
-        std::lock_guard lock(m);
-        if (all) done.insert(c);
       });
-      std::erase_if(clients_left, [&](const Node* c) { return done.contains(c); });
+      const auto now = std::chrono::steady_clock::now();
+      if (not_ready.empty()) {
+        if (answers == last_answers && now - last_change >= std::chrono::milliseconds(500)) return "";
+        if (answers != last_answers) {
+          last_answers = answers;
+          last_change = now;
+        }
+        not_ready.push_back("the clients' answers have not been stable for 500 ms yet");
+      }
     } else {
-      for (const Node* c : clients_left) not_ready.push_back(fmt::format("client {}: not probed yet", c->name));
+      for (const Node* c : clients) not_ready.push_back(fmt::format("client {}: not probed yet", c->name));
     }
     if (std::getenv("ANYLAB_TIMING"))
-      std::fprintf(stderr, "ready check: %zu routers left, %zu clients left\n", routers_left.size(),
-                   clients_left.size());
-    if (routers_left.empty() && clients_left.empty()) return "";
+      std::fprintf(stderr, "ready check: %zu routers left, %zu problems\n", routers_left.size(), not_ready.size());
     if ((cancel && cancel->load()) || std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }

@@ -14,6 +14,7 @@ namespace anylab {
 // vtysh, clients through anylab-probe run in their namespace.
 struct SessionStatus {
   std::string router, peer_node, peer_address, state;  // state "" if bgpd did not answer
+  int prefixes_received = 0;
   bool established() const { return state == "Established"; }
 };
 std::vector<SessionStatus> bgp_sessions(const Lab& lab, const Node& router);
@@ -25,8 +26,9 @@ struct ClientAnswer {
 ClientAnswer probe(const Lab& lab, const Node& client, const ServiceSpec& service,
                    std::chrono::milliseconds timeout);
 
-// Waits until every BGP session is Established and every client gets an
-// answer from an instance of every service, or the deadline passes. Returns
+// Waits until every BGP session is Established, every instance announces
+// (a health-checked one only once its check has risen), and every client
+// gets an answer from an instance of every service, or the deadline passes. Returns
 // "" when ready, else a report of exactly what is not.
 std::string wait_ready(const Lab& lab, std::chrono::steady_clock::time_point deadline,
                        const std::atomic<bool>* cancel);

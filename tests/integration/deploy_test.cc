@@ -88,8 +88,14 @@ class Deploy : public ::testing::Test {
     EXPECT_GT(sessions, 0u);
     for (const auto& n : j["nodes"])
       for (const auto& p : n["processes"]) EXPECT_TRUE(p["running"].get<bool>()) << n["name"] << " " << p.dump();
+    // Ready means every instance announces; the last updates may still be
+    // crossing the far routers for a moment.
     std::map<std::string, std::string> seen;
-    for (const auto& c : j["clients"]) seen[c["client"]] = c["instance"].is_null() ? "nobody" : c["instance"];
+    for (auto deadline = std::chrono::steady_clock::now() + 10s;; std::this_thread::sleep_for(100ms)) {
+      const nlohmann::json now = inspect(lab);
+      for (const auto& c : now["clients"]) seen[c["client"]] = c["instance"].is_null() ? "nobody" : c["instance"];
+      if (seen == catchment || std::chrono::steady_clock::now() > deadline) break;
+    }
     EXPECT_EQ(seen, catchment);
     auto x = test::run({kAnylab, "destroy", lab});
     EXPECT_EQ(x.exit_code, 0) << x.err;
