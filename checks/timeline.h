@@ -1,0 +1,28 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace anylab::checks {
+
+// Times are microseconds on a monotonic clock, from an origin the prober
+// picks (the start of a run); events use the same clock, so durations
+// between them are exact to the clock, not to how often anything polled.
+using Micros = std::chrono::microseconds;
+
+// One probe from one client: when it was sent and who answered, if anyone
+// answered before the probe's timeout.
+struct Probe {
+  Micros sent{};
+  std::optional<std::string> instance;
+};
+
+// One client's probes, in the order they were sent.
+using ClientTimeline = std::vector<Probe>;
+
+// The probes sent in [from, to).
+std::vector<Probe> window(const ClientTimeline& probes, Micros from, Micros to);
+
+}  // namespace anylab::checks

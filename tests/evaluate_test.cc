@@ -1,0 +1,118 @@
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "evaluate.h"
+
+namespace anylab::checks {
+namespace {
+
+using std::chrono::milliseconds;
+
+// A timeline from segments: each answered by someone (or "" for nobody) for
+// a duration, one probe every `interval` starting at `phase`.
+ClientTimeline make(std::vector<std::pair<int, std::string>> segments_ms, Micros interval = milliseconds(10),
+                    Micros phase = Micros(0)) {
+  ClientTimeline t;
+  Micros seg_start{0};
+  for (const auto& [ms, who] : segments_ms) {
+    const Micros seg_end = seg_start + milliseconds(ms);
+    for (Micros s = phase; s < seg_end; s += interval)
+      if (s >= seg_start) t.push_back({s, who.empty() ? std::nullopt : std::optional<std::string>(who)});
+    seg_start = seg_end;
+  }
+  return t;
+}
+
+const Micros kEvent = milliseconds(500);
+const Micros kEnd = milliseconds(3000);
+
+TEST(Reaches, MeasuresConvergenceFromTheEvent) {
+  auto t = make({{500, "a"}, {300, ""}, {2200, "b"}});
+  Verdict v = reaches(t, kEvent, kEnd, "b", milliseconds(1000), std::nullopt);
+  EXPECT_TRUE(v.pass) << v.measured;
+  EXPECT_EQ(v.convergence, milliseconds(300));
+  EXPECT_EQ(v.instance, "b");
+  EXPECT_EQ(v.measured, "b from +0.300s, for 2.200s");
+}
+
+TEST(Reaches, TooSlowSaysByHowMuch) {
+  auto t = make({{500, "a"}, {300, ""}, {2200, "b"}});
+  Verdict v = reaches(t, kEvent, kEnd, "b", milliseconds(200), std::nullopt);
+  EXPECT_FALSE(v.pass);
+  EXPECT_EQ(v.measured, "b from +0.300s, for 2.200s (later than 0.200s)");
+}
+
+TEST(Reaches, NotStableLongEnough) {
+  auto t = make({{500, "a"}, {1800, "b"}, {700, "b"}});
+  EXPECT_TRUE(reaches(t, kEvent, kEnd, "b", std::nullopt, milliseconds(2500)).pass);
+  EXPECT_FALSE(reaches(t, kEvent, kEnd, "b", std::nullopt, milliseconds(2600)).pass);
+}
+
+TEST(Reaches, AFlapBackCountsFromTheLastSwitch) {
+  auto t = make({{500, "a"}, {200, "b"}, {100, "a"}, {2200, "b"}});
+  Verdict v = reaches(t, kEvent, kEnd, "b", std::nullopt, std::nullopt);
+  EXPECT_TRUE(v.pass);
+  EXPECT_EQ(v.convergence, milliseconds(300));
+}
+
+TEST(Reaches, WrongInstanceNamesWhoAnswered) {
+  auto t = make({{3000, "a"}});
+  Verdict v = reaches(t, kEvent, kEnd, "b", milliseconds(2000), std::nullopt);
+  EXPECT_FALSE(v.pass);
+  EXPECT_EQ(v.instance, "a");
+  EXPECT_EQ(v.measured, "answered by a at the end, not b");
+}
+
+TEST(Unreachable, ABlackhole) {
+  auto t = make({{600, "a"}, {2400, ""}});
+  Verdict v = unreachable(t, kEvent, kEnd, milliseconds(500), milliseconds(2000));
+  EXPECT_TRUE(v.pass) << v.measured;
+  EXPECT_EQ(v.convergence, milliseconds(100));
+  EXPECT_FALSE(unreachable(make({{3000, "a"}}), kEvent, kEnd, std::nullopt, std::nullopt).pass);
+}
+
+TEST(MaxOutage, LongestRunWithoutAnswer) {
+  auto t = make({{700, "a"}, {300, ""}, {500, "b"}, {100, ""}, {1400, "b"}});
+  Verdict v = max_outage(t, kEvent, kEnd, milliseconds(300));
+  EXPECT_TRUE(v.pass);
+  EXPECT_EQ(v.longest_outage, milliseconds(300));
+  EXPECT_FALSE(max_outage(t, kEvent, kEnd, milliseconds(290)).pass);
+  EXPECT_EQ(v.measured, "longest outage 0.300s");
+}
+
+TEST(MaxOutage, AnOutageStillOpenAtTheEndCountsToTheEnd) {
+  auto t = make({{2500, "a"}, {500, ""}});
+  EXPECT_EQ(max_outage(t, kEvent, kEnd, milliseconds(100)).longest_outage, milliseconds(500));
+}
+
+TEST(Catchment, EveryClientAtItsInstance) {
+  std::map<std::string, ClientTimeline> t{{"eu", make({{3000, "ams"}})}, {"ap", make({{1000, "ams"}, {2000, "sin"}})}};
+  Verdict ok = catchment(t, kEvent, kEnd, {{"eu", "ams"}, {"ap", "sin"}});
+  EXPECT_TRUE(ok.pass) << ok.measured;
+  Verdict bad = catchment(t, kEvent, kEnd, {{"eu", "sin"}, {"ap", "sin"}});
+  EXPECT_FALSE(bad.pass);
+  EXPECT_EQ(bad.measured, "ap -> sin, eu -> ams (expected sin)");
+}
+
+// Against a known switch time, wherever it falls between probes, the
+// measured convergence is never early and at most one probe interval late.
+TEST(Resolution, ErrorIsWithinOneProbeInterval) {
+  std::mt19937 rng(42);
+  const Micros interval = milliseconds(10);
+  for (int i = 0; i < 1000; ++i) {
+    const Micros phase(std::uniform_int_distribution<int64_t>(0, interval.count() - 1)(rng));
+    const int64_t switch_us = std::uniform_int_distribution<int64_t>(600'000, 2'000'000)(rng);
+    ClientTimeline t;
+    for (Micros s = phase; s < kEnd; s += interval)
+      t.push_back({s, s.count() < switch_us ? std::optional<std::string>("a") : std::optional<std::string>("b")});
+    const Micros truth = Micros(switch_us) - kEvent;
+    Verdict v = reaches(t, kEvent, kEnd, "b", std::nullopt, std::nullopt);
+    ASSERT_TRUE(v.convergence.has_value());
+    EXPECT_GE(*v.convergence, truth);
+    EXPECT_LT(*v.convergence - truth, interval);
+  }
+}
+
+}  // namespace
+}  // namespace anylab::checks
