@@ -39,8 +39,16 @@ int bound_socket(int type, const sockaddr_in& addr) {
   return fd;
 }
 
+// "anylab? who 42" gets "NAME 42": the prober matches replies to probes by
+// that number, with several probes in flight. A bare request gets the name.
 std::string reply_to(const std::string& request, const std::string& name) {
   if (auto dns = anylab::checks::dns_answer(request, name)) return *dns;
+  const std::string_view prefix = "anylab? who ";
+  if (request.starts_with(prefix)) {
+    std::string seq = request.substr(prefix.size());
+    while (!seq.empty() && (seq.back() == '\n' || seq.back() == '\r')) seq.pop_back();
+    if (!seq.empty() && seq.find_first_not_of("0123456789") == std::string::npos) return name + " " + seq + "\n";
+  }
   return name + "\n";
 }
 

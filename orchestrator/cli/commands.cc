@@ -108,6 +108,10 @@ int run_cli(int argc, char** argv) {
   e->add_option("NODE", node, "the node")->required();
   e->add_option("CMD", command, "the command, after --")->required();
 
+  auto* w = app.add_subcommand("watch", "probe every service from every client and print who answers, live");
+  w->add_option("LAB", lab_path, "the lab file or a deployed lab's name")->required();
+  double watch_seconds = 0;
+  w->add_option("--for", watch_seconds, "stop after this many seconds (default: at Ctrl-C)");
   AnnounceOptions announce_options;
   std::optional<int> prepend;
   std::optional<uint32_t> med;
@@ -142,6 +146,7 @@ int run_cli(int argc, char** argv) {
   if (x->parsed()) return destroy(lab_path, all);
   if (i->parsed()) return inspect(lab_path, json);
   if (e->parsed()) return exec_in_node(lab_path, node, command);
+  if (w->parsed()) return watch(lab_path, watch_seconds);
   if (changes[0]->parsed() || changes[1]->parsed()) {
     announce_options.prepend = prepend;
     announce_options.med = med;

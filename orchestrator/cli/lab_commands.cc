@@ -9,11 +9,14 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "evaluate.h"
+#include "prober.h"
 #include "load/loader.h"
 #include "plan/plan.h"
 #include "plan/resolve.h"
@@ -269,6 +272,74 @@ int announce(const std::string& lab_or_name, const std::string& node_name, const
     return kExitEnvironment;
   }
   std::cout << fmt::format("{}: {}\n", node->name, command);
+  return kExitOk;
+}
+
+int watch(const std::string& lab_or_name, double seconds) {
+  auto lab = find_lab(lab_or_name);
+  if (!lab) return lab.error();
+  std::vector<checks::ProbeTarget> targets;
+  std::vector<int> netns_fds;
+  for (const Node& n : lab->nodes) {
+    if (n.kind != NodeKind::kClient) continue;
+    int fd = ::open(("/run/netns/" + n.netns).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      std::cerr << fmt::format("anylab: lab {} is not deployed (no namespace {})\n", lab->name, n.netns);
+      for (int f : netns_fds) ::close(f);
+      return kExitEnvironment;
+    }
+    netns_fds.push_back(fd);
+    for (const ServiceSpec& s : lab->spec.services)
+      targets.push_back({n.name + " " + s.name.value, fd, s.address.value.str(), s.port, s.probe == ProbeKind::kDns});
+  }
+  const auto interval = std::chrono::duration_cast<checks::Micros>(lab->spec.defaults.probe_interval);
+  const auto timeout = std::chrono::duration_cast<checks::Micros>(lab->spec.defaults.probe_timeout);
+  checks::Prober prober(targets, interval, timeout);
+  if (auto err = prober.start()) {
+    std::cerr << "anylab: " << *err << "\n";
+    for (int f : netns_fds) ::close(f);
+    return kExitEnvironment;
+  }
+  catch_signals();
+  std::cout << fmt::format("watching {}: {} probes every {} (timeout {}); Ctrl-C stops\n", lab->name,
+                           targets.size(), format_duration(lab->spec.defaults.probe_interval),
+                           format_duration(lab->spec.defaults.probe_timeout))
+            << std::flush;
+  std::vector<size_t> seen(targets.size(), 0);
+  std::vector<std::optional<std::string>> current(targets.size());
+  std::vector<bool> started(targets.size(), false);
+  const auto start = Clock::now();
+  for (;;) {
+    const bool last = g_cancel || (seconds > 0 && seconds_since(start) >= seconds);
+    if (last) prober.stop();
+    const auto timelines = prober.timelines();
+    for (size_t i = 0; i < targets.size(); ++i)
+      for (; seen[i] < timelines[i].size(); ++seen[i]) {
+        const checks::Probe& p = timelines[i][seen[i]];
+        if (started[i] && p.instance == current[i]) continue;
+        std::cout << fmt::format("+{:>8}  {:<24} {}\n", checks::format_seconds(p.sent), targets[i].client,
+                                 p.instance ? "answered by " + *p.instance : "NO ANSWER");
+        current[i] = p.instance;
+        started[i] = true;
+      }
+    std::cout << std::flush;
+    if (last) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  const auto timelines = prober.timelines();
+  const checks::Micros end = timelines.empty() || timelines[0].empty() ? checks::Micros(0)
+                                                                        : timelines[0].back().sent + interval;
+  std::cout << "summary:\n";
+  for (size_t i = 0; i < targets.size(); ++i) {
+    size_t answered = 0;
+    for (const checks::Probe& p : timelines[i]) answered += p.instance.has_value();
+    auto outage = checks::max_outage(timelines[i], checks::Micros(0), end, checks::Micros(0));
+    std::cout << fmt::format("  {:<24} {} probes, {} answered, longest outage {}, last answered by {}\n",
+                             targets[i].client, timelines[i].size(), answered,
+                             checks::format_seconds(outage.longest_outage.value_or(checks::Micros(0))),
+                             current[i].value_or("nobody"));
+  }
+  for (int f : netns_fds) ::close(f);
   return kExitOk;
 }
 

@@ -33,6 +33,10 @@ struct AnnounceOptions {
 // Changes what a running instance announces, through ExaBGP's API.
 int announce(const std::string& lab_or_name, const std::string& node, const AnnounceOptions& options);
 
+// Probes every service from every client of a running lab and prints who
+// answers, and each change as it happens, for `seconds` (0: until Ctrl-C).
+int watch(const std::string& lab_or_name, double seconds);
+
 int exec_in_node(const std::string& lab_or_name, const std::string& node, const std::vector<std::string>& command);
 
 }  // namespace anylab

@@ -148,6 +148,27 @@ TEST_F(Deploy, AnnouncementsChangeAtRuntimeThroughExabgpsApi) {
   EXPECT_EQ(leftovers_settled("quickstart"), std::vector<std::string>{});
 }
 
+TEST_F(Deploy, WatchSeesEveryCatchmentChange) {
+  uses("quickstart");
+  ASSERT_EQ(test::run({kAnylab, "deploy", lab_file("quickstart")}).exit_code, 0);
+  test::RunResult watch;
+  std::thread t([&] { watch = test::run({kAnylab, "watch", "quickstart", "--for", "8"}); });
+  std::this_thread::sleep_for(2s);
+  EXPECT_EQ(test::run({kAnylab, "announce", "quickstart", "pop-sin", "--prefix", "192.0.2.0/25"}).exit_code, 0);
+  std::this_thread::sleep_for(2500ms);
+  EXPECT_EQ(test::run({kAnylab, "withdraw", "quickstart", "pop-sin", "--prefix", "192.0.2.0/25"}).exit_code, 0);
+  t.join();
+  ASSERT_EQ(watch.exit_code, 0) << watch.err;
+  // client-eu: Amsterdam, then Singapore (the /25), then Amsterdam again.
+  const size_t a = watch.out.find("client-eu dns            answered by pop-ams");
+  const size_t b = watch.out.find("client-eu dns            answered by pop-sin", a);
+  const size_t c = watch.out.find("client-eu dns            answered by pop-ams", b);
+  EXPECT_NE(a, std::string::npos) << watch.out;
+  EXPECT_NE(b, std::string::npos) << watch.out;
+  EXPECT_NE(c, std::string::npos) << watch.out;
+  EXPECT_NE(watch.out.find("summary:"), std::string::npos);
+}
+
 TEST_F(Deploy, TwoLabsSideBySide) {
   uses("quickstart");
   uses("drain-site");
