@@ -112,6 +112,19 @@ int run_cli(int argc, char** argv) {
   w->add_option("LAB", lab_path, "the lab file or a deployed lab's name")->required();
   double watch_seconds = 0;
   w->add_option("--for", watch_seconds, "stop after this many seconds (default: at Ctrl-C)");
+  EventOptions event_options;
+  CLI::App* events[2];
+  for (int k = 0; k < 2; ++k) {
+    auto* c = events[k] = app.add_subcommand(k == 0 ? "fail" : "restore",
+                                             k == 0 ? "break a node or a link of a running lab"
+                                                    : "mend a node or a link of a running lab");
+    c->add_option("LAB", lab_path, "the lab file or a deployed lab's name")->required();
+    c->add_option("--node", event_options.node, "a node");
+    c->add_option("--link", event_options.link, "a link, by its two nodes: --link a,b")->delimiter(',');
+    if (k == 0)
+      c->add_option("--mode", event_options.mode, "crash (default), freeze or service")
+          ->check(CLI::IsMember({"crash", "freeze", "service"}));
+  }
   AnnounceOptions announce_options;
   std::optional<int> prepend;
   std::optional<uint32_t> med;
@@ -147,6 +160,10 @@ int run_cli(int argc, char** argv) {
   if (i->parsed()) return inspect(lab_path, json);
   if (e->parsed()) return exec_in_node(lab_path, node, command);
   if (w->parsed()) return watch(lab_path, watch_seconds);
+  if (events[0]->parsed() || events[1]->parsed()) {
+    event_options.restore = events[1]->parsed();
+    return fail_or_restore(lab_path, event_options);
+  }
   if (changes[0]->parsed() || changes[1]->parsed()) {
     announce_options.prepend = prepend;
     announce_options.med = med;

@@ -22,6 +22,7 @@
 #include "plan/resolve.h"
 #include "runtime/destroy.h"
 #include "plan/render_exabgp.h"
+#include "runtime/events.h"
 #include "runtime/exabgp_control.h"
 #include "runtime/executor.h"
 #include "runtime/journal.h"
@@ -340,6 +341,38 @@ int watch(const std::string& lab_or_name, double seconds) {
                              current[i].value_or("nobody"));
   }
   for (int f : netns_fds) ::close(f);
+  return kExitOk;
+}
+
+int fail_or_restore(const std::string& lab_or_name, const EventOptions& o) {
+  auto lab = find_lab(lab_or_name);
+  if (!lab) return lab.error();
+  if (o.node.empty() == o.link.empty() || (!o.link.empty() && o.link.size() != 2)) {
+    std::cerr << "anylab: give --node NODE or --link A,B\n";
+    return kExitInvalidLab;
+  }
+  std::expected<void, std::string> done;
+  try {
+    if (!o.link.empty()) {
+      done = set_link(*lab, o.link[0], o.link[1], o.restore);
+    } else if (o.restore) {
+      done = restore_node(*lab, o.node);
+    } else {
+      const FailMode mode = o.mode == "freeze" ? FailMode::kFreeze : o.mode == "service" ? FailMode::kService
+                                                                                         : FailMode::kCrash;
+      done = fail_node(*lab, o.node, mode);
+    }
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "anylab: " << e.what() << "\n";
+    return kExitInvalidLab;
+  }
+  if (!done) {
+    std::cerr << "anylab: " << done.error() << "\n";
+    return kExitEnvironment;
+  }
+  std::cout << fmt::format("{} {}{}\n", o.restore ? "restored" : "failed",
+                           o.link.empty() ? "node " + o.node : "link " + o.link[0] + " -- " + o.link[1],
+                           o.restore || !o.link.empty() ? "" : " (" + o.mode + ")");
   return kExitOk;
 }
 

@@ -37,6 +37,15 @@ int announce(const std::string& lab_or_name, const std::string& node, const Anno
 // answers, and each change as it happens, for `seconds` (0: until Ctrl-C).
 int watch(const std::string& lab_or_name, double seconds);
 
+// Breaks (fail) or mends (restore) a node or a link of a running lab.
+struct EventOptions {
+  std::string node;
+  std::vector<std::string> link;  // two node names
+  std::string mode = "crash";
+  bool restore = false;
+};
+int fail_or_restore(const std::string& lab_or_name, const EventOptions& options);
+
 int exec_in_node(const std::string& lab_or_name, const std::string& node, const std::vector<std::string>& command);
 
 }  // namespace anylab

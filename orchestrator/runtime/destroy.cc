@@ -30,19 +30,6 @@ bool alive(pid_t pid) {
   return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z' && stat[close + 2] != 'X';
 }
 
-// Every process whose network namespace is one of these.
-std::vector<pid_t> processes_in(const std::set<uint64_t>& inodes) {
-  std::vector<pid_t> out;
-  if (inodes.empty()) return out;
-  for (const auto& e : fs::directory_iterator("/proc")) {
-    const std::string name = e.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    const pid_t pid = std::stoi(name);
-    if (pid != ::getpid() && inodes.contains(process_netns_inode(pid))) out.push_back(pid);
-  }
-  return out;
-}
-
 // SIGKILL, not SIGTERM: the namespaces go with the daemons, so a graceful
 // shutdown (zebra withdrawing every route, bgpd notifying its peers) only
 // costs time. It also stops a frozen (SIGSTOPped) daemon.
@@ -86,7 +73,7 @@ DestroyReport destroy_lab(const std::string& root, const std::string& lab) {
   // the lab's namespaces (ExaBGP's healthcheck, a daemon spawned just before
   // anylab was killed), or the namespaces would outlive their removal.
   stop(pids);
-  std::vector<pid_t> stragglers = processes_in(inodes);
+  std::vector<pid_t> stragglers = processes_in_netns(inodes);
   stop(stragglers);
   report.processes = static_cast<int>(pids.size() + stragglers.size());
 

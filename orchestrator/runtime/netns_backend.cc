@@ -118,7 +118,7 @@ Result addressing(std::span<const Action> batch) {
     else if (const auto* u = std::get_if<SetLinkUp>(&a.what))
       ns = u->netns, line = fmt::format("link set {} up", u->interface);
     else if (const auto* r = std::get_if<AddRoute>(&a.what))
-      ns = r->netns, line = fmt::format("route add {} via {}", r->destination.length == 0 ? "default" : r->destination.str(),
+      ns = r->netns, line = fmt::format("route replace {} via {}", r->destination.length == 0 ? "default" : r->destination.str(),
                                         r->via.str());
     if (!per_ns.contains(ns)) order.push_back(ns);
     per_ns[ns] += line + "\n";

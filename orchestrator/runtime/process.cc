@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -38,9 +39,16 @@ std::optional<uint64_t> process_start_time(pid_t pid) {
   return start;
 }
 
+// A zombie (killed, not yet reaped by its parent, often init) still has its
+// /proc entry and start time, but runs nothing.
 bool same_process(pid_t pid, uint64_t start_time) {
   auto t = process_start_time(pid);
-  return t && *t == start_time;
+  if (!t || *t != start_time) return false;
+  std::ifstream in(fmt::format("/proc/{}/stat", pid));
+  std::string stat;
+  std::getline(in, stat);
+  const size_t close = stat.rfind(')');
+  return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z' && stat[close + 2] != 'X';
 }
 
 uint64_t process_netns_inode(pid_t pid) {
@@ -53,6 +61,18 @@ uint64_t netns_inode(const std::string& netns) {
   struct stat st {};
   if (::stat(("/run/netns/" + netns).c_str(), &st) != 0) return 0;
   return st.st_ino;
+}
+
+std::vector<pid_t> processes_in_netns(const std::set<uint64_t>& inodes) {
+  std::vector<pid_t> out;
+  if (inodes.empty()) return out;
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const pid_t pid = std::stoi(name);
+    if (pid != ::getpid() && inodes.contains(process_netns_inode(pid))) out.push_back(pid);
+  }
+  return out;
 }
 
 namespace {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <expected>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,11 +14,14 @@ namespace anylab {
 
 // /proc/<pid>/stat's start time, or nullopt if there is no such process.
 std::optional<uint64_t> process_start_time(pid_t pid);
-// Whether pid is still the process that was recorded with this start time.
+// Whether pid is still the process recorded with this start time, and alive
+// (not a zombie).
 bool same_process(pid_t pid, uint64_t start_time);
 // The inode of a process's network namespace (0 if unknown).
 uint64_t process_netns_inode(pid_t pid);
 uint64_t netns_inode(const std::string& netns);
+// Every process (but this one) whose network namespace is one of these.
+std::vector<pid_t> processes_in_netns(const std::set<uint64_t>& inodes);
 
 struct ProcessSpec {
   std::string netns;  // "" for the host's namespace

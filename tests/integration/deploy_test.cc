@@ -169,6 +169,30 @@ TEST_F(Deploy, WatchSeesEveryCatchmentChange) {
   EXPECT_NE(watch.out.find("summary:"), std::string::npos);
 }
 
+TEST_F(Deploy, FailAndRestoreALinkAndACrashedInstance) {
+  uses("quickstart");
+  ASSERT_EQ(test::run({kAnylab, "deploy", lab_file("quickstart")}).exit_code, 0);
+  // A cut link moves client-eu to Singapore; mended, it comes back (the
+  // instance's default route, deleted with the link, is put back too).
+  ASSERT_EQ(test::run({kAnylab, "fail", "quickstart", "--link", "edge-ams,pop-ams"}).exit_code, 0);
+  EXPECT_EQ(answered_by("quickstart", "client-eu", "pop-sin"), "pop-sin");
+  ASSERT_EQ(test::run({kAnylab, "restore", "quickstart", "--link", "edge-ams,pop-ams"}).exit_code, 0);
+  EXPECT_EQ(answered_by("quickstart", "client-eu", "pop-ams"), "pop-ams");
+  // A crashed instance: every process gone; restored, all running again.
+  ASSERT_EQ(test::run({kAnylab, "fail", "quickstart", "--node", "pop-ams", "--mode", "crash"}).exit_code, 0);
+  EXPECT_EQ(answered_by("quickstart", "client-eu", "pop-sin"), "pop-sin");
+  ASSERT_EQ(test::run({kAnylab, "restore", "quickstart", "--node", "pop-ams"}).exit_code, 0);
+  EXPECT_EQ(answered_by("quickstart", "client-eu", "pop-ams"), "pop-ams");
+  size_t running = 0;
+  const nlohmann::json state = inspect("quickstart");
+  for (const auto& n : state["nodes"])
+    if (n["name"] == "pop-ams")
+      for (const auto& p : n["processes"]) running += p["running"].get<bool>();
+  EXPECT_EQ(running, 2u) << "the responder and ExaBGP, started again";
+  EXPECT_EQ(test::run({kAnylab, "destroy", "quickstart"}).exit_code, 0);
+  EXPECT_EQ(leftovers_settled("quickstart"), std::vector<std::string>{});
+}
+
 TEST_F(Deploy, TwoLabsSideBySide) {
   uses("quickstart");
   uses("drain-site");
