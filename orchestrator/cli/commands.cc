@@ -112,6 +112,12 @@ int run_cli(int argc, char** argv) {
   w->add_option("LAB", lab_path, "the lab file or a deployed lab's name")->required();
   double watch_seconds = 0;
   w->add_option("--for", watch_seconds, "stop after this many seconds (default: at Ctrl-C)");
+  auto* r = app.add_subcommand("run", "run the lab's scenarios on the deployed lab");
+  r->add_option("LAB", lab_path, "the lab file or a deployed lab's name")->required();
+  std::string scenario;
+  r->add_option("--scenario", scenario, "only this scenario");
+  auto* t = app.add_subcommand("test", "deploy, run every scenario, destroy; exit 0 or 1 (the CI entry point)");
+  t->add_option("LAB", lab_path, "the lab file")->required();
   EventOptions event_options;
   CLI::App* events[2];
   for (int k = 0; k < 2; ++k) {
@@ -160,6 +166,8 @@ int run_cli(int argc, char** argv) {
   if (i->parsed()) return inspect(lab_path, json);
   if (e->parsed()) return exec_in_node(lab_path, node, command);
   if (w->parsed()) return watch(lab_path, watch_seconds);
+  if (r->parsed()) return run_scenarios(lab_path, scenario);
+  if (t->parsed()) return test_lab(lab_path, deploy_options);
   if (events[0]->parsed() || events[1]->parsed()) {
     event_options.restore = events[1]->parsed();
     return fail_or_restore(lab_path, event_options);

@@ -30,6 +30,7 @@
 #include "runtime/preflight.h"
 #include "runtime/process.h"
 #include "runtime/status.h"
+#include "scenario/engine.h"
 
 namespace anylab {
 namespace {
@@ -374,6 +375,56 @@ int fail_or_restore(const std::string& lab_or_name, const EventOptions& o) {
                            o.link.empty() ? "node " + o.node : "link " + o.link[0] + " -- " + o.link[1],
                            o.restore || !o.link.empty() ? "" : " (" + o.mode + ")");
   return kExitOk;
+}
+
+namespace {
+
+int run_loaded(const Lab& lab, const std::string& only) {
+  size_t checks = 0, failed = 0, ran = 0;
+  for (const ScenarioSpec& sc : lab.spec.scenarios) {
+    if (!only.empty() && sc.name.value != only) continue;
+    if (g_cancel) break;
+    ++ran;
+    std::cout << fmt::format("scenario {}\n", sc.name.value) << std::flush;
+    ScenarioOutcome o = run_scenario(lab, sc, &g_cancel);
+    for (const StepOutcome& s : o.steps) {
+      if (s.expectation) ++checks;
+      if (!s.pass) ++failed;
+      const char* tag = s.expectation ? (s.pass ? "PASS" : "FAIL") : (s.pass ? "    " : "ERR ");
+      std::cout << fmt::format("  {}  {}{}\n", tag, s.text, s.measured.empty() ? "" : ": " + s.measured);
+    }
+    std::cout << std::flush;
+  }
+  if (!only.empty() && ran == 0) {
+    std::cerr << fmt::format("anylab: lab {} has no scenario \"{}\"\n", lab.name, only);
+    return kExitInvalidLab;
+  }
+  std::cout << fmt::format("{}: {} scenarios, {} expectations, {} failed\n", lab.name, ran, checks, failed);
+  if (g_cancel) return 128 + g_signal;
+  return failed == 0 ? kExitOk : kExitCheckFailed;
+}
+
+}  // namespace
+
+int run_scenarios(const std::string& lab_or_name, const std::string& only) {
+  auto lab = find_lab(lab_or_name);
+  if (!lab) return lab.error();
+  if (Journal::read(lab->paths.runtime_root, lab->name).empty()) {
+    std::cerr << fmt::format("anylab: lab {} is not deployed; `anylab deploy` it, or use `anylab test`\n", lab->name);
+    return kExitEnvironment;
+  }
+  catch_signals();
+  return run_loaded(*lab, only);
+}
+
+int test_lab(const std::string& lab_file, const DeployOptions& options) {
+  DeployOptions o = options;
+  o.keep_on_failure = false;
+  if (int rc = deploy(lab_file, o); rc != kExitOk) return rc;
+  auto lab = load_lab_file(lab_file);
+  int rc = lab ? run_loaded(*lab, "") : lab.error();
+  if (lab) print_destroy(lab->name, destroy_lab(lab->paths.runtime_root, lab->name));
+  return rc;
 }
 
 int exec_in_node(const std::string& lab_or_name, const std::string& node_name, const std::vector<std::string>& command) {

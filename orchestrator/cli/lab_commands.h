@@ -46,6 +46,13 @@ struct EventOptions {
 };
 int fail_or_restore(const std::string& lab_or_name, const EventOptions& options);
 
+// Runs the lab's scenarios (or one) on the deployed lab; exit 0 if every
+// expectation held, else 1.
+int run_scenarios(const std::string& lab_or_name, const std::string& only);
+// Deploy, run every scenario, destroy (also when a check fails or on
+// Ctrl-C): the CI entry point.
+int test_lab(const std::string& lab_file, const DeployOptions& options);
+
 int exec_in_node(const std::string& lab_or_name, const std::string& node, const std::vector<std::string>& command);
 
 }  // namespace anylab

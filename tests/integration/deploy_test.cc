@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -191,6 +192,33 @@ TEST_F(Deploy, FailAndRestoreALinkAndACrashedInstance) {
   EXPECT_EQ(running, 2u) << "the responder and ExaBGP, started again";
   EXPECT_EQ(test::run({kAnylab, "destroy", "quickstart"}).exit_code, 0);
   EXPECT_EQ(leftovers_settled("quickstart"), std::vector<std::string>{});
+}
+
+TEST_F(Deploy, AnylabTestRunsTheQuickstartScenariosAndCleansUp) {
+  uses("quickstart");
+  auto r = test::run({kAnylab, "test", lab_file("quickstart")});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("quickstart: 2 scenarios, 4 expectations, 0 failed"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("PASS  expect client-eu reaches pop-sin within 2s: pop-sin from +"), std::string::npos);
+  EXPECT_EQ(leftovers_settled("quickstart"), std::vector<std::string>{});
+}
+
+TEST_F(Deploy, AFalseExpectationExits1AndNamesWhoAnswered) {
+  uses("false-expect");
+  std::string lab = test::read_file(lab_file("quickstart"));
+  lab.replace(lab.find("name: quickstart"), 16, "name: false-expect");
+  const size_t s = lab.find("scenarios:");
+  lab = lab.substr(0, s) +
+        "scenarios:\n  - name: wrong\n    steps:\n      - expect: {client: client-eu, reaches: pop-sin}\n";
+  const fs::path file = fs::temp_directory_path() / ("false-expect-" + std::to_string(getpid()) + ".yaml");
+  std::ofstream(file) << lab;
+  auto r = test::run({kAnylab, "test", file.string()});
+  fs::remove(file);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("FAIL  expect client-eu reaches pop-sin: answered by pop-ams at the end, not pop-sin"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(leftovers_settled("false-expect"), std::vector<std::string>{});
 }
 
 TEST_F(Deploy, TwoLabsSideBySide) {
