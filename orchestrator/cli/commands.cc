@@ -19,10 +19,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::expected<Lab, int> load(const std::string& path) { return load_lab_file(path); }
-
 int validate(const std::string& path) {
-  auto lab = load(path);
+  auto lab = load_lab_file(path);
   if (!lab) return lab.error();
   std::cout << fmt::format("{}: lab {} is valid: {} nodes, {} links, {} scenarios\n", path, lab->name,
                            lab->nodes.size(), lab->links.size(), lab->spec.scenarios.size());
@@ -50,7 +48,7 @@ int write_out(const Lab& lab, const std::string& plan_text, const fs::path& dir)
 }
 
 int plan(const std::string& path, const std::optional<std::string>& out_dir) {
-  auto lab = load(path);
+  auto lab = load_lab_file(path);
   if (!lab) return lab.error();
   const std::string text = format_plan(*lab, plan_deploy(*lab));
   std::cout << text;
@@ -62,7 +60,7 @@ int plan(const std::string& path, const std::optional<std::string>& out_dir) {
 }
 
 int graph(const std::string& path, const std::string& format) {
-  auto lab = load(path);
+  auto lab = load_lab_file(path);
   if (!lab) return lab.error();
   std::cout << render_graph(*lab, format == "mermaid" ? GraphFormat::kMermaid : GraphFormat::kDot);
   return kExitOk;

@@ -213,7 +213,7 @@ int inspect(const std::string& lab_or_name, bool json) {
         procs.push_back({{"name", e.name}, {"pid", e.pid}, {"running", same_process(e.pid, e.start_time)}});
     j["nodes"].push_back({{"name", n.name}, {"kind", to_string(n.kind)}, {"netns", n.netns}, {"processes", procs}});
     if (n.kind == NodeKind::kRouter)
-      for (const SessionStatus& s : bgp_sessions(*lab, n))
+      for (const SessionStatus& s : bgp_sessions(n))
         j["sessions"].push_back({{"router", s.router}, {"peer", s.peer_node}, {"address", s.peer_address},
                                  {"state", s.state.empty() ? "unknown" : s.state}});
     if (n.kind == NodeKind::kClient)

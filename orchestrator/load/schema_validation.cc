@@ -132,30 +132,26 @@ std::string quoted(const std::string& msg) {
   return b == std::string::npos ? "" : msg.substr(a + 1, b - a - 1);
 }
 
-// The key values of the list a leafref points to: the names a user may use.
-std::vector<std::string> leafref_targets(const lyd_node* root, const lysc_node* leaf) {
+// What a leafref refers to: the noun for messages, and the names a user may
+// use (the key values of that list in the tree).
+struct LeafrefTargets {
+  std::string noun;
+  std::vector<std::string> names;
+};
+
+LeafrefTargets leafref_targets(const lyd_node* root, const lysc_node* leaf) {
   const auto* t = reinterpret_cast<const lysc_type_leafref*>(
       leaf->nodetype == LYS_LEAF ? reinterpret_cast<const lysc_node_leaf*>(leaf)->type
                                  : reinterpret_cast<const lysc_node_leaflist*>(leaf)->type);
-  const std::string target = lyxp_get_expr(t->path);
-  const std::string xpath = target.find("services") != std::string::npos
-                                ? "/anylab-lab:lab/services/name"
-                                : "/anylab-lab:lab/topology/nodes/name";
-  std::vector<std::string> out;
+  const bool service = std::string(lyxp_get_expr(t->path)).find("services") != std::string::npos;
+  LeafrefTargets out{service ? "service" : "node", {}};
   ly_set* set = nullptr;
-  if (lyd_find_xpath(root, xpath.c_str(), &set) == LY_SUCCESS) {
-    for (uint32_t i = 0; i < set->count; ++i) out.emplace_back(lyd_get_value(set->dnodes[i]));
+  const char* xpath = service ? "/anylab-lab:lab/services/name" : "/anylab-lab:lab/topology/nodes/name";
+  if (lyd_find_xpath(root, xpath, &set) == LY_SUCCESS) {
+    for (uint32_t i = 0; i < set->count; ++i) out.names.emplace_back(lyd_get_value(set->dnodes[i]));
     ly_set_free(set, nullptr);
   }
   return out;
-}
-
-std::string target_noun(const std::vector<std::string>&, const lysc_node* leaf) {
-  const auto* t = reinterpret_cast<const lysc_type_leafref*>(
-      leaf->nodetype == LYS_LEAF ? reinterpret_cast<const lysc_node_leaf*>(leaf)->type
-                                 : reinterpret_cast<const lysc_node_leaflist*>(leaf)->type);
-  return std::string(lyxp_get_expr(t->path)).find("services") != std::string::npos ? "service"
-                                                                                    : "node";
 }
 
 std::string choice_alternatives(const lysc_node* parent, const std::string& choice_name) {
@@ -218,9 +214,9 @@ void validate_tree(lyd_node** tree, const MarkTable& marks, Diagnostics& diag) {
     if (msg.find("leafref") != std::string::npos) {
       const std::string value = lyd_get_value(node);
       if (!pruned_names.contains(value)) {
-        auto targets = leafref_targets(*tree, node->schema);
-        text = fmt::format("unknown {} \"{}\"; {}", target_noun(targets, node->schema), value,
-                           suggestion_tail(value, targets, "one of"));
+        const LeafrefTargets targets = leafref_targets(*tree, node->schema);
+        text = fmt::format("unknown {} \"{}\"; {}", targets.noun, value,
+                           suggestion_tail(value, targets.names, "one of"));
       }
     } else if (msg.starts_with("Mandatory choice")) {
       const std::string options = choice_alternatives(node->schema, quoted(msg));

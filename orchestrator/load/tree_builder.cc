@@ -144,7 +144,7 @@ void TreeBuilder::member(lyd_node* parent, const lysc_node* child, const YAML::N
       add_leaf_list(parent, child, key, value);
       return;
     case LYS_LIST:
-      add_list(parent, child, key, value);
+      add_list(parent, child, value);
       return;
     default:
       diag_.error(key_mark, fmt::format("\"{}\" cannot be written in a lab file", child->name));
@@ -205,8 +205,7 @@ lyd_node* TreeBuilder::new_entry(lyd_node* parent, const lysc_node* list, const 
 // Lists come in two shapes. Named things (services, nodes) are a mapping
 // from name to settings, or a sequence of mappings with a `name:` (as
 // scenarios are written). Everything else is a sequence, numbered by index.
-void TreeBuilder::add_list(lyd_node* parent, const lysc_node* list, const YAML::Node& key,
-                           const YAML::Node& value) {
+void TreeBuilder::add_list(lyd_node* parent, const lysc_node* list, const YAML::Node& value) {
   const lysc_node* key_leaf = list_key(list);
   const bool numbered = std::string_view(key_leaf->name) == "index";
   if (value.IsNull()) return;  // `scenarios:` with nothing under it yet
@@ -262,7 +261,6 @@ void TreeBuilder::add_list(lyd_node* parent, const lysc_node* list, const YAML::
     }
     if (lyd_node* entry = new_entry(parent, list, name.Scalar(), mark_of(name))) fill(entry, list, item);
   }
-  (void)key;
 }
 
 // The short forms users write instead of a mapping: a link as `[a, b]`, an
@@ -272,7 +270,7 @@ void TreeBuilder::shorthand(lyd_node* entry, const lysc_node* list, const YAML::
   const std::string_view name = list->name;
   if (name == "links" && value.IsSequence()) {
     const lysc_node* endpoints = schema_.data_child(list, "endpoints");
-    add_list(entry, endpoints, YAML::Node(), value);
+    add_list(entry, endpoints, value);
     return;
   }
   if (name == "endpoints" && value.IsScalar()) {

@@ -23,11 +23,7 @@ namespace fs = std::filesystem;
 
 bool alive(pid_t pid) {
   ::waitpid(pid, nullptr, WNOHANG);  // reap it if it was our own child
-  std::ifstream in(fmt::format("/proc/{}/stat", pid));
-  std::string stat;
-  if (!std::getline(in, stat)) return false;
-  size_t close = stat.rfind(')');
-  return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z' && stat[close + 2] != 'X';
+  return process_alive(pid);
 }
 
 // SIGKILL, not SIGTERM: the namespaces go with the daemons, so a graceful

@@ -41,14 +41,17 @@ std::optional<uint64_t> process_start_time(pid_t pid) {
 
 // A zombie (killed, not yet reaped by its parent, often init) still has its
 // /proc entry and start time, but runs nothing.
-bool same_process(pid_t pid, uint64_t start_time) {
-  auto t = process_start_time(pid);
-  if (!t || *t != start_time) return false;
+bool process_alive(pid_t pid) {
   std::ifstream in(fmt::format("/proc/{}/stat", pid));
   std::string stat;
-  std::getline(in, stat);
+  if (!std::getline(in, stat)) return false;
   const size_t close = stat.rfind(')');
   return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z' && stat[close + 2] != 'X';
+}
+
+bool same_process(pid_t pid, uint64_t start_time) {
+  auto t = process_start_time(pid);
+  return t && *t == start_time && process_alive(pid);
 }
 
 uint64_t process_netns_inode(pid_t pid) {

@@ -14,6 +14,8 @@ namespace anylab {
 
 // /proc/<pid>/stat's start time, or nullopt if there is no such process.
 std::optional<uint64_t> process_start_time(pid_t pid);
+// Whether pid exists and is not a zombie.
+bool process_alive(pid_t pid);
 // Whether pid is still the process recorded with this start time, and alive
 // (not a zombie).
 bool same_process(pid_t pid, uint64_t start_time);

@@ -16,8 +16,7 @@
 
 namespace anylab {
 
-std::vector<SessionStatus> bgp_sessions(const Lab& lab, const Node& router) {
-  (void)lab;
+std::vector<SessionStatus> bgp_sessions(const Node& router) {
   std::vector<SessionStatus> out;
   for (const BgpNeighbor& n : router.neighbors) out.push_back({router.name, n.node, n.address.str(), ""});
   auto answer = frr_vty(router.netns, "bgpd", "show bgp summary json");
@@ -92,7 +91,7 @@ std::string wait_ready(const Lab& lab, std::chrono::steady_clock::time_point dea
     not_ready.clear();
     std::erase_if(routers_left, [&](const Node* r) {
       bool all = true;
-      for (const SessionStatus& s : bgp_sessions(lab, *r)) {
+      for (const SessionStatus& s : bgp_sessions(*r)) {
         if (!s.established()) {
           all = false;
           not_ready.push_back(fmt::format("BGP {} -> {} ({}): {}", s.router, s.peer_node, s.peer_address,

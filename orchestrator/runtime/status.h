@@ -17,7 +17,7 @@ struct SessionStatus {
   int prefixes_received = 0;
   bool established() const { return state == "Established"; }
 };
-std::vector<SessionStatus> bgp_sessions(const Lab& lab, const Node& router);
+std::vector<SessionStatus> bgp_sessions(const Node& router);
 
 struct ClientAnswer {
   std::string client, service;
