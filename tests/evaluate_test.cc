@@ -1,8 +1,11 @@
+#include <fstream>
 #include <random>
 
 #include <gtest/gtest.h>
 
 #include "evaluate.h"
+#include "route.h"
+#include "test_paths.h"
 
 namespace anylab::checks {
 namespace {
@@ -112,6 +115,43 @@ TEST(Resolution, ErrorIsWithinOneProbeInterval) {
     EXPECT_GE(*v.convergence, truth);
     EXPECT_LT(*v.convergence - truth, interval);
   }
+}
+
+}  // namespace
+}  // namespace anylab::checks
+
+namespace anylab::checks {
+namespace {
+
+// `route`, on FRR's own JSON: `show ip bgp 192.0.2.0/24 json` captured from
+// edge-ams in the quick-start lab (two paths, the one from pop-ams best).
+std::string frr_sample() {
+  std::ifstream in(anylab::test::source_dir() + "/tests/golden/frr/show-ip-bgp-prefix.json");
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+TEST(Route, ReadsTheBestPathFromFrrJson) {
+  auto best = best_path(frr_sample());
+  ASSERT_TRUE(best);
+  EXPECT_EQ(best->as_path, "64500");
+  EXPECT_EQ(best->peer, "198.18.0.5");
+  EXPECT_FALSE(best_path("{\n}\n"));  // FRR's answer when it has no route
+  EXPECT_FALSE(best_path("% Unknown command"));
+}
+
+TEST(Route, JudgesViaAndAsPath) {
+  auto best = best_path(frr_sample());
+  EXPECT_TRUE(route(best, "pop-ams", "pop-ams", "198.18.0.5", "64500").pass);
+  EXPECT_TRUE(route(best, "pop-ams", std::nullopt, std::nullopt, std::nullopt).pass);
+  Verdict wrong_via = route(best, "pop-ams", "edge-sin", "198.18.0.9", std::nullopt);
+  EXPECT_FALSE(wrong_via.pass);
+  EXPECT_EQ(wrong_via.measured, "best path via pop-ams, AS path \"64500\" (expected via edge-sin)");
+  Verdict wrong_path = route(best, "pop-ams", std::nullopt, std::nullopt, "65020 64500");
+  EXPECT_FALSE(wrong_path.pass);
+  EXPECT_EQ(wrong_path.measured, "best path via pop-ams, AS path \"64500\" (expected AS path \"65020 64500\")");
+  Verdict none = route(std::nullopt, "", "pop-ams", "198.18.0.5", std::nullopt);
+  EXPECT_FALSE(none.pass);
+  EXPECT_EQ(none.measured, "no route");
 }
 
 }  // namespace

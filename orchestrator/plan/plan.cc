@@ -9,6 +9,13 @@
 namespace anylab {
 namespace {
 
+// The addresses an instance's ExaBGP listens on for its routers' sessions.
+std::string listen_addresses(const Node& n) {
+  std::string out;
+  for (const BgpNeighbor& nb : n.neighbors) out += (out.empty() ? "" : " ") + nb.local_address.str();
+  return out;
+}
+
 class Planner {
  public:
   explicit Planner(const Lab& lab) : lab_(lab) {}
@@ -119,7 +126,9 @@ class Planner {
                       {{"exabgp_daemon_daemonize", "false"},
                        {"exabgp_daemon_user", "root"},
                        {"exabgp_log_destination", "stdout"},
-                       {"exabgp_api_cli", "false"}},
+                       {"exabgp_api_cli", "false"},
+                       {"exabgp_tcp_bind", listen_addresses(n)},
+                       {"exabgp_tcp_port", "179"}},
                       d + "/exabgp.log"}},
         n.name,
         fmt::format("announces {}{}", s.prefix.value.str(), n.spec->health ? ", withdrawn when unhealthy" : ""));

@@ -97,6 +97,11 @@ std::string render_exabgp(const Lab& lab, const Node& i) {
     line(fmt::format("  local-as {};", i.asn));
     line(fmt::format("  peer-as {};", n.asn));
     line(fmt::format("  hold-time {};", i.hold));
+    // The router connects and ExaBGP listens (see the exabgp_tcp_bind the
+    // plan gives it): ExaBGP's own reconnect delay grows by 20 % with every
+    // session lost and is never reset by an outgoing session, so a lab's
+    // tenth cut link would take a minute to heal; FRR retries every second.
+    line("  passive true;");
     line("  family {");
     line("    ipv4 unicast;");
     line("  }");

@@ -7,38 +7,98 @@
 
 #include <cstring>
 
-namespace anylab {
+#include <fmt/format.h>
 
-std::optional<std::string> frr_vty(const std::string& instance, const std::string& daemon,
-                                   const std::string& command, std::chrono::milliseconds timeout) {
-  const std::string path = "/var/run/frr/" + instance + "/" + daemon + ".vty";
-  sockaddr_un addr{};
-  if (path.size() >= sizeof addr.sun_path) return std::nullopt;
-  addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return std::nullopt;
-  std::optional<std::string> result;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::send(fd, command.c_str(), command.size() + 1, MSG_NOSIGNAL) == static_cast<ssize_t>(command.size() + 1)) {
+namespace anylab {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// One connection to a daemon's vty socket.
+class VtySession {
+ public:
+  VtySession(const std::string& instance, const std::string& daemon, std::chrono::milliseconds timeout)
+      : deadline_(Clock::now() + timeout) {
+    const std::string path = "/var/run/frr/" + instance + "/" + daemon + ".vty";
+    sockaddr_un addr{};
+    if (path.size() >= sizeof addr.sun_path) return;
+    addr.sun_family = AF_UNIX;
+    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+  }
+  ~VtySession() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  VtySession(const VtySession&) = delete;
+  VtySession& operator=(const VtySession&) = delete;
+
+  bool connected() const { return fd_ >= 0; }
+
+  struct Answer {
+    int status = -1;  // FRR's CMD_* code; 0 is CMD_SUCCESS, -1 no answer
+    std::string text;
+  };
+  Answer ask(const std::string& command) {
+    Answer a;
+    if (fd_ < 0 ||
+        ::send(fd_, command.c_str(), command.size() + 1, MSG_NOSIGNAL) != static_cast<ssize_t>(command.size() + 1))
+      return a;
     std::string buf;
     char chunk[65536];
     for (;;) {
       if (buf.size() >= 4 && buf.compare(buf.size() - 4, 3, std::string(3, '\0')) == 0) {
-        if (buf.back() == 0) result = buf.substr(0, buf.size() - 4);  // status 0: CMD_SUCCESS
-        break;
+        a.status = static_cast<unsigned char>(buf.back());
+        a.text = buf.substr(0, buf.size() - 4);
+        return a;
       }
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      pollfd p{fd, POLLIN, 0};
-      if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) != 1) break;
-      ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
-      if (n <= 0) break;
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now());
+      pollfd p{fd_, POLLIN, 0};
+      if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) != 1) return a;
+      ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+      if (n <= 0) return a;
       buf.append(chunk, static_cast<size_t>(n));
     }
   }
-  ::close(fd);
-  return result;
+
+ private:
+  int fd_ = -1;
+  Clock::time_point deadline_;
+};
+
+std::string trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+std::optional<std::string> frr_vty(const std::string& instance, const std::string& daemon,
+                                   const std::string& command, std::chrono::milliseconds timeout) {
+  VtySession s(instance, daemon, timeout);
+  VtySession::Answer a = s.ask(command);
+  if (a.status != 0) return std::nullopt;
+  return a.text;
+}
+
+std::expected<void, std::string> frr_configure(const std::string& instance, const std::string& daemon,
+                                               const std::vector<std::string>& lines,
+                                               std::chrono::milliseconds timeout) {
+  VtySession s(instance, daemon, timeout);
+  if (!s.connected()) return std::unexpected(fmt::format("{} of {} does not answer on its vty socket", daemon, instance));
+  std::vector<std::string> all{"enable", "configure terminal"};
+  all.insert(all.end(), lines.begin(), lines.end());
+  all.push_back("end");
+  for (const std::string& line : all) {
+    VtySession::Answer a = s.ask(line);
+    if (a.status != 0)
+      return std::unexpected(fmt::format("{} of {} refused \"{}\": {}", daemon, instance, line,
+                                         a.status < 0 ? "no answer in time" : trimmed(a.text)));
+  }
+  return {};
 }
 
 }  // namespace anylab

@@ -1,8 +1,10 @@
 #pragma once
 
 #include <chrono>
+#include <expected>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace anylab {
 
@@ -14,5 +16,13 @@ namespace anylab {
 std::optional<std::string> frr_vty(const std::string& instance, const std::string& daemon,
                                    const std::string& command,
                                    std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+// Changes a running daemon's configuration: `enable`, `configure terminal`,
+// each line in order, `end`, on one connection (the vty keeps its node
+// between lines, as in a terminal). Stops at the first line the daemon
+// refuses; the error quotes the line and FRR's answer.
+std::expected<void, std::string> frr_configure(const std::string& instance, const std::string& daemon,
+                                               const std::vector<std::string>& lines,
+                                               std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 }  // namespace anylab

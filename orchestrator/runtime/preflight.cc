@@ -8,11 +8,37 @@
 
 #include <fmt/format.h>
 
+#include "runtime/events.h"
 #include "runtime/process.h"
 
 namespace anylab {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// What the lab's impair steps need of the kernel, tried in a namespace made
+// for the purpose (a thread's own, gone with it): netem for delay, nftables
+// for loss.
+void check_impairments(const Lab& lab, std::vector<std::string>& problems) {
+  bool loss = false, delay = false;
+  for (const ScenarioSpec& sc : lab.spec.scenarios)
+    for (const StepSpec& st : sc.steps)
+      if (const auto* i = std::get_if<ImpairStep>(&st.action)) {
+        loss |= i->loss_percent.has_value();
+        delay |= i->delay.has_value();
+      }
+  if (!loss && !delay) return;
+  std::thread([&] {
+    if (::unshare(CLONE_NEWNET) != 0) return;  // reported below
+    if (delay && run_command({"", {"tc", "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms"}, {}, ""}).exit_code != 0)
+      problems.push_back(netem_missing_message());
+    if (loss && run_command({"", {"nft", "add", "table", "netdev", "anylab_preflight"}, {}, ""}).exit_code != 0)
+      problems.push_back("link loss needs nftables (the nft command and the kernel's nf_tables): apt-get install nftables");
+  }).join();
+}
+
+}  // namespace
 
 std::vector<std::string> preflight(const Lab& lab) {
   std::vector<std::string> problems;
@@ -39,6 +65,7 @@ std::vector<std::string> preflight(const Lab& lab) {
     bool ok = false;
     std::thread([&] { ok = ::unshare(CLONE_NEWNET) == 0; }).join();
     if (!ok) problems.push_back("this kernel or container does not allow network namespaces (unshare CLONE_NEWNET failed)");
+    else check_impairments(lab, problems);
   }
   return problems;
 }

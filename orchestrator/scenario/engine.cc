@@ -12,6 +12,9 @@
 #include "evaluate.h"
 #include "plan/render_exabgp.h"
 #include "prober.h"
+#include "route.h"
+#include "runtime/frr_vty.h"
+#include "tcp_session.h"
 #include "runtime/events.h"
 #include "runtime/exabgp_control.h"
 #include "runtime/status.h"
@@ -54,6 +57,10 @@ class Runner {
       return out;
     }
     std::this_thread::sleep_for(std::chrono::duration_cast<std::chrono::milliseconds>(timeout_ * 3));
+    tcp_.clear();
+    for (const StepSpec& st : sc.steps)
+      if (const auto* e = std::get_if<ExpectStep>(&st.action); e && e->tcp) tcp_[e->tcp->client.value];
+    open_tcp_sessions();
     last_event_ = prober_->now();
     for (const StepSpec& st : sc.steps) {
       if (cancelled()) break;
@@ -62,6 +69,7 @@ class Runner {
       out.steps.push_back(std::move(o));
     }
     prober_->stop();
+    tcp_.clear();
     undo_all();
     wait_ready(lab_, std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::seconds>(settle_),
                cancel_);
@@ -75,54 +83,89 @@ class Runner {
     while (!cancelled() && prober_->now() < t) std::this_thread::sleep_for(10ms);
   }
 
-  StepOutcome applied(std::string text, const std::expected<void, std::string>& r) {
-    last_event_ = prober_->now();  // bounds are measured from the moment an event was applied
-    return {std::move(text), false, r.has_value(), r ? fmt::format("applied at +{}", checks::format_seconds(last_event_))
-                                                     : r.error()};
+  using Result = std::expected<void, std::string>;
+
+  // Every event: the long-lived TCP connections the scenario watches are
+  // opened just before it, the event is applied, and bounds are measured
+  // from the moment it was. `undo` puts back what it broke, after the
+  // scenario.
+  StepOutcome event(std::string text, const std::function<Result()>& apply, std::function<void()> undo = {}) {
+    open_tcp_sessions();
+    if (undo) undo_.push_back(std::move(undo));
+    const Result r = apply();
+    last_event_ = prober_->now();
+    return {std::move(text), false, r.has_value(),
+            r ? fmt::format("applied at +{}", checks::format_seconds(last_event_)) : r.error()};
   }
 
   // Events ---------------------------------------------------------------
   StepOutcome step(const FailStep& f) {
     const Target& t = f.target;
-    if (t.kind == Target::Kind::kLink) {
-      undo_.push_back([=, this] { (void)set_link(lab_, t.pair.a.value, t.pair.b.value, true); });
-      return applied(fmt::format("fail link {} -- {}", t.pair.a.value, t.pair.b.value),
-                     set_link(lab_, t.pair.a.value, t.pair.b.value, false));
-    }
+    const std::string a = t.pair.a.value, b = t.pair.b.value, node = t.node.value;
+    if (t.kind == Target::Kind::kLink)
+      return event(fmt::format("fail link {} -- {}", a, b), [&] { return set_link(lab_, a, b, false); },
+                   [=, this] { (void)set_link(lab_, a, b, true); });
     if (t.kind == Target::Kind::kNode) {
       const FailMode mode = f.mode ? f.mode->value : FailMode::kCrash;
-      undo_.push_back([=, this] { (void)restore_node(lab_, t.node.value); });
-      return applied(fmt::format("fail node {} ({})", t.node.value, to_string(mode)),
-                     fail_node(lab_, t.node.value, mode));
+      return event(fmt::format("fail node {} ({})", node, to_string(mode)), [&] { return fail_node(lab_, node, mode); },
+                   [=, this] { (void)restore_node(lab_, node); });
     }
-    return unsupported("fail bgp");
+    return event(fmt::format("shut down BGP {} -- {}", a, b), [&] { return set_bgp_session(lab_, a, b, false); },
+                 [=, this] { (void)set_bgp_session(lab_, a, b, true); });
   }
   StepOutcome step(const RestoreStep& r) {
     const Target& t = r.target;
+    const std::string a = t.pair.a.value, b = t.pair.b.value, node = t.node.value;
     if (t.kind == Target::Kind::kLink)
-      return applied(fmt::format("restore link {} -- {}", t.pair.a.value, t.pair.b.value),
-                     set_link(lab_, t.pair.a.value, t.pair.b.value, true));
+      return event(fmt::format("restore link {} -- {}", a, b), [&] { return set_link(lab_, a, b, true); });
     if (t.kind == Target::Kind::kNode)
-      return applied(fmt::format("restore node {}", t.node.value), restore_node(lab_, t.node.value));
-    return unsupported("restore bgp");
+      return event(fmt::format("restore node {}", node), [&] { return restore_node(lab_, node); });
+    return event(fmt::format("enable BGP {} -- {}", a, b), [&] { return set_bgp_session(lab_, a, b, true); });
   }
   StepOutcome step(const AnnounceStep& a) {
     const Node& n = *lab_.find(a.node.value);
     const std::string prefix = a.prefix ? a.prefix->value.str() : n.service->prefix.value.str();
     const std::string route = exabgp_route(n, prefix, announce_attributes(n));
-    undo_.push_back([=, this] { (void)exabgp_send(n, (a.withdraw ? "announce " : "withdraw ") + route); });
-    return applied(fmt::format("{} {} from {}", a.withdraw ? "withdraw" : "announce", prefix, n.name),
-                   exabgp_send(n, (a.withdraw ? "withdraw " : "announce ") + route));
+    return event(fmt::format("{} {} from {}", a.withdraw ? "withdraw" : "announce", prefix, n.name),
+                 [&] { return exabgp_send(n, (a.withdraw ? "withdraw " : "announce ") + route); },
+                 [=, this] { (void)exabgp_send(n, (a.withdraw ? "announce " : "withdraw ") + route); });
+  }
+  StepOutcome step(const PolicyStep& p) {
+    std::string text = "policy on " + p.node.value;
+    if (p.peer) text += " toward " + p.peer->value;
+    if (p.prepend) text += fmt::format(" prepend {}", *p.prepend);
+    if (p.local_pref) text += fmt::format(" local-pref {}", *p.local_pref);
+    if (p.med) text += fmt::format(" med {}", *p.med);
+    return event(text, [&] { return apply_policy(lab_, p); }, [=, this] { (void)clear_policy(lab_, p); });
+  }
+  StepOutcome step(const ImpairStep& i) {
+    std::string text = fmt::format("impair link {} -- {}", i.link.a.value, i.link.b.value);
+    if (i.loss_percent) text += fmt::format(" loss {}%", i.loss_percent->value);
+    if (i.delay) text += " delay " + format_duration(i.delay->value);
+    return event(text, [&] { return impair_link(lab_, i); }, [=, this] { (void)clear_impairment(lab_, i); });
   }
   StepOutcome step(const WaitStep& w) {
     sleep_until(prober_->now() + us(w.duration));
     return {fmt::format("wait {}", format_duration(w.duration)), false, true, ""};
   }
-  StepOutcome step(const PolicyStep&) { return unsupported("policy"); }
-  StepOutcome step(const ImpairStep&) { return unsupported("impair"); }
-  StepOutcome step(const FlapStep&) { return unsupported("flap"); }
-  StepOutcome unsupported(const std::string& what) {
-    return {what, false, false, "this step is not implemented yet in this version of anylab"};
+  // A flap is one event that ends when the link comes up for the last time:
+  // bounds after it are measured from then ("back within 5s of the flap").
+  StepOutcome step(const FlapStep& f) {
+    const std::string &a = f.link.a.value, &b = f.link.b.value;
+    const std::string text = fmt::format("flap link {} -- {} {} times every {}", a, b, f.times, format_duration(f.period));
+    undo_.push_back([=, this] { (void)set_link(lab_, a, b, true); });
+    open_tcp_sessions();
+    const Micros start = prober_->now(), half = us(f.period) / 2;
+    for (int i = 0; i < f.times && !cancelled(); ++i) {
+      auto down = set_link(lab_, a, b, false);
+      if (down) sleep_until(prober_->now() + half);
+      auto up = set_link(lab_, a, b, true);
+      if (!down || !up) return {text, false, false, !down ? down.error() : up.error()};
+      if (i + 1 < f.times) sleep_until(prober_->now() + half);
+    }
+    last_event_ = prober_->now();
+    return {text, false, true,
+            fmt::format("from +{} to +{}", checks::format_seconds(start), checks::format_seconds(prober_->now()))};
   }
 
   // Expectations -----------------------------------------------------------
@@ -145,7 +188,8 @@ class Runner {
   }
 
   StepOutcome step(const ExpectStep& e) {
-    if (e.route || e.tcp) return {"expect route/tcp", true, false, "route and tcp expectations are not implemented yet"};
+    if (e.route) return expect_route(*e.route);
+    if (e.tcp) return expect_tcp(*e.tcp);
     if (!e.catchment.empty()) {
       std::map<std::string, std::string> want;
       for (const CatchmentSpec& c : e.catchment)
@@ -193,6 +237,81 @@ class Runner {
     return {text, true, v.pass, v.measured};
   }
 
+  StepOutcome expect_route(const RouteExpect& r) {
+    const Node& n = *lab_.find(r.node.value);
+    const std::string prefix = r.prefix ? r.prefix->value.str() : lab_.spec.services.front().prefix.value.str();
+    std::string text = fmt::format("expect route on {} to {}", n.name, prefix);
+    std::optional<std::string> via, via_peer;
+    if (r.via) {
+      via = r.via->value;
+      text += " via " + *via;
+      for (const BgpNeighbor& nb : n.neighbors)
+        if (nb.node == *via) via_peer = nb.address.str();
+    }
+    if (r.as_path) text += fmt::format(" as-path \"{}\"", *r.as_path);
+    auto name_of = [&](const std::string& peer) {
+      for (const BgpNeighbor& nb : n.neighbors)
+        if (nb.address.str() == peer) return nb.node;
+      return peer == "0.0.0.0" ? n.name + " itself" : peer;
+    };
+    checks::Verdict v = settle([&](Micros) {
+      auto best = checks::best_path(frr_vty(n.netns, "bgpd", "show ip bgp " + prefix + " json").value_or(""));
+      return checks::route(best, best ? name_of(best->peer) : "", via, via_peer, r.as_path);
+    });
+    return {text, true, v.pass, v.measured};
+  }
+
+  // A long-lived TCP connection, opened before the last event, is judged
+  // once the client's path has settled (its probes answered by one instance,
+  // or by none, for a second): a request on it must be answered by the same
+  // instance as before (it survived) or fail (it broke).
+  StepOutcome expect_tcp(const TcpExpect& t) {
+    const std::string client = t.client.value;
+    const std::string text = fmt::format("expect tcp from {} {}", client, t.survives ? "survives" : "breaks");
+    const TcpWatch& w = tcp_.at(client);
+    if (!w.session) return {text, true, false, "no connection could be opened before the event: " + w.error};
+    (void)settle([&](Micros end) {
+      const auto probes = checks::window(timeline(client), last_event_, end);
+      checks::Verdict settled;
+      if (probes.empty()) return settled;
+      size_t i = probes.size();
+      while (i > 0 && probes[i - 1].instance == probes.back().instance) --i;
+      settled.pass = end - probes[i].sent >= Micros(1s);
+      return settled;
+    });
+    const auto answer = w.session->ask(Micros(2s));
+    const bool survived = answer && *answer == w.instance;
+    std::string measured = fmt::format("the connection to {} opened at +{} ", w.instance, checks::format_seconds(w.opened));
+    if (survived)
+      measured += "survived: still answered by " + w.instance;
+    else
+      measured += "broke: " + (answer ? "answered by " + *answer + " instead" : answer.error());
+    const auto now_answering = checks::answering_at_end(timeline(client), last_event_, prober_->now() - timeout_);
+    measured += fmt::format(" (the client's probes now reach {})", now_answering.value_or("nobody"));
+    return {text, true, survived == t.survives, measured};
+  }
+
+  // (Re)opens the scenario's watched TCP connections and notes who answers.
+  void open_tcp_sessions() {
+    for (auto& [client, w] : tcp_) {
+      const checks::ProbeTarget& target = targets_.at(index_.at(client));
+      w.session.reset();
+      auto s = checks::TcpSession::open(target.netns_fd, target.address, target.port, Micros(1s));
+      if (!s) {
+        w.error = s.error();
+        continue;
+      }
+      auto first = (*s)->ask(Micros(1s));
+      if (!first) {
+        w.error = "the new connection got no answer: " + first.error();
+        continue;
+      }
+      w.session = std::move(*s);
+      w.instance = *first;
+      w.opened = prober_->now();
+    }
+  }
+
   void undo_all() {
     for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) (*it)();
     undo_.clear();
@@ -206,6 +325,13 @@ class Runner {
   std::unique_ptr<checks::Prober> prober_;
   Micros interval_{}, timeout_{}, settle_{}, last_event_{};
   std::vector<std::function<void()>> undo_;
+  struct TcpWatch {
+    std::unique_ptr<checks::TcpSession> session;
+    std::string instance;  // who answered when it was opened
+    Micros opened{};
+    std::string error;     // why it could not be opened
+  };
+  std::map<std::string, TcpWatch> tcp_;  // by client: the scenario's `tcp` expectations
 };
 
 }  // namespace

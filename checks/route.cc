@@ -1,0 +1,40 @@
+#include "route.h"
+
+#include <nlohmann/json.hpp>
+
+namespace anylab::checks {
+
+std::optional<BestPath> best_path(std::string_view text) {
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("paths") || !j["paths"].is_array()) return std::nullopt;
+  for (const auto& p : j["paths"]) {
+    if (!p.value("/bestpath/overall"_json_pointer, false)) continue;
+    BestPath b;
+    b.as_path = p.value("/aspath/string"_json_pointer, std::string());
+    if (b.as_path == "Local") b.as_path.clear();
+    b.peer = p.value("/peer/peerId"_json_pointer, std::string());
+    return b;
+  }
+  return std::nullopt;
+}
+
+Verdict route(const std::optional<BestPath>& best, const std::string& peer_name,
+              const std::optional<std::string>& via, const std::optional<std::string>& via_peer,
+              const std::optional<std::string>& as_path) {
+  Verdict v;
+  if (!best) {
+    v.measured = "no route";
+    return v;
+  }
+  v.measured = "best path via " + peer_name + ", AS path \"" + best->as_path + "\"";
+  v.pass = (!via || (via_peer && best->peer == *via_peer)) && (!as_path || best->as_path == *as_path);
+  if (!v.pass) {
+    std::string want = "expected";
+    if (via) want += " via " + *via;
+    if (as_path) want += std::string(via ? "," : "") + " AS path \"" + *as_path + "\"";
+    v.measured += " (" + want + ")";
+  }
+  return v;
+}
+
+}  // namespace anylab::checks

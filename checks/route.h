@@ -1,0 +1,29 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "evaluate.h"
+
+namespace anylab::checks {
+
+// A router's best path to a prefix, as FRR's `show ip bgp PREFIX json`
+// gives it: the AS path and the BGP peer it was learned from.
+struct BestPath {
+  std::string as_path;  // "65002 64500"; "" for a route the router originates
+  std::string peer;     // the peer's address ("0.0.0.0" for its own)
+};
+
+// The best path in FRR's JSON, or nullopt when the router has no route to
+// the prefix (FRR answers "{}") or the text is not FRR's JSON.
+std::optional<BestPath> best_path(std::string_view frr_json);
+
+// `route`: the router has a best path to the prefix, learned from the peer
+// named `via` (if given; `via_peer` is that neighbor's address) with exactly
+// this AS path (if given). `peer_name` is the node the best path came from.
+Verdict route(const std::optional<BestPath>& best, const std::string& peer_name,
+              const std::optional<std::string>& via, const std::optional<std::string>& via_peer,
+              const std::optional<std::string>& as_path);
+
+}  // namespace anylab::checks

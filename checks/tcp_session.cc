@@ -1,0 +1,98 @@
+#include "tcp_session.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <thread>
+
+#include "evaluate.h"
+
+namespace anylab::checks {
+
+using Clock = std::chrono::steady_clock;
+
+std::expected<int, std::string> socket_in_netns(int netns_fd, int type) {
+  int fd = -1;
+  std::string error;
+  std::thread([&] {
+    if (netns_fd >= 0 && ::setns(netns_fd, CLONE_NEWNET) != 0) {
+      error = std::string("cannot enter the namespace: ") + std::strerror(errno);
+      return;
+    }
+    fd = ::socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) error = std::string("cannot open a socket: ") + std::strerror(errno);
+  }).join();
+  if (fd < 0) return std::unexpected(error);
+  return fd;
+}
+
+namespace {
+
+// Waits for `events` on fd until the deadline; false on timeout.
+bool wait_for(int fd, short events, Clock::time_point deadline) {
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left < 0) return false;
+    pollfd p{fd, events, 0};
+    const int n = ::poll(&p, 1, static_cast<int>(left));
+    if (n > 0) return true;
+    if (n < 0 && errno != EINTR) return false;
+  }
+}
+
+std::string socket_error(int fd) {
+  int err = 0;
+  socklen_t len = sizeof err;
+  ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+  return err == ECONNRESET ? "reset by the network" : err ? std::strerror(err) : "";
+}
+
+}  // namespace
+
+std::expected<std::unique_ptr<TcpSession>, std::string> TcpSession::open(int netns_fd, const std::string& address,
+                                                                         uint16_t port, Micros timeout) {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  if (::inet_pton(AF_INET, address.c_str(), &addr.sin_addr) != 1) return std::unexpected("not an IPv4 address: " + address);
+  auto fd = socket_in_netns(netns_fd, SOCK_STREAM);
+  if (!fd) return std::unexpected(fd.error());
+  std::unique_ptr<TcpSession> s(new TcpSession(*fd));
+  if (::connect(*fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 && errno != EINPROGRESS)
+    return std::unexpected(std::string("cannot connect: ") + std::strerror(errno));
+  if (!wait_for(*fd, POLLOUT, Clock::now() + timeout))
+    return std::unexpected("no connection within " + format_seconds(timeout));
+  if (std::string e = socket_error(*fd); !e.empty()) return std::unexpected("cannot connect: " + e);
+  return s;
+}
+
+TcpSession::~TcpSession() { ::close(fd_); }
+
+std::expected<std::string, std::string> TcpSession::ask(Micros timeout) {
+  const auto deadline = Clock::now() + timeout;
+  const std::string request = "anylab? who " + std::to_string(seq_++) + "\n";
+  if (::send(fd_, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
+    const std::string e = errno == ECONNRESET || errno == EPIPE ? "reset by the network" : std::strerror(errno);
+    return std::unexpected(e);
+  }
+  std::string reply;
+  char buf[512];
+  while (reply.find('\n') == std::string::npos) {
+    if (!wait_for(fd_, POLLIN, deadline)) return std::unexpected("no answer within " + format_seconds(timeout));
+    const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n == 0) return std::unexpected("closed by the other end");
+    if (n < 0 && errno == EAGAIN) continue;
+    if (n < 0) return std::unexpected(errno == ECONNRESET ? "reset by the network" : std::strerror(errno));
+    reply.append(buf, static_cast<size_t>(n));
+  }
+  const size_t space = reply.rfind(' ');
+  return reply.substr(0, space == std::string::npos ? reply.find('\n') : space);
+}
+
+}  // namespace anylab::checks
