@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "tcp_session.h"
 #include "wire.h"
 
 namespace anylab::checks {
@@ -27,28 +28,31 @@ Prober::~Prober() {
 
 Micros Prober::now() const { return std::chrono::duration_cast<Micros>(Clock::now() - origin_); }
 
+namespace {
+
+std::optional<sockaddr_in> address_of(const ProbeTarget& t) {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(t.port);
+  if (::inet_pton(AF_INET, t.address.c_str(), &addr.sin_addr) != 1) return std::nullopt;
+  return addr;
+}
+
+}  // namespace
+
 std::optional<std::string> Prober::start() {
   for (const ProbeTarget& t : targets_) {
-    int fd = -1;
-    std::string error;
-    std::thread([&] {
-      if (t.netns_fd >= 0 && ::setns(t.netns_fd, CLONE_NEWNET) != 0) {
-        error = std::string("cannot enter the namespace: ") + std::strerror(errno);
-        return;
-      }
-      sockaddr_in addr{};
-      addr.sin_family = AF_INET;
-      addr.sin_port = htons(t.port);
-      if (::inet_pton(AF_INET, t.address.c_str(), &addr.sin_addr) != 1) {
-        error = "not an IPv4 address: " + t.address;
-        return;
-      }
-      fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-      if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-        error = std::string("cannot open a socket: ") + std::strerror(errno);
-    }).join();
-    if (!error.empty()) return t.client + ": " + error;
-    sockets_.push_back(fd);
+    auto addr = address_of(t);
+    if (!addr) return t.client + ": not an IPv4 address: " + t.address;
+    if (t.protocol == Protocol::kTcp) {  // a connection per probe, made when it is sent
+      sockets_.push_back(-1);
+      continue;
+    }
+    auto fd = socket_in_netns(t.netns_fd, SOCK_DGRAM);
+    if (!fd) return t.client + ": " + fd.error();
+    sockets_.push_back(*fd);
+    if (::connect(*fd, reinterpret_cast<const sockaddr*>(&*addr), sizeof *addr) != 0)
+      return t.client + ": cannot open a socket: " + std::strerror(errno);
   }
   probes_.assign(targets_.size(), {});
   thread_ = std::thread([this] { run(); });
@@ -73,58 +77,111 @@ std::vector<ClientTimeline> Prober::timelines() const {
   return out;
 }
 
+void Prober::send_probes(uint32_t seq) {
+  for (size_t i = 0; i < targets_.size(); ++i) {
+    const ProbeTarget& t = targets_[i];
+    {
+      std::lock_guard lock(mutex_);
+      probes_[i].push_back({now(), std::nullopt});
+    }
+    if (t.protocol == Protocol::kTcp) {
+      // A lost connect is a lost probe, like a lost datagram.
+      auto fd = socket_in_netns(t.netns_fd, SOCK_STREAM);
+      if (!fd) continue;
+      const sockaddr_in addr = *address_of(t);
+      if (::connect(*fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 && errno != EINPROGRESS) {
+        ::close(*fd);
+        continue;
+      }
+      tcp_probes_.push_back({*fd, i, seq, false});
+      continue;
+    }
+    const std::string request = t.protocol == Protocol::kDns ? dns_query(static_cast<uint16_t>(seq))
+                                                             : "anylab? who " + std::to_string(seq) + "\n";
+    ::send(sockets_[i], request.data(), request.size(), MSG_NOSIGNAL);  // a lost send is a lost probe
+  }
+}
+
+// A reply from target i: matched to its probe by the number it echoes (the
+// DNS id for DNS), counted only if it came within the timeout.
+void Prober::receive(size_t i, const std::string& reply, Micros arrived) {
+  std::optional<std::string> name;
+  size_t index = 0;
+  std::lock_guard lock(mutex_);
+  ClientTimeline& t = probes_[i];
+  if (targets_[i].protocol == Protocol::kDns) {
+    // The id is the probe number modulo 2^16: the newest such probe.
+    const uint16_t id = static_cast<uint16_t>(static_cast<uint8_t>(reply.size() > 1 ? reply[0] : 0) << 8 |
+                                              static_cast<uint8_t>(reply.size() > 1 ? reply[1] : 0));
+    name = dns_reply_name(reply, id);
+    for (size_t k = t.size(); k-- > 0;)
+      if (static_cast<uint16_t>(k) == id) {
+        index = k;
+        break;
+      }
+  } else {
+    std::string line = reply.substr(0, reply.find('\n'));
+    const size_t space = line.rfind(' ');
+    if (space != std::string::npos) {
+      name = line.substr(0, space);
+      index = std::strtoul(line.c_str() + space + 1, nullptr, 10);
+    }
+  }
+  if (name && index < t.size() && arrived - t[index].sent <= timeout_) t[index].instance = name;
+}
+
 void Prober::run() {
-  std::vector<pollfd> fds;
-  for (int fd : sockets_) fds.push_back({fd, POLLIN, 0});
   Micros next = now();
   uint32_t seq = 0;
   char buf[2048];
+  std::vector<pollfd> fds;
   while (!stop_) {
     if (now() >= next) {
-      for (size_t i = 0; i < targets_.size(); ++i) {
-        const std::string request = targets_[i].dns ? dns_query(static_cast<uint16_t>(seq))
-                                                     : "anylab? who " + std::to_string(seq) + "\n";
-        std::lock_guard lock(mutex_);
-        probes_[i].push_back({now(), std::nullopt});
-        ::send(sockets_[i], request.data(), request.size(), MSG_NOSIGNAL);  // a lost send is a lost probe
-      }
-      ++seq;
+      send_probes(seq++);
       next += interval_;
       if (next < now()) next = now();  // fell behind (a loaded machine): do not burst
     }
+    // TCP probes older than the timeout are given up.
+    std::erase_if(tcp_probes_, [&](const TcpProbe& p) {
+      std::lock_guard lock(mutex_);
+      if (now() - probes_[p.target][p.seq].sent <= timeout_) return false;
+      ::close(p.fd);
+      return true;
+    });
+    fds.clear();
+    for (int fd : sockets_) fds.push_back({fd, POLLIN, 0});  // -1 (TCP targets) is ignored by poll
+    for (const TcpProbe& p : tcp_probes_) fds.push_back({p.fd, static_cast<short>(p.requested ? POLLIN : POLLOUT), 0});
     const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - now()).count();
     if (::poll(fds.data(), fds.size(), static_cast<int>(std::max<int64_t>(0, wait))) <= 0) continue;
     const Micros arrived = now();
-    for (size_t i = 0; i < fds.size(); ++i) {
+    for (size_t i = 0; i < sockets_.size(); ++i) {
       if (!(fds[i].revents & POLLIN)) continue;
       ssize_t n;
-      while ((n = ::recv(sockets_[i], buf, sizeof buf, 0)) > 0) {
-        const std::string reply(buf, static_cast<size_t>(n));
-        std::optional<std::string> name;
-        size_t index = 0;
-        std::lock_guard lock(mutex_);
-        ClientTimeline& t = probes_[i];
-        if (targets_[i].dns) {
-          // The id is the probe number modulo 2^16: the newest such probe.
-          const uint16_t id = static_cast<uint16_t>(static_cast<uint8_t>(reply.size() > 1 ? reply[0] : 0) << 8 |
-                                                    static_cast<uint8_t>(reply.size() > 1 ? reply[1] : 0));
-          name = dns_reply_name(reply, id);
-          for (size_t k = t.size(); k-- > 0;)
-            if (static_cast<uint16_t>(k) == id) {
-              index = k;
-              break;
-            }
-        } else {
-          const size_t space = reply.rfind(' ');
-          if (space != std::string::npos) {
-            name = reply.substr(0, space);
-            index = std::strtoul(reply.c_str() + space + 1, nullptr, 10);
-          }
-        }
-        if (name && index < t.size() && arrived - t[index].sent <= timeout_) t[index].instance = name;
+      while ((n = ::recv(sockets_[i], buf, sizeof buf, 0)) > 0) receive(i, std::string(buf, static_cast<size_t>(n)), arrived);
+    }
+    for (size_t k = 0; k < tcp_probes_.size(); ++k) {
+      TcpProbe& p = tcp_probes_[k];
+      const short ev = fds[sockets_.size() + k].revents;
+      if (!ev) continue;
+      bool done = (ev & (POLLERR | POLLHUP)) != 0;
+      if (!done && !p.requested) {
+        const std::string request = "anylab? who " + std::to_string(p.seq) + "\n";
+        p.requested = ::send(p.fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size());
+        done = !p.requested;
+      } else if (!done) {
+        const ssize_t n = ::recv(p.fd, buf, sizeof buf, 0);
+        if (n > 0) receive(p.target, std::string(buf, static_cast<size_t>(n)), arrived);
+        done = n > 0 || (n < 0 && errno != EAGAIN) || n == 0;
+      }
+      if (done) {
+        ::close(p.fd);
+        p.fd = -1;
       }
     }
+    std::erase_if(tcp_probes_, [](const TcpProbe& p) { return p.fd < 0; });
   }
+  for (const TcpProbe& p : tcp_probes_) ::close(p.fd);
+  tcp_probes_.clear();
 }
 
 }  // namespace anylab::checks

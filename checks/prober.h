@@ -12,15 +12,18 @@
 
 namespace anylab::checks {
 
+// How a probe asks: a UDP datagram, a DNS CHAOS query over UDP, or a TCP
+// connection of its own (connect, request, reply, close).
+enum class Protocol { kUdp, kDns, kTcp };
+
 // What to probe: from a client's network namespace (an open fd of it, or -1
-// for the prober's own), a service address and port, over UDP or as a DNS
-// CHAOS query.
+// for the prober's own), a service address and port.
 struct ProbeTarget {
   std::string client;
   int netns_fd = -1;
   std::string address;
   uint16_t port = 53;
-  bool dns = false;
+  Protocol protocol = Protocol::kUdp;
 };
 
 // Probes every target every interval from one thread of one process: each
@@ -49,6 +52,16 @@ class Prober {
 
  private:
   void run();
+  void send_probes(uint32_t seq);
+  void receive(size_t target, const std::string& reply, Micros arrived);
+  // A TCP probe under way: connecting, then waiting for its reply.
+  struct TcpProbe {
+    int fd;
+    size_t target;
+    uint32_t seq;
+    bool requested;
+  };
+  std::vector<TcpProbe> tcp_probes_;  // the probing thread's own
   std::vector<ProbeTarget> targets_;
   Micros interval_, timeout_;
   std::vector<int> sockets_;

@@ -292,7 +292,7 @@ int watch(const std::string& lab_or_name, double seconds) {
     }
     netns_fds.push_back(fd);
     for (const ServiceSpec& s : lab->spec.services)
-      targets.push_back({n.name + " " + s.name.value, fd, s.address.value.str(), s.port, s.probe == ProbeKind::kDns});
+      targets.push_back({n.name + " " + s.name.value, fd, s.address.value.str(), s.port, protocol_of(s.probe)});
   }
   const auto interval = std::chrono::duration_cast<checks::Micros>(lab->spec.defaults.probe_interval);
   const auto timeout = std::chrono::duration_cast<checks::Micros>(lab->spec.defaults.probe_timeout);

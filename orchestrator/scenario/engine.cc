@@ -37,7 +37,7 @@ class Runner {
       // Expectations name a client, not a service: the lab's first service.
       const ServiceSpec& s = lab.spec.services.front();
       index_[n.name] = targets_.size();
-      targets_.push_back({n.name, fd, s.address.value.str(), s.port, s.probe == ProbeKind::kDns});
+      targets_.push_back({n.name, fd, s.address.value.str(), s.port, protocol_of(s.probe)});
     }
     interval_ = us(lab.spec.defaults.probe_interval);
     timeout_ = us(lab.spec.defaults.probe_timeout);
@@ -335,6 +335,15 @@ class Runner {
 };
 
 }  // namespace
+
+checks::Protocol protocol_of(ProbeKind kind) {
+  switch (kind) {
+    case ProbeKind::kDns: return checks::Protocol::kDns;
+    case ProbeKind::kTcp: return checks::Protocol::kTcp;
+    case ProbeKind::kUdp: break;
+  }
+  return checks::Protocol::kUdp;
+}
 
 ScenarioOutcome run_scenario(const Lab& lab, const ScenarioSpec& scenario, const std::atomic<bool>* cancel) {
   return Runner(lab, cancel).run(scenario);
