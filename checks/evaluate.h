@@ -12,10 +12,10 @@ namespace anylab::checks {
 // was seen, not only pass or fail.
 struct Verdict {
   bool pass = false;
-  std::string measured;  // e.g. "pop-sin from +1.23s (converged in 1.23s), stable for 4.1s"
-  std::optional<Micros> convergence;     // event -> the answers settled on the instance
-  std::optional<Micros> longest_outage;  // longest run without an answer
-  std::optional<std::string> instance;   // who answers in the end
+  std::string measured{};  // e.g. "pop-sin from +1.23s (converged in 1.23s), stable for 4.1s"
+  std::optional<Micros> convergence{};     // event -> the answers settled on the instance
+  std::optional<Micros> longest_outage{};  // longest run without an answer
+  std::optional<std::string> instance{};   // who answers in the end
 };
 
 // `reaches`: from some moment on, every probe is answered by `instance`.

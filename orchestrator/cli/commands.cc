@@ -66,118 +66,145 @@ int graph(const std::string& path, const std::string& format) {
   return kExitOk;
 }
 
-}  // namespace
-
-int run_cli(int argc, char** argv) {
-  CLI::App app{"anylab: build an anycast lab from a YAML file, break it on purpose, and prove how it behaves"};
-  app.require_subcommand(1);
-  app.set_version_flag("--version", "anylab 0.1.0");
-  std::string lab_path;
-  std::optional<std::string> out_dir;
-  std::string format = "dot";
-
-  auto* v = app.add_subcommand("validate", "load and check a lab file; print every error; exit 0 or 2");
-  v->add_option("LAB", lab_path, "the lab file")->required();
-  auto* p = app.add_subcommand("plan", "print what deploy would do, with the rendered configs; touches nothing");
-  p->add_option("LAB", lab_path, "the lab file")->required();
-  p->add_option("--out", out_dir, "also write plan.txt and each node's configs under DIR");
-  auto* g = app.add_subcommand("graph", "print the topology as a graph");
-  g->add_option("LAB", lab_path, "the lab file")->required();
-  g->add_option("--format", format, "dot or mermaid")->check(CLI::IsMember({"dot", "mermaid"}));
-
-  auto* d = app.add_subcommand("deploy", "build the lab and wait until it is ready (needs root)");
-  d->add_option("LAB", lab_path, "the lab file")->required();
-  DeployOptions deploy_options;
-  int timeout_s = 60;
-  d->add_option("--timeout", timeout_s, "seconds to wait for sessions and clients (default 60)");
-  d->add_flag("--keep", deploy_options.keep_on_failure, "leave a lab that did not become ready, to look at it");
-  auto* x = app.add_subcommand("destroy", "remove everything the lab made; safe to repeat");
-  x->add_option("LAB", lab_path, "the lab file or a deployed lab's name");
-  bool all = false;
-  x->add_flag("--all", all, "destroy every deployed lab");
-  auto* i = app.add_subcommand("inspect", "nodes and their processes, BGP sessions, who answers each client");
-  i->add_option("LAB", lab_path, "the lab file or a deployed lab's name")->required();
-  bool json = false;
-  i->add_flag("--json", json, "as JSON");
-  auto* e = app.add_subcommand("exec", "run a command inside a node (vtysh reaches a router's own FRR)");
-  std::string node;
-  std::vector<std::string> command;
-  e->add_option("LAB", lab_path, "the lab file or a deployed lab's name")->required();
-  e->add_option("NODE", node, "the node")->required();
-  e->add_option("CMD", command, "the command, after --")->required();
-
-  auto* w = app.add_subcommand("watch", "probe every service from every client and print who answers, live");
-  w->add_option("LAB", lab_path, "the lab file or a deployed lab's name")->required();
-  double watch_seconds = 0;
-  w->add_option("--for", watch_seconds, "stop after this many seconds (default: at Ctrl-C)");
-  auto* r = app.add_subcommand("run", "run the lab's scenarios on the deployed lab");
-  r->add_option("LAB", lab_path, "the lab file or a deployed lab's name")->required();
-  std::string scenario;
-  r->add_option("--scenario", scenario, "only this scenario");
-  auto* t = app.add_subcommand("test", "deploy, run every scenario, destroy; exit 0 or 1 (the CI entry point)");
-  t->add_option("LAB", lab_path, "the lab file")->required();
-  EventOptions event_options;
-  CLI::App* events[2];
-  for (int k = 0; k < 2; ++k) {
-    auto* c = events[k] = app.add_subcommand(k == 0 ? "fail" : "restore",
-                                             k == 0 ? "break a node or a link of a running lab"
-                                                    : "mend a node or a link of a running lab");
-    c->add_option("LAB", lab_path, "the lab file or a deployed lab's name")->required();
-    c->add_option("--node", event_options.node, "a node");
-    c->add_option("--link", event_options.link, "a link, by its two nodes: --link a,b")->delimiter(',');
-    if (k == 0)
-      c->add_option("--mode", event_options.mode, "crash (default), freeze or service")
-          ->check(CLI::IsMember({"crash", "freeze", "service"}));
+// Every subcommand and the options it fills. Each group registers its
+// subcommands; dispatch() runs the one given.
+class Cli {
+ public:
+  Cli() : app_("anylab: build an anycast lab from a YAML file, break it on purpose, and prove how it behaves") {
+    app_.require_subcommand(1);
+    app_.set_version_flag("--version", "anylab 0.1.0");
+    add_file_commands();
+    add_lab_commands();
+    add_scenario_commands();
+    add_event_commands();
   }
-  AnnounceOptions announce_options;
-  std::optional<int> prepend;
-  std::optional<uint32_t> med;
-  CLI::App* changes[2];
-  for (int k = 0; k < 2; ++k) {
-    auto* c = changes[k] = app.add_subcommand(k == 0 ? "announce" : "withdraw",
-                                              k == 0 ? "make a running instance announce a prefix (ExaBGP's API)"
-                                                     : "make a running instance withdraw a prefix (ExaBGP's API)");
-    c->add_option("LAB", lab_path, "the lab file or a deployed lab's name")->required();
-    c->add_option("NODE", node, "the instance")->required();
-    c->add_option("--prefix", announce_options.prefix, "default: the service prefix");
-    if (k == 0) {
-      c->add_option("--prepend", prepend, "prepend the instance's AS this many times")->check(CLI::Range(0, 16));
-      c->add_option("--med", med, "the MED to announce");
+
+  int run(int argc, char** argv) {
+    try {
+      app_.parse(argc, argv);
+      if (destroy_->parsed() && all_ == !lab_.empty())
+        throw CLI::ValidationError("destroy", "give a lab or --all, not both");
+    } catch (const CLI::ParseError& err) {
+      // Usage errors are the user's input being wrong, like a bad lab file.
+      int rc = app_.exit(err);
+      return rc == 0 ? kExitOk : kExitInvalidLab;
+    }
+    return dispatch();
+  }
+
+ private:
+  CLI::App* command(const char* name, const char* help, const char* lab_help, bool lab_required = true) {
+    CLI::App* c = app_.add_subcommand(name, help);
+    auto* lab = c->add_option("LAB", lab_, lab_help);
+    if (lab_required) lab->required();
+    return c;
+  }
+
+  void add_file_commands() {
+    validate_ = command("validate", "load and check a lab file; print every error; exit 0 or 2", "the lab file");
+    plan_ = command("plan", "print what deploy would do, with the rendered configs; touches nothing", "the lab file");
+    plan_->add_option("--out", out_dir_, "also write plan.txt and each node's configs under DIR");
+    graph_ = command("graph", "print the topology as a graph", "the lab file");
+    graph_->add_option("--format", format_, "dot or mermaid")->check(CLI::IsMember({"dot", "mermaid"}));
+  }
+
+  void add_lab_commands() {
+    deploy_ = command("deploy", "build the lab and wait until it is ready (needs root)", "the lab file");
+    deploy_->add_option("--timeout", timeout_s_, "seconds to wait for sessions and clients (default 60)");
+    deploy_->add_flag("--keep", deploy_options_.keep_on_failure, "leave a lab that did not become ready, to look at it");
+    destroy_ = command("destroy", "remove everything the lab made; safe to repeat", kLabOrName, false);
+    destroy_->add_flag("--all", all_, "destroy every deployed lab");
+    inspect_ = command("inspect", "nodes and their processes, BGP sessions, who answers each client", kLabOrName);
+    inspect_->add_flag("--json", json_, "as JSON");
+    exec_ = command("exec", "run a command inside a node (vtysh reaches a router's own FRR)", kLabOrName);
+    exec_->add_option("NODE", node_, "the node")->required();
+    exec_->add_option("CMD", command_, "the command, after --")->required();
+    watch_ = command("watch", "probe every service from every client and print who answers, live", kLabOrName);
+    watch_->add_option("--for", watch_seconds_, "stop after this many seconds (default: at Ctrl-C)");
+  }
+
+  void add_scenario_commands() {
+    run_ = command("run", "run the lab's scenarios on the deployed lab", kLabOrName);
+    run_->add_option("--scenario", scenario_options_.only, "only this scenario");
+    test_ = command("test", "deploy, run every scenario, destroy; exit 0 or 1 (the CI entry point)", "the lab file");
+    for (CLI::App* c : {run_, test_}) {
+      c->add_option("--repeat", scenario_options_.repeat, "run each scenario N times; report min/median/max")
+          ->check(CLI::Range(1, 1000));
+      c->add_option("--json", scenario_options_.json_file, "write the JSON report to FILE");
+      c->add_option("--junit", scenario_options_.junit_file, "write a JUnit XML report to FILE");
     }
   }
 
-  try {
-    app.parse(argc, argv);
-    if (x->parsed() && all == !lab_path.empty())
-      throw CLI::ValidationError("destroy", "give a lab or --all, not both");
-  } catch (const CLI::ParseError& err) {
-    // Usage errors are the user's input being wrong, like a bad lab file.
-    int rc = app.exit(err);
-    return rc == 0 ? kExitOk : kExitInvalidLab;
+  void add_event_commands() {
+    for (int k = 0; k < 2; ++k) {
+      auto* c = events_[k] = command(k == 0 ? "fail" : "restore",
+                                     k == 0 ? "break a node, a link or a BGP session of a running lab"
+                                            : "mend a node, a link or a BGP session of a running lab",
+                                     kLabOrName);
+      c->add_option("--node", event_options_.node, "a node");
+      c->add_option("--link", event_options_.link, "a link, by its two nodes: --link a,b")->delimiter(',');
+      c->add_option("--bgp", event_options_.bgp, "a BGP session, by its two nodes: --bgp a,b")->delimiter(',');
+      if (k == 0)
+        c->add_option("--mode", event_options_.mode, "crash (default), freeze or service")
+            ->check(CLI::IsMember({"crash", "freeze", "service"}));
+    }
+    for (int k = 0; k < 2; ++k) {
+      auto* c = changes_[k] = command(k == 0 ? "announce" : "withdraw",
+                                      k == 0 ? "make a running instance announce a prefix (ExaBGP's API)"
+                                             : "make a running instance withdraw a prefix (ExaBGP's API)",
+                                      kLabOrName);
+      c->add_option("NODE", node_, "the instance")->required();
+      c->add_option("--prefix", announce_options_.prefix, "default: the service prefix");
+      if (k == 0) {
+        c->add_option("--prepend", announce_options_.prepend, "prepend the instance's AS this many times")
+            ->check(CLI::Range(0, 16));
+        c->add_option("--med", announce_options_.med, "the MED to announce");
+      }
+    }
   }
-  if (v->parsed()) return validate(lab_path);
-  if (d->parsed()) {
-    deploy_options.timeout = std::chrono::seconds(timeout_s);
-    return deploy(lab_path, deploy_options);
+
+  int dispatch() {
+    if (validate_->parsed()) return validate(lab_);
+    if (plan_->parsed()) return plan(lab_, out_dir_);
+    if (graph_->parsed()) return graph(lab_, format_);
+    deploy_options_.timeout = std::chrono::seconds(timeout_s_);
+    if (deploy_->parsed()) return deploy(lab_, deploy_options_);
+    if (destroy_->parsed()) return destroy(lab_, all_);
+    if (inspect_->parsed()) return inspect(lab_, json_);
+    if (exec_->parsed()) return exec_in_node(lab_, node_, command_);
+    if (watch_->parsed()) return watch(lab_, watch_seconds_);
+    if (run_->parsed()) return run_scenarios(lab_, scenario_options_);
+    if (test_->parsed()) return test_lab(lab_, deploy_options_, scenario_options_);
+    if (events_[0]->parsed() || events_[1]->parsed()) {
+      event_options_.restore = events_[1]->parsed();
+      return fail_or_restore(lab_, event_options_);
+    }
+    announce_options_.withdraw = changes_[1]->parsed();
+    return announce(lab_, node_, announce_options_);
   }
-  if (x->parsed()) return destroy(lab_path, all);
-  if (i->parsed()) return inspect(lab_path, json);
-  if (e->parsed()) return exec_in_node(lab_path, node, command);
-  if (w->parsed()) return watch(lab_path, watch_seconds);
-  if (r->parsed()) return run_scenarios(lab_path, scenario);
-  if (t->parsed()) return test_lab(lab_path, deploy_options);
-  if (events[0]->parsed() || events[1]->parsed()) {
-    event_options.restore = events[1]->parsed();
-    return fail_or_restore(lab_path, event_options);
-  }
-  if (changes[0]->parsed() || changes[1]->parsed()) {
-    announce_options.prepend = prepend;
-    announce_options.med = med;
-    announce_options.withdraw = changes[1]->parsed();
-    return announce(lab_path, node, announce_options);
-  }
-  if (p->parsed()) return plan(lab_path, out_dir);
-  return graph(lab_path, format);
-}
+
+  static constexpr const char* kLabOrName = "the lab file or a deployed lab's name";
+  CLI::App app_;
+  CLI::App *validate_, *plan_, *graph_, *deploy_, *destroy_, *inspect_, *exec_, *watch_, *run_, *test_;
+  CLI::App* events_[2];
+  CLI::App* changes_[2];
+  std::string lab_;
+  std::optional<std::string> out_dir_;
+  std::string format_ = "dot";
+  DeployOptions deploy_options_;
+  int timeout_s_ = 60;
+  bool all_ = false;
+  bool json_ = false;
+  std::string node_;
+  std::vector<std::string> command_;
+  double watch_seconds_ = 0;
+  ScenarioOptions scenario_options_;
+  EventOptions event_options_;
+  AnnounceOptions announce_options_;
+};
+
+}  // namespace
+
+int run_cli(int argc, char** argv) { return Cli().run(argc, argv); }
 
 }  // namespace anylab

@@ -30,6 +30,7 @@
 #include "runtime/preflight.h"
 #include "runtime/process.h"
 #include "runtime/status.h"
+#include "report/report.h"
 #include "scenario/engine.h"
 
 namespace anylab {
@@ -348,14 +349,17 @@ int watch(const std::string& lab_or_name, double seconds) {
 int fail_or_restore(const std::string& lab_or_name, const EventOptions& o) {
   auto lab = find_lab(lab_or_name);
   if (!lab) return lab.error();
-  if (o.node.empty() == o.link.empty() || (!o.link.empty() && o.link.size() != 2)) {
-    std::cerr << "anylab: give --node NODE or --link A,B\n";
+  const int given = !o.node.empty() + !o.link.empty() + !o.bgp.empty();
+  if (given != 1 || (!o.link.empty() && o.link.size() != 2) || (!o.bgp.empty() && o.bgp.size() != 2)) {
+    std::cerr << "anylab: give one of --node NODE, --link A,B or --bgp A,B\n";
     return kExitInvalidLab;
   }
   std::expected<void, std::string> done;
   try {
     if (!o.link.empty()) {
       done = set_link(*lab, o.link[0], o.link[1], o.restore);
+    } else if (!o.bgp.empty()) {
+      done = set_bgp_session(*lab, o.bgp[0], o.bgp[1], o.restore);
     } else if (o.restore) {
       done = restore_node(*lab, o.node);
     } else {
@@ -371,42 +375,111 @@ int fail_or_restore(const std::string& lab_or_name, const EventOptions& o) {
     std::cerr << "anylab: " << done.error() << "\n";
     return kExitEnvironment;
   }
-  std::cout << fmt::format("{} {}{}\n", o.restore ? "restored" : "failed",
-                           o.link.empty() ? "node " + o.node : "link " + o.link[0] + " -- " + o.link[1],
-                           o.restore || !o.link.empty() ? "" : " (" + o.mode + ")");
+  const std::string what = !o.link.empty()  ? "link " + o.link[0] + " -- " + o.link[1]
+                           : !o.bgp.empty() ? "BGP session " + o.bgp[0] + " -- " + o.bgp[1]
+                                            : "node " + o.node;
+  std::cout << fmt::format("{} {}{}\n", o.restore ? "restored" : "failed", what,
+                           o.restore || o.node.empty() ? "" : " (" + o.mode + ")");
   return kExitOk;
 }
 
 namespace {
 
-int run_loaded(const Lab& lab, const std::string& only) {
-  size_t checks = 0, failed = 0, ran = 0;
-  for (const ScenarioSpec& sc : lab.spec.scenarios) {
-    if (!only.empty() && sc.name.value != only) continue;
-    if (g_cancel) break;
-    ++ran;
-    std::cout << fmt::format("scenario {}\n", sc.name.value) << std::flush;
-    ScenarioOutcome o = run_scenario(lab, sc, &g_cancel);
-    for (const StepOutcome& s : o.steps) {
-      if (s.expectation) ++checks;
-      if (!s.pass) ++failed;
-      const char* tag = s.expectation ? (s.pass ? "PASS" : "FAIL") : (s.pass ? "    " : "ERR ");
-      std::cout << fmt::format("  {}  {}{}\n", tag, s.text, s.measured.empty() ? "" : ": " + s.measured);
-    }
-    std::cout << std::flush;
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+void print_steps(const ScenarioOutcome& o) {
+  for (const StepOutcome& s : o.steps) {
+    const char* tag = s.expectation ? (s.pass ? "PASS" : "FAIL") : (s.pass ? "    " : "ERR ");
+    std::cout << fmt::format("  {}  {}{}\n", tag, s.text, s.measured.empty() ? "" : ": " + s.measured);
   }
-  if (!only.empty() && ran == 0) {
-    std::cerr << fmt::format("anylab: lab {} has no scenario \"{}\"\n", lab.name, only);
+}
+
+// With --repeat: each expectation over the runs, and the spread of what it
+// measured. It holds only if it held in every run.
+void print_spreads(const ScenarioRuns& runs) {
+  auto spread_text = [](const char* what, const std::optional<Spread>& s) {
+    return s ? fmt::format("; {} min/median/max {} / {} / {}", what, checks::format_seconds(s->min),
+                           checks::format_seconds(s->median), checks::format_seconds(s->max))
+             : std::string();
+  };
+  std::cout << fmt::format("scenario {}: {} runs\n", runs.name, runs.runs.size());
+  for (const ExpectationRuns& e : expectations(runs)) {
+    std::string failed;
+    for (int r : e.failed_runs) failed += (failed.empty() ? " (failed in run " : ", ") + std::to_string(r);
+    if (!failed.empty()) failed += ")";
+    std::cout << fmt::format("  {}  {}: held in {}/{} runs{}{}{}\n", e.passed == e.runs ? "PASS" : "FAIL",
+                             e.first->text, e.passed, e.runs, failed, spread_text("convergence", e.convergence),
+                             spread_text("longest outage", e.longest_outage));
+  }
+}
+
+bool write_report(const std::string& file, const std::string& text, const char* what) {
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) {
+    std::cerr << fmt::format("anylab: cannot write the {} report to {}: {}\n", what, file, std::strerror(errno));
+    return false;
+  }
+  return true;
+}
+
+int run_loaded(const Lab& lab, const std::string& file, const ScenarioOptions& options) {
+  TestReport report{.lab = lab.name, .file = file, .started = utc_now(), .repeat = options.repeat,
+                    .probe_interval = std::chrono::duration_cast<checks::Micros>(lab.spec.defaults.probe_interval),
+                    .probe_timeout = std::chrono::duration_cast<checks::Micros>(lab.spec.defaults.probe_timeout)};
+  const auto start = Clock::now();
+  for (const ScenarioSpec& sc : lab.spec.scenarios) {
+    if (!options.only.empty() && sc.name.value != options.only) continue;
+    ScenarioRuns runs{sc.name.value, sc.description, {}};
+    for (int k = 1; k <= options.repeat && !g_cancel; ++k) {
+      std::cout << fmt::format("scenario {}{}\n", sc.name.value,
+                               options.repeat > 1 ? fmt::format(" (run {}/{})", k, options.repeat) : "")
+                << std::flush;
+      runs.runs.push_back(run_scenario(lab, sc, &g_cancel));
+      print_steps(runs.runs.back());
+      std::cout << std::flush;
+    }
+    if (options.repeat > 1 && !runs.runs.empty()) print_spreads(runs);
+    if (!runs.runs.empty()) report.scenarios.push_back(std::move(runs));
+    if (g_cancel) break;
+  }
+  if (!options.only.empty() && report.scenarios.empty() && !g_cancel) {
+    std::cerr << fmt::format("anylab: lab {} has no scenario \"{}\"\n", lab.name, options.only);
     return kExitInvalidLab;
   }
-  std::cout << fmt::format("{}: {} scenarios, {} expectations, {} failed\n", lab.name, ran, checks, failed);
+  report.seconds = seconds_since(start);
+  bool written = true;
+  if (!options.json_file.empty()) written &= write_report(options.json_file, json_report(report), "JSON");
+  if (!options.junit_file.empty()) written &= write_report(options.junit_file, junit_report(report), "JUnit");
+  size_t checks = 0, failed = 0;
+  for (const ScenarioRuns& r : report.scenarios)
+    for (const ExpectationRuns& e : expectations(r)) {
+      ++checks;
+      failed += e.passed < e.runs;
+    }
+  size_t errors = 0;
+  for (const ScenarioRuns& r : report.scenarios)
+    for (const ScenarioOutcome& o : r.runs)
+      for (const StepOutcome& st : o.steps) errors += !st.expectation && !st.pass;
+  std::cout << fmt::format("{}: {} scenarios, {} expectations, {} failed{}{}\n", lab.name, report.scenarios.size(),
+                           checks, failed, errors ? fmt::format(", {} events could not be applied", errors) : "",
+                           options.repeat > 1 ? fmt::format(" (each scenario run {} times)", options.repeat) : "");
   if (g_cancel) return 128 + g_signal;
-  return failed == 0 ? kExitOk : kExitCheckFailed;
+  if (!written) return kExitEnvironment;
+  return report.pass() ? kExitOk : kExitCheckFailed;
 }
 
 }  // namespace
 
-int run_scenarios(const std::string& lab_or_name, const std::string& only) {
+int run_scenarios(const std::string& lab_or_name, const ScenarioOptions& options) {
   auto lab = find_lab(lab_or_name);
   if (!lab) return lab.error();
   if (Journal::read(lab->paths.runtime_root, lab->name).empty()) {
@@ -414,15 +487,15 @@ int run_scenarios(const std::string& lab_or_name, const std::string& only) {
     return kExitEnvironment;
   }
   catch_signals();
-  return run_loaded(*lab, only);
+  return run_loaded(*lab, lab_or_name, options);
 }
 
-int test_lab(const std::string& lab_file, const DeployOptions& options) {
-  DeployOptions o = options;
+int test_lab(const std::string& lab_file, const DeployOptions& deploy_options, const ScenarioOptions& options) {
+  DeployOptions o = deploy_options;
   o.keep_on_failure = false;
   if (int rc = deploy(lab_file, o); rc != kExitOk) return rc;
   auto lab = load_lab_file(lab_file);
-  int rc = lab ? run_loaded(*lab, "") : lab.error();
+  int rc = lab ? run_loaded(*lab, lab_file, options) : lab.error();
   if (lab) print_destroy(lab->name, destroy_lab(lab->paths.runtime_root, lab->name));
   return rc;
 }

@@ -41,17 +41,24 @@ int watch(const std::string& lab_or_name, double seconds);
 struct EventOptions {
   std::string node;
   std::vector<std::string> link;  // two node names
+  std::vector<std::string> bgp;   // two node names
   std::string mode = "crash";
   bool restore = false;
 };
 int fail_or_restore(const std::string& lab_or_name, const EventOptions& options);
 
+struct ScenarioOptions {
+  std::string only;        // one scenario by name; "" for all
+  int repeat = 1;          // each scenario this many times
+  std::string json_file;   // "" for none
+  std::string junit_file;  // "" for none
+};
 // Runs the lab's scenarios (or one) on the deployed lab; exit 0 if every
-// expectation held, else 1.
-int run_scenarios(const std::string& lab_or_name, const std::string& only);
+// expectation held (in every run), else 1.
+int run_scenarios(const std::string& lab_or_name, const ScenarioOptions& options);
 // Deploy, run every scenario, destroy (also when a check fails or on
 // Ctrl-C): the CI entry point.
-int test_lab(const std::string& lab_file, const DeployOptions& options);
+int test_lab(const std::string& lab_file, const DeployOptions& deploy_options, const ScenarioOptions& options);
 
 int exec_in_node(const std::string& lab_or_name, const std::string& node, const std::vector<std::string>& command);
 

@@ -49,10 +49,10 @@ class Runner {
   }
 
   ScenarioOutcome run(const ScenarioSpec& sc) {
-    ScenarioOutcome out{sc.name.value, {}, true};
+    ScenarioOutcome out{.name = sc.name.value};
     prober_ = std::make_unique<checks::Prober>(targets_, interval_, timeout_);
     if (auto err = prober_->start()) {
-      out.steps.push_back({"start the prober", false, false, *err});
+      out.steps.push_back({.text = "start the prober", .pass = false, .measured = *err});
       out.pass = false;
       return out;
     }
@@ -65,10 +65,14 @@ class Runner {
     for (const StepSpec& st : sc.steps) {
       if (cancelled()) break;
       StepOutcome o = std::visit([&](const auto& a) { return step(a); }, st.action);
+      o.line = st.mark.line;
       out.pass = out.pass && o.pass;
       out.steps.push_back(std::move(o));
     }
+    out.duration = prober_->now();
     prober_->stop();
+    const auto timelines = prober_->timelines();
+    for (size_t i = 0; i < targets_.size(); ++i) out.timelines.emplace_back(targets_[i].client, timelines[i]);
     tcp_.clear();
     undo_all();
     wait_ready(lab_, std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::seconds>(settle_),
@@ -94,8 +98,9 @@ class Runner {
     if (undo) undo_.push_back(std::move(undo));
     const Result r = apply();
     last_event_ = prober_->now();
-    return {std::move(text), false, r.has_value(),
-            r ? fmt::format("applied at +{}", checks::format_seconds(last_event_)) : r.error()};
+    return {.text = std::move(text), .pass = r.has_value(),
+            .measured = r ? fmt::format("applied at +{}", checks::format_seconds(last_event_)) : r.error(),
+            .at = last_event_};
   }
 
   // Events ---------------------------------------------------------------
@@ -146,7 +151,7 @@ class Runner {
   }
   StepOutcome step(const WaitStep& w) {
     sleep_until(prober_->now() + us(w.duration));
-    return {fmt::format("wait {}", format_duration(w.duration)), false, true, ""};
+    return {.text = fmt::format("wait {}", format_duration(w.duration)), .at = prober_->now()};
   }
   // A flap is one event that ends when the link comes up for the last time:
   // bounds after it are measured from then ("back within 5s of the flap").
@@ -160,15 +165,21 @@ class Runner {
       auto down = set_link(lab_, a, b, false);
       if (down) sleep_until(prober_->now() + half);
       auto up = set_link(lab_, a, b, true);
-      if (!down || !up) return {text, false, false, !down ? down.error() : up.error()};
+      if (!down || !up) return {.text = text, .pass = false, .measured = !down ? down.error() : up.error()};
       if (i + 1 < f.times) sleep_until(prober_->now() + half);
     }
     last_event_ = prober_->now();
-    return {text, false, true,
-            fmt::format("from +{} to +{}", checks::format_seconds(start), checks::format_seconds(prober_->now()))};
+    return {.text = text,
+            .measured = fmt::format("from +{} to +{}", checks::format_seconds(start), checks::format_seconds(prober_->now()))};
   }
 
   // Expectations -----------------------------------------------------------
+  StepOutcome judged(std::string text, const checks::Verdict& v) {
+    return {.text = std::move(text), .expectation = true, .pass = v.pass, .measured = v.measured,
+            .at = prober_->now() - timeout_, .since = last_event_, .convergence = v.convergence,
+            .longest_outage = v.longest_outage, .instance = v.instance};
+  }
+
   const checks::ClientTimeline timeline(const std::string& client) {
     return prober_->timelines().at(index_.at(client));
   }
@@ -199,7 +210,7 @@ class Runner {
         for (const auto& [client, inst] : want) t[client] = timeline(client);
         return checks::catchment(t, last_event_, end, want);
       });
-      return {"expect catchment", true, v.pass, v.measured};
+      return judged("expect catchment", v);
     }
     const std::string client = e.client->value;
     const std::optional<Micros> within = e.within ? std::optional<Micros>(us(*e.within)) : std::nullopt;
@@ -234,7 +245,7 @@ class Runner {
         v = settle([&](Micros end) { return judge(end, stable.value_or(Micros(500ms))); });
       }
     }
-    return {text, true, v.pass, v.measured};
+    return judged(text, v);
   }
 
   StepOutcome expect_route(const RouteExpect& r) {
@@ -258,7 +269,7 @@ class Runner {
       auto best = checks::best_path(frr_vty(n.netns, "bgpd", "show ip bgp " + prefix + " json").value_or(""));
       return checks::route(best, best ? name_of(best->peer) : "", via, via_peer, r.as_path);
     });
-    return {text, true, v.pass, v.measured};
+    return judged(text, v);
   }
 
   // A long-lived TCP connection, opened before the last event, is judged
@@ -269,7 +280,7 @@ class Runner {
     const std::string client = t.client.value;
     const std::string text = fmt::format("expect tcp from {} {}", client, t.survives ? "survives" : "breaks");
     const TcpWatch& w = tcp_.at(client);
-    if (!w.session) return {text, true, false, "no connection could be opened before the event: " + w.error};
+    if (!w.session) return judged(text, {.measured = "no connection could be opened before the event: " + w.error});
     (void)settle([&](Micros end) {
       const auto probes = checks::window(timeline(client), last_event_, end);
       checks::Verdict settled;
@@ -288,7 +299,7 @@ class Runner {
       measured += "broke: " + (answer ? "answered by " + *answer + " instead" : answer.error());
     const auto now_answering = checks::answering_at_end(timeline(client), last_event_, prober_->now() - timeout_);
     measured += fmt::format(" (the client's probes now reach {})", now_answering.value_or("nobody"));
-    return {text, true, survived == t.survives, measured};
+    return judged(text, {.pass = survived == t.survives, .measured = measured, .instance = answer ? *answer : ""});
   }
 
   // (Re)opens the scenario's watched TCP connections and notes who answers.

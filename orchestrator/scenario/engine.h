@@ -13,16 +13,29 @@
 namespace anylab {
 
 struct StepOutcome {
-  std::string text;      // the step, as a person would say it
+  std::string text{};      // the step, as a person would say it
   bool expectation = false;
   bool pass = true;      // events: whether they could be applied
-  std::string measured;  // what was seen
+  std::string measured{};  // what was seen
+  // On the scenario's clock (the prober's, from its start): when an event
+  // was applied; for an expectation, the event it is measured from and the
+  // end of the probes it judged.
+  checks::Micros at{};
+  checks::Micros since{};
+  // What an expectation measured, where it applies.
+  std::optional<checks::Micros> convergence{};
+  std::optional<checks::Micros> longest_outage{};
+  std::optional<std::string> instance{};
+  int line = 0;  // the step's line in the lab file
 };
 
 struct ScenarioOutcome {
-  std::string name;
-  std::vector<StepOutcome> steps;
+  std::string name{};
+  std::vector<StepOutcome> steps{};
   bool pass = true;
+  checks::Micros duration{};  // prober start to stop
+  // Every client's probes through the scenario (the lab's first service).
+  std::vector<std::pair<std::string, checks::ClientTimeline>> timelines{};
 };
 
 // Runs one scenario from the lab as deployed and, whatever happens, puts back

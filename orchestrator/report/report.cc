@@ -1,0 +1,233 @@
+#include "report/report.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "evaluate.h"
+
+namespace anylab {
+
+using checks::Micros;
+using json = nlohmann::ordered_json;
+
+bool ScenarioRuns::pass() const {
+  return !runs.empty() && std::all_of(runs.begin(), runs.end(), [](const ScenarioOutcome& o) { return o.pass; });
+}
+
+bool TestReport::pass() const {
+  return std::all_of(scenarios.begin(), scenarios.end(), [](const ScenarioRuns& s) { return s.pass(); });
+}
+
+std::optional<Spread> spread(std::vector<Micros> v) {
+  if (v.empty()) return std::nullopt;
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  const Micros median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  return Spread{v.front(), median, v.back()};
+}
+
+std::vector<ExpectationRuns> expectations(const ScenarioRuns& s) {
+  std::vector<ExpectationRuns> out;
+  if (s.runs.empty()) return out;
+  for (size_t i = 0; i < s.runs.front().steps.size(); ++i) {
+    if (!s.runs.front().steps[i].expectation) continue;
+    ExpectationRuns e;
+    e.first = &s.runs.front().steps[i];
+    std::vector<Micros> convergence, outage;
+    for (size_t r = 0; r < s.runs.size(); ++r) {
+      if (i >= s.runs[r].steps.size()) continue;  // a run cut short (Ctrl-C)
+      const StepOutcome& st = s.runs[r].steps[i];
+      ++e.runs;
+      if (st.pass) {
+        ++e.passed;
+      } else {
+        e.failures.push_back(&st);
+        e.failed_runs.push_back(static_cast<int>(r + 1));
+      }
+      if (st.convergence) convergence.push_back(*st.convergence);
+      if (st.longest_outage) outage.push_back(*st.longest_outage);
+    }
+    e.convergence = spread(convergence);
+    e.longest_outage = spread(outage);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+namespace {
+
+double seconds(Micros t) { return std::round(static_cast<double>(t.count()) / 1e3) / 1e3; }  // ms precision
+
+json optional_seconds(const std::optional<Micros>& t) { return t ? json(seconds(*t)) : json(nullptr); }
+
+json spread_json(const std::optional<Spread>& s) {
+  if (!s) return nullptr;
+  return {{"min", seconds(s->min)}, {"median", seconds(s->median)}, {"max", seconds(s->max)}};
+}
+
+// A client's probes as segments of one answer: who answered (or null) from
+// the first probe of a run to the first probe of the next.
+json segments(const checks::ClientTimeline& probes, Micros interval) {
+  json out = json::array();
+  for (size_t i = 0; i < probes.size();) {
+    size_t j = i;
+    while (j < probes.size() && probes[j].instance == probes[i].instance) ++j;
+    const Micros to = j < probes.size() ? probes[j].sent : probes[j - 1].sent + interval;
+    out.push_back({{"from", seconds(probes[i].sent)},
+                   {"to", seconds(to)},
+                   {"instance", probes[i].instance ? json(*probes[i].instance) : json(nullptr)},
+                   {"probes", j - i}});
+    i = j;
+  }
+  return out;
+}
+
+json step_json(const StepOutcome& s) {
+  json j = {{"line", s.line}, {"kind", s.expectation ? "expect" : "event"}, {"text", s.text},
+            {"pass", s.pass}, {"measured", s.measured}};
+  if (s.expectation) {
+    j["since"] = seconds(s.since);
+    j["until"] = seconds(s.at);
+    j["convergence"] = optional_seconds(s.convergence);
+    j["longest_outage"] = optional_seconds(s.longest_outage);
+    j["instance"] = s.instance ? json(*s.instance) : json(nullptr);
+  } else {
+    j["at"] = seconds(s.at);
+  }
+  return j;
+}
+
+}  // namespace
+
+std::string json_report(const TestReport& r) {
+  json scenarios = json::array();
+  std::optional<Micros> slowest, longest;
+  size_t expectation_count = 0, failed = 0;
+  for (const ScenarioRuns& s : r.scenarios) {
+    json runs = json::array();
+    for (size_t k = 0; k < s.runs.size(); ++k) {
+      const ScenarioOutcome& o = s.runs[k];
+      json steps = json::array();
+      for (const StepOutcome& st : o.steps) {
+        steps.push_back(step_json(st));
+        if (st.convergence) slowest = std::max(slowest.value_or(Micros(0)), *st.convergence);
+        if (st.longest_outage) longest = std::max(longest.value_or(Micros(0)), *st.longest_outage);
+      }
+      json timelines = json::object();
+      for (const auto& [client, probes] : o.timelines) timelines[client] = segments(probes, r.probe_interval);
+      runs.push_back({{"run", k + 1}, {"pass", o.pass}, {"duration", seconds(o.duration)}, {"steps", steps},
+                      {"timelines", timelines}});
+    }
+    json exps = json::array();
+    for (const ExpectationRuns& e : expectations(s)) {
+      ++expectation_count;
+      failed += e.passed < e.runs;
+      exps.push_back({{"line", e.first->line}, {"text", e.first->text}, {"runs", e.runs}, {"passed", e.passed},
+                      {"convergence", spread_json(e.convergence)}, {"longest_outage", spread_json(e.longest_outage)}});
+    }
+    scenarios.push_back({{"name", s.name}, {"description", s.description}, {"pass", s.pass()}, {"runs", runs},
+                         {"expectations", exps}});
+  }
+  json j = {{"format", "anylab-report/1"},
+            {"lab", r.lab},
+            {"file", r.file},
+            {"started", r.started},
+            {"seconds", std::round(r.seconds * 1000) / 1000},
+            {"repeat", r.repeat},
+            {"pass", r.pass()},
+            {"probe", {{"interval", seconds(r.probe_interval)}, {"timeout", seconds(r.probe_timeout)}}},
+            {"summary",
+             {{"scenarios", r.scenarios.size()},
+              {"expectations", expectation_count},
+              {"failed", failed},
+              {"slowest_convergence", optional_seconds(slowest)},
+              {"longest_outage", optional_seconds(longest)}}},
+            {"scenarios", scenarios}};
+  return j.dump(2) + "\n";
+}
+
+namespace {
+
+std::string xml_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default:
+        // XML 1.0 allows no other control characters.
+        if (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\t' || c == '\r') out += c;
+    }
+  }
+  return out;
+}
+
+std::string xml_seconds(Micros t) { return fmt::format("{:.3f}", static_cast<double>(t.count()) / 1e6); }
+
+std::string spread_text(const char* what, const std::optional<Spread>& s) {
+  if (!s) return "";
+  return fmt::format("; {} min/median/max {}/{}/{}", what, checks::format_seconds(s->min),
+                     checks::format_seconds(s->median), checks::format_seconds(s->max));
+}
+
+}  // namespace
+
+std::string junit_report(const TestReport& r) {
+  std::string suites;
+  size_t tests = 0, failures = 0, errors = 0;
+  Micros total{};
+  for (const ScenarioRuns& s : r.scenarios) {
+    const std::string suite = r.lab + "." + s.name;
+    std::string cases;
+    size_t t = 0, f = 0, e = 0;
+    Micros duration{};
+    for (const ScenarioOutcome& o : s.runs) duration += o.duration;
+    // Events that could not be applied are errors of the scenario.
+    for (size_t k = 0; k < s.runs.size(); ++k)
+      for (const StepOutcome& st : s.runs[k].steps) {
+        if (st.expectation || st.pass) continue;
+        ++t, ++e;
+        cases += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"0\" file=\"{}\" line=\"{}\">\n"
+                             "      <error message=\"{}\" type=\"event\"/>\n    </testcase>\n",
+                             xml_escape(suite), xml_escape(fmt::format("line {}: {}", st.line, st.text)),
+                             xml_escape(r.file), st.line,
+                             xml_escape(r.repeat > 1 ? fmt::format("run {}: {}", k + 1, st.measured) : st.measured));
+      }
+    for (const ExpectationRuns& x : expectations(s)) {
+      ++t;
+      const StepOutcome& st = *x.first;
+      std::string out = r.repeat > 1 ? fmt::format("{}/{} runs held{}{}", x.passed, x.runs,
+                                                   spread_text("convergence", x.convergence),
+                                                   spread_text("longest outage", x.longest_outage))
+                                     : st.measured;
+      cases += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{}\" file=\"{}\" line=\"{}\">\n",
+                           xml_escape(suite), xml_escape(fmt::format("line {}: {}", st.line, st.text)),
+                           xml_seconds(st.at - st.since), xml_escape(r.file), st.line);
+      if (!x.failures.empty()) {
+        ++f;
+        std::string detail;
+        for (size_t k = 0; k < x.failures.size(); ++k)
+          detail += fmt::format("run {}: {}\n", x.failed_runs[k], x.failures[k]->measured);
+        cases += fmt::format("      <failure message=\"{}\" type=\"expectation\">{}</failure>\n",
+                             xml_escape(x.failures.front()->measured), xml_escape(detail));
+      }
+      cases += fmt::format("      <system-out>{}</system-out>\n    </testcase>\n", xml_escape(out));
+    }
+    suites += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\" "
+                          "time=\"{}\" timestamp=\"{}\">\n{}  </testsuite>\n",
+                          xml_escape(suite), t, f, e, xml_seconds(duration), xml_escape(r.started), cases);
+    tests += t, failures += f, errors += e, total += duration;
+  }
+  return fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                     "<testsuites name=\"anylab {}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{:.3f}\">\n"
+                     "{}</testsuites>\n",
+                     xml_escape(r.lab), tests, failures, errors, r.seconds, suites);
+}
+
+}  // namespace anylab

@@ -1,0 +1,62 @@
+// report/: what `anylab test` and `anylab run` did, written for people and
+// for CI: the JSON report (the one source every other report is made from),
+// JUnit XML, and the per-expectation spread over repeated runs.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "scenario/engine.h"
+
+namespace anylab {
+
+// One scenario run `repeat` times.
+struct ScenarioRuns {
+  std::string name;
+  std::string description;
+  std::vector<ScenarioOutcome> runs{};
+  bool pass() const;
+};
+
+struct TestReport {
+  std::string lab;
+  std::string file;     // the lab file as the user named it
+  std::string started;  // UTC, ISO 8601
+  double seconds = 0;   // wall time of the whole test
+  int repeat = 1;
+  checks::Micros probe_interval{};
+  checks::Micros probe_timeout{};
+  std::vector<ScenarioRuns> scenarios{};
+  bool pass() const;
+};
+
+// Min, median and max of the values one expectation measured over the runs.
+struct Spread {
+  checks::Micros min{}, median{}, max{};
+};
+std::optional<Spread> spread(std::vector<checks::Micros> values);
+
+// One expectation of a scenario over all its runs: step `index` of each run.
+struct ExpectationRuns {
+  const StepOutcome* first = nullptr;  // the first run's outcome (text, line)
+  int runs = 0;
+  int passed = 0;
+  std::optional<Spread> convergence;
+  std::optional<Spread> longest_outage;
+  std::vector<const StepOutcome*> failures;  // in run order
+  std::vector<int> failed_runs;              // 1-based run numbers of those
+};
+std::vector<ExpectationRuns> expectations(const ScenarioRuns& s);
+
+// The report as JSON (documented in the README, "JSON report"): every
+// step's outcome and measured times, every client's timeline as segments,
+// and per-expectation spreads when scenarios ran more than once.
+std::string json_report(const TestReport& report);
+
+// The report as JUnit XML: a testsuite per scenario, a testcase per
+// expectation, <failure> for a check that did not hold, <error> for an event
+// that could not be applied.
+std::string junit_report(const TestReport& report);
+
+}  // namespace anylab

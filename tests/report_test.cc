@@ -1,0 +1,54 @@
+#include <gtest/gtest.h>
+
+#include "report/report.h"
+#include "report_sample.h"
+#include "test_paths.h"
+
+namespace anylab {
+namespace {
+
+using std::chrono::milliseconds;
+
+TEST(Spread, MinMedianMax) {
+  EXPECT_FALSE(spread({}));
+  auto odd = spread({milliseconds(30), milliseconds(10), milliseconds(20)});
+  EXPECT_EQ(odd->min, milliseconds(10));
+  EXPECT_EQ(odd->median, milliseconds(20));
+  EXPECT_EQ(odd->max, milliseconds(30));
+  auto even = spread({milliseconds(40), milliseconds(10), milliseconds(20), milliseconds(30)});
+  EXPECT_EQ(even->median, milliseconds(25));  // the mean of the two middle values
+}
+
+TEST(Expectations, HoldOnlyIfTheyHeldInEveryRun) {
+  const TestReport r = test::sample_report();
+  const auto e = expectations(r.scenarios[1]);
+  ASSERT_EQ(e.size(), 2u);
+  EXPECT_EQ(e[0].runs, 2);
+  EXPECT_EQ(e[0].passed, 1);
+  EXPECT_EQ(e[0].failed_runs, std::vector<int>{2});
+  EXPECT_EQ(e[0].convergence->min, milliseconds(90));
+  EXPECT_EQ(e[0].convergence->max, milliseconds(2400));
+  EXPECT_EQ(e[1].passed, 2);
+  EXPECT_FALSE(r.scenarios[1].pass());
+  EXPECT_TRUE(r.scenarios[0].pass());
+  EXPECT_FALSE(r.pass());
+}
+
+TEST(Reports, JsonIsGolden) {
+  test::expect_golden("tests/golden/reports/sample.json", json_report(test::sample_report()));
+}
+
+TEST(Reports, JunitIsGolden) {
+  test::expect_golden("tests/golden/reports/sample.xml", junit_report(test::sample_report()));
+}
+
+TEST(Reports, JunitEscapesWhatUsersWrote) {
+  TestReport r = test::sample_report();
+  r.scenarios[0].name = "a<b>&\"c\"";
+  const std::string xml = junit_report(r);
+  EXPECT_NE(xml.find("a&lt;b&gt;&amp;&quot;c&quot;"), std::string::npos);
+  EXPECT_EQ(xml.find("a<b>"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace anylab
