@@ -35,11 +35,11 @@ TEST(Expectations, HoldOnlyIfTheyHeldInEveryRun) {
 }
 
 TEST(Reports, JsonIsGolden) {
-  test::expect_golden("tests/golden/reports/sample.json", json_report(test::sample_report()));
+  test::expect_golden(test::source_dir() + "/tests/golden/reports/sample.json", json_report(test::sample_report()));
 }
 
 TEST(Reports, JunitIsGolden) {
-  test::expect_golden("tests/golden/reports/sample.xml", junit_report(test::sample_report()));
+  test::expect_golden(test::source_dir() + "/tests/golden/reports/sample.xml", junit_report(test::sample_report()));
 }
 
 TEST(Reports, JunitEscapesWhatUsersWrote) {
