@@ -53,7 +53,7 @@ class ConfigsTest : public ::testing::Test {
 TEST_F(ConfigsTest, FrrAcceptsEveryFrrConf) {
   int checked = 0;
   for (const Rendered& r : render_all()) {
-    if (r.file != "frr.conf") continue;
+    if (r.file != "frr.conf" && r.file != "bfdd.conf") continue;
     auto res = test::run({"vtysh", "-C", "-f", write_temp(r).string()});
     EXPECT_EQ(res.exit_code, 0) << r.lab << "/" << r.node << ":\n" << res.out << res.err << "\n" << r.text;
     ++checked;

@@ -25,6 +25,8 @@ TEST(Loader, EveryLabInLabsLoads) {
     LabSpec spec = load_ok(path, test::read_file(path));
     EXPECT_FALSE(spec.nodes.empty());
     EXPECT_FALSE(spec.scenarios.empty()) << "every lab in labs/ has scenarios: CI runs them";
+    // The CTest cleanup fixture destroys each lab by its file's name.
+    EXPECT_EQ(spec.name.value, std::filesystem::path(path).stem().string());
   }
 }
 

@@ -83,7 +83,7 @@ class Checker {
     not_for(n, !instance && n.service.has_value(), n.service ? n.service->mark : SourceMark{}, "service", "instances");
     not_for(n, !instance && n.health.has_value(), n.health ? n.health->mark : SourceMark{}, "health", "instances");
     not_for(n, !instance && n.announce.mark.line != 0, n.announce.mark, "announce", "instances");
-    not_for(n, !router && n.bfd.value, n.bfd.mark, "bfd", "routers");
+    not_for(n, n.kind.value == NodeKind::kClient && n.bfd.value, n.bfd.mark, "bfd", "routers and instances");
     not_for(n, !router && n.frr.has_value(), n.frr ? n.frr->mark : SourceMark{}, "frr", "routers");
     not_for(n, n.kind.value == NodeKind::kClient && n.asn.has_value(), n.asn ? n.asn->mark : SourceMark{}, "asn",
             "routers and instances");

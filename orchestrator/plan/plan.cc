@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "plan/render_exabgp.h"
+#include "plan/render_frr.h"
 
 namespace anylab {
 namespace {
@@ -44,7 +45,7 @@ class Planner {
             "zebra ready before bgpd connects to it");
     for (const Node& n : lab_.nodes)
       if (n.kind == NodeKind::kRouter) {
-        if (n.bfd) frr(n, "bfdd", "bfd: true");
+        if (uses_bfd(n)) frr(n, "bfdd", "bfd: true", "bfdd.conf");
         frr(n, "bgpd", fmt::format("{} BGP session(s), AS {}", n.neighbors.size(), n.asn));
       }
     for (const Node& n : lab_.nodes)
@@ -90,18 +91,20 @@ class Planner {
 
   void configs(const Node& n) {
     if (n.kind == NodeKind::kClient) return;
-    add({CreateDirectory{n.runtime_dir, n.kind == NodeKind::kRouter}}, n.name, "configs, logs and pid files");
+    // FRR's daemons drop to the frr user and write their pid files here.
+    add({CreateDirectory{n.runtime_dir, n.kind == NodeKind::kRouter || uses_bfd(n)}}, n.name,
+        "configs, logs and pid files");
     for (const auto& [file, text] : n.files)
       add({WriteFile{n.runtime_dir + "/" + file, text}}, n.name, fmt::format("rendered {}", file));
   }
 
   // FRR's daemons run in the foreground (no -d), so the pid we spawn is the
   // daemon's; -N gives each router its own /var/run/frr/<name>/.
-  void frr(const Node& n, const std::string& daemon, std::string reason) {
+  void frr(const Node& n, const std::string& daemon, std::string reason, const std::string& config = "frr.conf") {
     const std::string& d = n.runtime_dir;
     add({StartProcess{n.netns,
                       daemon,
-                      {"/usr/lib/frr/" + daemon, "-N", n.netns, "-f", d + "/frr.conf", "-i", d + "/" + daemon + ".pid",
+                      {"/usr/lib/frr/" + daemon, "-N", n.netns, "-f", d + "/" + config, "-i", d + "/" + daemon + ".pid",
                        "--log", "file:" + d + "/" + daemon + ".log"},
                       {},
                       d + "/" + daemon + ".out"}},
@@ -120,6 +123,7 @@ class Planner {
         n.name, fmt::format("answers {} on {}:{} with its name", s.name.value, s.address.value.str(), s.port));
     // ExaBGP in the foreground, as root (it would drop to nobody), logging
     // to its output file, without the CLI's named pipes.
+    if (uses_bfd(n)) frr(n, "bfdd", "bfd: true (ExaBGP has no BFD)", "bfdd.conf");
     add({StartProcess{n.netns,
                       "exabgp",
                       {lab_.paths.python, "-m", "exabgp", d + "/exabgp.conf"},

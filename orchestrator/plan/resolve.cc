@@ -119,6 +119,7 @@ std::expected<Lab, Diagnostics> resolve(LabSpec spec, const Paths& paths) {
     if (n.kind == NodeKind::kRouter) n.files["frr.conf"] = render_frr(lab, n);
     if (n.kind == NodeKind::kInstance) n.files["exabgp.conf"] = render_exabgp(lab, n);
     if (n.kind == NodeKind::kInstance && n.spec->health) n.files["healthcheck.conf"] = render_healthcheck(lab, n);
+    if (uses_bfd(n)) n.files["bfdd.conf"] = render_bfdd(lab, n);
   }
   return lab;
 }

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "plan/render_frr.h"
 #include "runtime/events.h"
 #include "runtime/process.h"
 
@@ -45,7 +46,7 @@ std::vector<std::string> preflight(const Lab& lab) {
   if (::geteuid() != 0)
     problems.push_back("anylab needs root to create network namespaces and veth pairs: run it with sudo");
   bool bfd = false;
-  for (const Node& n : lab.nodes) bfd |= n.bfd;
+  for (const Node& n : lab.nodes) bfd |= uses_bfd(n);
   for (const char* d : {"zebra", "bgpd", "bfdd"}) {
     if (std::string(d) == "bfdd" && !bfd) continue;
     if (!fs::exists(fmt::format("/usr/lib/frr/{}", d)))

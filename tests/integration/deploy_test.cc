@@ -194,14 +194,45 @@ TEST_F(Deploy, FailAndRestoreALinkAndACrashedInstance) {
   EXPECT_EQ(leftovers_settled("quickstart"), std::vector<std::string>{});
 }
 
-TEST_F(Deploy, AnylabTestRunsTheQuickstartScenariosAndCleansUp) {
-  uses("quickstart");
-  auto r = test::run({kAnylab, "test", lab_file("quickstart")});
-  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_NE(r.out.find("quickstart: 2 scenarios, 4 expectations, 0 failed"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("PASS  expect client-eu reaches pop-sin within 2s: pop-sin from +"), std::string::npos);
-  EXPECT_EQ(leftovers_settled("quickstart"), std::vector<std::string>{});
+// `anylab test` on every lab in labs/: every event applied, every
+// expectation held, the JSON and JUnit reports written, nothing left.
+class EveryLab : public Deploy, public ::testing::WithParamInterface<std::string> {};
+
+std::vector<std::string> lab_names() {
+  std::vector<std::string> out;
+  for (const std::string& f : test::lab_files()) out.push_back(fs::path(f).stem().string());
+  return out;
 }
+
+TEST_P(EveryLab, AnylabTestPasses) {
+  const std::string lab = GetParam();
+  uses(lab);
+  const fs::path dir = fs::temp_directory_path() / ("anylab-reports-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const std::string json_file = (dir / (lab + ".json")).string(), junit_file = (dir / (lab + ".xml")).string();
+  auto r = test::run({kAnylab, "test", lab_file(lab), "--json", json_file, "--junit", junit_file});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out.find("FAIL "), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("ERR "), std::string::npos) << r.out;
+  const auto report = nlohmann::json::parse(test::read_file(json_file), nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << json_file;
+  EXPECT_TRUE(report["pass"].get<bool>());
+  EXPECT_GT(report["summary"]["expectations"].get<int>(), 0);
+  EXPECT_EQ(report["summary"]["failed"].get<int>(), 0);
+  for (const auto& sc : report["scenarios"])
+    for (const auto& run : sc["runs"])
+      for (const auto& [client, segments] : run["timelines"].items()) EXPECT_FALSE(segments.empty()) << client;
+  EXPECT_NE(test::read_file(junit_file).find("<testsuites name=\"anylab " + lab + "\""), std::string::npos);
+  fs::remove_all(dir);
+  EXPECT_EQ(leftovers_settled(lab), std::vector<std::string>{});
+}
+
+INSTANTIATE_TEST_SUITE_P(Labs, EveryLab, ::testing::ValuesIn(lab_names()),
+                         [](const auto& p) {
+                           std::string n = p.param;
+                           std::replace(n.begin(), n.end(), '-', '_');
+                           return n;
+                         });
 
 TEST_F(Deploy, AFalseExpectationExits1AndNamesWhoAnswered) {
   uses("false-expect");
