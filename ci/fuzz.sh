@@ -15,6 +15,8 @@ CC=clang-16 CXX=clang++-16 cmake -S . -B build-fuzz -G Ninja -DANYLAB_FUZZ=ON -D
 ninja -C build-fuzz loader_fuzzer
 corpus=build-fuzz/corpus
 mkdir -p "$corpus"
-cp labs/*.yaml tests/golden/errors/*.yaml "$corpus"/
-build-fuzz/tests/fuzz/loader_fuzzer -max_total_time="$seconds" -max_len=8192 -timeout=10 \
+cp labs/*.yaml tests/golden/errors/*.yaml tests/fuzz/regressions/* "$corpus"/
+# A crashing input is written to build-fuzz/crash-*; once fixed, keep it in
+# tests/fuzz/regressions/, which a unit test loads.
+build-fuzz/tests/fuzz/loader_fuzzer -max_total_time="$seconds" -max_len=8192 -timeout=10 -artifact_prefix=build-fuzz/ \
   -print_final_stats=1 "$corpus" 2>&1 | tee build-fuzz/fuzz.log | grep -E "^(#[0-9]+.*(DONE|pulse)|stat::number_of_executed_units|stat::peak_rss|==.*ERROR|SUMMARY)"

@@ -40,6 +40,21 @@ TEST(Loader, EveryExampleInLabFormatLoads) {
   EXPECT_EQ(copy, examples[0]);
 }
 
+// Inputs the fuzzer once crashed on (tests/fuzz/regressions/): each must
+// load or be refused with diagnostics, never crash.
+TEST(Loader, FuzzRegressionsDoNotCrash) {
+  int n = 0;
+  for (const auto& e : fs::directory_iterator(test::source_dir() + "/tests/fuzz/regressions")) {
+    SourceFile f(e.path().filename().string(), test::read_file(e.path().string()));
+    auto spec = load_lab(f);
+    if (!spec) {
+      EXPECT_FALSE(format_diagnostics(f, spec.error()).empty());
+    }
+    ++n;
+  }
+  EXPECT_GE(n, 1);
+}
+
 TEST(Loader, DefaultsComeFromTheSchema) {
   LabSpec s = load_ok("min.yaml", "name: min\ntopology:\n  nodes:\n    r1: {kind: router, asn: 65001}\n");
   EXPECT_EQ(s.defaults.keepalive, 1);
