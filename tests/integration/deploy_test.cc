@@ -333,5 +333,32 @@ TEST_F(Deploy, NotRootExits3AndCreatesNothing) {
   EXPECT_EQ(leftovers("quickstart"), std::vector<std::string>{});
 }
 
+// A delay needs netem. Where the kernel lacks it (this project's own
+// machine), `anylab test` must say so and build nothing; where it has it,
+// the lab runs and the delay shows in the probes.
+TEST_F(Deploy, DelayWithoutNetemExits3NamingIt) {
+  uses("delay-check");
+  const bool netem = test::run({"unshare", "--net", "tc", "qdisc", "add", "dev", "lo", "root", "netem", "delay",
+                                "1ms"}).exit_code == 0;
+  std::string lab = test::read_file(lab_file("quickstart"));
+  lab.replace(lab.find("name: quickstart"), 16, "name: delay-check");
+  lab = lab.substr(0, lab.find("scenarios:")) +
+        "scenarios:\n  - name: slow\n    steps:\n"
+        "      - impair: {link: [client-eu, edge-ams], delay: 30ms}\n"
+        "      - expect: {client: client-eu, reaches: pop-ams, stable: 1s}\n";
+  const fs::path file = fs::temp_directory_path() / ("delay-check-" + std::to_string(getpid()) + ".yaml");
+  std::ofstream(file) << lab;
+  auto r = test::run({kAnylab, "test", file.string()});
+  fs::remove(file);
+  if (netem) {
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  } else {
+    EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+    EXPECT_NE(r.err.find("sch_netem"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("nothing was built"), std::string::npos) << r.err;
+  }
+  EXPECT_EQ(leftovers_settled("delay-check"), std::vector<std::string>{});
+}
+
 }  // namespace
 }  // namespace anylab
