@@ -45,6 +45,11 @@ inline TestReport sample_report() {
                        .timelines = {{"client-eu", probes({{30, "pop-ams"}, {12, ""}, {218, "pop-sin"}})}}};
   return TestReport{.lab = "sample", .file = "labs/sample.yaml", .started = "2026-11-22T08:00:00Z", .seconds = 5.7,
                     .repeat = 2, .probe_interval = milliseconds(10), .probe_timeout = milliseconds(100),
+                    .nodes = {{"edge-ams", "router", 65010, ""}, {"edge-sin", "router", 65020, ""},
+                              {"pop-ams", "instance", 64500, "dns"}, {"pop-sin", "instance", 64500, "dns"},
+                              {"client-eu", "client", 0, ""}},
+                    .links = {{"client-eu", "edge-ams"}, {"edge-ams", "pop-ams"}, {"edge-sin", "pop-sin"},
+                              {"edge-ams", "edge-sin"}},
                     .scenarios = {{"baseline", "", {baseline}}, {"crash", "Amsterdam crashes", {run1, run2}}}};
 }
 

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "report/html.h"
 #include "report/report.h"
 #include "report_sample.h"
 #include "test_paths.h"
@@ -40,6 +41,22 @@ TEST(Reports, JsonIsGolden) {
 
 TEST(Reports, JunitIsGolden) {
   test::expect_golden(test::source_dir() + "/tests/golden/reports/sample.xml", junit_report(test::sample_report()));
+}
+
+TEST(Reports, HtmlIsGolden) {
+  test::expect_golden(test::source_dir() + "/tests/golden/reports/sample.html", html_report(test::sample_report()));
+}
+
+// What an engineer must see at once in a failing run's report: the verdict
+// in the title and header, then what failed, before any drawing.
+TEST(Reports, HtmlPutsFailuresFirst) {
+  const std::string html = html_report(test::sample_report());
+  EXPECT_NE(html.find("<title>anylab sample: FAIL</title>"), std::string::npos);
+  const size_t failed = html.find("What failed");
+  ASSERT_NE(failed, std::string::npos);
+  EXPECT_LT(failed, html.find("<svg class=\"timeline\""));
+  EXPECT_NE(html.find("pop-sin from +2.400s (expected within 2s)"), std::string::npos);
+  EXPECT_EQ(html.find("http"), std::string::npos) << "self-contained: nothing to fetch";
 }
 
 TEST(Reports, JunitEscapesWhatUsersWrote) {

@@ -132,6 +132,7 @@ class Cli {
           ->check(CLI::Range(1, 1000));
       c->add_option("--json", scenario_options_.json_file, "write the JSON report to FILE");
       c->add_option("--junit", scenario_options_.junit_file, "write a JUnit XML report to FILE");
+      c->add_option("--html", scenario_options_.html_file, "write an HTML report (timelines, catchment maps) to FILE");
     }
   }
 

@@ -30,6 +30,7 @@
 #include "runtime/preflight.h"
 #include "runtime/process.h"
 #include "runtime/status.h"
+#include "report/html.h"
 #include "report/report.h"
 #include "scenario/engine.h"
 
@@ -432,9 +433,7 @@ bool write_report(const std::string& file, const std::string& text, const char* 
 }
 
 int run_loaded(const Lab& lab, const std::string& file, const ScenarioOptions& options) {
-  TestReport report{.lab = lab.name, .file = file, .started = utc_now(), .repeat = options.repeat,
-                    .probe_interval = std::chrono::duration_cast<checks::Micros>(lab.spec.defaults.probe_interval),
-                    .probe_timeout = std::chrono::duration_cast<checks::Micros>(lab.spec.defaults.probe_timeout)};
+  TestReport report = start_report(lab, file, options.repeat, utc_now());
   const auto start = Clock::now();
   for (const ScenarioSpec& sc : lab.spec.scenarios) {
     if (!options.only.empty() && sc.name.value != options.only) continue;
@@ -459,6 +458,7 @@ int run_loaded(const Lab& lab, const std::string& file, const ScenarioOptions& o
   bool written = true;
   if (!options.json_file.empty()) written &= write_report(options.json_file, json_report(report), "JSON");
   if (!options.junit_file.empty()) written &= write_report(options.junit_file, junit_report(report), "JUnit");
+  if (!options.html_file.empty()) written &= write_report(options.html_file, html_report(report), "HTML");
   size_t checks = 0, failed = 0;
   for (const ScenarioRuns& r : report.scenarios)
     for (const ExpectationRuns& e : expectations(r)) {

@@ -52,6 +52,7 @@ struct ScenarioOptions {
   int repeat = 1;          // each scenario this many times
   std::string json_file;   // "" for none
   std::string junit_file;  // "" for none
+  std::string html_file;   // "" for none
 };
 // Runs the lab's scenarios (or one) on the deployed lab; exit 0 if every
 // expectation held (in every run), else 1.

@@ -21,6 +21,16 @@ bool TestReport::pass() const {
   return std::all_of(scenarios.begin(), scenarios.end(), [](const ScenarioRuns& s) { return s.pass(); });
 }
 
+TestReport start_report(const Lab& lab, const std::string& file, int repeat, std::string started) {
+  TestReport r{.lab = lab.name, .file = file, .started = std::move(started), .repeat = repeat,
+               .probe_interval = std::chrono::duration_cast<Micros>(lab.spec.defaults.probe_interval),
+               .probe_timeout = std::chrono::duration_cast<Micros>(lab.spec.defaults.probe_timeout)};
+  for (const Node& n : lab.nodes)
+    r.nodes.push_back({n.name, to_string(n.kind), n.asn, n.service ? n.service->name.value : ""});
+  for (const Link& l : lab.links) r.links.push_back({l.a_node, l.b_node});
+  return r;
+}
+
 std::optional<Spread> spread(std::vector<Micros> v) {
   if (v.empty()) return std::nullopt;
   std::sort(v.begin(), v.end());
@@ -100,6 +110,18 @@ json step_json(const StepOutcome& s) {
   return j;
 }
 
+json topology_json(const TestReport& r) {
+  json nodes = json::array(), links = json::array();
+  for (const ReportNode& n : r.nodes) {
+    json j = {{"name", n.name}, {"kind", n.kind}};
+    if (n.asn) j["asn"] = n.asn;
+    if (!n.service.empty()) j["service"] = n.service;
+    nodes.push_back(j);
+  }
+  for (const ReportLink& l : r.links) links.push_back({l.a, l.b});
+  return {{"nodes", nodes}, {"links", links}};
+}
+
 }  // namespace
 
 std::string json_report(const TestReport& r) {
@@ -139,6 +161,7 @@ std::string json_report(const TestReport& r) {
             {"repeat", r.repeat},
             {"pass", r.pass()},
             {"probe", {{"interval", seconds(r.probe_interval)}, {"timeout", seconds(r.probe_timeout)}}},
+            {"topology", topology_json(r)},
             {"summary",
              {{"scenarios", r.scenarios.size()},
               {"expectations", expectation_count},

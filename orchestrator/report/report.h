@@ -19,6 +19,17 @@ struct ScenarioRuns {
   bool pass() const;
 };
 
+// The lab's topology, for the catchment maps.
+struct ReportNode {
+  std::string name;
+  std::string kind;     // router, instance, client
+  uint32_t asn = 0;     // 0 for clients
+  std::string service;  // instances
+};
+struct ReportLink {
+  std::string a, b;
+};
+
 struct TestReport {
   std::string lab;
   std::string file;     // the lab file as the user named it
@@ -27,9 +38,15 @@ struct TestReport {
   int repeat = 1;
   checks::Micros probe_interval{};
   checks::Micros probe_timeout{};
+  std::vector<ReportNode> nodes{};
+  std::vector<ReportLink> links{};
   std::vector<ScenarioRuns> scenarios{};
   bool pass() const;
 };
+
+// A report for a run of this lab, with its topology and probe settings; the
+// scenarios are added as they run.
+TestReport start_report(const Lab& lab, const std::string& file, int repeat, std::string started);
 
 // Min, median and max of the values one expectation measured over the runs.
 struct Spread {

@@ -1,0 +1,413 @@
+#include "report/html.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace anylab {
+namespace {
+
+using checks::Micros;
+
+std::string esc(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string secs(Micros t) { return fmt::format("{:.3f} s", static_cast<double>(t.count()) / 1e6); }
+
+// Instances in the lab's node order get these colours; "nobody" is drawn as
+// a dark hatch, so a blackhole stands out from every instance.
+constexpr const char* kPalette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd",
+                                    "#8c564b", "#e377c2", "#17becf", "#bcbd22"};
+constexpr const char* kNobody = "url(#nobody)";
+
+class Colors {
+ public:
+  explicit Colors(const TestReport& r) {
+    size_t i = 0;
+    for (const ReportNode& n : r.nodes)
+      if (n.kind == "instance") of_[n.name] = kPalette[i++ % std::size(kPalette)];
+  }
+  std::string operator()(const std::optional<std::string>& instance) const {
+    if (!instance) return kNobody;
+    auto it = of_.find(*instance);
+    return it == of_.end() ? "#999" : it->second;
+  }
+  const std::map<std::string, std::string>& all() const { return of_; }
+
+ private:
+  std::map<std::string, std::string> of_;
+};
+
+struct Segment {
+  Micros from, to;
+  std::optional<std::string> instance;
+  size_t probes;
+};
+
+std::vector<Segment> segments(const checks::ClientTimeline& p, Micros interval) {
+  std::vector<Segment> out;
+  for (size_t i = 0; i < p.size();) {
+    size_t j = i;
+    while (j < p.size() && p[j].instance == p[i].instance) ++j;
+    out.push_back({p[i].sent, j < p.size() ? p[j].sent : p[j - 1].sent + interval, p[i].instance, j - i});
+    i = j;
+  }
+  return out;
+}
+
+// Who answered the client just before `t`: the last probe sent in a short
+// window before it, or nobody.
+std::optional<std::string> answering_before(const checks::ClientTimeline& p, Micros t, Micros window) {
+  std::optional<std::string> who;
+  bool any = false;
+  for (const checks::Probe& probe : p) {
+    if (probe.sent < t - window || probe.sent >= t) continue;
+    any = true;
+    who = probe.instance;  // the last one in the window decides
+  }
+  return any ? who : std::nullopt;
+}
+
+// Node positions for the catchment maps: instances on top, routers in rows
+// by their distance from the nearest instance, clients at the bottom; in
+// each row, nodes sit under the average of their neighbours above.
+struct Point {
+  double x = 0, y = 0;
+};
+std::map<std::string, Point> layout(const TestReport& r, double w, double h) {
+  std::map<std::string, std::vector<std::string>> adj;
+  for (const ReportLink& l : r.links) {
+    adj[l.a].push_back(l.b);
+    adj[l.b].push_back(l.a);
+  }
+  std::map<std::string, std::string> kind;
+  for (const ReportNode& n : r.nodes) kind[n.name] = n.kind;
+  std::map<std::string, int> layer;
+  std::vector<std::string> frontier;
+  for (const ReportNode& n : r.nodes)
+    if (n.kind == "instance") layer[n.name] = 0, frontier.push_back(n.name);
+  int deepest = 0;
+  while (!frontier.empty()) {
+    std::vector<std::string> next;
+    for (const std::string& n : frontier)
+      for (const std::string& m : adj[n])
+        if (kind[m] == "router" && !layer.contains(m)) {
+          layer[m] = layer[n] + 1;
+          deepest = std::max(deepest, layer[m]);
+          next.push_back(m);
+        }
+    frontier = std::move(next);
+  }
+  for (const ReportNode& n : r.nodes) {
+    if (n.kind == "router" && !layer.contains(n.name)) layer[n.name] = std::max(deepest, 1);
+    if (n.kind == "client") layer[n.name] = std::max(deepest, 1) + 1;
+  }
+  int rows = 0;
+  for (const auto& [n, l] : layer) rows = std::max(rows, l + 1);
+  std::map<std::string, Point> at;
+  const double margin_x = 30, margin_y = 22;
+  for (int l = 0; l < rows; ++l) {
+    std::vector<std::pair<double, std::string>> row;  // (barycentre, name), in node order
+    for (const ReportNode& n : r.nodes) {
+      if (!layer.contains(n.name) || layer[n.name] != l) continue;
+      double sum = 0;
+      int count = 0;
+      for (const std::string& m : adj[n.name])
+        if (at.contains(m)) sum += at[m].x, ++count;
+      row.push_back({count ? sum / count : 1e9, n.name});
+    }
+    std::stable_sort(row.begin(), row.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (size_t i = 0; i < row.size(); ++i)
+      at[row[i].second] = {margin_x + (w - 2 * margin_x) * (static_cast<double>(i) + 0.5) / static_cast<double>(row.size()),
+                           rows == 1 ? h / 2 : margin_y + (h - 2 * margin_y) * l / (rows - 1)};
+  }
+  return at;
+}
+
+// The hatch for "no answer".
+std::string svg_defs() {
+  return "<defs><pattern id=\"nobody\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" "
+         "patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#2b2b2b\"/>"
+         "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#d32f2f\" stroke-width=\"3\"/></pattern></defs>";
+}
+
+std::string catchment_map(const TestReport& r, const std::map<std::string, Point>& at,
+                          const std::map<std::string, std::optional<std::string>>& answering, const Colors& colors,
+                          const std::string& caption) {
+  const double w = 260, h = 190;
+  std::string s = fmt::format("<figure class=\"map\"><svg width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\">", w, h, w, h);
+  for (const ReportLink& l : r.links) {
+    const Point a = at.at(l.a), b = at.at(l.b);
+    s += fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" class=\"link\"/>", a.x, a.y, b.x, b.y);
+  }
+  for (const ReportNode& n : r.nodes) {
+    const Point p = at.at(n.name);
+    if (n.kind == "router") {
+      s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"14\" height=\"14\" rx=\"2\" class=\"router\">"
+                       "<title>{} (AS {})</title></rect>",
+                       p.x - 7, p.y - 7, esc(n.name), n.asn);
+    } else if (n.kind == "instance") {
+      s += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"9\" fill=\"{}\" class=\"instance\"><title>{}</title></circle>",
+                       p.x, p.y, colors(n.name), esc(n.name));
+    } else {
+      auto it = answering.find(n.name);
+      const std::optional<std::string> who = it == answering.end() ? std::nullopt : it->second;
+      s += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"7\" fill=\"{}\" class=\"client\"><title>{}: {}</title></circle>",
+                       p.x, p.y, colors(who), esc(n.name), esc(who.value_or("no answer")));
+    }
+    s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"maplabel\">{}</text>", p.x,
+                     p.y + (n.kind == "client" ? 18 : n.kind == "instance" ? -13 : 19), esc(n.name));
+  }
+  s += fmt::format("</svg><figcaption>{}</figcaption></figure>", caption);
+  return s;
+}
+
+// Ticks at a round step that gives about eight of them.
+Micros tick_step(Micros d) {
+  for (int64_t ms : {100, 200, 500, 1000, 2000, 5000, 10000, 20000, 30000, 60000, 120000, 300000})
+    if (d / std::chrono::milliseconds(ms) <= 10) return std::chrono::milliseconds(ms);
+  return std::chrono::minutes(10);
+}
+
+std::string timeline_svg(const TestReport& r, const ScenarioOutcome& o, const Colors& colors) {
+  const double left = 130, plot = 810, row_h = 20, gap = 6, top = 30;
+  const Micros d = std::max(o.duration, Micros(1000));
+  auto x = [&](Micros t) { return left + plot * std::clamp(static_cast<double>(t.count()) / d.count(), 0.0, 1.0); };
+  std::vector<const StepOutcome*> events, expects;
+  for (const StepOutcome& s : o.steps) (s.expectation ? expects : events).push_back(&s);
+  const double clients_bottom = top + static_cast<double>(o.timelines.size()) * (row_h + gap);
+  const double expects_top = clients_bottom + 10;
+  const double bottom = expects_top + static_cast<double>(expects.size()) * (16 + gap);
+  const double height = bottom + 28;
+  std::string s = fmt::format("<svg class=\"timeline\" width=\"{}\" height=\"{:.0f}\" viewBox=\"0 0 {} {:.0f}\">",
+                              left + plot + 20, height, left + plot + 20, height);
+  // Client bands.
+  double y = top;
+  for (const auto& [client, probes] : o.timelines) {
+    s += fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"rowlabel\">{}</text>", left - 8, y + 14, esc(client));
+    s += fmt::format("<rect x=\"{}\" y=\"{:.1f}\" width=\"{}\" height=\"{}\" class=\"lane\"/>", left, y, plot, row_h);
+    for (const Segment& g : segments(probes, r.probe_interval)) {
+      const double x0 = x(g.from), x1 = std::max(x(g.to), x0 + 1.5);
+      s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{}\" fill=\"{}\"><title>{}: {} from +{} to +{} ({} probes)</title></rect>",
+                       x0, y, x1 - x0, row_h, colors(g.instance), esc(client),
+                       g.instance ? "answered by " + esc(*g.instance) : std::string("no answer"), secs(g.from),
+                       secs(g.to), g.probes);
+    }
+    y += row_h + gap;
+  }
+  // Expectation windows, with the moment each converged.
+  y = expects_top;
+  for (size_t i = 0; i < expects.size(); ++i) {
+    const StepOutcome& e = *expects[i];
+    const double x0 = x(e.since), x1 = std::max(x(e.at), x0 + 3);
+    s += fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"rowlabel {}\">E{} {}</text>", left - 8, y + 12,
+                     e.pass ? "ok" : "bad", i + 1, e.pass ? "pass" : "FAIL");
+    s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"16\" class=\"window {}\"><title>{}: {}</title></rect>",
+                     x0, y, x1 - x0, e.pass ? "ok" : "bad", esc(e.text), esc(e.measured));
+    std::string label;
+    if (e.convergence) {
+      const double xc = x(e.since + *e.convergence);
+      s += fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" class=\"converged\"/>", xc, y - 2, xc,
+                       y + 18);
+      label = "converged " + secs(*e.convergence);
+    }
+    if (e.longest_outage) label += (label.empty() ? "" : ", ") + std::string("outage ") + secs(*e.longest_outage);
+    if (label.empty()) label = e.instance ? *e.instance : "";
+    // Beside the window if it fits, else inside it.
+    const bool room_right = x1 + 8 + 6.5 * static_cast<double>(label.size()) < left + plot + 20;
+    s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"winlabel\">{}</text>", room_right ? x1 + 6 : x0 + 6,
+                     y + 12, esc(label));
+    y += 16 + gap;
+  }
+  // Events across everything.
+  for (size_t i = 0; i < events.size(); ++i) {
+    const StepOutcome& e = *events[i];
+    if (e.text.starts_with("wait")) continue;
+    const double xe = x(e.at);
+    s += fmt::format("<line x1=\"{:.1f}\" y1=\"{}\" x2=\"{:.1f}\" y2=\"{:.1f}\" class=\"event {}\"/>", xe, top - 8, xe, bottom,
+                     e.pass ? "" : "bad");
+    s += fmt::format("<circle cx=\"{:.1f}\" cy=\"{}\" r=\"9\" class=\"eventdot {}\"><title>+{} {}</title></circle>"
+                     "<text x=\"{:.1f}\" y=\"{}\" class=\"eventnum\">{}</text>",
+                     xe, top - 16, e.pass ? "" : "bad", secs(e.at), esc(e.text), xe, top - 12, i + 1);
+  }
+  // Time axis.
+  const Micros step = tick_step(d);
+  for (Micros t{0}; t <= d; t += step) {
+    s += fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" class=\"tick\"/>"
+                     "<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"ticklabel\">{:g} s</text>",
+                     x(t), bottom + 2, x(t), bottom + 8, x(t), bottom + 20, static_cast<double>(t.count()) / 1e6);
+  }
+  s += "</svg>";
+  return s;
+}
+
+std::string scenario_html(const TestReport& r, const ScenarioRuns& runs, size_t k, const Colors& colors,
+                          const std::map<std::string, Point>& at) {
+  const ScenarioOutcome& o = runs.runs[k];
+  std::string s = fmt::format("<section class=\"scenario {}\"><h2><span class=\"badge {}\">{}</span> {}{}</h2>",
+                              o.pass ? "ok" : "bad", o.pass ? "ok" : "bad", o.pass ? "PASS" : "FAIL", esc(runs.name),
+                              runs.runs.size() > 1 ? fmt::format(" <small>run {} of {}</small>", k + 1, runs.runs.size())
+                                                   : "");
+  if (!runs.description.empty()) s += "<p class=\"description\">" + esc(runs.description) + "</p>";
+  s += timeline_svg(r, o, colors);
+  // Events and expectations, in order, as a table beside the drawing.
+  s += "<table class=\"steps\"><tr><th></th><th>line</th><th>step</th><th>at / window</th><th>measured</th></tr>";
+  size_t ev = 0, ex = 0;
+  for (const StepOutcome& st : o.steps) {
+    std::string tag, when;
+    if (st.expectation) {
+      tag = fmt::format("<span class=\"badge {}\">E{} {}</span>", st.pass ? "ok" : "bad", ++ex, st.pass ? "pass" : "FAIL");
+      when = fmt::format("+{} … +{}", secs(st.since), secs(st.at));
+    } else {
+      tag = fmt::format("<span class=\"evnum {}\">{}</span>", st.pass ? "" : "bad", ++ev);
+      when = "+" + secs(st.at);
+    }
+    s += fmt::format("<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                     st.pass ? "" : "badrow", tag, st.line, esc(st.text), when, esc(st.measured));
+  }
+  s += "</table>";
+  // The catchment before the first event and after each one (just before
+  // the next, once it had time to settle).
+  std::vector<const StepOutcome*> events;
+  for (const StepOutcome& st : o.steps)
+    if (!st.expectation && !st.text.starts_with("wait")) events.push_back(&st);
+  const Micros window = std::max<Micros>(std::chrono::milliseconds(300), 3 * r.probe_interval + r.probe_timeout);
+  auto state_at = [&](Micros t) {
+    std::map<std::string, std::optional<std::string>> m;
+    for (const auto& [client, probes] : o.timelines) m[client] = answering_before(probes, t, window);
+    return m;
+  };
+  s += "<div class=\"maps\">";
+  const Micros first = events.empty() ? o.duration : events.front()->at;
+  s += catchment_map(r, at, state_at(first), colors,
+                     events.empty() ? "catchment at the end" : fmt::format("before the first event (+{})", secs(first)));
+  for (size_t i = 0; i < events.size(); ++i) {
+    const Micros until = i + 1 < events.size() ? events[i + 1]->at : o.duration;
+    s += catchment_map(r, at, state_at(until), colors,
+                       fmt::format("after <b>{}</b> {} <span class=\"muted\">(as of +{})</span>", i + 1,
+                                   esc(events[i]->text), secs(until)));
+  }
+  s += "</div></section>";
+  return s;
+}
+
+constexpr const char* kStyle = R"(
+body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1d1d1d;background:#fafafa}
+main{max-width:1000px;margin:0 auto;padding:16px}
+header{padding:16px 20px;border-radius:8px;margin-bottom:14px;color:#fff}
+header.ok{background:#2e7d32}header.bad{background:#c62828}
+header h1{margin:0 0 4px;font-size:24px}header p{margin:0;opacity:.9}
+.stats{display:flex;gap:10px;margin-top:12px;flex-wrap:wrap}
+.stat{background:rgba(255,255,255,.16);border-radius:6px;padding:6px 12px}
+.stat b{display:block;font-size:20px}
+.failures{border:2px solid #c62828;background:#fff5f5;border-radius:8px;padding:8px 16px;margin-bottom:14px}
+.failures h2{color:#c62828;margin:6px 0}.failures li{margin:4px 0}
+.legend{margin:8px 0 14px}.legend span{display:inline-block;margin-right:14px}
+.swatch{display:inline-block;width:12px;height:12px;border-radius:2px;vertical-align:-1px;margin-right:4px}
+.scenario{background:#fff;border:1px solid #ddd;border-radius:8px;padding:6px 16px 14px;margin-bottom:16px}
+.scenario.bad{border:2px solid #c62828}
+.scenario h2{font-size:18px}.scenario small{color:#666;font-weight:normal}
+.description{color:#555;margin-top:-8px}
+.badge{display:inline-block;border-radius:4px;padding:0 6px;color:#fff;font-size:12px;font-weight:bold}
+.badge.ok{background:#2e7d32}.badge.bad{background:#c62828}
+.evnum{display:inline-block;width:18px;height:18px;border-radius:9px;background:#455a64;color:#fff;text-align:center;font-size:12px}
+.evnum.bad{background:#c62828}
+table.steps{border-collapse:collapse;width:100%;margin-top:6px;font-size:13px}
+table.steps td,table.steps th{border-bottom:1px solid #eee;padding:3px 6px;text-align:left;vertical-align:top}
+tr.badrow td{background:#fff0f0}
+svg text{font:11px system-ui,sans-serif}
+.rowlabel{text-anchor:end;fill:#333}.rowlabel.bad{fill:#c62828;font-weight:bold}.rowlabel.ok{fill:#2e7d32}
+.lane{fill:#f1f1f1}
+.window.ok{fill:#c8e6c9;stroke:#2e7d32}.window.bad{fill:#ffcdd2;stroke:#c62828;stroke-width:2}
+.winlabel{fill:#333}.converged{stroke:#000;stroke-width:2}
+.event{stroke:#455a64;stroke-dasharray:4 3}.event.bad{stroke:#c62828}
+.eventdot{fill:#455a64}.eventdot.bad{fill:#c62828}.eventnum{fill:#fff;text-anchor:middle;font-weight:bold}
+.tick{stroke:#888}.ticklabel{text-anchor:middle;fill:#666}
+.maps{display:flex;flex-wrap:wrap;gap:8px;margin-top:10px}
+figure.map{margin:0;border:1px solid #eee;border-radius:6px;background:#fcfcfc}
+figure.map figcaption{font-size:12px;padding:0 6px 6px;max-width:250px}
+.link{stroke:#bbb;stroke-width:1.5}.router{fill:#90a4ae;stroke:#455a64}.instance{stroke:#222}.client{stroke:#222}
+.maplabel{text-anchor:middle;font-size:9px;fill:#333}.muted{color:#777}
+)";
+
+}  // namespace
+
+std::string html_report(const TestReport& r) {
+  const Colors colors(r);
+  const auto at = layout(r, 260, 190);
+  // The summary: counts, the slowest convergence and the longest outage, and
+  // every failure (with its run) before anything else.
+  size_t expectations = 0, failed = 0, scenarios_passed = 0;
+  std::optional<std::pair<Micros, std::string>> slowest, longest;
+  std::string failures;
+  for (const ScenarioRuns& sc : r.scenarios) {
+    scenarios_passed += sc.pass();
+    for (const ExpectationRuns& e : anylab::expectations(sc)) {
+      ++expectations;
+      failed += e.passed < e.runs;
+    }
+    for (size_t k = 0; k < sc.runs.size(); ++k)
+      for (const StepOutcome& st : sc.runs[k].steps) {
+        const std::string where = sc.name + ": " + st.text;
+        if (st.convergence && (!slowest || *st.convergence > slowest->first)) slowest = {{*st.convergence, where}};
+        if (st.longest_outage && (!longest || *st.longest_outage > longest->first)) longest = {{*st.longest_outage, where}};
+        if (!st.pass)
+          failures += fmt::format("<li><b>{}</b>{} · line {} · {}{}: <b>{}</b></li>", esc(sc.name),
+                                  r.repeat > 1 ? fmt::format(" (run {})", k + 1) : "", st.line,
+                                  st.expectation ? "" : "event could not be applied: ", esc(st.text), esc(st.measured));
+      }
+  }
+  const bool pass = r.pass();
+  std::string s = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">";
+  s += fmt::format("<title>anylab {}: {}</title><style>{}</style></head><body><main>", esc(r.lab), pass ? "PASS" : "FAIL",
+                   kStyle);
+  // The hatch for "no answer", defined once for every drawing below.
+  s += "<svg width=\"0\" height=\"0\" style=\"position:absolute\">" + svg_defs() + "</svg>";
+  s += fmt::format("<header class=\"{}\"><h1>{} · lab {}</h1><p>{} · started {} · {:.1f} s{}</p><div class=\"stats\">",
+                   pass ? "ok" : "bad", pass ? "PASS" : "FAIL", esc(r.lab), esc(r.file), esc(r.started), r.seconds,
+                   r.repeat > 1 ? fmt::format(" · each scenario run {} times", r.repeat) : "");
+  s += fmt::format("<div class=\"stat\"><b>{}/{}</b>scenarios passed</div>", scenarios_passed, r.scenarios.size());
+  s += fmt::format("<div class=\"stat\"><b>{}/{}</b>expectations held</div>", expectations - failed, expectations);
+  if (slowest)
+    s += fmt::format("<div class=\"stat\" title=\"{}\"><b>{}</b>slowest convergence</div>", esc(slowest->second),
+                     secs(slowest->first));
+  if (longest)
+    s += fmt::format("<div class=\"stat\" title=\"{}\"><b>{}</b>longest outage</div>", esc(longest->second),
+                     secs(longest->first));
+  s += "</div></header>";
+  if (!failures.empty()) s += "<section class=\"failures\"><h2>What failed</h2><ul>" + failures + "</ul></section>";
+  s += "<div class=\"legend\">";
+  for (const auto& [instance, colour] : colors.all())
+    s += fmt::format("<span><i class=\"swatch\" style=\"background:{}\"></i>{}</span>", colour, esc(instance));
+  s += "<span><svg width=\"12\" height=\"12\">"
+       "<rect width=\"12\" height=\"12\" fill=\"url(#nobody)\"/></svg> no answer</span>"
+       "<span><span class=\"evnum\">1</span> event</span>"
+       "<span><i class=\"swatch\" style=\"background:#c8e6c9;border:1px solid #2e7d32\"></i>expectation window "
+       "(black tick: converged)</span></div>";
+  for (const ScenarioRuns& sc : r.scenarios) {
+    // Every run of a failing scenario that failed, else its first run.
+    bool drawn = false;
+    for (size_t k = 0; k < sc.runs.size(); ++k)
+      if (!sc.runs[k].pass) s += scenario_html(r, sc, k, colors, at), drawn = true;
+    if (!drawn && !sc.runs.empty()) s += scenario_html(r, sc, 0, colors, at);
+  }
+  s += "<p class=\"muted\">Made by anylab from the same data as its JSON report. Times are on each scenario's own "
+       "clock, from the start of its probes.</p></main></body></html>\n";
+  return s;
+}
+
+}  // namespace anylab
