@@ -8,7 +8,7 @@ packages=(
   libyang2-dev libyaml-cpp-dev libboost-dev libboost-filesystem-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev
   frr exabgp python3-exabgp iproute2 nftables iputils-ping
-  python3-junitparser libxml2-utils
+  python3-junitparser libxml2-utils chromium fonts-dejavu-core
 )
 if [ "${1:-}" = fuzz ]; then packages+=(clang-16 libclang-rt-16-dev); fi
 missing=()

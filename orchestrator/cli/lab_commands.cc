@@ -495,8 +495,21 @@ int test_lab(const std::string& lab_file, const DeployOptions& deploy_options, c
   o.keep_on_failure = false;
   if (int rc = deploy(lab_file, o); rc != kExitOk) return rc;
   auto lab = load_lab_file(lab_file);
-  int rc = lab ? run_loaded(*lab, lab_file, options) : lab.error();
-  if (lab) print_destroy(lab->name, destroy_lab(lab->paths.runtime_root, lab->name));
+  if (!lab) return lab.error();
+  // The lab this test deployed, told apart from one of the same name that
+  // someone else deploys after destroying ours mid-test: its first process.
+  auto first_process = [&]() -> std::optional<std::pair<pid_t, uint64_t>> {
+    for (const JournalEntry& e : Journal::read(lab->paths.runtime_root, lab->name))
+      if (e.kind == JournalEntry::Kind::kProcess) return std::pair{e.pid, e.start_time};
+    return std::nullopt;
+  };
+  const auto ours = first_process();
+  const int rc = run_loaded(*lab, lab_file, options);
+  if (first_process() == ours)
+    print_destroy(lab->name, destroy_lab(lab->paths.runtime_root, lab->name));
+  else
+    std::cerr << fmt::format("anylab: lab {} was destroyed or deployed again by someone else during the test; "
+                             "left as it is\n", lab->name);
   return rc;
 }
 

@@ -185,7 +185,12 @@ Micros tick_step(Micros d) {
 
 std::string timeline_svg(const TestReport& r, const ScenarioOutcome& o, const Colors& colors) {
   const double left = 130, plot = 810, row_h = 20, gap = 6, top = 30;
-  const Micros d = std::max(o.duration, Micros(1000));
+  // The drawing spans the probes that were decided (the last timeout's worth
+  // of a run is not) and every step.
+  Micros d{1000};
+  for (const auto& [client, probes] : o.timelines)
+    if (!probes.empty()) d = std::max(d, probes.back().sent + r.probe_interval);
+  for (const StepOutcome& st : o.steps) d = std::max(d, st.at);
   auto x = [&](Micros t) { return left + plot * std::clamp(static_cast<double>(t.count()) / d.count(), 0.0, 1.0); };
   std::vector<const StepOutcome*> events, expects;
   for (const StepOutcome& s : o.steps) (s.expectation ? expects : events).push_back(&s);

@@ -24,6 +24,8 @@ using namespace std::chrono_literals;
 const std::string kAnylab = std::string(ANYLAB_BIN_DIR) + "/anylab";
 
 std::string lab_file(const std::string& name) { return test::source_dir() + "/labs/" + name + ".yaml"; }
+std::string artifact(const std::string& name) { return std::string(ANYLAB_ARTIFACT_DIR) + "/" + name; }
+std::string fmt_size(int w, int h) { return "--window-size=" + std::to_string(w) + "," + std::to_string(h); }
 
 // Everything of a lab that could be left on the host.
 std::vector<std::string> leftovers(const std::string& lab) {
@@ -194,8 +196,35 @@ TEST_F(Deploy, FailAndRestoreALinkAndACrashedInstance) {
   EXPECT_EQ(leftovers_settled("quickstart"), std::vector<std::string>{});
 }
 
+// Opens an HTML report in headless Chromium (Debian's), with the flags that
+// keep it from reaching outside hosts and a fresh profile: the DOM as
+// Chromium parsed it, and a screenshot of the given size kept as a test
+// artifact.
+std::string open_in_chromium(const std::string& html, const std::string& png, int width, int height) {
+  const fs::path profile = fs::temp_directory_path() / ("anylab-chromium-" + std::to_string(getpid()));
+  const std::vector<std::string> flags = {"chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                                          "--disable-background-networking", "--disable-component-update",
+                                          "--disable-sync", "--user-data-dir=" + profile.string()};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> argv = flags;
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return test::run(argv);
+  };
+  fs::create_directories(fs::path(png).parent_path());
+  fs::remove(png);
+  auto shot = with({fmt_size(width, height), "--screenshot=" + png, "file://" + html});
+  EXPECT_EQ(shot.exit_code, 0) << shot.err;
+  EXPECT_GT(fs::exists(png) ? fs::file_size(png) : 0, 10'000u) << png << " is missing or blank";
+  auto dom = with({"--dump-dom", "file://" + html});
+  EXPECT_EQ(dom.exit_code, 0) << dom.err;
+  fs::remove_all(profile);
+  return dom.out;
+}
+
 // `anylab test` on every lab in labs/: every event applied, every
-// expectation held, the JSON and JUnit reports written, nothing left.
+// expectation held, the JSON, JUnit and HTML reports written, nothing left.
+// The HTML report is opened in Chromium and its screenshot kept in
+// build/test-artifacts/.
 class EveryLab : public Deploy, public ::testing::WithParamInterface<std::string> {};
 
 std::vector<std::string> lab_names() {
@@ -210,7 +239,9 @@ TEST_P(EveryLab, AnylabTestPasses) {
   const fs::path dir = fs::temp_directory_path() / ("anylab-reports-" + std::to_string(getpid()));
   fs::create_directories(dir);
   const std::string json_file = (dir / (lab + ".json")).string(), junit_file = (dir / (lab + ".xml")).string();
-  auto r = test::run({kAnylab, "test", lab_file(lab), "--json", json_file, "--junit", junit_file});
+  const std::string html_file = artifact("report-" + lab + ".html");
+  fs::create_directories(ANYLAB_ARTIFACT_DIR);
+  auto r = test::run({kAnylab, "test", lab_file(lab), "--json", json_file, "--junit", junit_file, "--html", html_file});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(r.out.find("FAIL "), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("ERR "), std::string::npos) << r.out;
@@ -223,6 +254,22 @@ TEST_P(EveryLab, AnylabTestPasses) {
     for (const auto& run : sc["runs"])
       for (const auto& [client, segments] : run["timelines"].items()) EXPECT_FALSE(segments.empty()) << client;
   EXPECT_NE(test::read_file(junit_file).find("<testsuites name=\"anylab " + lab + "\""), std::string::npos);
+  // The HTML report, as Chromium sees it: the verdict, a timeline per
+  // scenario with a band per client, every expectation's window, and the
+  // catchment maps.
+  const std::string dom = open_in_chromium(html_file, artifact("report-" + lab + ".png"), 1100, 1400);
+  EXPECT_NE(dom.find("PASS · lab " + lab), std::string::npos);
+  auto count = [&](const std::string& what) {
+    size_t n = 0;
+    for (size_t at = dom.find(what); at != std::string::npos; at = dom.find(what, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("<svg class=\"timeline\""), report["scenarios"].size());
+  EXPECT_EQ(count("class=\"window ok\""), static_cast<size_t>(report["summary"]["expectations"].get<int>()));
+  EXPECT_EQ(count("class=\"window bad\""), 0u);
+  EXPECT_GE(count("<figure class=\"map\">"), report["scenarios"].size());
+  for (const auto& [client, segments] : report["scenarios"][0]["runs"][0]["timelines"].items())
+    EXPECT_NE(dom.find(">" + client + "</text>"), std::string::npos) << client;
   fs::remove_all(dir);
   EXPECT_EQ(leftovers_settled(lab), std::vector<std::string>{});
 }
@@ -244,12 +291,26 @@ TEST_F(Deploy, AFalseExpectationExits1AndNamesWhoAnswered) {
         "scenarios:\n  - name: wrong\n    steps:\n      - expect: {client: client-eu, reaches: pop-sin}\n";
   const fs::path file = fs::temp_directory_path() / ("false-expect-" + std::to_string(getpid()) + ".yaml");
   std::ofstream(file) << lab;
-  auto r = test::run({kAnylab, "test", file.string()});
+  fs::create_directories(ANYLAB_ARTIFACT_DIR);
+  const std::string html = artifact("report-false-expect.html");
+  auto r = test::run({kAnylab, "test", file.string(), "--html", html});
   fs::remove(file);
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("FAIL  expect client-eu reaches pop-sin: answered by pop-ams at the end, not pop-sin"),
             std::string::npos)
       << r.out;
+  // The failing report makes the failure obvious at once: the verdict and
+  // what failed come before any drawing (the screenshot is one screenful).
+  const std::string dom = open_in_chromium(html, artifact("report-false-expect.png"), 1100, 800);
+  const size_t verdict = dom.find("FAIL · lab false-expect"), what = dom.find("What failed"),
+               measured = dom.find("answered by pop-ams at the end, not pop-sin"),
+               drawing = dom.find("<svg class=\"timeline\"");
+  EXPECT_NE(verdict, std::string::npos);
+  EXPECT_NE(what, std::string::npos);
+  EXPECT_NE(measured, std::string::npos);
+  EXPECT_LT(what, drawing);
+  EXPECT_LT(measured, drawing);
+  EXPECT_NE(dom.find("class=\"window bad\""), std::string::npos);
   EXPECT_EQ(leftovers_settled("false-expect"), std::vector<std::string>{});
 }
 
