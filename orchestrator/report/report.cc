@@ -193,13 +193,13 @@ std::string xml_escape(std::string_view s) {
 
 std::string xml_seconds(Micros t) { return fmt::format("{:.3f}", static_cast<double>(t.count()) / 1e6); }
 
+}  // namespace
+
 std::string spread_text(const char* what, const std::optional<Spread>& s) {
   if (!s) return "";
-  return fmt::format("; {} min/median/max {}/{}/{}", what, checks::format_seconds(s->min),
+  return fmt::format("; {} min/median/max {} / {} / {}", what, checks::format_seconds(s->min),
                      checks::format_seconds(s->median), checks::format_seconds(s->max));
 }
-
-}  // namespace
 
 std::string junit_report(const TestReport& r) {
   std::string suites;

@@ -53,6 +53,8 @@ struct Spread {
   checks::Micros min{}, median{}, max{};
 };
 std::optional<Spread> spread(std::vector<checks::Micros> values);
+// "; convergence min/median/max 0.088s / 0.089s / 0.089s", or "" for none.
+std::string spread_text(const char* what, const std::optional<Spread>& s);
 
 // One expectation of a scenario over all its runs: step `index` of each run.
 struct ExpectationRuns {

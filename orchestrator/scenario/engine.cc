@@ -131,9 +131,13 @@ class Runner {
     const Node& n = *lab_.find(a.node.value);
     const std::string prefix = a.prefix ? a.prefix->value.str() : n.service->prefix.value.str();
     const std::string route = exabgp_route(n, prefix, announce_attributes(n));
+    // Afterwards the instance announces what it did as deployed: a prefix
+    // of the lab file's again, another one no more.
+    bool deployed = prefix == n.service->prefix.value.str();
+    for (const auto& m : n.spec->announce.more_specifics) deployed |= prefix == m.value.str();
     return event(fmt::format("{} {} from {}", a.withdraw ? "withdraw" : "announce", prefix, n.name),
                  [&] { return exabgp_send(n, (a.withdraw ? "withdraw " : "announce ") + route); },
-                 [=, this] { (void)exabgp_send(n, (a.withdraw ? "announce " : "withdraw ") + route); });
+                 [=, this] { (void)exabgp_send(n, (deployed ? "announce " : "withdraw ") + route); });
   }
   StepOutcome step(const PolicyStep& p) {
     std::string text = "policy on " + p.node.value;
