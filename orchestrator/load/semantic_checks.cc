@@ -244,13 +244,15 @@ class Checker {
     if (!per_client && !e.client && e.catchment.empty() && !e.route && !e.tcp)
       d_.error(st.mark, "an expect step needs something to check: reaches, unreachable, max-outage, catchment, "
                         "route or tcp");
-    std::set<std::string> seen;
+    std::set<std::pair<std::string, std::string>> seen;  // (service, client): one catchment per service
     for (const CatchmentSpec& c : e.catchment) {
       want_kind(c.instance, NodeKind::kInstance, "a catchment key");
+      const NodeSpec* inst = spec_.find_node(c.instance.value);
+      const std::string service = inst && inst->service ? inst->service->value : "";
       for (const auto& cl : c.clients) {
         want_kind(cl, NodeKind::kClient, "a catchment member");
-        if (!seen.insert(cl.value).second)
-          d_.error(cl.mark, fmt::format("client \"{}\" is in two catchments", cl.value));
+        if (!seen.insert({service, cl.value}).second)
+          d_.error(cl.mark, fmt::format("client \"{}\" is in two catchments of service \"{}\"", cl.value, service));
       }
     }
     if (e.route) {

@@ -145,7 +145,9 @@ std::string svg_defs() {
          "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#d32f2f\" stroke-width=\"3\"/></pattern></defs>";
 }
 
-std::string catchment_map(const TestReport& r, const std::map<std::string, Point>& at,
+// One service's catchment: its instances in their colours (another
+// service's in grey), each client in the colour of the instance answering it.
+std::string catchment_map(const TestReport& r, const std::map<std::string, Point>& at, const std::string& service,
                           const std::map<std::string, std::optional<std::string>>& answering, const Colors& colors,
                           const std::string& caption) {
   const double w = 260, h = 190;
@@ -161,8 +163,8 @@ std::string catchment_map(const TestReport& r, const std::map<std::string, Point
                        "<title>{} (AS {})</title></rect>",
                        p.x - 7, p.y - 7, esc(n.name), n.asn);
     } else if (n.kind == "instance") {
-      s += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"9\" fill=\"{}\" class=\"instance\"><title>{}</title></circle>",
-                       p.x, p.y, colors(n.name), esc(n.name));
+      s += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"9\" fill=\"{}\" class=\"instance\"><title>{} ({})</title></circle>",
+                       p.x, p.y, n.service == service ? colors(n.name) : "#e0e0e0", esc(n.name), esc(n.service));
     } else {
       auto it = answering.find(n.name);
       const std::optional<std::string> who = it == answering.end() ? std::nullopt : it->second;
@@ -188,7 +190,9 @@ std::string timeline_svg(const TestReport& r, const ScenarioOutcome& o, const Co
   // The drawing spans the probes that were decided (the last timeout's worth
   // of a run is not) and every step.
   Micros d{1000};
-  for (const auto& [client, probes] : o.timelines)
+  std::set<std::string> services;
+  for (const ClientProbes& t : o.timelines) services.insert(t.service);
+  for (const auto& [client, service, probes] : o.timelines)
     if (!probes.empty()) d = std::max(d, probes.back().sent + r.probe_interval);
   for (const StepOutcome& st : o.steps) d = std::max(d, st.at);
   auto x = [&](Micros t) { return left + plot * std::clamp(static_cast<double>(t.count()) / d.count(), 0.0, 1.0); };
@@ -202,8 +206,9 @@ std::string timeline_svg(const TestReport& r, const ScenarioOutcome& o, const Co
                               left + plot + 20, height, left + plot + 20, height);
   // Client bands.
   double y = top;
-  for (const auto& [client, probes] : o.timelines) {
-    s += fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"rowlabel\">{}</text>", left - 8, y + 14, esc(client));
+  for (const auto& [client, service, probes] : o.timelines) {
+    s += fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"rowlabel\">{}{}</text>", left - 8, y + 14, esc(client),
+                     services.size() > 1 ? " · " + esc(service) : "");
     s += fmt::format("<rect x=\"{}\" y=\"{:.1f}\" width=\"{}\" height=\"{}\" class=\"lane\"/>", left, y, plot, row_h);
     for (const Segment& g : segments(probes, r.probe_interval)) {
       const double x0 = x(g.from), x1 = std::max(x(g.to), x0 + 1.5);
@@ -291,22 +296,31 @@ std::string scenario_html(const TestReport& r, const ScenarioRuns& runs, size_t 
   for (const StepOutcome& st : o.steps)
     if (!st.expectation && !st.text.starts_with("wait")) events.push_back(&st);
   const Micros window = std::max<Micros>(std::chrono::milliseconds(300), 3 * r.probe_interval + r.probe_timeout);
-  auto state_at = [&](Micros t) {
-    std::map<std::string, std::optional<std::string>> m;
-    for (const auto& [client, probes] : o.timelines) m[client] = answering_before(probes, t, window);
-    return m;
-  };
-  s += "<div class=\"maps\">";
-  const Micros first = events.empty() ? o.duration : events.front()->at;
-  s += catchment_map(r, at, state_at(first), colors,
-                     events.empty() ? "catchment at the end" : fmt::format("before the first event (+{})", secs(first)));
-  for (size_t i = 0; i < events.size(); ++i) {
-    const Micros until = i + 1 < events.size() ? events[i + 1]->at : o.duration;
-    s += catchment_map(r, at, state_at(until), colors,
-                       fmt::format("after <b>{}</b> {} <span class=\"muted\">(as of +{})</span>", i + 1,
-                                   esc(events[i]->text), secs(until)));
+  std::set<std::string> services;
+  for (const ClientProbes& t : o.timelines) services.insert(t.service);
+  // One row of maps per service: a client sits in one catchment per service.
+  for (const std::string& service : services) {
+    auto state_at = [&](Micros t) {
+      std::map<std::string, std::optional<std::string>> m;
+      for (const ClientProbes& c : o.timelines)
+        if (c.service == service) m[c.client] = answering_before(c.probes, t, window);
+      return m;
+    };
+    const std::string which = services.size() > 1 ? "<b>" + esc(service) + "</b> " : "";
+    s += "<div class=\"maps\">";
+    const Micros first = events.empty() ? o.duration : events.front()->at;
+    s += catchment_map(r, at, service, state_at(first), colors,
+                       which + (events.empty() ? "catchment at the end"
+                                               : fmt::format("before the first event (+{})", secs(first))));
+    for (size_t i = 0; i < events.size(); ++i) {
+      const Micros until = i + 1 < events.size() ? events[i + 1]->at : o.duration;
+      s += catchment_map(r, at, service, state_at(until), colors,
+                         which + fmt::format("after <b>{}</b> {} <span class=\"muted\">(as of +{})</span>", i + 1,
+                                             esc(events[i]->text), secs(until)));
+    }
+    s += "</div>";
   }
-  s += "</div></section>";
+  s += "</section>";
   return s;
 }
 

@@ -138,8 +138,10 @@ std::string json_report(const TestReport& r) {
         if (st.convergence) slowest = std::max(slowest.value_or(Micros(0)), *st.convergence);
         if (st.longest_outage) longest = std::max(longest.value_or(Micros(0)), *st.longest_outage);
       }
-      json timelines = json::object();
-      for (const auto& [client, probes] : o.timelines) timelines[client] = segments(probes, r.probe_interval);
+      json timelines = json::array();
+      for (const ClientProbes& t : o.timelines)
+        timelines.push_back(
+            {{"client", t.client}, {"service", t.service}, {"segments", segments(t.probes, r.probe_interval)}});
       runs.push_back({{"run", k + 1}, {"pass", o.pass}, {"duration", seconds(o.duration)}, {"steps", steps},
                       {"timelines", timelines}});
     }

@@ -30,14 +30,18 @@ Micros us(Duration d) { return std::chrono::duration_cast<Micros>(d); }
 class Runner {
  public:
   Runner(const Lab& lab, const std::atomic<bool>* cancel) : lab_(lab), cancel_(cancel) {
+    // Every client probes every service; a timeline is named after its
+    // client, and its service too when the lab has several.
+    const bool several = lab.spec.services.size() > 1;
     for (const Node& n : lab.nodes) {
       if (n.kind != NodeKind::kClient) continue;
       int fd = ::open(("/run/netns/" + n.netns).c_str(), O_RDONLY | O_CLOEXEC);
       fds_.push_back(fd);
-      // Expectations name a client, not a service: the lab's first service.
-      const ServiceSpec& s = lab.spec.services.front();
-      index_[n.name] = targets_.size();
-      targets_.push_back({n.name, fd, s.address.value.str(), s.port, protocol_of(s.probe)});
+      for (const ServiceSpec& s : lab.spec.services) {
+        index_[{n.name, s.name.value}] = targets_.size();
+        targets_.push_back({several ? n.name + " " + s.name.value : n.name, fd, s.address.value.str(), s.port,
+                            protocol_of(s.probe)});
+      }
     }
     interval_ = us(lab.spec.defaults.probe_interval);
     timeout_ = us(lab.spec.defaults.probe_timeout);
@@ -72,7 +76,11 @@ class Runner {
     out.duration = prober_->now();
     prober_->stop();
     const auto timelines = prober_->timelines();
-    for (size_t i = 0; i < targets_.size(); ++i) out.timelines.emplace_back(targets_[i].client, timelines[i]);
+    for (const auto& [key, i] : index_) out.timelines.push_back({key.first, key.second, timelines[i]});
+    std::sort(out.timelines.begin(), out.timelines.end(),  // back in the order the targets were made
+              [&](const ClientProbes& a, const ClientProbes& b) {
+                return index_.at({a.client, a.service}) < index_.at({b.client, b.service});
+              });
     tcp_.clear();
     undo_all();
     wait_ready(lab_, std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::seconds>(settle_),
@@ -184,8 +192,28 @@ class Runner {
             .longest_outage = v.longest_outage, .instance = v.instance};
   }
 
-  const checks::ClientTimeline timeline(const std::string& client) {
-    return prober_->timelines().at(index_.at(client));
+  checks::ClientTimeline timeline(const std::string& client, const std::string& service) {
+    return prober_->timelines().at(index_.at({client, service}));
+  }
+  // The timeline an instance is judged on: its own service's.
+  checks::ClientTimeline timeline_to(const std::string& client, const std::string& instance) {
+    return timeline(client, lab_.find(instance)->service->name.value);
+  }
+  // A judgement of the client as a whole (unreachable, max-outage) holds if
+  // it holds for every service; what was measured is said per service when
+  // there are several, and the longest outage is the longest of them.
+  template <class Judge>
+  checks::Verdict every_service(const std::string& client, Judge judge) {
+    const auto& services = lab_.spec.services;
+    if (services.size() == 1) return judge(timeline(client, services.front().name.value));
+    checks::Verdict all{.pass = true};
+    for (const ServiceSpec& s : services) {
+      checks::Verdict v = judge(timeline(client, s.name.value));
+      all.pass = all.pass && v.pass;
+      all.measured += (all.measured.empty() ? "" : "; ") + s.name.value + ": " + v.measured;
+      if (v.longest_outage) all.longest_outage = std::max(all.longest_outage.value_or(Micros(0)), *v.longest_outage);
+    }
+    return all;
   }
 
   // Without `within`, an expectation waits for the lab to settle: it is
@@ -206,13 +234,20 @@ class Runner {
     if (e.route) return expect_route(*e.route);
     if (e.tcp) return expect_tcp(*e.tcp);
     if (!e.catchment.empty()) {
-      std::map<std::string, std::string> want;
+      // Per service: each client answered by the instance it is listed under.
+      std::map<std::string, std::map<std::string, std::string>> want;  // service -> client -> instance
       for (const CatchmentSpec& c : e.catchment)
-        for (const auto& cl : c.clients) want[cl.value] = c.instance.value;
+        for (const auto& cl : c.clients) want[lab_.find(c.instance.value)->service->name.value][cl.value] = c.instance.value;
       checks::Verdict v = settle([&](Micros end) {
-        std::map<std::string, checks::ClientTimeline> t;
-        for (const auto& [client, inst] : want) t[client] = timeline(client);
-        return checks::catchment(t, last_event_, end, want);
+        checks::Verdict all{.pass = true};
+        for (const auto& [service, clients] : want) {
+          std::map<std::string, checks::ClientTimeline> t;
+          for (const auto& [client, inst] : clients) t[client] = timeline(client, service);
+          checks::Verdict one = checks::catchment(t, last_event_, end, clients);
+          all.pass = all.pass && one.pass;
+          all.measured += (all.measured.empty() ? "" : "; ") + one.measured;
+        }
+        return all;
       });
       return judged("expect catchment", v);
     }
@@ -225,11 +260,12 @@ class Runner {
       text += fmt::format("max-outage {}", format_duration(*e.max_outage));
       // The outage must be over to be measured: wait for answers again.
       v = settle([&](Micros end) {
-        auto t = timeline(client);
-        auto r = checks::max_outage(t, last_event_, end, us(*e.max_outage));
-        const bool answering = !t.empty() && t.back().instance;
-        if (!answering) r.pass = false;
-        return r;
+        return every_service(client, [&](const checks::ClientTimeline& t) {
+          auto r = checks::max_outage(t, last_event_, end, us(*e.max_outage));
+          const bool answering = !t.empty() && t.back().instance;
+          if (!answering) r.pass = false;
+          return r;
+        });
       });
     } else if (e.reaches || e.unreachable) {
       const bool none = !e.reaches;
@@ -237,9 +273,11 @@ class Runner {
       if (within) text += " within " + format_duration(*e.within);
       if (stable) text += " stable " + format_duration(*e.stable);
       auto judge = [&](Micros end, std::optional<Micros> st) {
-        auto t = timeline(client);
-        return none ? checks::unreachable(t, last_event_, end, within, st)
-                    : checks::reaches(t, last_event_, end, e.reaches->value, within, st);
+        if (!none) return checks::reaches(timeline_to(client, e.reaches->value), last_event_, end, e.reaches->value,
+                                          within, st);
+        return every_service(client, [&](const checks::ClientTimeline& t) {
+          return checks::unreachable(t, last_event_, end, within, st);
+        });
       };
       if (within) {
         const Micros end = last_event_ + *within + stable.value_or(Micros(0)) + 3 * interval_;
@@ -286,7 +324,7 @@ class Runner {
     const TcpWatch& w = tcp_.at(client);
     if (!w.session) return judged(text, {.measured = "no connection could be opened before the event: " + w.error});
     (void)settle([&](Micros end) {
-      const auto probes = checks::window(timeline(client), last_event_, end);
+      const auto probes = checks::window(timeline(client, tcp_service()), last_event_, end);
       checks::Verdict settled;
       if (probes.empty()) return settled;
       size_t i = probes.size();
@@ -301,15 +339,19 @@ class Runner {
       measured += "survived: still answered by " + w.instance;
     else
       measured += "broke: " + (answer ? "answered by " + *answer + " instead" : answer.error());
-    const auto now_answering = checks::answering_at_end(timeline(client), last_event_, prober_->now() - timeout_);
+    const auto now_answering =
+        checks::answering_at_end(timeline(client, tcp_service()), last_event_, prober_->now() - timeout_);
     measured += fmt::format(" (the client's probes now reach {})", now_answering.value_or("nobody"));
     return judged(text, {.pass = survived == t.survives, .measured = measured, .instance = answer ? *answer : ""});
   }
 
+  // A `tcp` expectation's connection goes to the lab's first service.
+  const std::string& tcp_service() const { return lab_.spec.services.front().name.value; }
+
   // (Re)opens the scenario's watched TCP connections and notes who answers.
   void open_tcp_sessions() {
     for (auto& [client, w] : tcp_) {
-      const checks::ProbeTarget& target = targets_.at(index_.at(client));
+      const checks::ProbeTarget& target = targets_.at(index_.at({client, tcp_service()}));
       w.session.reset();
       auto s = checks::TcpSession::open(target.netns_fd, target.address, target.port, Micros(1s));
       if (!s) {
@@ -336,7 +378,7 @@ class Runner {
   const std::atomic<bool>* cancel_;
   std::vector<int> fds_;
   std::vector<checks::ProbeTarget> targets_;
-  std::map<std::string, size_t> index_;
+  std::map<std::pair<std::string, std::string>, size_t> index_;  // (client, service) -> target
   std::unique_ptr<checks::Prober> prober_;
   Micros interval_{}, timeout_{}, settle_{}, last_event_{};
   std::vector<std::function<void()>> undo_;

@@ -29,13 +29,20 @@ struct StepOutcome {
   int line = 0;  // the step's line in the lab file
 };
 
+// One client's probes of one service through a scenario.
+struct ClientProbes {
+  std::string client;
+  std::string service;
+  checks::ClientTimeline probes{};
+};
+
 struct ScenarioOutcome {
   std::string name{};
   std::vector<StepOutcome> steps{};
   bool pass = true;
   checks::Micros duration{};  // prober start to stop
-  // Every client's probes through the scenario (the lab's first service).
-  std::vector<std::pair<std::string, checks::ClientTimeline>> timelines{};
+  // Every client's probes of every service, clients in node order.
+  std::vector<ClientProbes> timelines{};
 };
 
 // Runs one scenario from the lab as deployed and, whatever happens, puts back
