@@ -35,6 +35,19 @@ TEST(Expectations, HoldOnlyIfTheyHeldInEveryRun) {
   EXPECT_FALSE(r.pass());
 }
 
+TEST(Reports, LongestOutageComesFromTheTimelinesEvenUnasked) {
+  TestReport r = test::sample_report();
+  checks::ClientTimeline dark;
+  for (int i = 0; i < 100; ++i)  // answered, then 25 probes (250 ms) unanswered, then answered
+    dark.push_back({milliseconds(10 * i), i >= 40 && i < 65 ? std::nullopt : std::optional<std::string>("pop-ams")});
+  r.scenarios[0].runs[0].timelines.push_back({"client-ap", "dns", dark});
+  auto w = longest_outage(r);
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->time, milliseconds(250));
+  EXPECT_EQ(w->where, "baseline: client-ap (dns)");
+  EXPECT_EQ(slowest_convergence(r)->time, milliseconds(2400));
+}
+
 TEST(Reports, JsonIsGolden) {
   test::expect_golden(test::source_dir() + "/tests/golden/reports/sample.json", json_report(test::sample_report()));
 }

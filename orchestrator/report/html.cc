@@ -371,7 +371,7 @@ std::string html_report(const TestReport& r) {
   // The summary: counts, the slowest convergence and the longest outage, and
   // every failure (with its run) before anything else.
   size_t expectations = 0, failed = 0, scenarios_passed = 0;
-  std::optional<std::pair<Micros, std::string>> slowest, longest;
+  const std::optional<Worst> slowest = slowest_convergence(r), longest = longest_outage(r);
   std::string failures;
   for (const ScenarioRuns& sc : r.scenarios) {
     scenarios_passed += sc.pass();
@@ -381,9 +381,6 @@ std::string html_report(const TestReport& r) {
     }
     for (size_t k = 0; k < sc.runs.size(); ++k)
       for (const StepOutcome& st : sc.runs[k].steps) {
-        const std::string where = sc.name + ": " + st.text;
-        if (st.convergence && (!slowest || *st.convergence > slowest->first)) slowest = {{*st.convergence, where}};
-        if (st.longest_outage && (!longest || *st.longest_outage > longest->first)) longest = {{*st.longest_outage, where}};
         if (!st.pass)
           failures += fmt::format("<li><b>{}</b>{} · line {} · {}{}: <b>{}</b></li>", esc(sc.name),
                                   r.repeat > 1 ? fmt::format(" (run {})", k + 1) : "", st.line,
@@ -402,11 +399,11 @@ std::string html_report(const TestReport& r) {
   s += fmt::format("<div class=\"stat\"><b>{}/{}</b>scenarios passed</div>", scenarios_passed, r.scenarios.size());
   s += fmt::format("<div class=\"stat\"><b>{}/{}</b>expectations held</div>", expectations - failed, expectations);
   if (slowest)
-    s += fmt::format("<div class=\"stat\" title=\"{}\"><b>{}</b>slowest convergence</div>", esc(slowest->second),
-                     secs(slowest->first));
+    s += fmt::format("<div class=\"stat\"><b>{}</b>slowest convergence<br><small>{}</small></div>",
+                     secs(slowest->time), esc(slowest->where));
   if (longest)
-    s += fmt::format("<div class=\"stat\" title=\"{}\"><b>{}</b>longest outage</div>", esc(longest->second),
-                     secs(longest->first));
+    s += fmt::format("<div class=\"stat\"><b>{}</b>longest outage<br><small>{}</small></div>", secs(longest->time),
+                     esc(longest->where));
   s += "</div></header>";
   if (!failures.empty()) s += "<section class=\"failures\"><h2>What failed</h2><ul>" + failures + "</ul></section>";
   s += "<div class=\"legend\">";

@@ -31,6 +31,28 @@ TestReport start_report(const Lab& lab, const std::string& file, int repeat, std
   return r;
 }
 
+std::optional<Worst> slowest_convergence(const TestReport& r) {
+  std::optional<Worst> w;
+  for (const ScenarioRuns& s : r.scenarios)
+    for (const ScenarioOutcome& o : s.runs)
+      for (const StepOutcome& st : o.steps)
+        if (st.convergence && (!w || *st.convergence > w->time)) w = Worst{*st.convergence, s.name + ": " + st.text};
+  return w;
+}
+
+std::optional<Worst> longest_outage(const TestReport& r) {
+  std::optional<Worst> w;
+  for (const ScenarioRuns& s : r.scenarios)
+    for (const ScenarioOutcome& o : s.runs)
+      for (const ClientProbes& t : o.timelines) {
+        if (t.probes.empty()) continue;
+        auto v = checks::max_outage(t.probes, Micros(0), t.probes.back().sent + r.probe_interval, Micros(0));
+        if (v.longest_outage && *v.longest_outage > Micros(0) && (!w || *v.longest_outage > w->time))
+          w = Worst{*v.longest_outage, fmt::format("{}: {} ({})", s.name, t.client, t.service)};
+      }
+  return w;
+}
+
 std::optional<Spread> spread(std::vector<Micros> v) {
   if (v.empty()) return std::nullopt;
   std::sort(v.begin(), v.end());
@@ -110,6 +132,11 @@ json step_json(const StepOutcome& s) {
   return j;
 }
 
+json worst_json(const std::optional<Worst>& w) {
+  if (!w) return nullptr;
+  return {{"seconds", seconds(w->time)}, {"where", w->where}};
+}
+
 json topology_json(const TestReport& r) {
   json nodes = json::array(), links = json::array();
   for (const ReportNode& n : r.nodes) {
@@ -126,18 +153,13 @@ json topology_json(const TestReport& r) {
 
 std::string json_report(const TestReport& r) {
   json scenarios = json::array();
-  std::optional<Micros> slowest, longest;
   size_t expectation_count = 0, failed = 0;
   for (const ScenarioRuns& s : r.scenarios) {
     json runs = json::array();
     for (size_t k = 0; k < s.runs.size(); ++k) {
       const ScenarioOutcome& o = s.runs[k];
       json steps = json::array();
-      for (const StepOutcome& st : o.steps) {
-        steps.push_back(step_json(st));
-        if (st.convergence) slowest = std::max(slowest.value_or(Micros(0)), *st.convergence);
-        if (st.longest_outage) longest = std::max(longest.value_or(Micros(0)), *st.longest_outage);
-      }
+      for (const StepOutcome& st : o.steps) steps.push_back(step_json(st));
       json timelines = json::array();
       for (const ClientProbes& t : o.timelines)
         timelines.push_back(
@@ -168,8 +190,8 @@ std::string json_report(const TestReport& r) {
              {{"scenarios", r.scenarios.size()},
               {"expectations", expectation_count},
               {"failed", failed},
-              {"slowest_convergence", optional_seconds(slowest)},
-              {"longest_outage", optional_seconds(longest)}}},
+              {"slowest_convergence", worst_json(slowest_convergence(r))},
+              {"longest_outage", worst_json(longest_outage(r))}}},
             {"scenarios", scenarios}};
   return j.dump(2) + "\n";
 }

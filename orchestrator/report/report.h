@@ -68,6 +68,17 @@ struct ExpectationRuns {
 };
 std::vector<ExpectationRuns> expectations(const ScenarioRuns& s);
 
+// The worst of a whole run, for the summaries: the slowest convergence any
+// expectation measured, and the longest time any client went unanswered
+// by any service (from the probe timelines, whether an expectation asked
+// or not), with where it happened.
+struct Worst {
+  checks::Micros time{};
+  std::string where;  // "scenario: step" or "scenario: client (service)"
+};
+std::optional<Worst> slowest_convergence(const TestReport& report);
+std::optional<Worst> longest_outage(const TestReport& report);
+
 // The report as JSON (documented in the README, "JSON report"): every
 // step's outcome and measured times, every client's timeline as segments,
 // and per-expectation spreads when scenarios ran more than once.
