@@ -13,6 +13,7 @@ std::optional<BestPath> best_path(std::string_view text) {
     b.as_path = p.value("/aspath/string"_json_pointer, std::string());
     if (b.as_path == "Local") b.as_path.clear();
     b.peer = p.value("/peer/peerId"_json_pointer, std::string());
+    b.reason = p.value("/bestpath/selectionReason"_json_pointer, std::string());
     return b;
   }
   return std::nullopt;
@@ -33,6 +34,10 @@ Verdict route(const std::optional<BestPath>& best, const std::string& peer_name,
     if (via) want += " via " + *via;
     if (as_path) want += std::string(via ? "," : "") + " AS path \"" + *as_path + "\"";
     v.measured += " (" + want + ")";
+    if (!best->reason.empty()) v.measured += "; FRR chose it by: " + best->reason;
+    if (best->reason == "Older Path")
+      v.measured += ", a tie up to age that the first session up wins: make the lab decide it"
+                    " (prepend, local-pref, or bgp bestpath compare-routerid)";
   }
   return v;
 }

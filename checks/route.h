@@ -13,6 +13,7 @@ namespace anylab::checks {
 struct BestPath {
   std::string as_path;  // "65002 64500"; "" for a route the router originates
   std::string peer;     // the peer's address ("0.0.0.0" for its own)
+  std::string reason;   // why FRR preferred it ("AS Path", "Older Path", ...); "" if not given
 };
 
 // The best path in FRR's JSON, or nullopt when the router has no route to
@@ -22,6 +23,8 @@ std::optional<BestPath> best_path(std::string_view frr_json);
 // `route`: the router has a best path to the prefix, learned from the peer
 // named `via` (if given; `via_peer` is that neighbor's address) with exactly
 // this AS path (if given). `peer_name` is the node the best path came from.
+// A failure says what FRR chose it by; when that is the path's age, the
+// winner depends on which session came up first, and it says so.
 Verdict route(const std::optional<BestPath>& best, const std::string& peer_name,
               const std::optional<std::string>& via, const std::optional<std::string>& via_peer,
               const std::optional<std::string>& as_path);

@@ -135,6 +135,7 @@ TEST(Route, ReadsTheBestPathFromFrrJson) {
   ASSERT_TRUE(best);
   EXPECT_EQ(best->as_path, "64500");
   EXPECT_EQ(best->peer, "198.18.0.5");
+  EXPECT_EQ(best->reason, "AS Path");
   EXPECT_FALSE(best_path("{\n}\n"));  // FRR's answer when it has no route
   EXPECT_FALSE(best_path("% Unknown command"));
 }
@@ -145,10 +146,18 @@ TEST(Route, JudgesViaAndAsPath) {
   EXPECT_TRUE(route(best, "pop-ams", std::nullopt, std::nullopt, std::nullopt).pass);
   Verdict wrong_via = route(best, "pop-ams", "edge-sin", "198.18.0.9", std::nullopt);
   EXPECT_FALSE(wrong_via.pass);
-  EXPECT_EQ(wrong_via.measured, "best path via pop-ams, AS path \"64500\" (expected via edge-sin)");
+  EXPECT_EQ(wrong_via.measured, "best path via pop-ams, AS path \"64500\" (expected via edge-sin); FRR chose it by: AS Path");
   Verdict wrong_path = route(best, "pop-ams", std::nullopt, std::nullopt, "65020 64500");
   EXPECT_FALSE(wrong_path.pass);
-  EXPECT_EQ(wrong_path.measured, "best path via pop-ams, AS path \"64500\" (expected AS path \"65020 64500\")");
+  EXPECT_EQ(wrong_path.measured, "best path via pop-ams, AS path \"64500\" (expected AS path \"65020 64500\"); FRR chose it by: AS Path");
+  BestPath tie{"65020 64500", "198.18.0.5", "Older Path"};
+  Verdict by_age = route(tie, "transit-a", "edge-sin", "198.18.0.9", std::nullopt);
+  EXPECT_FALSE(by_age.pass);
+  EXPECT_EQ(by_age.measured,
+            "best path via transit-a, AS path \"65020 64500\" (expected via edge-sin); FRR chose it by: Older Path, a tie "
+            "up to age that the first session up wins: make the lab decide it (prepend, local-pref, or bgp bestpath "
+            "compare-routerid)");
+  EXPECT_TRUE(route(tie, "transit-a", "transit-a", "198.18.0.5", std::nullopt).pass);
   Verdict none = route(std::nullopt, "", "pop-ams", "198.18.0.5", std::nullopt);
   EXPECT_FALSE(none.pass);
   EXPECT_EQ(none.measured, "no route");
