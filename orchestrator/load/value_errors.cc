@@ -43,6 +43,10 @@ std::string number_reason(const lysc_type* t, std::string_view ly_msg) {
 
 }  // namespace
 
+bool is_address_leaf(std::string_view name) {
+  return name == "prefix" || name == "address" || name == "addresses" || name == "more-specifics";
+}
+
 std::vector<std::string> enum_names(const lysc_node* schema) {
   std::vector<std::string> out;
   const lysc_type* t = real_type(type_of(schema));
@@ -65,6 +69,9 @@ std::string value_error(const lysc_node* schema, std::string_view value, const l
     if (auto n = nearest(value, names)) reason += fmt::format("; did you mean \"{}\"?", *n);
   } else if (t && t->basetype == LY_TYPE_BOOL) {
     reason = "expected true or false";
+  } else if (t && t->basetype == LY_TYPE_STRING && value.find(':') != std::string_view::npos &&
+             is_address_leaf(schema->name)) {
+    reason = "IPv6 is not supported yet: anylab is IPv4-only for now";
   } else if (!reason.empty()) {
     // libyang's own sentences start with a capital and end with a period;
     // ours run on after "invalid X: ".
