@@ -5,6 +5,7 @@
 #include "load/loader.h"
 #include "plan/graph.h"
 #include "plan/plan.h"
+#include "plan/render_policy.h"
 #include "plan/resolve.h"
 #include "test_paths.h"
 
@@ -28,6 +29,47 @@ std::string full_plan(const Lab& lab) {
   for (const Node& n : lab.nodes)
     for (const auto& [name, text] : n.files) out += "\n===== " + n.name + "/" + name + "\n" + text;
   return out;
+}
+
+// FRR applies a route-map when it is attached, not when an attached one is
+// edited: every policy change (and its removal) ends with a soft clear in
+// the direction it touched, so a second change on one session counts too.
+TEST(Policy, EveryChangeEndsWithASoftClearInItsDirection) {
+  Lab lab = resolve_file(test::source_dir() + "/labs/traffic-eng.yaml");
+  const Node& core = *lab.find("core");
+  const BgpNeighbor& b = core.neighbors.at(1);
+  ASSERT_EQ(b.node, "transit-b");
+  const std::string addr = b.address.str();
+  PolicyStep lp;
+  lp.local_pref = 50;
+  FrrChange in = policy_change(core, b, lp);
+  EXPECT_EQ(in.config, (std::vector<std::string>{"route-map ANYLAB-IN-transit-b permit 10", "set local-preference 50",
+                                                 "exit", "router bgp 65000", "address-family ipv4 unicast",
+                                                 "neighbor " + addr + " route-map ANYLAB-IN-transit-b in"}));
+  EXPECT_EQ(in.then, std::vector<std::string>{"clear bgp ipv4 unicast " + addr + " soft in"});
+  EXPECT_EQ(policy_removal(core, b, lp).then, in.then);
+
+  PolicyStep out;
+  out.prepend = 3;
+  out.med = 10;
+  FrrChange o = policy_change(core, b, out);
+  EXPECT_NE(std::find(o.config.begin(), o.config.end(), "set as-path prepend 65000 65000 65000"), o.config.end());
+  EXPECT_NE(std::find(o.config.begin(), o.config.end(), "set metric 10"), o.config.end());
+  EXPECT_EQ(o.then, std::vector<std::string>{"clear bgp ipv4 unicast " + addr + " soft out"});
+  FrrChange removed = policy_removal(core, b, out);
+  EXPECT_EQ(removed.config.back(), "no route-map ANYLAB-OUT-transit-b");
+  EXPECT_EQ(removed.then, o.then);
+}
+
+// `prepend: 0` takes the prepend away (FRR has no empty prepend).
+TEST(Policy, PrependZeroRemovesThePrepend) {
+  Lab lab = resolve_file(test::source_dir() + "/labs/traffic-eng.yaml");
+  const Node& tb = *lab.find("transit-b");
+  PolicyStep none;
+  none.prepend = 0;
+  FrrChange c = policy_change(tb, tb.neighbors.front(), none);
+  EXPECT_NE(std::find(c.config.begin(), c.config.end(), "no set as-path prepend"), c.config.end());
+  for (const std::string& l : c.config) EXPECT_FALSE(l.starts_with("set as-path")) << l;
 }
 
 TEST(Plan, GoldenForEveryLab) {

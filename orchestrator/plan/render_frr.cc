@@ -51,6 +51,8 @@ std::string render_frr(const Lab& lab, const Node& r) {
   line("no ipv6 forwarding");
   // Route-map edits take effect at once: a scenario's policy step is timed
   // from the moment it is applied, and FRR otherwise waits 5 s.
+  // (Only when a route-map is attached or detached: an edit of an attached
+  // one needs a soft clear, which anylab's policy step sends.)
   line("bgp route-map delay-timer 0");
   line("!");
   // BFD is bfdd's, in bfdd.conf: every daemon reads the file it is given
@@ -76,7 +78,13 @@ std::string render_frr(const Lab& lab, const Node& r) {
   // Link subnets travel in BGP too: a reply from an instance must find its
   // way back to a client that sits behind other routers.
   line("  redistribute connected");
-  for (const BgpNeighbor& n : r.neighbors) line(fmt::format("  neighbor {} activate", n.address.str()));
+  // A changed import policy is applied by `clear ... soft in`, which without
+  // a copy of what the peer sent would need the peer's route refresh (and
+  // ExaBGP does not offer it): keep the copy, a few routes per session.
+  for (const BgpNeighbor& n : r.neighbors) {
+    line(fmt::format("  neighbor {} activate", n.address.str()));
+    line(fmt::format("  neighbor {} soft-reconfiguration inbound", n.address.str()));
+  }
   line(" exit-address-family");
   line("exit");
   line("!");

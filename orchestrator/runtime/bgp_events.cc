@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "plan/render_exabgp.h"
+#include "plan/render_policy.h"
 #include "runtime/events.h"
 #include "runtime/exabgp_control.h"
 #include "runtime/frr_vty.h"
@@ -21,10 +22,6 @@ const BgpNeighbor* neighbor_toward(const Node& n, const std::string& peer) {
     if (nb.node == peer) return &nb;
   return nullptr;
 }
-
-// Route-map names: one per neighbor and direction, so that clearing one
-// policy leaves the others.
-std::string map_name(const std::string& peer, bool in) { return fmt::format("ANYLAB-{}-{}", in ? "IN" : "OUT", peer); }
 
 // An instance announces what it announces at rest (the service prefix and
 // its more-specifics) with these attributes.
@@ -64,31 +61,8 @@ std::expected<void, std::string> apply_policy(const Lab& lab, const PolicyStep& 
   }
   const BgpNeighbor* nb = p.peer ? neighbor_toward(n, p.peer->value) : nullptr;
   if (!nb) return std::unexpected(fmt::format("{} has no BGP session toward \"{}\"", n.name, p.peer ? p.peer->value : ""));
-  // Import policy (local-pref) on what comes from the peer; export policy
-  // (MED, prepend) on what goes to it. FRR re-evaluates the routes at once:
-  // the lab's route-map delay-timer is 0.
-  std::vector<std::string> lines;
-  if (p.local_pref) {
-    lines.push_back(fmt::format("route-map {} permit 10", map_name(nb->node, true)));
-    lines.push_back(fmt::format("set local-preference {}", *p.local_pref));
-    lines.push_back("exit");
-  }
-  if (p.med || p.prepend) {
-    lines.push_back(fmt::format("route-map {} permit 10", map_name(nb->node, false)));
-    if (p.med) lines.push_back(fmt::format("set metric {}", *p.med));
-    if (p.prepend) {
-      std::string path;
-      for (int i = 0; i < *p.prepend; ++i) path += (i ? " " : "") + std::to_string(n.asn);
-      lines.push_back("set as-path prepend " + path);
-    }
-    lines.push_back("exit");
-  }
-  lines.push_back(fmt::format("router bgp {}", n.asn));
-  lines.push_back("address-family ipv4 unicast");
-  if (p.local_pref) lines.push_back(fmt::format("neighbor {} route-map {} in", nb->address.str(), map_name(nb->node, true)));
-  if (p.med || p.prepend)
-    lines.push_back(fmt::format("neighbor {} route-map {} out", nb->address.str(), map_name(nb->node, false)));
-  return frr_configure(n.netns, "bgpd", lines);
+  const FrrChange c = policy_change(n, *nb, p);
+  return frr_configure(n.netns, "bgpd", c.config, c.then);
 }
 
 std::expected<void, std::string> clear_policy(const Lab& lab, const PolicyStep& p) {
@@ -96,15 +70,8 @@ std::expected<void, std::string> clear_policy(const Lab& lab, const PolicyStep& 
   if (n.kind == NodeKind::kInstance) return reannounce(n, announce_attributes(n));
   const BgpNeighbor* nb = p.peer ? neighbor_toward(n, p.peer->value) : nullptr;
   if (!nb) return std::unexpected(fmt::format("{} has no BGP session toward \"{}\"", n.name, p.peer ? p.peer->value : ""));
-  std::vector<std::string> lines{fmt::format("router bgp {}", n.asn), "address-family ipv4 unicast"};
-  if (p.local_pref) lines.push_back(fmt::format("no neighbor {} route-map {} in", nb->address.str(), map_name(nb->node, true)));
-  if (p.med || p.prepend)
-    lines.push_back(fmt::format("no neighbor {} route-map {} out", nb->address.str(), map_name(nb->node, false)));
-  lines.push_back("exit-address-family");
-  lines.push_back("exit");
-  if (p.local_pref) lines.push_back(fmt::format("no route-map {}", map_name(nb->node, true)));
-  if (p.med || p.prepend) lines.push_back(fmt::format("no route-map {}", map_name(nb->node, false)));
-  return frr_configure(n.netns, "bgpd", lines);
+  const FrrChange c = policy_removal(n, *nb, p);
+  return frr_configure(n.netns, "bgpd", c.config, c.then);
 }
 
 }  // namespace anylab

@@ -31,7 +31,9 @@ std::expected<void, std::string> set_bgp_session(const Lab& lab, const std::stri
 // A policy step applied at once. On a router: local-pref on the routes it
 // imports from `peer`, MED and prepend on those it exports to it, each a
 // route-map of anylab's own (ANYLAB-IN-<peer>, ANYLAB-OUT-<peer>). On an
-// instance: its announcements sent again with the new prepend or MED.
+// instance: its announcements sent again with the new prepend or MED. Each
+// change is followed by a soft clear toward the peer, so that an edit of a
+// route-map already attached takes effect too.
 std::expected<void, std::string> apply_policy(const Lab& lab, const PolicyStep& policy);
 // The deployed policy back: anylab's route-maps removed, or the instance's
 // announcements sent again with the lab file's attributes.

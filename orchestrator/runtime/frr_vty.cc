@@ -86,12 +86,14 @@ std::optional<std::string> frr_vty(const std::string& instance, const std::strin
 
 std::expected<void, std::string> frr_configure(const std::string& instance, const std::string& daemon,
                                                const std::vector<std::string>& lines,
+                                               const std::vector<std::string>& then,
                                                std::chrono::milliseconds timeout) {
   VtySession s(instance, daemon, timeout);
   if (!s.connected()) return std::unexpected(fmt::format("{} of {} does not answer on its vty socket", daemon, instance));
   std::vector<std::string> all{"enable", "configure terminal"};
   all.insert(all.end(), lines.begin(), lines.end());
   all.push_back("end");
+  all.insert(all.end(), then.begin(), then.end());
   for (const std::string& line : all) {
     VtySession::Answer a = s.ask(line);
     if (a.status != 0)

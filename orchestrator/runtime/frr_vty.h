@@ -19,10 +19,12 @@ std::optional<std::string> frr_vty(const std::string& instance, const std::strin
 
 // Changes a running daemon's configuration: `enable`, `configure terminal`,
 // each line in order, `end`, on one connection (the vty keeps its node
-// between lines, as in a terminal). Stops at the first line the daemon
-// refuses; the error quotes the line and FRR's answer.
+// between lines, as in a terminal), then each of `then` in enable mode (e.g.
+// a soft clear that applies an edited route-map). Stops at the first line
+// the daemon refuses; the error quotes the line and FRR's answer.
 std::expected<void, std::string> frr_configure(const std::string& instance, const std::string& daemon,
                                                const std::vector<std::string>& lines,
+                                               const std::vector<std::string>& then = {},
                                                std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 }  // namespace anylab
