@@ -37,6 +37,23 @@ TEST(Cli, BadInputsExit2WithTheGoldenErrorsAndCreateNothing) {
   EXPECT_EQ(host_state(), before);
 }
 
+// A lab name given on the command line becomes a path under /run/anylab:
+// anything but a lab's name (a path that climbs out, a directory) is
+// refused, and nothing is removed.
+TEST(Cli, DestroyTakesOnlyALabNameOrALabFile) {
+  const fs::path victim = fs::temp_directory_path() / ("anylab-victim-" + std::to_string(getpid()));
+  fs::create_directories(victim / "keep");
+  for (const std::string& name : {"../.." + victim.string(), victim.string(), std::string("../no-such-dir")}) {
+    SCOPED_TRACE(name);
+    auto r = test::run({kAnylab, "destroy", name});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_TRUE(fs::exists(victim / "keep"));
+  }
+  auto dir = test::run({kAnylab, "validate", victim.string()});
+  EXPECT_EQ(dir.err, victim.string() + ": error: this is a directory, not a lab file: give the path of a YAML lab file\n");
+  fs::remove_all(victim);
+}
+
 TEST(Cli, NamesTheFileAsTyped) {
   auto r = test::run({kAnylab, "validate", "./tests/golden/errors/../errors/link-to-itself.yaml"}, test::source_dir());
   EXPECT_EQ(r.err.rfind("./tests/golden/errors/../errors/link-to-itself.yaml:14:12: error:", 0), 0u) << r.err;

@@ -76,6 +76,18 @@ TEST(Diagnostics, FormatWithLineAndCaretSortedAndDeduplicated) {
             "lab.yaml:2:12: error: second\n\ttopology: 1\n\t          ^\n");
 }
 
+// A file of random bytes must not write raw bytes to the terminal: control
+// bytes and broken UTF-8 are escaped, and the caret still points at the
+// column (an escape is as wide as it prints).
+TEST(Diagnostics, UnprintableBytesAreEscapedAndTheCaretFollows) {
+  using namespace std::string_literals;
+  EXPECT_EQ(printable("a\x00" "b\x1b[31m\tc\xff" "\xc3\xa9"s), "a\\x00b\\x1b[31m\tc\\xff\xc3\xa9");
+  SourceFile f("x.yaml", std::string("k\x01\x02: v\n"));
+  Diagnostics d;
+  d.error({1, 5}, std::string("bad \x07"));
+  EXPECT_EQ(format_diagnostics(f, d), "x.yaml:1:5: error: bad \\x07\nk\\x01\\x02: v\n          ^\n");
+}
+
 TEST(SourceFile, LinesSurviveAMove) {
   SourceFile a("s.yaml", "- a\r\n- b\n");
   SourceFile b = std::move(a);

@@ -1,5 +1,9 @@
 #include <filesystem>
 
+#include <unistd.h>
+
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include "load/loader.h"
@@ -53,6 +57,26 @@ TEST(Loader, LabFormatIpv6ExamplesAreRefusedClearlyUntilImplemented) {
     EXPECT_NE(format_diagnostics(f, spec.error()).find("IPv6 is not supported yet"), std::string::npos)
         << format_diagnostics(f, spec.error());
   }
+}
+
+// What is not a lab file is refused at once, without reading it: a device
+// that never ends, a directory, a pipe with no writer, a file too large.
+TEST(Loader, ReadSourceRefusesWhatIsNotALabFile) {
+  auto dev = read_source("/dev/zero");
+  ASSERT_FALSE(dev);
+  EXPECT_EQ(dev.error(), "/dev/zero: error: this is a character device, not a lab file: give the path of a YAML lab file");
+  auto dir = read_source("/tmp");
+  ASSERT_FALSE(dir);
+  EXPECT_NE(dir.error().find("this is a directory"), std::string::npos);
+  const fs::path big = fs::temp_directory_path() / ("anylab-big-" + std::to_string(::getpid()) + ".yaml");
+  {
+    std::ofstream out(big);
+    out << std::string(kMaxLabFileBytes + 1, '#');
+  }
+  auto large = read_source(big.string());
+  fs::remove(big);
+  ASSERT_FALSE(large);
+  EXPECT_NE(large.error().find("larger than 1024 KiB"), std::string::npos);
 }
 
 // Inputs the fuzzer once crashed on (tests/fuzz/regressions/): each must

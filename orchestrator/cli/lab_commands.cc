@@ -39,8 +39,9 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
+// "" (with the error printed) when it is neither a lab file nor a lab's name.
 std::string lab_name_of(const std::string& lab_or_name) {
-  if (!fs::is_regular_file(lab_or_name)) return lab_or_name;
+  if (!fs::exists(lab_or_name) && valid_lab_name(lab_or_name)) return lab_or_name;
   auto lab = load_lab_file(lab_or_name);
   return lab ? lab->name : "";
 }

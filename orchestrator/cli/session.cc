@@ -44,7 +44,8 @@ double seconds_since(Clock::time_point t) {
 // A deployed lab is found by its file or by its name: deploy keeps a copy of
 // the file in the lab's runtime directory.
 std::expected<Lab, int> find_lab(const std::string& lab_or_name) {
-  if (fs::is_regular_file(lab_or_name)) return load_lab_file(lab_or_name);
+  // A name is made into a path below: only a lab's name is taken as one.
+  if (fs::exists(lab_or_name) || !valid_lab_name(lab_or_name)) return load_lab_file(lab_or_name);
   const std::string copy = Journal::lab_dir(host_paths().runtime_root, lab_or_name) + "/lab.yaml";
   if (!fs::exists(copy)) {
     std::cerr << fmt::format("anylab: no lab file and no deployed lab named \"{}\"\n", lab_or_name);

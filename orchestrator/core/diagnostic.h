@@ -55,6 +55,13 @@ class Diagnostics {
   std::vector<Diagnostic> items_;
 };
 
+// Text safe to print on a terminal: control bytes and bytes that are not
+// valid UTF-8 written as \xNN, tabs and UTF-8 characters kept.
+std::string printable(std::string_view text);
+// The same, piece by piece: each printed piece and how many bytes of `text`
+// it stands for (so that a column can be found in the printed line).
+std::vector<std::pair<std::string, size_t>> printable_pieces(std::string_view text);
+
 // "FILE:LINE:COL: error: MESSAGE", then the source line and a caret under
 // the column, as ninja and compilers print them.
 std::string format_diagnostic(const SourceFile& file, const Diagnostic& d);

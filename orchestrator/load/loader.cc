@@ -1,7 +1,11 @@
 #include "load/loader.h"
 
-#include <fstream>
-#include <sstream>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <fmt/format.h>
 #include <libyang/libyang.h>
@@ -39,12 +43,40 @@ std::string yaml_message(std::string msg) {
 
 }  // namespace
 
+namespace {
+
+const char* file_type(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISFIFO(mode)) return "a named pipe";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+}  // namespace
+
 std::expected<SourceFile, std::string> read_source(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::unexpected(fmt::format("{}: error: cannot read the lab file: {}", path, std::strerror(errno)));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return SourceFile(path, text.str());
+  auto fail = [&](const std::string& why) { return std::unexpected(fmt::format("{}: error: {}", path, why)); };
+  // Looked at before it is opened: opening a named pipe would wait for a
+  // writer, and /dev/zero never ends.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return fail(fmt::format("cannot read the lab file: {}", std::strerror(errno)));
+  if (!S_ISREG(st.st_mode))
+    return fail(fmt::format("this is {}, not a lab file: give the path of a YAML lab file", file_type(st.st_mode)));
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return fail(fmt::format("cannot read the lab file: {}", std::strerror(errno)));
+  std::string text;
+  char buf[65536];
+  ssize_t n = 0;
+  while (text.size() <= kMaxLabFileBytes && (n = ::read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+  const int read_errno = errno;
+  ::close(fd);
+  if (n < 0) return fail(fmt::format("cannot read the lab file: {}", std::strerror(read_errno)));
+  if (text.size() > kMaxLabFileBytes)
+    return fail(fmt::format("the file is larger than {} KiB, the most a lab file may be: is it a lab file?",
+                            kMaxLabFileBytes / 1024));
+  return SourceFile(path, std::move(text));
 }
 
 std::expected<LabSpec, Diagnostics> load_lab(const SourceFile& file) {

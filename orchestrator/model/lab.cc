@@ -10,6 +10,13 @@ const Node* Lab::find(std::string_view node) const {
   return nullptr;
 }
 
+bool valid_lab_name(std::string_view name) {
+  if (name.empty() || name.size() > 16 || name[0] < 'a' || name[0] > 'z') return false;
+  for (char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  return true;
+}
+
 std::string netns_name(std::string_view lab, std::string_view node) {
   return fmt::format("anylab-{}-{}", lab, node);
 }

@@ -79,6 +79,11 @@ struct Lab {
   const Node* find(std::string_view node) const;
 };
 
+// Whether a name can be a lab's (the schema's lab-name: [a-z][a-z0-9-]*, at
+// most 16 characters). A name given on the command line is checked with it
+// before it is made into a path.
+bool valid_lab_name(std::string_view name);
+
 // Names derived from the lab and node names, in one place: destroy and
 // inspect must find exactly what deploy made.
 std::string netns_name(std::string_view lab, std::string_view node);

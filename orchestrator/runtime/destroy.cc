@@ -50,6 +50,11 @@ std::vector<std::string> deployed_labs(const std::string& root) {
 
 DestroyReport destroy_lab(const std::string& root, const std::string& lab) {
   DestroyReport report;
+  // The name becomes a directory that is removed: never anything but a lab's.
+  if (!valid_lab_name(lab)) {
+    report.problems.push_back(fmt::format("\"{}\" is not a lab name", lab));
+    return report;
+  }
   const std::string dir = Journal::lab_dir(root, lab);
   const std::vector<JournalEntry> entries = Journal::read(root, lab);
   report.found = fs::exists(dir);
