@@ -21,20 +21,43 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool alive(pid_t pid) {
-  ::waitpid(pid, nullptr, WNOHANG);  // reap it if it was our own child
-  return process_alive(pid);
+struct Recorded {
+  pid_t pid;
+  uint64_t start_time;
+};
+
+// Gone means reaped: a killed daemon stays in the process table as a zombie
+// until its parent (anylab itself, when it deployed the lab in this very
+// process, else init) collects it, and a CI step right after destroy must
+// find nothing. Our own children are reaped here; init's are waited for.
+bool gone(const Recorded& p) {
+  ::waitpid(p.pid, nullptr, WNOHANG);
+  return process_start_time(p.pid) != p.start_time;  // none, or the pid reused
 }
 
 // SIGKILL, not SIGTERM: the namespaces go with the daemons, so a graceful
 // shutdown (zebra withdrawing every route, bgpd notifying its peers) only
 // costs time. It also stops a frozen (SIGSTOPped) daemon.
-void stop(const std::vector<pid_t>& pids) {
-  for (pid_t p : pids) ::kill(p, SIGKILL);
-  auto any_alive = [&] { return std::any_of(pids.begin(), pids.end(), alive); };
+void stop(const std::vector<Recorded>& processes) {
+  for (const Recorded& p : processes) ::kill(p.pid, SIGKILL);
+  // A killed process leaves its namespace at once, even before it is reaped:
+  // wait for that (quick) so that the namespaces can go.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  auto any_alive = [&] {
+    return std::any_of(processes.begin(), processes.end(), [](const Recorded& p) {
+      ::waitpid(p.pid, nullptr, WNOHANG);
+      return same_process(p.pid, p.start_time);
+    });
+  };
   while (any_alive() && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
+}
+
+std::vector<Recorded> with_start_times(const std::vector<pid_t>& pids) {
+  std::vector<Recorded> out;
+  for (pid_t p : pids)
+    if (auto t = process_start_time(p)) out.push_back({p, *t});
+  return out;
 }
 
 }  // namespace
@@ -62,21 +85,22 @@ DestroyReport destroy_lab(const std::string& root, const std::string& lab) {
 
   std::vector<std::string> namespaces;
   std::set<uint64_t> inodes;
-  std::vector<pid_t> pids;
+  std::vector<Recorded> daemons;
   for (const JournalEntry& e : entries) {
     if (e.kind == JournalEntry::Kind::kNetns && e.path.starts_with(own_prefix)) {
       namespaces.push_back(e.path);
       if (uint64_t ino = netns_inode(e.path)) inodes.insert(ino);
     }
-    if (e.kind == JournalEntry::Kind::kProcess && same_process(e.pid, e.start_time)) pids.push_back(e.pid);
+    if (e.kind == JournalEntry::Kind::kProcess && same_process(e.pid, e.start_time))
+      daemons.push_back({e.pid, e.start_time});
   }
   // Daemons first, by their recorded pid; then whatever still runs inside
   // the lab's namespaces (ExaBGP's healthcheck, a daemon spawned just before
   // anylab was killed), or the namespaces would outlive their removal.
-  stop(pids);
-  std::vector<pid_t> stragglers = processes_in_netns(inodes);
+  stop(daemons);
+  const std::vector<Recorded> stragglers = with_start_times(processes_in_netns(inodes));
   stop(stragglers);
-  report.processes = static_cast<int>(pids.size() + stragglers.size());
+  report.processes = static_cast<int>(daemons.size() + stragglers.size());
 
   std::string batch;
   for (const std::string& ns : namespaces)
@@ -95,6 +119,14 @@ DestroyReport destroy_lab(const std::string& root, const std::string& lab) {
     if (e.kind == JournalEntry::Kind::kRunDir && e.path.starts_with("/var/run/frr/" + own_prefix))
       fs::remove_all(e.path, ec);
   }
+  // Last, the killed processes reaped (init takes a second or two here).
+  std::vector<Recorded> killed = daemons;
+  killed.insert(killed.end(), stragglers.begin(), stragglers.end());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!std::all_of(killed.begin(), killed.end(), gone) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (const Recorded& p : killed)
+    if (!gone(p)) report.problems.push_back(fmt::format("process {} was killed but is not reaped yet", p.pid));
   std::error_code ec;
   if (report.problems.empty()) fs::remove_all(dir, ec);
   if (ec) report.problems.push_back(fmt::format("could not remove {}: {}", dir, ec.message()));

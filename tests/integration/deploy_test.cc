@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -60,6 +61,25 @@ std::vector<std::string> leftovers_settled(const std::string& lab) {
   return l;
 }
 
+// The processes the lab's journal recorded, read before a destroy.
+std::vector<std::string> recorded_pids(const std::string& lab) {
+  std::vector<std::string> out;
+  std::istringstream journal(test::read_file("/run/anylab/" + lab + "/journal"));
+  for (std::string kind, pid, rest; journal >> kind && std::getline(journal, rest);)
+    if (kind == "pid") out.push_back(rest.substr(1, rest.find(' ', 1) - 1));
+  return out;
+}
+
+// Those of them still in the process table, zombies included: destroy
+// returns only once its processes are reaped, so that whatever runs after
+// it sees a clean machine.
+std::vector<std::string> not_reaped(const std::vector<std::string>& pids) {
+  std::vector<std::string> out;
+  for (const std::string& pid : pids)
+    if (fs::exists("/proc/" + pid)) out.push_back(pid + " " + test::read_file("/proc/" + pid + "/stat"));
+  return out;
+}
+
 nlohmann::json inspect(const std::string& lab) {
   auto r = test::run({kAnylab, "inspect", lab, "--json"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -100,9 +120,12 @@ class Deploy : public ::testing::Test {
       if (seen == catchment || std::chrono::steady_clock::now() > deadline) break;
     }
     EXPECT_EQ(seen, catchment);
+    const auto pids = recorded_pids(lab);
+    EXPECT_FALSE(pids.empty());
     auto x = test::run({kAnylab, "destroy", lab});
     EXPECT_EQ(x.exit_code, 0) << x.err;
-    EXPECT_EQ(leftovers_settled(lab), std::vector<std::string>{});
+    EXPECT_EQ(not_reaped(pids), std::vector<std::string>{});
+    EXPECT_EQ(leftovers(lab), std::vector<std::string>{});
   }
 
   std::vector<std::string> labs_;
@@ -359,9 +382,11 @@ TEST_F(Deploy, DestroyAfterDeployWasKilledWithSigkill) {
   ::waitpid(pid, &status, 0);
   ASSERT_TRUE(WIFSIGNALED(status));
   EXPECT_FALSE(leftovers("dns-three-pops").empty()) << "killed too late to test anything";
+  const auto pids = recorded_pids("dns-three-pops");
   auto x = test::run({kAnylab, "destroy", "dns-three-pops"});
   EXPECT_EQ(x.exit_code, 0) << x.err;
-  EXPECT_EQ(leftovers_settled("dns-three-pops"), std::vector<std::string>{});
+  EXPECT_EQ(not_reaped(pids), std::vector<std::string>{});
+  EXPECT_EQ(leftovers("dns-three-pops"), std::vector<std::string>{});
 }
 
 TEST_F(Deploy, SigintDuringDeployCleansUp) {
