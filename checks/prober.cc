@@ -48,7 +48,7 @@ std::optional<std::string> Prober::start() {
       sockets_.push_back(-1);
       continue;
     }
-    auto fd = socket_in_netns(t.netns_fd, SOCK_DGRAM);
+    auto fd = socket_in_netns(t.netns, SOCK_DGRAM);
     if (!fd) return t.client + ": " + fd.error();
     sockets_.push_back(*fd);
     if (::connect(*fd, reinterpret_cast<const sockaddr*>(&*addr), sizeof *addr) != 0)
@@ -86,7 +86,7 @@ void Prober::send_probes(uint32_t seq) {
     }
     if (t.protocol == Protocol::kTcp) {
       // A lost connect is a lost probe, like a lost datagram.
-      auto fd = socket_in_netns(t.netns_fd, SOCK_STREAM);
+      auto fd = socket_in_netns(t.netns, SOCK_STREAM);
       if (!fd) continue;
       const sockaddr_in addr = *address_of(t);
       if (::connect(*fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 && errno != EINPROGRESS) {

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "tcp_session.h"
 #include "timeline.h"
 
 namespace anylab::checks {
@@ -16,11 +17,12 @@ namespace anylab::checks {
 // connection of its own (connect, request, reply, close).
 enum class Protocol { kUdp, kDns, kTcp };
 
-// What to probe: from a client's network namespace (an open fd of it, or -1
-// for the prober's own), a service address and port.
+// What to probe: from a client's network namespace (an open fd of it; no
+// value for the prober's own, which only tests ask for), a service address
+// and port.
 struct ProbeTarget {
   std::string client;
-  int netns_fd = -1;
+  NetnsFd netns;
   std::string address;
   uint16_t port = 53;
   Protocol protocol = Protocol::kUdp;

@@ -17,11 +17,12 @@ namespace anylab::checks {
 
 using Clock = std::chrono::steady_clock;
 
-std::expected<int, std::string> socket_in_netns(int netns_fd, int type) {
+std::expected<int, std::string> socket_in_netns(NetnsFd netns, int type) {
+  if (netns && *netns < 0) return std::unexpected("the client's network namespace is not open");
   int fd = -1;
   std::string error;
   std::thread([&] {
-    if (netns_fd >= 0 && ::setns(netns_fd, CLONE_NEWNET) != 0) {
+    if (netns && ::setns(*netns, CLONE_NEWNET) != 0) {
       error = std::string("cannot enter the namespace: ") + std::strerror(errno);
       return;
     }
@@ -55,13 +56,13 @@ std::string socket_error(int fd) {
 
 }  // namespace
 
-std::expected<std::unique_ptr<TcpSession>, std::string> TcpSession::open(int netns_fd, const std::string& address,
+std::expected<std::unique_ptr<TcpSession>, std::string> TcpSession::open(NetnsFd netns, const std::string& address,
                                                                          uint16_t port, Micros timeout) {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   if (::inet_pton(AF_INET, address.c_str(), &addr.sin_addr) != 1) return std::unexpected("not an IPv4 address: " + address);
-  auto fd = socket_in_netns(netns_fd, SOCK_STREAM);
+  auto fd = socket_in_netns(netns, SOCK_STREAM);
   if (!fd) return std::unexpected(fd.error());
   std::unique_ptr<TcpSession> s(new TcpSession(*fd));
   if (::connect(*fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 && errno != EINPROGRESS)

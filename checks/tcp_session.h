@@ -2,23 +2,27 @@
 
 #include <expected>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "timeline.h"
 
 namespace anylab::checks {
 
-// A socket made inside a network namespace (an open fd of it; -1 for the
-// caller's own): a socket keeps the namespace it was made in, so a thread
-// enters the namespace just to make it. Returns the fd, or the error.
-std::expected<int, std::string> socket_in_netns(int netns_fd, int type);
+// A socket made inside a network namespace: the one behind an open fd, or,
+// where there is no value, the caller's own. A fd that is not open (a
+// namespace that could not be opened) is an error, never "here". A socket
+// keeps the namespace it was made in, so a thread enters the namespace just
+// to make it. Returns the fd, or the error.
+using NetnsFd = std::optional<int>;
+std::expected<int, std::string> socket_in_netns(NetnsFd netns, int type);
 
 // One long-lived TCP connection from a client to a service, carrying a
 // request now and then: it must survive a path change that keeps the same
 // instance, and break (the new instance resets it) when it does not.
 class TcpSession {
  public:
-  static std::expected<std::unique_ptr<TcpSession>, std::string> open(int netns_fd, const std::string& address,
+  static std::expected<std::unique_ptr<TcpSession>, std::string> open(NetnsFd netns, const std::string& address,
                                                                       uint16_t port, Micros timeout);
   ~TcpSession();
   TcpSession(const TcpSession&) = delete;

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "prober.h"
+#include "tcp_session.h"
 #include "wire.h"
 
 namespace anylab::checks {
@@ -54,13 +55,37 @@ class ProberOnLoopback : public ::testing::Test {
     }
   }
   std::vector<ProbeTarget> targets() const {
-    return {{"udp", -1, "127.0.0.1", port_, Protocol::kUdp},
-            {"dns", -1, "127.0.0.1", port_, Protocol::kDns},
-            {"tcp", -1, "127.0.0.1", port_, Protocol::kTcp}};
+    return {{"udp", std::nullopt, "127.0.0.1", port_, Protocol::kUdp},
+            {"dns", std::nullopt, "127.0.0.1", port_, Protocol::kDns},
+            {"tcp", std::nullopt, "127.0.0.1", port_, Protocol::kTcp}};
   }
   uint16_t port_ = 0;
   pid_t pid_ = -1;
 };
+
+// A client namespace that could not be opened (-1) is an error, never the
+// prober's own namespace: a vanished client must not be measured from here.
+TEST(Prober, ANamespaceThatIsNotOpenIsRefused) {
+  for (Protocol p : {Protocol::kUdp, Protocol::kTcp}) {
+    const std::vector<ProbeTarget> gone{{"gone", -1, "127.0.0.1", 53, p}};
+    Prober prober(gone, std::chrono::milliseconds(10), std::chrono::milliseconds(100));
+    const std::optional<std::string> err = prober.start();
+    if (p == Protocol::kTcp) {  // a TCP probe opens its socket when sent: every one is lost
+      ASSERT_FALSE(err.has_value());
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      prober.stop();
+      const auto timelines = prober.timelines();
+      ASSERT_FALSE(timelines.at(0).empty());
+      for (const Probe& probe : timelines.at(0)) EXPECT_FALSE(probe.instance);
+      continue;
+    }
+    ASSERT_TRUE(err.has_value());
+    EXPECT_EQ(*err, "gone: the client's network namespace is not open");
+  }
+  auto tcp = TcpSession::open(-1, "127.0.0.1", 53, Micros(100000));
+  ASSERT_FALSE(tcp);
+  EXPECT_EQ(tcp.error(), "the client's network namespace is not open");
+}
 
 TEST_F(ProberOnLoopback, EveryProtocolIsAnsweredThenLost) {
   using std::chrono::milliseconds;

@@ -21,6 +21,7 @@
 #include "load/loader.h"
 #include "plan/plan.h"
 #include "plan/resolve.h"
+#include "runtime/client_targets.h"
 #include "runtime/destroy.h"
 #include "plan/render_exabgp.h"
 #include "runtime/events.h"
@@ -240,26 +241,17 @@ int announce(const std::string& lab_or_name, const std::string& node_name, const
 int watch(const std::string& lab_or_name, double seconds) {
   auto lab = find_lab(lab_or_name);
   if (!lab) return lab.error();
-  std::vector<checks::ProbeTarget> targets;
-  std::vector<int> netns_fds;
-  for (const Node& n : lab->nodes) {
-    if (n.kind != NodeKind::kClient) continue;
-    int fd = ::open(("/run/netns/" + n.netns).c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      std::cerr << fmt::format("anylab: lab {} is not deployed (no namespace {})\n", lab->name, n.netns);
-      for (int f : netns_fds) ::close(f);
-      return kExitEnvironment;
-    }
-    netns_fds.push_back(fd);
-    for (const ServiceSpec& s : lab->spec.services)
-      targets.push_back({n.name + " " + s.name.value, fd, s.address.value.str(), s.port, protocol_of(s.probe)});
+  auto clients = ClientTargets::open(*lab);
+  if (!clients) {
+    std::cerr << "anylab: " << clients.error() << "\n";
+    return kExitEnvironment;
   }
+  const std::vector<checks::ProbeTarget>& targets = clients->targets();
   const auto interval = std::chrono::duration_cast<checks::Micros>(lab->spec.defaults.probe_interval);
   const auto timeout = std::chrono::duration_cast<checks::Micros>(lab->spec.defaults.probe_timeout);
   checks::Prober prober(targets, interval, timeout);
   if (auto err = prober.start()) {
     std::cerr << "anylab: " << *err << "\n";
-    for (int f : netns_fds) ::close(f);
     return kExitEnvironment;
   }
   catch_signals();
@@ -301,7 +293,6 @@ int watch(const std::string& lab_or_name, double seconds) {
                              checks::format_seconds(outage.longest_outage.value_or(checks::Micros(0))),
                              current[i].value_or("nobody"));
   }
-  for (int f : netns_fds) ::close(f);
   return kExitOk;
 }
 

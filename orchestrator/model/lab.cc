@@ -21,4 +21,6 @@ std::string netns_name(std::string_view lab, std::string_view node) {
   return fmt::format("anylab-{}-{}", lab, node);
 }
 
+std::string netns_path(std::string_view netns) { return fmt::format("/run/netns/{}", netns); }
+
 }  // namespace anylab

@@ -87,5 +87,7 @@ bool valid_lab_name(std::string_view name);
 // Names derived from the lab and node names, in one place: destroy and
 // inspect must find exactly what deploy made.
 std::string netns_name(std::string_view lab, std::string_view node);
+// Where iproute2 keeps a named network namespace.
+std::string netns_path(std::string_view netns);
 
 }  // namespace anylab

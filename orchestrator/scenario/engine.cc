@@ -1,8 +1,5 @@
 #include "scenario/engine.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <functional>
 #include <map>
 #include <thread>
@@ -16,6 +13,7 @@
 #include "runtime/frr_vty.h"
 #include "tcp_session.h"
 #include "runtime/events.h"
+#include "runtime/client_targets.h"
 #include "runtime/exabgp_control.h"
 #include "runtime/status.h"
 
@@ -29,37 +27,24 @@ Micros us(Duration d) { return std::chrono::duration_cast<Micros>(d); }
 
 class Runner {
  public:
-  Runner(const Lab& lab, const std::atomic<bool>* cancel) : lab_(lab), cancel_(cancel) {
-    // Every client probes every service; a timeline is named after its
-    // client, and its service too when the lab has several.
-    const bool several = lab.spec.services.size() > 1;
-    for (const Node& n : lab.nodes) {
-      if (n.kind != NodeKind::kClient) continue;
-      int fd = ::open(("/run/netns/" + n.netns).c_str(), O_RDONLY | O_CLOEXEC);
-      fds_.push_back(fd);
-      for (const ServiceSpec& s : lab.spec.services) {
-        index_[{n.name, s.name.value}] = targets_.size();
-        targets_.push_back({several ? n.name + " " + s.name.value : n.name, fd, s.address.value.str(), s.port,
-                            protocol_of(s.probe)});
-      }
-    }
+  // Every client probes every service.
+  Runner(const Lab& lab, const std::atomic<bool>* cancel)
+      : lab_(lab), cancel_(cancel), clients_(ClientTargets::open(lab)) {
     interval_ = us(lab.spec.defaults.probe_interval);
     timeout_ = us(lab.spec.defaults.probe_timeout);
     settle_ = us(lab.spec.defaults.settle);
   }
-  ~Runner() {
-    for (int fd : fds_)
-      if (fd >= 0) ::close(fd);
-  }
 
   ScenarioOutcome run(const ScenarioSpec& sc) {
     ScenarioOutcome out{.name = sc.name.value};
-    prober_ = std::make_unique<checks::Prober>(targets_, interval_, timeout_);
-    if (auto err = prober_->start()) {
-      out.steps.push_back({.text = "start the prober", .pass = false, .measured = *err});
+    auto fail = [&](std::string what, std::string why) {
+      out.steps.push_back({.text = std::move(what), .pass = false, .measured = std::move(why)});
       out.pass = false;
       return out;
-    }
+    };
+    if (!clients_) return fail("open the clients' namespaces", clients_.error());
+    prober_ = std::make_unique<checks::Prober>(clients_->targets(), interval_, timeout_);
+    if (auto err = prober_->start()) return fail("start the prober", *err);
     std::this_thread::sleep_for(std::chrono::duration_cast<std::chrono::milliseconds>(timeout_ * 3));
     tcp_.clear();
     for (const StepSpec& st : sc.steps)
@@ -76,11 +61,8 @@ class Runner {
     out.duration = prober_->now();
     prober_->stop();
     const auto timelines = prober_->timelines();
-    for (const auto& [key, i] : index_) out.timelines.push_back({key.first, key.second, timelines[i]});
-    std::sort(out.timelines.begin(), out.timelines.end(),  // back in the order the targets were made
-              [&](const ClientProbes& a, const ClientProbes& b) {
-                return index_.at({a.client, a.service}) < index_.at({b.client, b.service});
-              });
+    for (size_t i = 0; i < timelines.size(); ++i)
+      out.timelines.push_back({clients_->client(i), clients_->service(i), timelines[i]});
     tcp_.clear();
     undo_all();
     wait_ready(lab_, std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::seconds>(settle_),
@@ -193,7 +175,7 @@ class Runner {
   }
 
   checks::ClientTimeline timeline(const std::string& client, const std::string& service) {
-    return prober_->timelines().at(index_.at({client, service}));
+    return prober_->timelines().at(clients_->index(client, service));
   }
   // The timeline an instance is judged on: its own service's.
   checks::ClientTimeline timeline_to(const std::string& client, const std::string& instance) {
@@ -351,9 +333,9 @@ class Runner {
   // (Re)opens the scenario's watched TCP connections and notes who answers.
   void open_tcp_sessions() {
     for (auto& [client, w] : tcp_) {
-      const checks::ProbeTarget& target = targets_.at(index_.at({client, tcp_service()}));
+      const checks::ProbeTarget& target = clients_->targets().at(clients_->index(client, tcp_service()));
       w.session.reset();
-      auto s = checks::TcpSession::open(target.netns_fd, target.address, target.port, Micros(1s));
+      auto s = checks::TcpSession::open(target.netns, target.address, target.port, Micros(1s));
       if (!s) {
         w.error = s.error();
         continue;
@@ -376,9 +358,7 @@ class Runner {
 
   const Lab& lab_;
   const std::atomic<bool>* cancel_;
-  std::vector<int> fds_;
-  std::vector<checks::ProbeTarget> targets_;
-  std::map<std::pair<std::string, std::string>, size_t> index_;  // (client, service) -> target
+  std::expected<ClientTargets, std::string> clients_;
   std::unique_ptr<checks::Prober> prober_;
   Micros interval_{}, timeout_{}, settle_{}, last_event_{};
   std::vector<std::function<void()>> undo_;
@@ -392,15 +372,6 @@ class Runner {
 };
 
 }  // namespace
-
-checks::Protocol protocol_of(ProbeKind kind) {
-  switch (kind) {
-    case ProbeKind::kDns: return checks::Protocol::kDns;
-    case ProbeKind::kTcp: return checks::Protocol::kTcp;
-    case ProbeKind::kUdp: break;
-  }
-  return checks::Protocol::kUdp;
-}
 
 ScenarioOutcome run_scenario(const Lab& lab, const ScenarioSpec& scenario, const std::atomic<bool>* cancel) {
   return Runner(lab, cancel).run(scenario);

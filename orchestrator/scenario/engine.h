@@ -47,9 +47,6 @@ struct ScenarioOutcome {
 
 // Runs one scenario from the lab as deployed and, whatever happens, puts back
 // what it broke (nodes, links, announcements) and waits for the lab to settle.
-// How the prober asks a service of this kind.
-checks::Protocol protocol_of(ProbeKind kind);
-
 ScenarioOutcome run_scenario(const Lab& lab, const ScenarioSpec& scenario, const std::atomic<bool>* cancel);
 
 }  // namespace anylab

@@ -401,6 +401,22 @@ TEST_F(Deploy, SigintDuringDeployCleansUp) {
   EXPECT_EQ(leftovers_settled("dns-three-pops"), std::vector<std::string>{});
 }
 
+// A client that vanished is not probed from anywhere else (the host): the
+// scenario fails and says which client and why.
+TEST_F(Deploy, AScenarioWhoseClientVanishedFailsNamingIt) {
+  uses("quickstart");
+  ASSERT_EQ(test::run({kAnylab, "deploy", lab_file("quickstart")}).exit_code, 0);
+  ASSERT_EQ(test::run({"ip", "netns", "delete", "anylab-quickstart-client-eu"}).exit_code, 0);
+  auto r = test::run({kAnylab, "run", "quickstart", "--scenario", "baseline"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("ERR   open the clients' namespaces: cannot open client client-eu's network namespace "
+                       "/run/netns/anylab-quickstart-client-eu"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(test::run({kAnylab, "destroy", "quickstart"}).exit_code, 0);
+  EXPECT_EQ(leftovers("quickstart"), std::vector<std::string>{});
+}
+
 TEST_F(Deploy, SecondDeployOfTheSameLabIsRefused) {
   uses("quickstart");
   ASSERT_EQ(test::run({kAnylab, "deploy", lab_file("quickstart")}).exit_code, 0);

@@ -1,0 +1,58 @@
+#include "runtime/client_targets.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace anylab {
+
+checks::Protocol protocol_of(ProbeKind kind) {
+  switch (kind) {
+    case ProbeKind::kDns: return checks::Protocol::kDns;
+    case ProbeKind::kTcp: return checks::Protocol::kTcp;
+    case ProbeKind::kUdp: break;
+  }
+  return checks::Protocol::kUdp;
+}
+
+std::expected<ClientTargets, std::string> ClientTargets::open(const Lab& lab) {
+  ClientTargets c;
+  const bool several = lab.spec.services.size() > 1;
+  for (const Node& n : lab.nodes) {
+    if (n.kind != NodeKind::kClient) continue;
+    const std::string path = netns_path(n.netns);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+      return std::unexpected(fmt::format("cannot open client {}'s network namespace {}: {} (is lab {} deployed?)",
+                                         n.name, path, std::strerror(errno), lab.name));
+    c.fds_.push_back(fd);
+    for (const ServiceSpec& s : lab.spec.services) {
+      c.targets_.push_back({several ? n.name + " " + s.name.value : n.name, fd, s.address.value.str(), s.port,
+                            protocol_of(s.probe)});
+      c.keys_.emplace_back(n.name, s.name.value);
+    }
+  }
+  return c;
+}
+
+ClientTargets::ClientTargets(ClientTargets&& other) noexcept
+    : fds_(std::move(other.fds_)), targets_(std::move(other.targets_)), keys_(std::move(other.keys_)) {
+  other.fds_.clear();
+}
+
+ClientTargets::~ClientTargets() {
+  for (int fd : fds_) ::close(fd);
+}
+
+size_t ClientTargets::index(const std::string& client, const std::string& service) const {
+  for (size_t i = 0; i < keys_.size(); ++i)
+    if (keys_[i].first == client && keys_[i].second == service) return i;
+  throw std::out_of_range(fmt::format("no probe target for client {} and service {}", client, service));
+}
+
+}  // namespace anylab
