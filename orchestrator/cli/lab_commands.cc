@@ -92,6 +92,11 @@ int deploy(const std::string& lab_file, const DeployOptions& options) {
                              lab->name);
     return kExitEnvironment;
   }
+  if (auto blocking = in_the_way(*lab); !blocking.empty()) {
+    for (const std::string& b : blocking) std::cerr << "anylab: " << b << "\n";
+    std::cerr << "anylab: nothing was built\n";
+    return kExitEnvironment;
+  }
   catch_signals();
   const auto start = Clock::now();
   const bool tty = ::isatty(2);

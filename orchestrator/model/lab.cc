@@ -22,5 +22,6 @@ std::string netns_name(std::string_view lab, std::string_view node) {
 }
 
 std::string netns_path(std::string_view netns) { return fmt::format("/run/netns/{}", netns); }
+std::string frr_run_dir(std::string_view instance) { return fmt::format("/var/run/frr/{}", instance); }
 
 }  // namespace anylab

@@ -89,5 +89,7 @@ bool valid_lab_name(std::string_view name);
 std::string netns_name(std::string_view lab, std::string_view node);
 // Where iproute2 keeps a named network namespace.
 std::string netns_path(std::string_view netns);
+// Where FRR started with `-N <instance>` keeps its pid files and vty sockets.
+std::string frr_run_dir(std::string_view instance);
 
 }  // namespace anylab

@@ -41,7 +41,7 @@ class Planner {
     // until then. Seen on a loaded machine, intermittently.
     for (const Node& n : lab_.nodes)
       if (n.kind == NodeKind::kRouter)
-        add({WaitForSocket{"/var/run/frr/" + n.netns + "/zserv.api"}}, n.name,
+        add({WaitForSocket{frr_run_dir(n.netns) + "/zserv.api"}}, n.name,
             "zebra ready before bgpd connects to it");
     for (const Node& n : lab_.nodes)
       if (n.kind == NodeKind::kRouter) {

@@ -116,7 +116,7 @@ DestroyReport destroy_lab(const std::string& root, const std::string& lab) {
     }
   for (const JournalEntry& e : entries) {
     std::error_code ec;
-    if (e.kind == JournalEntry::Kind::kRunDir && e.path.starts_with("/var/run/frr/" + own_prefix))
+    if (e.kind == JournalEntry::Kind::kRunDir && e.path.starts_with(frr_run_dir(own_prefix)))
       fs::remove_all(e.path, ec);
   }
   // Last, the killed processes reaped (init takes a second or two here).

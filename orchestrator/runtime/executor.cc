@@ -33,7 +33,7 @@ void Executor::record_intent(std::span<const Action> batch) {
     if (const auto* p = std::get_if<StartProcess>(&a.what)) {
       // FRR's -N <name> makes /var/run/frr/<name>/: destroy removes it.
       for (size_t i = 0; i + 1 < p->argv.size(); ++i)
-        if (p->argv[i] == "-N") journal_->run_dir("/var/run/frr/" + p->argv[i + 1]);
+        if (p->argv[i] == "-N") journal_->run_dir(frr_run_dir(p->argv[i + 1]));
     }
   }
 }

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "model/lab.h"
+
 namespace anylab {
 namespace {
 
@@ -19,7 +21,7 @@ class VtySession {
  public:
   VtySession(const std::string& instance, const std::string& daemon, std::chrono::milliseconds timeout)
       : deadline_(Clock::now() + timeout) {
-    const std::string path = "/var/run/frr/" + instance + "/" + daemon + ".vty";
+    const std::string path = frr_run_dir(instance) + "/" + daemon + ".vty";
     sockaddr_un addr{};
     if (path.size() >= sizeof addr.sun_path) return;
     addr.sun_family = AF_UNIX;

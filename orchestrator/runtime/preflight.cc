@@ -41,6 +41,22 @@ void check_impairments(const Lab& lab, std::vector<std::string>& problems) {
 
 }  // namespace
 
+std::vector<std::string> in_the_way(const Lab& lab) {
+  std::vector<std::string> out;
+  auto check = [&](const std::string& path, const char* what, const std::string& fix) {
+    if (fs::exists(path))
+      out.push_back(fmt::format("{} {} already exists, and no deploy of lab {} made it: anylab leaves it alone; if it "
+                                "is a leftover of yours, remove it ({}) and deploy again",
+                                what, path, lab.name, fix));
+  };
+  check(lab.runtime_dir, "the runtime directory", "rm -r " + lab.runtime_dir);
+  for (const Node& n : lab.nodes) {
+    check(netns_path(n.netns), "the network namespace", "ip netns delete " + n.netns);
+    if (n.kind == NodeKind::kRouter) check(frr_run_dir(n.netns), "FRR's run directory", "rm -r " + frr_run_dir(n.netns));
+  }
+  return out;
+}
+
 std::vector<std::string> preflight(const Lab& lab) {
   std::vector<std::string> problems;
   if (::geteuid() != 0)

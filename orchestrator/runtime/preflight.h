@@ -11,4 +11,10 @@ namespace anylab {
 // created. Each problem names its fix. Empty when all is well.
 std::vector<std::string> preflight(const Lab& lab);
 
+// What is in the way of a deploy of the lab: a network namespace, an FRR
+// run directory or a runtime directory of the name the lab would make, that
+// no deploy of this lab recorded (a lab deployed already is told apart
+// before). anylab never removes what it did not make, so it refuses.
+std::vector<std::string> in_the_way(const Lab& lab);
+
 }  // namespace anylab

@@ -417,6 +417,30 @@ TEST_F(Deploy, AScenarioWhoseClientVanishedFailsNamingIt) {
   EXPECT_EQ(leftovers("quickstart"), std::vector<std::string>{});
 }
 
+// A namespace of the lab's name that anylab did not make is in the way: the
+// deploy refuses before building anything, names it, and neither the
+// deploy nor a destroy of the lab touches it.
+TEST_F(Deploy, ANamespaceInTheWayIsNamedAndLeftAlone) {
+  uses("quickstart");
+  const std::string ns = "anylab-quickstart-pop-ams";
+  struct Remove {  // the test's own namespace goes, whatever happens
+    std::string ns;
+    ~Remove() { test::run({"ip", "netns", "delete", ns}); }
+  } remove{ns};
+  ASSERT_EQ(test::run({"ip", "netns", "add", ns}).exit_code, 0);
+  ASSERT_EQ(test::run({"ip", "-n", ns, "link", "add", "mine0", "type", "veth", "peer", "name", "mine1"}).exit_code, 0);
+  auto d = test::run({kAnylab, "deploy", lab_file("quickstart")});
+  EXPECT_EQ(d.exit_code, 3) << d.err;
+  EXPECT_NE(d.err.find("the network namespace /run/netns/" + ns + " already exists, and no deploy of lab quickstart "
+                       "made it: anylab leaves it alone"),
+            std::string::npos)
+      << d.err;
+  EXPECT_EQ(test::run({kAnylab, "destroy", "quickstart"}).exit_code, 0);
+  EXPECT_EQ(test::run({kAnylab, "test", lab_file("quickstart")}).exit_code, 3);
+  EXPECT_EQ(test::run({"ip", "-n", ns, "link", "show", "mine0"}).exit_code, 0) << "the namespace was touched";
+  EXPECT_EQ(leftovers("quickstart"), std::vector<std::string>{"/run/netns/" + ns});
+}
+
 TEST_F(Deploy, SecondDeployOfTheSameLabIsRefused) {
   uses("quickstart");
   ASSERT_EQ(test::run({kAnylab, "deploy", lab_file("quickstart")}).exit_code, 0);
