@@ -12,6 +12,17 @@ std::vector<Probe> window(const ClientTimeline& probes, Micros from, Micros to) 
   return out;
 }
 
+std::vector<Segment> segments(const ClientTimeline& p, Micros interval) {
+  std::vector<Segment> out;
+  for (size_t i = 0; i < p.size();) {
+    size_t j = i;
+    while (j < p.size() && p[j].instance == p[i].instance) ++j;
+    out.push_back({p[i].sent, j < p.size() ? p[j].sent : p[j - 1].sent + interval, p[i].instance, j - i});
+    i = j;
+  }
+  return out;
+}
+
 std::string format_seconds(Micros t) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3fs", static_cast<double>(t.count()) / 1e6);
@@ -59,7 +70,62 @@ Verdict settle(const ClientTimeline& probes, Micros event, Micros end, Match wan
   return v;
 }
 
+template <class Match>
+Decision decide(const ClientTimeline& probes, Micros event, Micros end, Match want, const std::string& what,
+                std::optional<Micros> within, Micros stable, Micros deadline) {
+  Decision d{.verdict = settle(probes, event, end, want, what, within, stable)};
+  const bool run_in_time = d.verdict.convergence && (!within || *d.verdict.convergence <= *within);
+  d.final = d.verdict.pass || end >= deadline || (within && end > event + *within && !run_in_time);
+  return d;
+}
+
 }  // namespace
+
+Decision decide_reaches(const ClientTimeline& probes, Micros event, Micros end, const std::string& instance,
+                        std::optional<Micros> within, Micros stable, Micros deadline) {
+  return decide(
+      probes, event, end, [&](const Probe& p) { return p.instance == instance; }, instance, within, stable, deadline);
+}
+
+Decision decide_unreachable(const ClientTimeline& probes, Micros event, Micros end, std::optional<Micros> within,
+                            Micros stable, Micros deadline) {
+  return decide(
+      probes, event, end, [](const Probe& p) { return !p.instance; }, "nobody", within, stable, deadline);
+}
+
+Decision decide_max_outage(const ClientTimeline& probes, Micros event, Micros end, Micros bound, Micros stable,
+                           Micros deadline) {
+  Decision d{.verdict = max_outage(probes, event, end, bound)};
+  const std::vector<Probe> w = window(probes, event, end);
+  const bool answering = !w.empty() && w.back().instance;
+  // Answered again and stable: for the last `stable`, every answer came from
+  // the instance answering now, and most probes were answered (on a lossy
+  // link some never are, and no run of answers lasts).
+  auto settled = [&] {
+    if (!answering || end - event < stable) return false;
+    size_t in_span = 0, answered_in_span = 0;
+    for (const Probe& p : w) {
+      if (p.sent < end - stable) continue;
+      ++in_span;
+      if (!p.instance) continue;
+      if (p.instance != w.back().instance) return false;
+      ++answered_in_span;
+    }
+    return 2 * answered_in_span > in_span;
+  };
+  if (d.verdict.longest_outage && *d.verdict.longest_outage > bound) {
+    d.final = true;
+  } else if (d.verdict.pass && settled()) {
+    d.final = true;
+  } else if (end >= deadline) {
+    d.final = true;
+    if (!answering && !w.empty()) {
+      d.verdict.pass = false;
+      d.verdict.measured += ", and still unanswered at the end";
+    }
+  }
+  return d;
+}
 
 Verdict reaches(const ClientTimeline& probes, Micros event, Micros end, const std::string& instance,
                 std::optional<Micros> within, std::optional<Micros> stable) {

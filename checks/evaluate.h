@@ -43,6 +43,33 @@ std::optional<std::string> answering_at_end(const ClientTimeline& probes, Micros
 Verdict catchment(const std::map<std::string, ClientTimeline>& probes, Micros event, Micros end,
                   const std::map<std::string, std::string>& expected /* client -> instance */);
 
+// Judging while the probes come in: an expectation is decided as soon as
+// its outcome is certain, not once its bound has passed. `end`: the probes
+// sent before it are decided (older than the probe timeout). Not `final`:
+// wait for more probes.
+struct Decision {
+  bool final = false;
+  Verdict verdict;
+};
+
+// `reaches` (and `unreachable`, for nobody): passes once the final run of
+// matching probes started within `within` (if given) and has lasted
+// `stable`; fails once no run can do that any more (the bound passed with
+// no matching run under way, or one that started too late), or at
+// `deadline`, judged as it stands then.
+Decision decide_reaches(const ClientTimeline& probes, Micros event, Micros end, const std::string& instance,
+                        std::optional<Micros> within, Micros stable, Micros deadline);
+Decision decide_unreachable(const ClientTimeline& probes, Micros event, Micros end, std::optional<Micros> within,
+                            Micros stable, Micros deadline);
+
+// `max-outage`: fails once an outage longer than `bound` was seen (it can
+// only grow); passes once the client is answered again and stable: for the
+// last `stable` (and at least `stable` after the event), every answer from
+// the instance answering now, and most probes answered (a lossy link loses
+// some); at `deadline`, as it stands, and only if the client is answered.
+Decision decide_max_outage(const ClientTimeline& probes, Micros event, Micros end, Micros bound, Micros stable,
+                           Micros deadline);
+
 std::string format_seconds(Micros t);
 
 }  // namespace anylab::checks

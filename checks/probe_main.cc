@@ -40,17 +40,18 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: anylab-probe udp|tcp|dns ADDRESS PORT [--timeout DURATION]\n");
     return 2;
   }
-  const std::string kind = argv[1];
+  const auto protocol = anylab::checks::parse_protocol(argv[1]);
   const int ms = argc == 6 ? timeout_ms(argv[5]) : 500;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(std::atoi(argv[3])));
   if (ms < 0 || inet_pton(AF_INET, argv[2], &addr.sin_addr) != 1 ||
-      (kind != "udp" && kind != "tcp" && kind != "dns")) {
+      !protocol) {
     std::fprintf(stderr, "anylab-probe: bad arguments\n");
     return 2;
   }
-  const bool stream = kind == "tcp";
+  const bool stream = *protocol == anylab::checks::Protocol::kTcp;
+  const bool dns = *protocol == anylab::checks::Protocol::kDns;
   int fd = socket(AF_INET, (stream ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC | (stream ? SOCK_NONBLOCK : 0), 0);
   if (fd < 0) return 1;
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0 && errno != EINPROGRESS) return 1;
@@ -61,14 +62,14 @@ int main(int argc, char** argv) {
     if (poll(&p, 1, ms) != 1 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err != 0) return 1;
   }
   const uint16_t id = static_cast<uint16_t>(getpid());
-  const std::string request = kind == "dns" ? anylab::checks::dns_query(id) : std::string(anylab::checks::kRequest);
+  const std::string request = dns ? anylab::checks::dns_query(id) : std::string(anylab::checks::kRequest);
   if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) return 1;
   if (!wait_readable(fd, ms)) return 1;
   char buf[1024];
   ssize_t n = recv(fd, buf, sizeof buf, 0);
   if (n <= 0) return 1;
   std::string reply(buf, static_cast<size_t>(n));
-  if (kind == "dns") {
+  if (dns) {
     auto name = anylab::checks::dns_reply_name(reply, id);
     if (!name) return 1;
     reply = *name;

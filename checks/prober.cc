@@ -97,7 +97,7 @@ void Prober::send_probes(uint32_t seq) {
       continue;
     }
     const std::string request = t.protocol == Protocol::kDns ? dns_query(static_cast<uint16_t>(seq))
-                                                             : "anylab? who " + std::to_string(seq) + "\n";
+                                                             : numbered_request(seq);
     ::send(sockets_[i], request.data(), request.size(), MSG_NOSIGNAL);  // a lost send is a lost probe
   }
 }
@@ -165,7 +165,7 @@ void Prober::run() {
       if (!ev) continue;
       bool done = (ev & (POLLERR | POLLHUP)) != 0;
       if (!done && !p.requested) {
-        const std::string request = "anylab? who " + std::to_string(p.seq) + "\n";
+        const std::string request = numbered_request(p.seq);
         p.requested = ::send(p.fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size());
         done = !p.requested;
       } else if (!done) {

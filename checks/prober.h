@@ -9,13 +9,10 @@
 #include <vector>
 
 #include "tcp_session.h"
+#include "wire.h"
 #include "timeline.h"
 
 namespace anylab::checks {
-
-// How a probe asks: a UDP datagram, a DNS CHAOS query over UDP, or a TCP
-// connection of its own (connect, request, reply, close).
-enum class Protocol { kUdp, kDns, kTcp };
 
 // What to probe: from a client's network namespace (an open fd of it; no
 // value for the prober's own, which only tests ask for), a service address

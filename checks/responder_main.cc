@@ -43,7 +43,7 @@ int bound_socket(int type, const sockaddr_in& addr) {
 // that number, with several probes in flight. A bare request gets the name.
 std::string reply_to(const std::string& request, const std::string& name) {
   if (auto dns = anylab::checks::dns_answer(request, name)) return *dns;
-  const std::string_view prefix = "anylab? who ";
+  const std::string_view prefix = anylab::checks::kRequestPrefix;
   if (request.starts_with(prefix)) {
     std::string seq = request.substr(prefix.size());
     while (!seq.empty() && (seq.back() == '\n' || seq.back() == '\r')) seq.pop_back();

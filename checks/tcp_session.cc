@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "evaluate.h"
+#include "wire.h"
 
 namespace anylab::checks {
 
@@ -77,7 +78,7 @@ TcpSession::~TcpSession() { ::close(fd_); }
 
 std::expected<std::string, std::string> TcpSession::ask(Micros timeout) {
   const auto deadline = Clock::now() + timeout;
-  const std::string request = "anylab? who " + std::to_string(seq_++) + "\n";
+  const std::string request = numbered_request(seq_++);
   if (::send(fd_, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
     const std::string e = errno == ECONNRESET || errno == EPIPE ? "reset by the network" : std::strerror(errno);
     return std::unexpected(e);

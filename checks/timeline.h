@@ -25,4 +25,14 @@ using ClientTimeline = std::vector<Probe>;
 // The probes sent in [from, to).
 std::vector<Probe> window(const ClientTimeline& probes, Micros from, Micros to);
 
+// A run of consecutive probes answered by one instance (or by nobody): from
+// its first probe to the first probe of the next run (the last run ends one
+// interval after its last probe).
+struct Segment {
+  Micros from{}, to{};
+  std::optional<std::string> instance;
+  size_t probes = 0;
+};
+std::vector<Segment> segments(const ClientTimeline& probes, Micros interval);
+
 }  // namespace anylab::checks

@@ -1,6 +1,23 @@
 #include "wire.h"
 
 namespace anylab::checks {
+
+std::string_view protocol_name(Protocol p) {
+  switch (p) {
+    case Protocol::kTcp: return "tcp";
+    case Protocol::kDns: return "dns";
+    case Protocol::kUdp: break;
+  }
+  return "udp";
+}
+
+std::optional<Protocol> parse_protocol(std::string_view name) {
+  for (Protocol p : {Protocol::kUdp, Protocol::kTcp, Protocol::kDns})
+    if (protocol_name(p) == name) return p;
+  return std::nullopt;
+}
+
+std::string numbered_request(uint32_t seq) { return std::string(kRequestPrefix) + std::to_string(seq) + "\n"; }
 namespace {
 
 void put16(std::string& s, uint16_t v) {

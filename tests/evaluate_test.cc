@@ -30,6 +30,94 @@ ClientTimeline make(std::vector<std::pair<int, std::string>> segments_ms, Micros
 const Micros kEvent = milliseconds(500);
 const Micros kEnd = milliseconds(3000);
 
+// Early judgement: an expectation is decided as soon as its outcome is
+// certain. The timelines are cut at `end`, as the prober gives them while it
+// runs: only what was decided by then.
+ClientTimeline until(const ClientTimeline& t, Micros end) {
+  ClientTimeline out;
+  for (const Probe& p : t)
+    if (p.sent < end) out.push_back(p);
+  return out;
+}
+
+TEST(Decide, ReachesPassesOnceStableNotWhenTheBoundHasPassed) {
+  const auto t = make({{500, "a"}, {300, ""}, {9200, "b"}});  // b from +0.3s after the event
+  const Micros within = milliseconds(10000), stable = milliseconds(500), deadline = kEvent + within + stable;
+  EXPECT_FALSE(decide_reaches(until(t, milliseconds(1290)), kEvent, milliseconds(1290), "b", within, stable, deadline).final);
+  Decision d = decide_reaches(until(t, milliseconds(1310)), kEvent, milliseconds(1310), "b", within, stable, deadline);
+  EXPECT_TRUE(d.final);
+  EXPECT_TRUE(d.verdict.pass) << d.verdict.measured;
+  EXPECT_EQ(d.verdict.convergence, milliseconds(300));
+}
+
+TEST(Decide, ReachesFailsAtOnceWhenTheBoundPassesWithoutIt) {
+  const auto t = make({{500, "a"}, {5000, "a"}});  // never b
+  const Micros within = milliseconds(1000), stable = milliseconds(500), deadline = kEvent + within + stable;
+  EXPECT_FALSE(decide_reaches(until(t, milliseconds(1490)), kEvent, milliseconds(1490), "b", within, stable, deadline).final);
+  Decision d = decide_reaches(until(t, milliseconds(1510)), kEvent, milliseconds(1510), "b", within, stable, deadline);
+  EXPECT_TRUE(d.final);
+  EXPECT_FALSE(d.verdict.pass);
+  EXPECT_EQ(d.verdict.measured, "answered by a at the end, not b");
+}
+
+TEST(Decide, ARunThatStartedInTimeIsWaitedForAndAFlapCounts) {
+  const Micros within = milliseconds(1000), stable = milliseconds(500), deadline = kEvent + within + stable;
+  // b from +0.9s: in time, so the judgement waits until it has lasted 0.5s.
+  const auto late = make({{500, "a"}, {900, ""}, {3000, "b"}});
+  EXPECT_FALSE(decide_reaches(until(late, milliseconds(1700)), kEvent, milliseconds(1700), "b", within, stable, deadline).final);
+  Decision d = decide_reaches(until(late, milliseconds(1910)), kEvent, milliseconds(1910), "b", within, stable, deadline);
+  EXPECT_TRUE(d.final && d.verdict.pass) << d.verdict.measured;
+  // b from +0.2s, lost at +0.5s, back at +1.2s: the run that counts began too late.
+  const auto flap = make({{500, "a"}, {200, ""}, {300, "b"}, {700, ""}, {3000, "b"}});
+  Decision f = decide_reaches(until(flap, milliseconds(1550)), kEvent, milliseconds(1550), "b", within, stable, deadline);
+  EXPECT_TRUE(f.final);
+  EXPECT_FALSE(f.verdict.pass);
+}
+
+TEST(Decide, WithoutABoundItWaitsUntilTheDeadline) {
+  const auto t = make({{500, "a"}, {9500, "a"}});
+  const Micros deadline = kEvent + milliseconds(3000);
+  EXPECT_FALSE(decide_reaches(until(t, milliseconds(3400)), kEvent, milliseconds(3400), "b", std::nullopt,
+                              milliseconds(500), deadline).final);
+  Decision d = decide_reaches(until(t, milliseconds(3500)), kEvent, milliseconds(3500), "b", std::nullopt,
+                              milliseconds(500), deadline);
+  EXPECT_TRUE(d.final);
+  EXPECT_FALSE(d.verdict.pass);
+  // unreachable: the same, for nobody.
+  const auto dark = make({{500, "a"}, {100, "a"}, {5000, ""}});
+  Decision u = decide_unreachable(until(dark, milliseconds(1200)), kEvent, milliseconds(1200), milliseconds(2000),
+                                  milliseconds(500), kEvent + milliseconds(2500));
+  EXPECT_TRUE(u.final && u.verdict.pass) << u.verdict.measured;
+  EXPECT_EQ(u.verdict.convergence, milliseconds(100));
+}
+
+TEST(Decide, MaxOutageFailsOnceExceededAndPassesOnceAnsweredAndStable) {
+  const Micros bound = milliseconds(500), stable = milliseconds(500), deadline = kEvent + milliseconds(30000);
+  const auto t = make({{500, "a"}, {100, "a"}, {800, ""}, {5000, "b"}});  // dark from +0.1s to +0.9s
+  EXPECT_FALSE(decide_max_outage(until(t, milliseconds(1000)), kEvent, milliseconds(1000), bound, stable, deadline).final);
+  Decision over = decide_max_outage(until(t, milliseconds(1120)), kEvent, milliseconds(1120), bound, stable, deadline);
+  EXPECT_TRUE(over.final);
+  EXPECT_FALSE(over.verdict.pass);
+  const Micros wide = milliseconds(1000);
+  // Answered again from 1.4 s: stable once most of the last 0.5 s was.
+  EXPECT_FALSE(decide_max_outage(until(t, milliseconds(1410)), kEvent, milliseconds(1410), wide, stable, deadline).final);
+  EXPECT_FALSE(decide_max_outage(until(t, milliseconds(1640)), kEvent, milliseconds(1640), wide, stable, deadline).final);
+  Decision ok = decide_max_outage(until(t, milliseconds(1700)), kEvent, milliseconds(1700), wide, stable, deadline);
+  EXPECT_TRUE(ok.final && ok.verdict.pass) << ok.verdict.measured;
+  EXPECT_EQ(ok.verdict.longest_outage, milliseconds(800));
+}
+
+// On a lossy link no run of answers lasts: stable means every answer from
+// one instance and most probes answered.
+TEST(Decide, MaxOutageOnALossyLinkPassesOnceMostProbesAreAnswered) {
+  ClientTimeline t;
+  for (int i = 0; i < 300; ++i) t.push_back({milliseconds(10 * i), i % 3 == 2 ? std::nullopt : std::optional<std::string>("a")});
+  Decision d = decide_max_outage(until(t, milliseconds(1100)), kEvent, milliseconds(1100), milliseconds(500),
+                                 milliseconds(500), kEvent + milliseconds(30000));
+  EXPECT_TRUE(d.final && d.verdict.pass) << d.verdict.measured;
+  EXPECT_EQ(d.verdict.longest_outage, milliseconds(10));
+}
+
 TEST(Reaches, MeasuresConvergenceFromTheEvent) {
   auto t = make({{500, "a"}, {300, ""}, {2200, "b"}});
   Verdict v = reaches(t, kEvent, kEnd, "b", milliseconds(1000), std::nullopt);

@@ -18,16 +18,16 @@ inline TestReport sample_report() {
         t.push_back({at, *who ? std::optional<std::string>(who) : std::nullopt});
     return t;
   };
-  StepOutcome catchment{.text = "expect catchment", .expectation = true, .measured = "client-eu -> pop-ams",
+  StepOutcome catchment{.text = "expect catchment", .kind = StepKind::kExpectation, .measured = "client-eu -> pop-ams",
                         .at = milliseconds(400), .since = milliseconds(300), .instance = "pop-ams", .line = 12};
   ScenarioOutcome baseline{.name = "baseline", .steps = {catchment}, .duration = milliseconds(500),
                            .timelines = {{"client-eu", "dns", probes({{50, "pop-ams"}})}}};
   StepOutcome crash{.text = "fail node pop-ams (crash)", .measured = "applied at +0.300s", .at = milliseconds(300),
                     .line = 16};
-  StepOutcome reaches{.text = "expect client-eu reaches pop-sin within 2s", .expectation = true,
+  StepOutcome reaches{.text = "expect client-eu reaches pop-sin within 2s", .kind = StepKind::kExpectation,
                       .measured = "pop-sin from +0.090s, for 1.940s", .at = milliseconds(2330),
                       .since = milliseconds(300), .convergence = milliseconds(90), .instance = "pop-sin", .line = 17};
-  StepOutcome outage{.text = "expect client-eu max-outage 1s", .expectation = true,
+  StepOutcome outage{.text = "expect client-eu max-outage 1s", .kind = StepKind::kExpectation,
                      .measured = "longest outage 0.080s", .at = milliseconds(2400), .since = milliseconds(300),
                      .longest_outage = milliseconds(80), .line = 18};
   StepOutcome restore{.text = "restore node pop-ams", .pass = false, .measured = "pop-ams runs nothing to restore",
@@ -45,9 +45,9 @@ inline TestReport sample_report() {
                        .timelines = {{"client-eu", "dns", probes({{30, "pop-ams"}, {12, ""}, {218, "pop-sin"}})}}};
   return TestReport{.lab = "sample", .file = "labs/sample.yaml", .started = "2026-11-22T08:00:00Z", .seconds = 5.7,
                     .repeat = 2, .probe_interval = milliseconds(10), .probe_timeout = milliseconds(100),
-                    .nodes = {{"edge-ams", "router", 65010, ""}, {"edge-sin", "router", 65020, ""},
-                              {"pop-ams", "instance", 64500, "dns"}, {"pop-sin", "instance", 64500, "dns"},
-                              {"client-eu", "client", 0, ""}},
+                    .nodes = {{"edge-ams", NodeKind::kRouter, 65010, ""}, {"edge-sin", NodeKind::kRouter, 65020, ""},
+                              {"pop-ams", NodeKind::kInstance, 64500, "dns"}, {"pop-sin", NodeKind::kInstance, 64500, "dns"},
+                              {"client-eu", NodeKind::kClient, 0, ""}},
                     .links = {{"client-eu", "edge-ams"}, {"edge-ams", "pop-ams"}, {"edge-sin", "pop-sin"},
                               {"edge-ams", "edge-sin"}},
                     .scenarios = {{"baseline", "", {baseline}}, {"crash", "Amsterdam crashes", {run1, run2}}}};

@@ -72,6 +72,24 @@ TEST(Reports, HtmlPutsFailuresFirst) {
   EXPECT_EQ(html.find("http"), std::string::npos) << "self-contained: nothing to fetch";
 }
 
+// The map of the state before the first event shows who answered right up
+// to it, even when the replies in flight when the event struck were lost
+// (the probes sent in its last 30 ms here).
+TEST(Reports, CatchmentBeforeTheFirstEventIsTheLastAnsweredState) {
+  TestReport r = test::sample_report();
+  ScenarioOutcome& run = r.scenarios.at(1).runs.at(0);
+  ASSERT_EQ(run.steps.at(0).at, milliseconds(300));
+  checks::ClientTimeline& t = run.timelines.at(0).probes;
+  for (checks::Probe& p : t)
+    if (p.sent >= milliseconds(270) && p.sent < milliseconds(300)) p.instance.reset();
+  const std::string html = html_report(r);
+  const size_t caption = html.find("before the first event (+0.300 s)");
+  ASSERT_NE(caption, std::string::npos);
+  const size_t figure = html.rfind("<figure", caption);
+  const std::string map = html.substr(figure, caption - figure);
+  EXPECT_NE(map.find("<title>client-eu: pop-ams</title>"), std::string::npos) << map;
+}
+
 TEST(Reports, JunitEscapesWhatUsersWrote) {
   TestReport r = test::sample_report();
   r.scenarios[0].name = "a<b>&\"c\"";

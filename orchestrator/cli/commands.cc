@@ -147,7 +147,7 @@ class Cli {
       c->add_option("--bgp", event_options_.bgp, "a BGP session, by its two nodes: --bgp a,b")->delimiter(',');
       if (k == 0)
         c->add_option("--mode", event_options_.mode, "crash (default), freeze or service")
-            ->check(CLI::IsMember({"crash", "freeze", "service"}));
+            ->check(CLI::IsMember({to_string(FailMode::kCrash), to_string(FailMode::kFreeze), to_string(FailMode::kService)}));
     }
     for (int k = 0; k < 2; ++k) {
       auto* c = changes_[k] = command(k == 0 ? "announce" : "withdraw",

@@ -252,6 +252,7 @@ int watch(const std::string& lab_or_name, double seconds) {
     return kExitEnvironment;
   }
   const std::vector<checks::ProbeTarget>& targets = clients->targets();
+  auto label = [&](size_t i) { return clients->client(i) + " " + clients->service(i); };
   const auto interval = std::chrono::duration_cast<checks::Micros>(lab->spec.defaults.probe_interval);
   const auto timeout = std::chrono::duration_cast<checks::Micros>(lab->spec.defaults.probe_timeout);
   checks::Prober prober(targets, interval, timeout);
@@ -276,7 +277,7 @@ int watch(const std::string& lab_or_name, double seconds) {
       for (; seen[i] < timelines[i].size(); ++seen[i]) {
         const checks::Probe& p = timelines[i][seen[i]];
         if (started[i] && p.instance == current[i]) continue;
-        std::cout << fmt::format("+{:>8}  {:<24} {}\n", checks::format_seconds(p.sent), targets[i].client,
+        std::cout << fmt::format("+{:>8}  {:<24} {}\n", checks::format_seconds(p.sent), label(i),
                                  p.instance ? "answered by " + *p.instance : "NO ANSWER");
         current[i] = p.instance;
         started[i] = true;
@@ -294,7 +295,7 @@ int watch(const std::string& lab_or_name, double seconds) {
     for (const checks::Probe& p : timelines[i]) answered += p.instance.has_value();
     auto outage = checks::max_outage(timelines[i], checks::Micros(0), end, checks::Micros(0));
     std::cout << fmt::format("  {:<24} {} probes, {} answered, longest outage {}, last answered by {}\n",
-                             targets[i].client, timelines[i].size(), answered,
+                             label(i), timelines[i].size(), answered,
                              checks::format_seconds(outage.longest_outage.value_or(checks::Micros(0))),
                              current[i].value_or("nobody"));
   }
@@ -318,8 +319,7 @@ int fail_or_restore(const std::string& lab_or_name, const EventOptions& o) {
     } else if (o.restore) {
       done = restore_node(*lab, o.node);
     } else {
-      const FailMode mode = o.mode == "freeze" ? FailMode::kFreeze : o.mode == "service" ? FailMode::kService
-                                                                                         : FailMode::kCrash;
+      const FailMode mode = parse_fail_mode(o.mode).value_or(FailMode::kCrash);  // CLI11 checked the word
       done = fail_node(*lab, o.node, mode);
     }
   } catch (const std::invalid_argument& e) {

@@ -30,7 +30,7 @@ std::string utc_now() {
 
 void print_steps(const ScenarioOutcome& o) {
   for (const StepOutcome& s : o.steps) {
-    const char* tag = s.expectation ? (s.pass ? "PASS" : "FAIL") : (s.pass ? "    " : "ERR ");
+    const char* tag = s.expectation() ? (s.pass ? "PASS" : "FAIL") : (s.pass ? "    " : "ERR ");
     std::cout << fmt::format("  {}  {}{}\n", tag, s.text, s.measured.empty() ? "" : ": " + s.measured);
   }
 }
@@ -87,18 +87,10 @@ int run_loaded(const Lab& lab, const std::string& file, const ScenarioOptions& o
   if (!options.json_file.empty()) written &= write_report(options.json_file, json_report(report), "JSON");
   if (!options.junit_file.empty()) written &= write_report(options.junit_file, junit_report(report), "JUnit");
   if (!options.html_file.empty()) written &= write_report(options.html_file, html_report(report), "HTML");
-  size_t checks = 0, failed = 0;
-  for (const ScenarioRuns& r : report.scenarios)
-    for (const ExpectationRuns& e : expectations(r)) {
-      ++checks;
-      failed += e.passed < e.runs;
-    }
-  size_t errors = 0;
-  for (const ScenarioRuns& r : report.scenarios)
-    for (const ScenarioOutcome& o : r.runs)
-      for (const StepOutcome& st : o.steps) errors += !st.expectation && !st.pass;
+  const Tally t = tally_of(report);
   std::cout << fmt::format("{}: {} scenarios, {} expectations, {} failed{}{}\n", lab.name, report.scenarios.size(),
-                           checks, failed, errors ? fmt::format(", {} events could not be applied", errors) : "",
+                           t.expectations, t.failed,
+                           t.errors ? fmt::format(", {} events could not be applied", t.errors) : "",
                            options.repeat > 1 ? fmt::format(" (each scenario run {} times)", options.repeat) : "");
   if (g_cancel) return 128 + g_signal;
   if (!written) return kExitEnvironment;

@@ -95,7 +95,7 @@ ServiceSpec read_service(const Reader& r, const lyd_node* s) {
   const lyd_node* asn = Reader::child(s, "asn");
   out.asn = {static_cast<uint32_t>(Reader::number(asn)), r.mark(asn)};
   const std::string probe = Reader::text(Reader::child(s, "probe"));
-  out.probe = probe == "tcp" ? ProbeKind::kTcp : probe == "dns" ? ProbeKind::kDns : ProbeKind::kUdp;
+  out.probe = checks::parse_protocol(probe).value_or(ProbeKind::kUdp);  // the schema allows only these
   out.port = static_cast<uint16_t>(Reader::number(Reader::child(s, "port")));
   return out;
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "model/lab_spec.h"
+#include "model/timings.h"
 
 namespace anylab {
 
@@ -71,6 +72,7 @@ struct Lab {
 
   LabSpec spec;
   Paths paths;
+  Timings timings;
   std::string name;
   std::string runtime_dir;
   std::vector<Node> nodes;  // in file order

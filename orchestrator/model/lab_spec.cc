@@ -20,6 +20,12 @@ const char* to_string(FailMode m) {
   return "?";
 }
 
+std::optional<FailMode> parse_fail_mode(std::string_view name) {
+  for (FailMode m : {FailMode::kCrash, FailMode::kFreeze, FailMode::kService})
+    if (name == to_string(m)) return m;
+  return std::nullopt;
+}
+
 const NodeSpec* LabSpec::find_node(std::string_view n) const {
   for (const NodeSpec& node : nodes)
     if (node.name.value == n) return &node;

@@ -16,6 +16,7 @@
 #include "core/diagnostic.h"
 #include "core/duration.h"
 #include "core/ipv4.h"
+#include "wire.h"
 
 namespace anylab {
 
@@ -39,7 +40,8 @@ struct DefaultsSpec {
   SourceMark bgp_mark;
 };
 
-enum class ProbeKind { kUdp, kTcp, kDns };
+// What a client sends: the verification side's own protocol (checks/wire.h).
+using ProbeKind = checks::Protocol;
 
 struct ServiceSpec {
   Marked<std::string> name;
@@ -103,6 +105,7 @@ struct NodePair {
 
 enum class FailMode { kCrash, kFreeze, kService };
 const char* to_string(FailMode m);
+std::optional<FailMode> parse_fail_mode(std::string_view name);
 
 // What a fail/restore step acts on.
 struct Target {

@@ -7,15 +7,6 @@
 namespace anylab {
 namespace {
 
-const char* probe_name(ProbeKind k) {
-  switch (k) {
-    case ProbeKind::kTcp: return "tcp";
-    case ProbeKind::kDns: return "dns";
-    case ProbeKind::kUdp: break;
-  }
-  return "udp";
-}
-
 // ExaBGP sends the as-path it is given as the whole path, without adding its
 // own AS (seen on a real lab: `as-path [ 64500 64500 64500 ]` arrived as
 // exactly that), so N prepends are the origin AS and N copies more.
@@ -48,8 +39,8 @@ std::string exabgp_route(const Node& i, const std::string& prefix, const RouteAt
 std::string control_fifo(const Node& i) { return i.runtime_dir + "/control.fifo"; }
 
 std::vector<std::string> health_probe_argv(const Lab& lab, const Node& i) {
-  return {lab.paths.helper_dir + "/anylab-probe", probe_name(i.service->probe), i.service->address.value.str(),
-          std::to_string(i.service->port), "--timeout", "500ms"};
+  return {lab.paths.helper_dir + "/anylab-probe", std::string(checks::protocol_name(i.service->probe)), i.service->address.value.str(),
+          std::to_string(i.service->port), "--timeout", format_duration(lab.timings.health_probe_timeout)};
 }
 
 std::string render_healthcheck(const Lab& lab, const Node& i) {

@@ -42,6 +42,7 @@ std::expected<Lab, Diagnostics> resolve(LabSpec spec, const Paths& paths) {
   Lab lab;
   lab.spec = std::move(spec);
   lab.paths = paths;
+  lab.timings = timings_of(lab.spec.defaults);
   lab.name = lab.spec.name.value;
   lab.runtime_dir = fmt::format("{}/{}", paths.runtime_root, lab.name);
   Diagnostics diag;

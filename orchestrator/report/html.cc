@@ -39,7 +39,7 @@ class Colors {
   explicit Colors(const TestReport& r) {
     size_t i = 0;
     for (const ReportNode& n : r.nodes)
-      if (n.kind == "instance") of_[n.name] = kPalette[i++ % std::size(kPalette)];
+      if (n.kind == NodeKind::kInstance) of_[n.name] = kPalette[i++ % std::size(kPalette)];
   }
   std::string operator()(const std::optional<std::string>& instance) const {
     if (!instance) return kNobody;
@@ -52,34 +52,16 @@ class Colors {
   std::map<std::string, std::string> of_;
 };
 
-struct Segment {
-  Micros from, to;
-  std::optional<std::string> instance;
-  size_t probes;
-};
-
-std::vector<Segment> segments(const checks::ClientTimeline& p, Micros interval) {
-  std::vector<Segment> out;
-  for (size_t i = 0; i < p.size();) {
-    size_t j = i;
-    while (j < p.size() && p[j].instance == p[i].instance) ++j;
-    out.push_back({p[i].sent, j < p.size() ? p[j].sent : p[j - 1].sent + interval, p[i].instance, j - i});
-    i = j;
-  }
-  return out;
-}
-
-// Who answered the client just before `t`: the last probe sent in a short
-// window before it, or nobody.
+// Who answered the client just before `t`: the last answer to a probe sent
+// in a short window before it, or nobody if none was answered there. The
+// last probes before an event may be lost to the event itself (a link cut
+// drops the replies in flight): they do not make an answered client look
+// unanswered on the map of the state before it.
 std::optional<std::string> answering_before(const checks::ClientTimeline& p, Micros t, Micros window) {
   std::optional<std::string> who;
-  bool any = false;
-  for (const checks::Probe& probe : p) {
-    if (probe.sent < t - window || probe.sent >= t) continue;
-    any = true;
-    who = probe.instance;  // the last one in the window decides
-  }
-  return any ? who : std::nullopt;
+  for (const checks::Probe& probe : p)
+    if (probe.sent >= t - window && probe.sent < t && probe.instance) who = probe.instance;
+  return who;
 }
 
 // Node positions for the catchment maps: instances on top, routers in rows
@@ -94,18 +76,18 @@ std::map<std::string, Point> layout(const TestReport& r, double w, double h) {
     adj[l.a].push_back(l.b);
     adj[l.b].push_back(l.a);
   }
-  std::map<std::string, std::string> kind;
+  std::map<std::string, NodeKind> kind;
   for (const ReportNode& n : r.nodes) kind[n.name] = n.kind;
   std::map<std::string, int> layer;
   std::vector<std::string> frontier;
   for (const ReportNode& n : r.nodes)
-    if (n.kind == "instance") layer[n.name] = 0, frontier.push_back(n.name);
+    if (n.kind == NodeKind::kInstance) layer[n.name] = 0, frontier.push_back(n.name);
   int deepest = 0;
   while (!frontier.empty()) {
     std::vector<std::string> next;
     for (const std::string& n : frontier)
       for (const std::string& m : adj[n])
-        if (kind[m] == "router" && !layer.contains(m)) {
+        if (kind[m] == NodeKind::kRouter && !layer.contains(m)) {
           layer[m] = layer[n] + 1;
           deepest = std::max(deepest, layer[m]);
           next.push_back(m);
@@ -113,8 +95,8 @@ std::map<std::string, Point> layout(const TestReport& r, double w, double h) {
     frontier = std::move(next);
   }
   for (const ReportNode& n : r.nodes) {
-    if (n.kind == "router" && !layer.contains(n.name)) layer[n.name] = std::max(deepest, 1);
-    if (n.kind == "client") layer[n.name] = std::max(deepest, 1) + 1;
+    if (n.kind == NodeKind::kRouter && !layer.contains(n.name)) layer[n.name] = std::max(deepest, 1);
+    if (n.kind == NodeKind::kClient) layer[n.name] = std::max(deepest, 1) + 1;
   }
   int rows = 0;
   for (const auto& [n, l] : layer) rows = std::max(rows, l + 1);
@@ -158,11 +140,11 @@ std::string catchment_map(const TestReport& r, const std::map<std::string, Point
   }
   for (const ReportNode& n : r.nodes) {
     const Point p = at.at(n.name);
-    if (n.kind == "router") {
+    if (n.kind == NodeKind::kRouter) {
       s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"14\" height=\"14\" rx=\"2\" class=\"router\">"
                        "<title>{} (AS {})</title></rect>",
                        p.x - 7, p.y - 7, esc(n.name), n.asn);
-    } else if (n.kind == "instance") {
+    } else if (n.kind == NodeKind::kInstance) {
       s += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"9\" fill=\"{}\" class=\"instance\"><title>{} ({})</title></circle>",
                        p.x, p.y, n.service == service ? colors(n.name) : "#e0e0e0", esc(n.name), esc(n.service));
     } else {
@@ -172,7 +154,7 @@ std::string catchment_map(const TestReport& r, const std::map<std::string, Point
                        p.x, p.y, colors(who), esc(n.name), esc(who.value_or("no answer")));
     }
     s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"maplabel\">{}</text>", p.x,
-                     p.y + (n.kind == "client" ? 18 : n.kind == "instance" ? -13 : 19), esc(n.name));
+                     p.y + (n.kind == NodeKind::kClient ? 18 : n.kind == NodeKind::kInstance ? -13 : 19), esc(n.name));
   }
   s += fmt::format("</svg><figcaption>{}</figcaption></figure>", caption);
   return s;
@@ -197,7 +179,7 @@ std::string timeline_svg(const TestReport& r, const ScenarioOutcome& o, const Co
   for (const StepOutcome& st : o.steps) d = std::max(d, st.at);
   auto x = [&](Micros t) { return left + plot * std::clamp(static_cast<double>(t.count()) / d.count(), 0.0, 1.0); };
   std::vector<const StepOutcome*> events, expects;
-  for (const StepOutcome& s : o.steps) (s.expectation ? expects : events).push_back(&s);
+  for (const StepOutcome& s : o.steps) (s.expectation() ? expects : events).push_back(&s);
   const double clients_bottom = top + static_cast<double>(o.timelines.size()) * (row_h + gap);
   const double expects_top = clients_bottom + 10;
   const double bottom = expects_top + static_cast<double>(expects.size()) * (16 + gap);
@@ -210,7 +192,7 @@ std::string timeline_svg(const TestReport& r, const ScenarioOutcome& o, const Co
     s += fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"rowlabel\">{}{}</text>", left - 8, y + 14, esc(client),
                      services.size() > 1 ? " · " + esc(service) : "");
     s += fmt::format("<rect x=\"{}\" y=\"{:.1f}\" width=\"{}\" height=\"{}\" class=\"lane\"/>", left, y, plot, row_h);
-    for (const Segment& g : segments(probes, r.probe_interval)) {
+    for (const checks::Segment& g : checks::segments(probes, r.probe_interval)) {
       const double x0 = x(g.from), x1 = std::max(x(g.to), x0 + 1.5);
       s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{}\" fill=\"{}\"><title>{}: {} from +{} to +{} ({} probes)</title></rect>",
                        x0, y, x1 - x0, row_h, colors(g.instance), esc(client),
@@ -246,7 +228,7 @@ std::string timeline_svg(const TestReport& r, const ScenarioOutcome& o, const Co
   // Events across everything.
   for (size_t i = 0; i < events.size(); ++i) {
     const StepOutcome& e = *events[i];
-    if (e.text.starts_with("wait")) continue;
+    if (e.kind == StepKind::kWait) continue;
     const double xe = x(e.at);
     s += fmt::format("<line x1=\"{:.1f}\" y1=\"{}\" x2=\"{:.1f}\" y2=\"{:.1f}\" class=\"event {}\"/>", xe, top - 8, xe, bottom,
                      e.pass ? "" : "bad");
@@ -279,7 +261,7 @@ std::string scenario_html(const TestReport& r, const ScenarioRuns& runs, size_t 
   size_t ev = 0, ex = 0;
   for (const StepOutcome& st : o.steps) {
     std::string tag, when;
-    if (st.expectation) {
+    if (st.expectation()) {
       tag = fmt::format("<span class=\"badge {}\">E{} {}</span>", st.pass ? "ok" : "bad", ++ex, st.pass ? "pass" : "FAIL");
       when = fmt::format("+{} … +{}", secs(st.since), secs(st.at));
     } else {
@@ -294,7 +276,7 @@ std::string scenario_html(const TestReport& r, const ScenarioRuns& runs, size_t 
   // the next, once it had time to settle).
   std::vector<const StepOutcome*> events;
   for (const StepOutcome& st : o.steps)
-    if (!st.expectation && !st.text.starts_with("wait")) events.push_back(&st);
+    if (st.kind == StepKind::kEvent) events.push_back(&st);
   const Micros window = std::max<Micros>(std::chrono::milliseconds(300), 3 * r.probe_interval + r.probe_timeout);
   std::set<std::string> services;
   for (const ClientProbes& t : o.timelines) services.insert(t.service);
@@ -370,21 +352,16 @@ std::string html_report(const TestReport& r) {
   const auto at = layout(r, 260, 190);
   // The summary: counts, the slowest convergence and the longest outage, and
   // every failure (with its run) before anything else.
-  size_t expectations = 0, failed = 0, scenarios_passed = 0;
+  const Tally tally = tally_of(r);
   const std::optional<Worst> slowest = slowest_convergence(r), longest = longest_outage(r);
   std::string failures;
   for (const ScenarioRuns& sc : r.scenarios) {
-    scenarios_passed += sc.pass();
-    for (const ExpectationRuns& e : anylab::expectations(sc)) {
-      ++expectations;
-      failed += e.passed < e.runs;
-    }
     for (size_t k = 0; k < sc.runs.size(); ++k)
       for (const StepOutcome& st : sc.runs[k].steps) {
         if (!st.pass)
           failures += fmt::format("<li><b>{}</b>{} · line {} · {}{}: <b>{}</b></li>", esc(sc.name),
                                   r.repeat > 1 ? fmt::format(" (run {})", k + 1) : "", st.line,
-                                  st.expectation ? "" : "event could not be applied: ", esc(st.text), esc(st.measured));
+                                  st.expectation() ? "" : "event could not be applied: ", esc(st.text), esc(st.measured));
       }
   }
   const bool pass = r.pass();
@@ -396,8 +373,9 @@ std::string html_report(const TestReport& r) {
   s += fmt::format("<header class=\"{}\"><h1>{} · lab {}</h1><p>{} · started {} · {:.1f} s{}</p><div class=\"stats\">",
                    pass ? "ok" : "bad", pass ? "PASS" : "FAIL", esc(r.lab), esc(r.file), esc(r.started), r.seconds,
                    r.repeat > 1 ? fmt::format(" · each scenario run {} times", r.repeat) : "");
-  s += fmt::format("<div class=\"stat\"><b>{}/{}</b>scenarios passed</div>", scenarios_passed, r.scenarios.size());
-  s += fmt::format("<div class=\"stat\"><b>{}/{}</b>expectations held</div>", expectations - failed, expectations);
+  s += fmt::format("<div class=\"stat\"><b>{}/{}</b>scenarios passed</div>", tally.scenarios_passed, r.scenarios.size());
+  s += fmt::format("<div class=\"stat\"><b>{}/{}</b>expectations held</div>", tally.expectations - tally.failed,
+                   tally.expectations);
   if (slowest)
     s += fmt::format("<div class=\"stat\"><b>{}</b>slowest convergence<br><small>{}</small></div>",
                      secs(slowest->time), esc(slowest->where));

@@ -26,9 +26,23 @@ TestReport start_report(const Lab& lab, const std::string& file, int repeat, std
                .probe_interval = std::chrono::duration_cast<Micros>(lab.spec.defaults.probe_interval),
                .probe_timeout = std::chrono::duration_cast<Micros>(lab.spec.defaults.probe_timeout)};
   for (const Node& n : lab.nodes)
-    r.nodes.push_back({n.name, to_string(n.kind), n.asn, n.service ? n.service->name.value : ""});
+    r.nodes.push_back({n.name, n.kind, n.asn, n.service ? n.service->name.value : ""});
   for (const Link& l : lab.links) r.links.push_back({l.a_node, l.b_node});
   return r;
+}
+
+Tally tally_of(const TestReport& r) {
+  Tally t;
+  for (const ScenarioRuns& s : r.scenarios) {
+    t.scenarios_passed += s.pass();
+    for (const ExpectationRuns& e : expectations(s)) {
+      ++t.expectations;
+      t.failed += e.passed < e.runs;
+    }
+    for (const ScenarioOutcome& o : s.runs)
+      for (const StepOutcome& st : o.steps) t.errors += !st.expectation() && !st.pass;
+  }
+  return t;
 }
 
 std::optional<Worst> slowest_convergence(const TestReport& r) {
@@ -65,7 +79,7 @@ std::vector<ExpectationRuns> expectations(const ScenarioRuns& s) {
   std::vector<ExpectationRuns> out;
   if (s.runs.empty()) return out;
   for (size_t i = 0; i < s.runs.front().steps.size(); ++i) {
-    if (!s.runs.front().steps[i].expectation) continue;
+    if (!s.runs.front().steps[i].expectation()) continue;
     ExpectationRuns e;
     e.first = &s.runs.front().steps[i];
     std::vector<Micros> convergence, outage;
@@ -102,25 +116,20 @@ json spread_json(const std::optional<Spread>& s) {
 
 // A client's probes as segments of one answer: who answered (or null) from
 // the first probe of a run to the first probe of the next.
-json segments(const checks::ClientTimeline& probes, Micros interval) {
+json segments_json(const checks::ClientTimeline& probes, Micros interval) {
   json out = json::array();
-  for (size_t i = 0; i < probes.size();) {
-    size_t j = i;
-    while (j < probes.size() && probes[j].instance == probes[i].instance) ++j;
-    const Micros to = j < probes.size() ? probes[j].sent : probes[j - 1].sent + interval;
-    out.push_back({{"from", seconds(probes[i].sent)},
-                   {"to", seconds(to)},
-                   {"instance", probes[i].instance ? json(*probes[i].instance) : json(nullptr)},
-                   {"probes", j - i}});
-    i = j;
-  }
+  for (const checks::Segment& g : checks::segments(probes, interval))
+    out.push_back({{"from", seconds(g.from)},
+                   {"to", seconds(g.to)},
+                   {"instance", g.instance ? json(*g.instance) : json(nullptr)},
+                   {"probes", g.probes}});
   return out;
 }
 
 json step_json(const StepOutcome& s) {
-  json j = {{"line", s.line}, {"kind", s.expectation ? "expect" : "event"}, {"text", s.text},
+  json j = {{"line", s.line}, {"kind", s.expectation() ? "expect" : "event"}, {"text", s.text},
             {"pass", s.pass}, {"measured", s.measured}};
-  if (s.expectation) {
+  if (s.expectation()) {
     j["since"] = seconds(s.since);
     j["until"] = seconds(s.at);
     j["convergence"] = optional_seconds(s.convergence);
@@ -140,7 +149,7 @@ json worst_json(const std::optional<Worst>& w) {
 json topology_json(const TestReport& r) {
   json nodes = json::array(), links = json::array();
   for (const ReportNode& n : r.nodes) {
-    json j = {{"name", n.name}, {"kind", n.kind}};
+    json j = {{"name", n.name}, {"kind", to_string(n.kind)}};
     if (n.asn) j["asn"] = n.asn;
     if (!n.service.empty()) j["service"] = n.service;
     nodes.push_back(j);
@@ -153,7 +162,6 @@ json topology_json(const TestReport& r) {
 
 std::string json_report(const TestReport& r) {
   json scenarios = json::array();
-  size_t expectation_count = 0, failed = 0;
   for (const ScenarioRuns& s : r.scenarios) {
     json runs = json::array();
     for (size_t k = 0; k < s.runs.size(); ++k) {
@@ -163,20 +171,19 @@ std::string json_report(const TestReport& r) {
       json timelines = json::array();
       for (const ClientProbes& t : o.timelines)
         timelines.push_back(
-            {{"client", t.client}, {"service", t.service}, {"segments", segments(t.probes, r.probe_interval)}});
+            {{"client", t.client}, {"service", t.service}, {"segments", segments_json(t.probes, r.probe_interval)}});
       runs.push_back({{"run", k + 1}, {"pass", o.pass}, {"duration", seconds(o.duration)}, {"steps", steps},
                       {"timelines", timelines}});
     }
     json exps = json::array();
     for (const ExpectationRuns& e : expectations(s)) {
-      ++expectation_count;
-      failed += e.passed < e.runs;
       exps.push_back({{"line", e.first->line}, {"text", e.first->text}, {"runs", e.runs}, {"passed", e.passed},
                       {"convergence", spread_json(e.convergence)}, {"longest_outage", spread_json(e.longest_outage)}});
     }
     scenarios.push_back({{"name", s.name}, {"description", s.description}, {"pass", s.pass()}, {"runs", runs},
                          {"expectations", exps}});
   }
+  const Tally tally = tally_of(r);
   json j = {{"format", "anylab-report/1"},
             {"lab", r.lab},
             {"file", r.file},
@@ -188,8 +195,8 @@ std::string json_report(const TestReport& r) {
             {"topology", topology_json(r)},
             {"summary",
              {{"scenarios", r.scenarios.size()},
-              {"expectations", expectation_count},
-              {"failed", failed},
+              {"expectations", tally.expectations},
+              {"failed", tally.failed},
               {"slowest_convergence", worst_json(slowest_convergence(r))},
               {"longest_outage", worst_json(longest_outage(r))}}},
             {"scenarios", scenarios}};
@@ -238,7 +245,7 @@ std::string junit_report(const TestReport& r) {
     // Events that could not be applied are errors of the scenario.
     for (size_t k = 0; k < s.runs.size(); ++k)
       for (const StepOutcome& st : s.runs[k].steps) {
-        if (st.expectation || st.pass) continue;
+        if (st.expectation() || st.pass) continue;
         ++t, ++e;
         cases += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"0\" file=\"{}\" line=\"{}\">\n"
                              "      <error message=\"{}\" type=\"event\"/>\n    </testcase>\n",

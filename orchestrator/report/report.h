@@ -1,6 +1,7 @@
 // report/: what `anylab test` and `anylab run` did, written for people and
-// for CI: the JSON report (the one source every other report is made from),
-// JUnit XML, and the per-expectation spread over repeated runs.
+// for CI: the TestReport (the one source every report is made from), as
+// JSON, JUnit XML and HTML (html.h), with the per-expectation spread over
+// repeated runs.
 #pragma once
 
 #include <optional>
@@ -22,7 +23,7 @@ struct ScenarioRuns {
 // The lab's topology, for the catchment maps.
 struct ReportNode {
   std::string name;
-  std::string kind;     // router, instance, client
+  NodeKind kind = NodeKind::kClient;
   uint32_t asn = 0;     // 0 for clients
   std::string service;  // instances
 };
@@ -67,6 +68,14 @@ struct ExpectationRuns {
   std::vector<int> failed_runs;              // 1-based run numbers of those
 };
 std::vector<ExpectationRuns> expectations(const ScenarioRuns& s);
+
+// What every report counts, counted once: scenarios that passed,
+// expectations (each over all its runs) and those that failed in any run,
+// events that could not be applied.
+struct Tally {
+  size_t scenarios_passed = 0, expectations = 0, failed = 0, errors = 0;
+};
+Tally tally_of(const TestReport& report);
 
 // The worst of a whole run, for the summaries: the slowest convergence any
 // expectation measured, and the longest time any client went unanswered

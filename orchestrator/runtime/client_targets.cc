@@ -11,15 +11,6 @@
 
 namespace anylab {
 
-checks::Protocol protocol_of(ProbeKind kind) {
-  switch (kind) {
-    case ProbeKind::kDns: return checks::Protocol::kDns;
-    case ProbeKind::kTcp: return checks::Protocol::kTcp;
-    case ProbeKind::kUdp: break;
-  }
-  return checks::Protocol::kUdp;
-}
-
 std::expected<ClientTargets, std::string> ClientTargets::open(const Lab& lab) {
   ClientTargets c;
   const bool several = lab.spec.services.size() > 1;
@@ -32,8 +23,7 @@ std::expected<ClientTargets, std::string> ClientTargets::open(const Lab& lab) {
                                          n.name, path, std::strerror(errno), lab.name));
     c.fds_.push_back(fd);
     for (const ServiceSpec& s : lab.spec.services) {
-      c.targets_.push_back({several ? n.name + " " + s.name.value : n.name, fd, s.address.value.str(), s.port,
-                            protocol_of(s.probe)});
+      c.targets_.push_back({several ? n.name + " " + s.name.value : n.name, fd, s.address.value.str(), s.port, s.probe});
       c.keys_.emplace_back(n.name, s.name.value);
     }
   }

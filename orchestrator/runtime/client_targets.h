@@ -9,9 +9,6 @@
 
 namespace anylab {
 
-// How the prober asks a service of this kind.
-checks::Protocol protocol_of(ProbeKind kind);
-
 // Every client's network namespace, open for as long as this lives, and a
 // probe target per client and service (clients in node order, each with
 // every service in lab order). A target is named after its client, and its

@@ -8,21 +8,37 @@
 
 namespace anylab {
 
-int Executor::batch_kind(const ActionKind& a) {
-  return std::visit(
-      [](const auto& x) -> int {
-        using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, CreateNamespace>) return 0;
-        else if constexpr (std::is_same_v<T, CreateVeth>) return 1;
-        else if constexpr (std::is_same_v<T, AddAddress> || std::is_same_v<T, SetLinkUp> ||
-                           std::is_same_v<T, AddRoute>)
-          return 2;
-        else if constexpr (std::is_same_v<T, SetSysctl>) return 3;
-        else if constexpr (std::is_same_v<T, CreateDirectory> || std::is_same_v<T, WriteFile>) return 4;
-        else if constexpr (std::is_same_v<T, WaitForSocket>) return 6;
-        else return 5;
-      },
-      a);
+namespace {
+
+struct BatchOf {
+  using B = Executor::Batch;
+  B operator()(const CreateNamespace&) const { return B::kNamespaces; }
+  B operator()(const CreateVeth&) const { return B::kVeths; }
+  B operator()(const AddAddress&) const { return B::kAddressing; }
+  B operator()(const SetLinkUp&) const { return B::kAddressing; }
+  B operator()(const AddRoute&) const { return B::kAddressing; }
+  B operator()(const SetSysctl&) const { return B::kSysctls; }
+  B operator()(const CreateDirectory&) const { return B::kFiles; }
+  B operator()(const WriteFile&) const { return B::kFiles; }
+  B operator()(const StartProcess&) const { return B::kProcesses; }
+  B operator()(const WaitForSocket&) const { return B::kSocketWaits; }
+};
+
+}  // namespace
+
+Executor::Batch Executor::batch_of(const ActionKind& a) { return std::visit(BatchOf{}, a); }
+
+const char* Executor::to_string(Batch b) {
+  switch (b) {
+    case Batch::kNamespaces: return "namespaces";
+    case Batch::kVeths: return "veths";
+    case Batch::kAddressing: return "addressing";
+    case Batch::kSysctls: return "sysctls";
+    case Batch::kFiles: return "files";
+    case Batch::kProcesses: return "processes";
+    case Batch::kSocketWaits: return "socket waits";
+  }
+  return "?";
 }
 
 void Executor::record_intent(std::span<const Action> batch) {
@@ -43,13 +59,13 @@ std::expected<void, std::string> Executor::run(const std::vector<Action>& action
   while (i < actions.size()) {
     if (cancel_ && cancel_->load()) return std::unexpected("interrupted");
     size_t j = i + 1;
-    while (j < actions.size() && batch_kind(actions[j].what) == batch_kind(actions[i].what)) ++j;
+    while (j < actions.size() && batch_of(actions[j].what) == batch_of(actions[i].what)) ++j;
     std::span<const Action> batch(actions.data() + i, j - i);
     record_intent(batch);
     auto t0 = std::chrono::steady_clock::now();
     auto spawned = backend_.apply(batch);
     if (std::getenv("ANYLAB_TIMING"))
-      std::fprintf(stderr, "batch kind %d: %zu actions in %.3fs\n", batch_kind(actions[i].what), batch.size(),
+      std::fprintf(stderr, "batch %s: %zu actions in %.3fs\n", to_string(batch_of(actions[i].what)), batch.size(),
                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     if (!spawned) return std::unexpected(spawned.error());
     if (journal_)

@@ -25,8 +25,12 @@ class Executor {
 
   std::expected<void, std::string> run(const std::vector<Action>& actions, const Progress& progress = {});
 
-  // Which actions go together to the backend in one call.
-  static int batch_kind(const ActionKind& a);
+  // Which actions go together to the backend in one call. Every action
+  // type names its batch (batch.cc has no catch-all: a new action does not
+  // compile until it is given one).
+  enum class Batch { kNamespaces, kVeths, kAddressing, kSysctls, kFiles, kProcesses, kSocketWaits };
+  static Batch batch_of(const ActionKind& a);
+  static const char* to_string(Batch b);
 
  private:
   void record_intent(std::span<const Action> batch);

@@ -34,10 +34,9 @@ std::vector<SessionStatus> bgp_sessions(const Node& router) {
 
 ClientAnswer probe(const Lab& lab, const Node& client, const ServiceSpec& service,
                    std::chrono::milliseconds timeout) {
-  static constexpr const char* kKind[] = {"udp", "tcp", "dns"};
   ClientAnswer a{client.name, service.name.value, std::nullopt};
   RunOutput r = run_command({client.netns,
-                             {lab.paths.helper_dir + "/anylab-probe", kKind[static_cast<int>(service.probe)],
+                             {lab.paths.helper_dir + "/anylab-probe", std::string(checks::protocol_name(service.probe)),
                               service.address.value.str(), std::to_string(service.port), "--timeout",
                               fmt::format("{}ms", timeout.count())},
                              {},
@@ -75,7 +74,7 @@ void parallel_for(const std::vector<T>& items, F fn) {
 
 // Polls every router's bgpd over its vty socket (cheap: no process) until
 // every session is Established and every instance announces; then every
-// client must get an answer, the same for 500 ms.
+// client must get an answer, the same for the lab's ready-stable time.
 std::string wait_ready(const Lab& lab, std::chrono::steady_clock::time_point deadline,
                        const std::atomic<bool>* cancel) {
   std::vector<const Node*> routers_left, clients;
@@ -109,12 +108,12 @@ std::string wait_ready(const Lab& lab, std::chrono::steady_clock::time_point dea
     });
     if (routers_left.empty()) {
       // Every client is asked each round until the answers are the same in
-      // two rounds at least 500 ms apart: the last updates may still be
+      // two rounds at least ready-stable apart: the last updates may still be
       // crossing routers and kernels when the sessions are all up.
       std::map<std::string, std::string> answers;
       parallel_for(clients, [&](const Node* c) {
         for (const ServiceSpec& s : lab.spec.services) {
-          ClientAnswer a = probe(lab, *c, s, std::chrono::milliseconds(200));
+          ClientAnswer a = probe(lab, *c, s, std::chrono::duration_cast<std::chrono::milliseconds>(lab.timings.ready_probe_timeout));
           std::lock_guard lock(m);
           answers[c->name + " " + s.name.value] = a.instance.value_or("");
           if (!a.instance)
@@ -124,12 +123,13 @@ std::string wait_ready(const Lab& lab, std::chrono::steady_clock::time_point dea
       });
       const auto now = std::chrono::steady_clock::now();
       if (not_ready.empty()) {
-        if (answers == last_answers && now - last_change >= std::chrono::milliseconds(500)) return "";
+        if (answers == last_answers && now - last_change >= lab.timings.ready_stable) return "";
         if (answers != last_answers) {
           last_answers = answers;
           last_change = now;
         }
-        not_ready.push_back("the clients' answers have not been stable for 500 ms yet");
+        not_ready.push_back(fmt::format("the clients' answers have not been stable for {} yet",
+                                        format_duration(lab.timings.ready_stable)));
       }
     } else {
       for (const Node* c : clients) not_ready.push_back(fmt::format("client {}: not probed yet", c->name));

@@ -10,8 +10,9 @@
 
 namespace anylab {
 
-// What the running lab says about itself, asked of the daemons: FRR through
-// vtysh, clients through anylab-probe run in their namespace.
+// What the running lab says about itself, asked of the daemons: FRR over
+// bgpd's vty socket (frr_vty.h), clients through anylab-probe run in their
+// namespace.
 struct SessionStatus {
   std::string router, peer_node, peer_address, state;  // state "" if bgpd did not answer
   int prefixes_received = 0;

@@ -1,6 +1,8 @@
 // scenario/: runs a lab file's scenarios on a deployed lab: applies events,
-// records probe timelines, judges expectations. Depends on runtime/ and
-// checks/.
+// records probe timelines, judges expectations as soon as their outcome is
+// certain. It reaches the lab only through LabOps (lab_ops.h), so that its
+// judging is unit-tested on synthetic timelines; live_lab.cc is the one
+// implementation that depends on runtime/. Depends on checks/ and model/.
 #pragma once
 
 #include <atomic>
@@ -12,9 +14,13 @@
 
 namespace anylab {
 
+// What a step is, for the reports: an event applied to the lab, a wait, or
+// an expectation judged.
+enum class StepKind { kEvent, kWait, kExpectation };
+
 struct StepOutcome {
   std::string text{};      // the step, as a person would say it
-  bool expectation = false;
+  StepKind kind = StepKind::kEvent;
   bool pass = true;      // events: whether they could be applied
   std::string measured{};  // what was seen
   // On the scenario's clock (the prober's, from its start): when an event
@@ -27,6 +33,7 @@ struct StepOutcome {
   std::optional<checks::Micros> longest_outage{};
   std::optional<std::string> instance{};
   int line = 0;  // the step's line in the lab file
+  bool expectation() const { return kind == StepKind::kExpectation; }
 };
 
 // One client's probes of one service through a scenario.
@@ -48,5 +55,7 @@ struct ScenarioOutcome {
 // Runs one scenario from the lab as deployed and, whatever happens, puts back
 // what it broke (nodes, links, announcements) and waits for the lab to settle.
 ScenarioOutcome run_scenario(const Lab& lab, const ScenarioSpec& scenario, const std::atomic<bool>* cancel);
+class LabOps;
+ScenarioOutcome run_scenario(LabOps& ops, const Lab& lab, const ScenarioSpec& scenario, const std::atomic<bool>* cancel);
 
 }  // namespace anylab

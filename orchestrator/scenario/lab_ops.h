@@ -1,0 +1,67 @@
+#pragma once
+
+#include <atomic>
+#include <expected>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model/lab.h"
+#include "tcp_session.h"
+#include "timeline.h"
+
+namespace anylab {
+
+// The probes of a scenario, running: its clock (the one events are stamped
+// with), and every target's decided probes so far.
+class ProbeRun {
+ public:
+  virtual ~ProbeRun() = default;
+  virtual checks::Micros now() const = 0;
+  // Waits until now() >= t (or a little less, if cancelled).
+  virtual void sleep_until(checks::Micros t) = 0;
+  // Per target, in the order of ProbeTargets below.
+  virtual std::vector<checks::ClientTimeline> timelines() const = 0;
+  virtual void stop() = 0;
+};
+
+// What the scenario engine does to a running lab and asks of it. The engine
+// knows nothing else of the lab's runtime, so that its judging (within,
+// stable, settle, early verdicts) runs in unit tests on synthetic
+// timelines and a fake clock, and so that another runtime is another
+// implementation of this, not edits to the engine.
+class LabOps {
+ public:
+  using Result = std::expected<void, std::string>;
+  virtual ~LabOps() = default;
+
+  // The probe targets, as (client, service), clients in node order, each
+  // with every service.
+  virtual std::expected<std::vector<std::pair<std::string, std::string>>, std::string> targets() = 0;
+  virtual std::expected<std::unique_ptr<ProbeRun>, std::string> start_probes() = 0;
+  // A long-lived TCP connection from a client to a service.
+  virtual std::expected<std::unique_ptr<checks::TcpSession>, std::string> open_tcp(const std::string& client,
+                                                                                 const std::string& service) = 0;
+
+  virtual Result set_link(const std::string& a, const std::string& b, bool up) = 0;
+  virtual Result fail_node(const std::string& node, FailMode mode) = 0;
+  virtual Result restore_node(const std::string& node) = 0;
+  virtual Result set_bgp_session(const std::string& a, const std::string& b, bool up) = 0;
+  virtual Result apply_policy(const PolicyStep& p) = 0;
+  virtual Result clear_policy(const PolicyStep& p) = 0;
+  virtual Result impair(const ImpairStep& i) = 0;
+  virtual Result clear_impairment(const ImpairStep& i) = 0;
+  // An ExaBGP API command to an instance ("announce route ...").
+  virtual Result exabgp(const std::string& instance, const std::string& command) = 0;
+  // FRR's `show ip bgp PREFIX json` on a router, or nullopt if it does not answer.
+  virtual std::optional<std::string> bgp_route_json(const std::string& router, const std::string& prefix) = 0;
+  // After a scenario: waits until the lab is ready again, at most `budget`.
+  virtual void wait_ready(checks::Micros budget, const std::atomic<bool>* cancel) = 0;
+};
+
+// The lab running on this machine, as deploy built it.
+std::unique_ptr<LabOps> live_lab(const Lab& lab);
+
+}  // namespace anylab
