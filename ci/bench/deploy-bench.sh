@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Measures deploy-to-ready and destroy for rings of routers (4 instances,
-# 2 clients), and the memory of FRR per router. Not a test: it prints
-# figures for BENCHMARKS.md. Needs root and a build (ci/build.sh).
+# 2 clients), the memory of FRR per router, and how close deploy is to its
+# floor: the CPU every daemon it started used (utime + stime from
+# /proc/<pid>/stat, read when the lab is ready) divided by the cores. For
+# the sizes in BYHAND (default 50) it also times ci/bench/by-hand.sh, a
+# serial shell script building the same lab, in the same run. Not a test:
+# it prints figures for BENCHMARKS.md. Needs root and a build (ci/build.sh).
 #   ci/bench/deploy-bench.sh [SIZES...]   default: 10 50 100 200
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -12,7 +16,11 @@ tmp=$(mktemp -d)
 trap 'for n in "${sizes[@]}"; do $anylab destroy "ring-$n" >/dev/null 2>&1 || true; done; rm -rf "$tmp"' EXIT
 
 now() { date +%s.%N; }
-printf "%-8s %10s %10s %12s %12s %8s\n" routers ready_s destroy_s rss_per_rtr pss_per_rtr sessions
+cores=$(nproc)
+tick=$(getconf CLK_TCK)
+byhand=" ${BYHAND:-50} "
+printf "%-8s %9s %9s %12s %12s %8s %9s %9s %7s %9s %7s\n" routers ready_s destroy_s rss_per_rtr pss_per_rtr sessions \
+  cpu_s floor_s ready/fl by_hand_s ratio
 for n in "${sizes[@]}"; do
   ci/bench/ring-lab.sh "$n" > "$tmp/ring-$n.yaml"
   # The kernel tears namespaces down in a workqueue after `ip netns delete`
@@ -29,10 +37,26 @@ for n in "${sizes[@]}"; do
     r=$(awk '/^Rss:/ {print $2}' "/proc/$pid/smaps_rollup"); p=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup")
     rss=$((rss + r)); pss=$((pss + p))
   done
+  # Every daemon's CPU so far (fields 14 and 15 of /proc/<pid>/stat, after
+  # the command name).
+  ticks=0
+  for pid in $(awk '$1 == "pid" {print $2}' "/run/anylab/ring-$n/journal"); do
+    t=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12 + $13}') || t=0
+    ticks=$((ticks + ${t:-0}))
+  done
+  cpu=$(awk "BEGIN{print $ticks / $tick}")
   sessions=$($anylab inspect "ring-$n" --json | grep -c '"state": "Established"')
   t2=$(now)
   $anylab destroy "ring-$n" > /dev/null 2>&1
   t3=$(now)
-  printf "%-8s %10.2f %10.2f %9.1f MB %9.1f MB %8s\n" "$n" "$(awk "BEGIN{print $t1 - $t0}")" "$(awk "BEGIN{print $t3 - $t2}")" \
-    "$(awk "BEGIN{print $rss / $n / 1024}")" "$(awk "BEGIN{print $pss / $n / 1024}")" "$sessions"
+  ready=$(awk "BEGIN{print $t1 - $t0}")
+  hand="-" ratio="-"
+  if [[ "$byhand" == *" $n "* ]]; then
+    sleep "${SETTLE:-10}"
+    hand=$(ci/bench/by-hand.sh "$tmp/ring-$n.yaml")
+    ratio=$(awk "BEGIN{printf \"%.2f\", $ready / $hand}")
+  fi
+  printf "%-8s %9.2f %9.2f %9.1f MB %9.1f MB %8s %9.2f %9.2f %7.2f %9s %7s\n" "$n" "$ready" "$(awk "BEGIN{print $t3 - $t2}")" \
+    "$(awk "BEGIN{print $rss / $n / 1024}")" "$(awk "BEGIN{print $pss / $n / 1024}")" "$sessions" \
+    "$cpu" "$(awk "BEGIN{print $cpu / $cores}")" "$(awk "BEGIN{print $ready / ($cpu / $cores)}")" "$hand" "$ratio"
 done
