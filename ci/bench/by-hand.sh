@@ -25,7 +25,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-"$anylab" plan "$lab_file" --out "$work/out" > "$work/plan.txt"
+"$anylab" plan "$lab_file" --out "$work/out" > "$work/plan.txt" 2> /dev/null
 lab=$(awk 'NR == 1 {print $2}' "$work/plan.txt" | tr -d :)
 start=$(date +%s.%N)
 routers=() clients=()
@@ -55,7 +55,8 @@ while read -r _ verb rest; do
       cmd=${rest#*: }; log=${cmd##* > }; cmd=${cmd% > *}
       [ "$name" = zebra ] && { routers+=("$ns"); frr_dirs+=("/var/run/frr/$ns"); }
       eval "ip netns exec $ns env $cmd" > "$log" 2>&1 < /dev/null &
-      pids+=($!) ;;
+      pids+=($!)
+      disown $! ;;
   esac
 done < <(grep -E '^ +[0-9]+  ' "$work/plan.txt")
 # Clients: the nodes with a default route and no process.
