@@ -78,74 +78,83 @@ std::expected<Lab, int> load_lab_file(const std::string& path) {
   return std::move(*lab);
 }
 
-int deploy(const std::string& lab_file, const DeployOptions& options) {
-  auto lab = load_lab_file(lab_file);
-  if (!lab) return lab.error();
-  if (auto problems = preflight(*lab); !problems.empty()) {
+namespace {
+
+// What stands between the lab file and a deploy: the machine (exit 3 with
+// the fix), a deploy of the lab already there, or names of the lab's that
+// are someone else's. Nothing is created.
+int check_deployable(const Lab& lab) {
+  if (auto problems = preflight(lab); !problems.empty()) {
     for (const std::string& p : problems) std::cerr << "anylab: " << p << "\n";
     std::cerr << "anylab: this machine cannot run the lab; nothing was built\n";
     return kExitEnvironment;
   }
-  const std::string root = lab->paths.runtime_root;
-  if (fs::exists(Journal::lab_dir(root, lab->name) + "/journal")) {
-    std::cerr << fmt::format("anylab: lab {} is already deployed; run `anylab destroy {}` first\n", lab->name,
-                             lab->name);
+  if (fs::exists(Journal::lab_dir(lab.paths.runtime_root, lab.name) + "/journal")) {
+    std::cerr << fmt::format("anylab: lab {} is already deployed; run `anylab destroy {}` first\n", lab.name, lab.name);
     return kExitEnvironment;
   }
-  if (auto blocking = in_the_way(*lab); !blocking.empty()) {
+  if (auto blocking = in_the_way(lab); !blocking.empty()) {
     for (const std::string& b : blocking) std::cerr << "anylab: " << b << "\n";
     std::cerr << "anylab: nothing was built\n";
     return kExitEnvironment;
   }
-  catch_signals();
+  return kExitOk;
+}
+
+struct Built {
+  int rc = kExitOk;
+  std::string failure;  // why, when rc is not kExitOk
+};
+
+// Builds the lab from its plan (recorded in its journal as it goes) and
+// waits until it is ready.
+Built build_and_wait(const Lab& lab, const std::string& lab_file, const DeployOptions& options) {
   const auto start = Clock::now();
   const bool tty = ::isatty(2);
-  int rc = kExitOk;
-  std::string failure;
-  {
-    Journal journal(root, lab->name);
-    fs::copy_file(lab_file, Journal::lab_dir(root, lab->name) + "/lab.yaml", fs::copy_options::overwrite_existing);
-    NetnsBackend backend;
-    Executor executor(backend, &journal, &g_cancel);
-    const auto actions = plan_deploy(*lab);
-    auto built = executor.run(actions, [&](size_t done, size_t total, const Action&) {
-      if (tty) std::cerr << fmt::format("\rdeploying {}: {}/{} actions", lab->name, done, total) << std::flush;
-    });
-    if (tty) std::cerr << "\n";
-    if (!built) {
-      failure = built.error();
-      rc = g_cancel ? 128 + g_signal : kExitEnvironment;
-    } else {
-      const double build_s = seconds_since(start);
-      if (tty) std::cerr << fmt::format("waiting for BGP sessions and clients (at most {}s)\n", options.timeout.count());
-      std::string not_ready = wait_ready(*lab, Clock::now() + options.timeout, &g_cancel);
-      if (g_cancel) {
-        failure = "interrupted";
-        rc = 128 + g_signal;
-      } else if (!not_ready.empty()) {
-        failure = fmt::format("not ready after {}s:\n{}", options.timeout.count(), not_ready);
-        rc = kExitCheckFailed;
-      } else {
-        size_t sessions = 0, clients = 0;
-        for (const Node& n : lab->nodes) {
-          if (n.kind == NodeKind::kRouter) sessions += n.neighbors.size();
-          if (n.kind == NodeKind::kClient) ++clients;
-        }
-        std::cout << fmt::format("lab {} ready in {:.1f}s ({} actions in {:.1f}s): {} BGP sessions Established, "
-                                 "{} clients answered\n",
-                                 lab->name, seconds_since(start), actions.size(), build_s, sessions, clients);
-      }
-    }
+  const std::string root = lab.paths.runtime_root;
+  Journal journal(root, lab.name);
+  fs::copy_file(lab_file, Journal::lab_dir(root, lab.name) + "/lab.yaml", fs::copy_options::overwrite_existing);
+  NetnsBackend backend;
+  Executor executor(backend, &journal, &g_cancel);
+  const auto actions = plan_deploy(lab);
+  auto built = executor.run(actions, [&](size_t done, size_t total, const Action&) {
+    if (tty) std::cerr << fmt::format("\rdeploying {}: {}/{} actions", lab.name, done, total) << std::flush;
+  });
+  if (tty) std::cerr << "\n";
+  if (!built) return {g_cancel ? 128 + g_signal : kExitEnvironment, built.error()};
+  const double build_s = seconds_since(start);
+  if (tty) std::cerr << fmt::format("waiting for BGP sessions and clients (at most {}s)\n", options.timeout.count());
+  const std::string not_ready = wait_ready(lab, Clock::now() + options.timeout, &g_cancel);
+  if (g_cancel) return {128 + g_signal, "interrupted"};
+  if (!not_ready.empty())
+    return {kExitCheckFailed, fmt::format("not ready after {}s:\n{}", options.timeout.count(), not_ready)};
+  size_t sessions = 0, clients = 0;
+  for (const Node& n : lab.nodes) {
+    if (n.kind == NodeKind::kRouter) sessions += n.neighbors.size();
+    if (n.kind == NodeKind::kClient) ++clients;
   }
-  if (rc != kExitOk) {
-    std::cerr << fmt::format("anylab: deploy of {} failed: {}\n", lab->name, failure);
-    if (options.keep_on_failure && rc == kExitCheckFailed) {
+  std::cout << fmt::format("lab {} ready in {:.1f}s ({} actions in {:.1f}s): {} BGP sessions Established, "
+                           "{} clients answered\n",
+                           lab.name, seconds_since(start), actions.size(), build_s, sessions, clients);
+  return {};
+}
+
+}  // namespace
+
+int deploy(const std::string& lab_file, const DeployOptions& options) {
+  auto lab = load_lab_file(lab_file);
+  if (!lab) return lab.error();
+  if (int rc = check_deployable(*lab); rc != kExitOk) return rc;
+  catch_signals();
+  const Built b = build_and_wait(*lab, lab_file, options);
+  if (b.rc != kExitOk) {
+    std::cerr << fmt::format("anylab: deploy of {} failed: {}\n", lab->name, b.failure);
+    if (options.keep_on_failure && b.rc == kExitCheckFailed)
       std::cerr << fmt::format("anylab: the lab is left as it is; `anylab destroy {}` removes it\n", lab->name);
-    } else {
-      print_destroy(lab->name, destroy_lab(root, lab->name));
-    }
+    else
+      print_destroy(lab->name, destroy_lab(lab->paths.runtime_root, lab->name));
   }
-  return rc;
+  return b.rc;
 }
 
 int destroy(const std::string& lab_or_name, bool all) {
@@ -243,6 +252,30 @@ int announce(const std::string& lab_or_name, const std::string& node_name, const
   return kExitOk;
 }
 
+namespace {
+
+// Per target: probes sent and answered, the longest outage, who answered last.
+template <class Label>
+void print_watch_summary(const std::vector<checks::ClientTimeline>& timelines, checks::Micros interval, Label label) {
+  std::cout << "summary:\n";
+  for (size_t i = 0; i < timelines.size(); ++i) {
+    const checks::ClientTimeline& t = timelines[i];
+    size_t answered = 0;
+    std::optional<std::string> last;
+    for (const checks::Probe& p : t) {
+      answered += p.instance.has_value();
+      last = p.instance;
+    }
+    const checks::Micros end = t.empty() ? checks::Micros(0) : t.back().sent + interval;
+    auto outage = checks::max_outage(t, checks::Micros(0), end, checks::Micros(0));
+    std::cout << fmt::format("  {:<24} {} probes, {} answered, longest outage {}, last answered by {}\n", label(i),
+                             t.size(), answered, checks::format_seconds(outage.longest_outage.value_or(checks::Micros(0))),
+                             last.value_or("nobody"));
+  }
+}
+
+}  // namespace
+
 int watch(const std::string& lab_or_name, double seconds) {
   auto lab = find_lab(lab_or_name);
   if (!lab) return lab.error();
@@ -286,19 +319,7 @@ int watch(const std::string& lab_or_name, double seconds) {
     if (last) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  const auto timelines = prober.timelines();
-  const checks::Micros end = timelines.empty() || timelines[0].empty() ? checks::Micros(0)
-                                                                        : timelines[0].back().sent + interval;
-  std::cout << "summary:\n";
-  for (size_t i = 0; i < targets.size(); ++i) {
-    size_t answered = 0;
-    for (const checks::Probe& p : timelines[i]) answered += p.instance.has_value();
-    auto outage = checks::max_outage(timelines[i], checks::Micros(0), end, checks::Micros(0));
-    std::cout << fmt::format("  {:<24} {} probes, {} answered, longest outage {}, last answered by {}\n",
-                             label(i), timelines[i].size(), answered,
-                             checks::format_seconds(outage.longest_outage.value_or(checks::Micros(0))),
-                             current[i].value_or("nobody"));
-  }
+  print_watch_summary(prober.timelines(), interval, label);
   return kExitOk;
 }
 

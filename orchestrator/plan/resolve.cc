@@ -1,6 +1,8 @@
 #include "plan/resolve.h"
 
+#include <map>
 #include <set>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -36,6 +38,102 @@ std::string next_interface(std::set<std::string>& used) {
   }
 }
 
+// Each phase of resolve() adds to the lab and reports what it cannot decide.
+class Resolver {
+ public:
+  Resolver(Lab& lab, Diagnostics& diag) : lab_(lab), diag_(diag) {}
+
+  // Nodes in file order, with router IDs from the pool unless written.
+  void nodes() {
+    AddressPool ids(kRouterIdPool, 32);
+    ids.reserve({kRouterIdPool.address, 32});  // never hand out .0
+    for (const NodeSpec& n : lab_.spec.nodes)
+      if (n.router_id) ids.reserve({n.router_id->value, 32});
+    for (const NodeSpec& ns : lab_.spec.nodes) {
+      Node n = make_node(lab_, ns);
+      if (n.kind != NodeKind::kClient) {
+        if (ns.router_id) {
+          n.router_id = ns.router_id->value;
+        } else if (auto id = ids.next()) {
+          n.router_id = id->address;
+        } else {
+          diag_.error(ns.name.mark, "no router ID left in 198.19.0.0/16; write `router-id:` on some nodes");
+        }
+      }
+      lab_.nodes.push_back(std::move(n));
+    }
+  }
+
+  // Links: interfaces named eth1, eth2, ... unless written, a /31 from the
+  // pool (skipping service prefixes and written subnets) unless written.
+  void links() {
+    AddressPool pool(kLinkPool, 31);
+    for (const ServiceSpec& s : lab_.spec.services) pool.reserve(s.prefix.value);
+    for (const LinkSpec& l : lab_.spec.links)
+      if (l.address_a) pool.reserve(l.address_a->value.network());
+    std::map<std::string, std::set<std::string>> used;
+    for (const LinkSpec& l : lab_.spec.links)
+      for (const EndpointSpec* e : {&l.a, &l.b})
+        if (e->interface) used[e->node.value].insert(e->interface->value);
+    for (const LinkSpec& ls : lab_.spec.links) {
+      Link l;
+      l.a_node = ls.a.node.value;
+      l.b_node = ls.b.node.value;
+      l.a_interface = ls.a.interface ? ls.a.interface->value : next_interface(used[l.a_node]);
+      l.b_interface = ls.b.interface ? ls.b.interface->value : next_interface(used[l.b_node]);
+      if (ls.address_a && ls.address_b) {
+        l.a_address = ls.address_a->value;
+        l.b_address = ls.address_b->value;
+      } else if (auto net = pool.next()) {
+        l.a_address = *net;
+        l.b_address = {{net->address.value + 1}, 31};
+      } else {
+        diag_.error(ls.mark, "no link subnet left in 198.18.0.0/16; write `addresses:` on some links");
+        continue;
+      }
+      Node& a = node(l.a_node);
+      Node& b = node(l.b_node);
+      a.interfaces.push_back({l.a_interface, l.a_address, b.name, l.b_interface, l.b_address.address});
+      b.interfaces.push_back({l.b_interface, l.b_address, a.name, l.a_interface, l.a_address.address});
+      lab_.links.push_back(std::move(l));
+    }
+  }
+
+  // eBGP on every link between a router and a router or an instance; a
+  // default route toward the first linked router for the others.
+  void sessions() {
+    for (Node& n : lab_.nodes) {
+      for (const Interface& i : n.interfaces) {
+        const Node& peer = node(i.peer_node);
+        const bool session = n.kind != NodeKind::kClient && peer.kind != NodeKind::kClient &&
+                             (n.kind == NodeKind::kRouter || peer.kind == NodeKind::kRouter);
+        if (session)
+          n.neighbors.push_back({peer.name, i.name, i.peer_address, i.address.address, peer.asn, n.bfd && peer.bfd});
+        if (n.kind != NodeKind::kRouter && !n.gateway && peer.kind == NodeKind::kRouter) n.gateway = i.peer_address;
+      }
+    }
+  }
+
+  void configs() {
+    for (Node& n : lab_.nodes) {
+      if (n.kind == NodeKind::kRouter) n.files["frr.conf"] = render_frr(lab_, n);
+      if (n.kind == NodeKind::kInstance) n.files["exabgp.conf"] = render_exabgp(lab_, n);
+      if (n.kind == NodeKind::kInstance && n.spec->health) n.files["healthcheck.conf"] = render_healthcheck(lab_, n);
+      if (uses_bfd(n)) n.files["bfdd.conf"] = render_bfdd(lab_, n);
+    }
+  }
+
+ private:
+  Node& node(const std::string& name) {
+    for (Node& n : lab_.nodes)
+      if (n.name == name) return n;
+    throw std::logic_error("resolve: unknown node " + name);  // the loader checked references
+  }
+
+  Lab& lab_;
+  Diagnostics& diag_;
+};
+
 }  // namespace
 
 std::expected<Lab, Diagnostics> resolve(LabSpec spec, const Paths& paths) {
@@ -46,82 +144,12 @@ std::expected<Lab, Diagnostics> resolve(LabSpec spec, const Paths& paths) {
   lab.name = lab.spec.name.value;
   lab.runtime_dir = fmt::format("{}/{}", paths.runtime_root, lab.name);
   Diagnostics diag;
-
-  AddressPool link_pool(kLinkPool, 31);
-  AddressPool id_pool(kRouterIdPool, 32);
-  id_pool.reserve({kRouterIdPool.address, 32});  // never hand out .0
-  for (const ServiceSpec& s : lab.spec.services) link_pool.reserve(s.prefix.value);
-  for (const LinkSpec& l : lab.spec.links)
-    if (l.address_a) link_pool.reserve(l.address_a->value.network());
-  for (const NodeSpec& n : lab.spec.nodes)
-    if (n.router_id) id_pool.reserve({n.router_id->value, 32});
-
-  std::map<std::string, std::set<std::string>> used_interfaces;
-  for (const LinkSpec& l : lab.spec.links)
-    for (const EndpointSpec* e : {&l.a, &l.b})
-      if (e->interface) used_interfaces[e->node.value].insert(e->interface->value);
-
-  for (const NodeSpec& ns : lab.spec.nodes) {
-    Node n = make_node(lab, ns);
-    if (n.kind != NodeKind::kClient) {
-      if (ns.router_id) {
-        n.router_id = ns.router_id->value;
-      } else if (auto id = id_pool.next()) {
-        n.router_id = id->address;
-      } else {
-        diag.error(ns.name.mark, "no router ID left in 198.19.0.0/16; write `router-id:` on some nodes");
-      }
-    }
-    lab.nodes.push_back(std::move(n));
-  }
-  auto node = [&](const std::string& name) -> Node& {
-    for (Node& n : lab.nodes)
-      if (n.name == name) return n;
-    throw std::logic_error("resolve: unknown node " + name);  // the loader checked references
-  };
-
-  for (const LinkSpec& ls : lab.spec.links) {
-    Link l;
-    l.a_node = ls.a.node.value;
-    l.b_node = ls.b.node.value;
-    l.a_interface = ls.a.interface ? ls.a.interface->value : next_interface(used_interfaces[l.a_node]);
-    l.b_interface = ls.b.interface ? ls.b.interface->value : next_interface(used_interfaces[l.b_node]);
-    if (ls.address_a && ls.address_b) {
-      l.a_address = ls.address_a->value;
-      l.b_address = ls.address_b->value;
-    } else if (auto net = link_pool.next()) {
-      l.a_address = *net;
-      l.b_address = {{net->address.value + 1}, 31};
-    } else {
-      diag.error(ls.mark, "no link subnet left in 198.18.0.0/16; write `addresses:` on some links");
-      continue;
-    }
-    Node& a = node(l.a_node);
-    Node& b = node(l.b_node);
-    a.interfaces.push_back({l.a_interface, l.a_address, b.name, l.b_interface, l.b_address.address});
-    b.interfaces.push_back({l.b_interface, l.b_address, a.name, l.a_interface, l.a_address.address});
-    lab.links.push_back(std::move(l));
-  }
-
-  for (Node& n : lab.nodes) {
-    for (const Interface& i : n.interfaces) {
-      const Node& peer = node(i.peer_node);
-      const bool session = n.kind != NodeKind::kClient && peer.kind != NodeKind::kClient &&
-                           (n.kind == NodeKind::kRouter || peer.kind == NodeKind::kRouter);
-      if (session)
-        n.neighbors.push_back({peer.name, i.name, i.peer_address, i.address.address, peer.asn,
-                               n.bfd && peer.bfd});
-      if (n.kind != NodeKind::kRouter && !n.gateway && peer.kind == NodeKind::kRouter) n.gateway = i.peer_address;
-    }
-  }
+  Resolver r(lab, diag);
+  r.nodes();
+  r.links();
+  r.sessions();
   if (!diag.empty()) return std::unexpected(diag);
-
-  for (Node& n : lab.nodes) {
-    if (n.kind == NodeKind::kRouter) n.files["frr.conf"] = render_frr(lab, n);
-    if (n.kind == NodeKind::kInstance) n.files["exabgp.conf"] = render_exabgp(lab, n);
-    if (n.kind == NodeKind::kInstance && n.spec->health) n.files["healthcheck.conf"] = render_healthcheck(lab, n);
-    if (uses_bfd(n)) n.files["bfdd.conf"] = render_bfdd(lab, n);
-  }
+  r.configs();
   return lab;
 }
 

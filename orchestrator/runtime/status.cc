@@ -70,11 +70,52 @@ void parallel_for(const std::vector<T>& items, F fn) {
   b.join();
 }
 
+// A router is ready when every session is Established and every instance
+// behind one announces (until then, clients may be answered by the wrong
+// one: a health-checked instance announces after `rise` checks). Adds what
+// is not to `not_ready`.
+bool router_ready(const Lab& lab, const Node& r, std::vector<std::string>& not_ready) {
+  bool all = true;
+  for (const SessionStatus& s : bgp_sessions(r)) {
+    if (!s.established()) {
+      all = false;
+      not_ready.push_back(fmt::format("BGP {} -> {} ({}): {}", s.router, s.peer_node, s.peer_address,
+                                      s.state.empty() ? "bgpd does not answer" : s.state));
+    } else if (lab.find(s.peer_node)->kind == NodeKind::kInstance && s.prefixes_received == 0) {
+      all = false;
+      not_ready.push_back(fmt::format("instance {} announces nothing to {} yet{}", s.peer_node, s.router,
+                                      lab.find(s.peer_node)->spec->health ? " (its health check has not risen)" : ""));
+    }
+  }
+  return all;
+}
+
+// One round of every client asking every service: who answered each.
+std::map<std::string, std::string> ask_clients(const Lab& lab, const std::vector<const Node*>& clients,
+                                               std::vector<std::string>& not_ready) {
+  std::map<std::string, std::string> answers;
+  std::mutex m;
+  const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(lab.timings.ready_probe_timeout);
+  parallel_for(clients, [&](const Node* c) {
+    for (const ServiceSpec& s : lab.spec.services) {
+      ClientAnswer a = probe(lab, *c, s, timeout);
+      std::lock_guard lock(m);
+      answers[c->name + " " + s.name.value] = a.instance.value_or("");
+      if (!a.instance)
+        not_ready.push_back(
+            fmt::format("client {} gets no answer from service {} at {}", c->name, s.name.value, s.address.value.str()));
+    }
+  });
+  return answers;
+}
+
 }  // namespace
 
 // Polls every router's bgpd over its vty socket (cheap: no process) until
 // every session is Established and every instance announces; then every
-// client must get an answer, the same for the lab's ready-stable time.
+// client must get an answer, the same for the lab's ready-stable time: the
+// last updates may still be crossing routers and kernels when the sessions
+// are all up.
 std::string wait_ready(const Lab& lab, std::chrono::steady_clock::time_point deadline,
                        const std::atomic<bool>* cancel) {
   std::vector<const Node*> routers_left, clients;
@@ -85,54 +126,20 @@ std::string wait_ready(const Lab& lab, std::chrono::steady_clock::time_point dea
   std::vector<std::string> not_ready;
   std::map<std::string, std::string> last_answers;
   auto last_change = std::chrono::steady_clock::now();
-  std::mutex m;
   for (;;) {
     not_ready.clear();
-    std::erase_if(routers_left, [&](const Node* r) {
-      bool all = true;
-      for (const SessionStatus& s : bgp_sessions(*r)) {
-        if (!s.established()) {
-          all = false;
-          not_ready.push_back(fmt::format("BGP {} -> {} ({}): {}", s.router, s.peer_node, s.peer_address,
-                                          s.state.empty() ? "bgpd does not answer" : s.state));
-        } else if (lab.find(s.peer_node)->kind == NodeKind::kInstance && s.prefixes_received == 0) {
-          // Until every instance announces, clients may be answered by the
-          // wrong one: a health-checked instance announces after `rise` checks.
-          all = false;
-          not_ready.push_back(fmt::format("instance {} announces nothing to {} yet{}", s.peer_node, s.router,
-                                          lab.find(s.peer_node)->spec->health ? " (its health check has not risen)"
-                                                                              : ""));
-        }
-      }
-      return all;
-    });
-    if (routers_left.empty()) {
-      // Every client is asked each round until the answers are the same in
-      // two rounds at least ready-stable apart: the last updates may still be
-      // crossing routers and kernels when the sessions are all up.
-      std::map<std::string, std::string> answers;
-      parallel_for(clients, [&](const Node* c) {
-        for (const ServiceSpec& s : lab.spec.services) {
-          ClientAnswer a = probe(lab, *c, s, std::chrono::duration_cast<std::chrono::milliseconds>(lab.timings.ready_probe_timeout));
-          std::lock_guard lock(m);
-          answers[c->name + " " + s.name.value] = a.instance.value_or("");
-          if (!a.instance)
-            not_ready.push_back(fmt::format("client {} gets no answer from service {} at {}", c->name, s.name.value,
-                                            s.address.value.str()));
-        }
-      });
-      const auto now = std::chrono::steady_clock::now();
-      if (not_ready.empty()) {
-        if (answers == last_answers && now - last_change >= lab.timings.ready_stable) return "";
-        if (answers != last_answers) {
-          last_answers = answers;
-          last_change = now;
-        }
-        not_ready.push_back(fmt::format("the clients' answers have not been stable for {} yet",
-                                        format_duration(lab.timings.ready_stable)));
-      }
-    } else {
+    std::erase_if(routers_left, [&](const Node* r) { return router_ready(lab, *r, not_ready); });
+    if (!routers_left.empty()) {
       for (const Node* c : clients) not_ready.push_back(fmt::format("client {}: not probed yet", c->name));
+    } else if (auto answers = ask_clients(lab, clients, not_ready); not_ready.empty()) {
+      const auto now = std::chrono::steady_clock::now();
+      if (answers == last_answers && now - last_change >= lab.timings.ready_stable) return "";
+      if (answers != last_answers) {
+        last_answers = std::move(answers);
+        last_change = now;
+      }
+      not_ready.push_back(
+          fmt::format("the clients' answers have not been stable for {} yet", format_duration(lab.timings.ready_stable)));
     }
     if (std::getenv("ANYLAB_TIMING"))
       std::fprintf(stderr, "ready check: %zu routers left, %zu problems\n", routers_left.size(), not_ready.size());
