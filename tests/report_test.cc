@@ -90,6 +90,21 @@ TEST(Reports, CatchmentBeforeTheFirstEventIsTheLastAnsweredState) {
   EXPECT_NE(map.find("<title>client-eu: pop-ams</title>"), std::string::npos) << map;
 }
 
+// Events are numbered alike in the drawing, the steps table and the maps; a
+// wait is not an event and takes no number.
+TEST(Reports, WaitsTakeNoEventNumber) {
+  TestReport r = test::sample_report();
+  ScenarioOutcome& run = r.scenarios.at(1).runs.at(1);  // the failing run, which the page shows
+  StepOutcome wait{.text = "wait 1s", .kind = StepKind::kWait, .at = milliseconds(1300), .line = 17};
+  StepOutcome restore{.text = "restore node pop-ams", .measured = "applied at +2.500s", .at = milliseconds(2500),
+                      .line = 18};
+  run.steps = {run.steps.at(0), wait, restore};
+  const std::string html = html_report(r);
+  EXPECT_NE(html.find("after <b>2</b> restore node pop-ams"), std::string::npos);
+  EXPECT_NE(html.find("<tr class=\"\"><td></td><td>17</td><td>wait 1s</td>"), std::string::npos);
+  EXPECT_NE(html.find("<span class=\"evnum \">2</span></td><td>18</td><td>restore node pop-ams"), std::string::npos);
+}
+
 TEST(Reports, JunitEscapesWhatUsersWrote) {
   TestReport r = test::sample_report();
   r.scenarios[0].name = "a<b>&\"c\"";

@@ -179,6 +179,53 @@ std::string count_message(const lysc_node* s, const std::string& msg) {
 
 }  // namespace
 
+namespace {
+
+// What libyang's first error is about: the data node it names, or for a
+// missing node the instance that lacks it (and, for a count, the counted
+// schema node).
+struct Culprit {
+  lyd_node* node = nullptr;
+  const lysc_node* counted = nullptr;
+};
+Culprit culprit_of(ly_ctx* ctx, lyd_node* tree, const ly_err_item* e, const std::string& msg, bool is_count) {
+  Culprit c;
+  if (!e || !e->path) return c;
+  const std::string where = data_location(e->path);
+  const std::string schema_path = schema_location(e->path);
+  if (is_count && !schema_path.empty()) c.counted = lys_find_path(ctx, nullptr, schema_path.c_str(), 0);
+  c.node = !where.empty() ? nearest_node(tree, where) : lacking_instance(tree, schema_path, quoted(msg), c.counted);
+  if (c.node && is_count && !c.counted) c.counted = c.node->schema;
+  return c;
+}
+
+// libyang's message in the user's words ("" when it only follows from a
+// name pruned earlier).
+std::string user_message(lyd_node* tree, const Culprit& c, const std::string& msg, bool is_mandatory, bool is_count,
+                         const std::set<std::string>& pruned_names) {
+  const lyd_node* node = c.node;
+  if (msg.find("leafref") != std::string::npos) {
+    const std::string value = lyd_get_value(node);
+    if (pruned_names.contains(value)) return "";
+    const LeafrefTargets targets = leafref_targets(tree, node->schema);
+    return fmt::format("unknown {} \"{}\"; {}", targets.noun, value, suggestion_tail(value, targets.names, "one of"));
+  }
+  if (msg.starts_with("Mandatory choice")) {
+    const std::string options = choice_alternatives(node->schema, quoted(msg));
+    return node->schema->nodetype == LYS_LIST ? fmt::format("a {} needs one of: {}", noun(node->schema->name), options)
+                                              : fmt::format("\"{}\" needs one of: {}", node->schema->name, options);
+  }
+  if (is_mandatory)
+    return node->schema->nodetype == LYS_LIST && std::string_view(lysc_node_child(node->schema)->name) == "name"
+               ? fmt::format("{} \"{}\" needs \"{}\"", noun(node->schema->name), lyd_get_value(lyd_child(node)),
+                             quoted(msg))
+               : fmt::format("\"{}\" needs \"{}\"", node->schema->name, quoted(msg));
+  if (is_count) return count_message(c.counted, msg);
+  return msg;
+}
+
+}  // namespace
+
 void validate_tree(lyd_node** tree, const MarkTable& marks, Diagnostics& diag) {
   ly_ctx* ctx = Schema::get().context();
   std::set<std::string> lost_child;    // paths of nodes that lost a child to pruning
@@ -191,49 +238,17 @@ void validate_tree(lyd_node** tree, const MarkTable& marks, Diagnostics& diag) {
     if (std::getenv("ANYLAB_DEBUG_YANG"))
       std::fprintf(stderr, "libyang: %s [%s]\n", msg.c_str(), e && e->path ? e->path : "");
     const bool is_count = msg.starts_with("Too few") || msg.starts_with("Too many");
-    const lysc_node* counted = nullptr;
-    lyd_node* node = nullptr;
-    if (e && e->path) {
-      const std::string where = data_location(e->path);
-      const std::string schema_path = schema_location(e->path);
-      if (is_count && !schema_path.empty())
-        counted = lys_find_path(ctx, nullptr, schema_path.c_str(), 0);
-      node = !where.empty() ? nearest_node(*tree, where)
-                            : lacking_instance(*tree, schema_path, quoted(msg), counted);
-      if (node && is_count && !counted) counted = node->schema;
-    }
-    if (!node) {
+    const bool is_mandatory = msg.starts_with("Mandatory");
+    Culprit c = culprit_of(ctx, *tree, e, msg, is_count);
+    if (!c.node) {
       diag.error({}, msg);  // a bug in the schema mapping, not in the user's file
       return;
     }
-    const std::string path = path_of(node);
-    const bool is_mandatory = msg.starts_with("Mandatory");
-    const bool follows = (is_mandatory || is_count) && lost_child.contains(path);
-    const SourceMark mark = marks.of(node);
-    std::string text;
-    if (msg.find("leafref") != std::string::npos) {
-      const std::string value = lyd_get_value(node);
-      if (!pruned_names.contains(value)) {
-        const LeafrefTargets targets = leafref_targets(*tree, node->schema);
-        text = fmt::format("unknown {} \"{}\"; {}", targets.noun, value,
-                           suggestion_tail(value, targets.names, "one of"));
-      }
-    } else if (msg.starts_with("Mandatory choice")) {
-      const std::string options = choice_alternatives(node->schema, quoted(msg));
-      text = node->schema->nodetype == LYS_LIST
-                 ? fmt::format("a {} needs one of: {}", noun(node->schema->name), options)
-                 : fmt::format("\"{}\" needs one of: {}", node->schema->name, options);
-    } else if (is_mandatory) {
-      text = node->schema->nodetype == LYS_LIST && std::string_view(lysc_node_child(node->schema)->name) == "name"
-                 ? fmt::format("{} \"{}\" needs \"{}\"", noun(node->schema->name), lyd_get_value(lyd_child(node)),
-                               quoted(msg))
-                 : fmt::format("\"{}\" needs \"{}\"", node->schema->name, quoted(msg));
-    } else if (is_count) {
-      text = count_message(counted, msg);
-    } else {
-      text = msg;
-    }
-    if (!follows && !text.empty()) diag.error(mark, text);
+    lyd_node* node = c.node;
+    // An error that only follows from a child pruned earlier is not reported.
+    const bool follows = (is_mandatory || is_count) && lost_child.contains(path_of(node));
+    const std::string text = user_message(*tree, c, msg, is_mandatory, is_count, pruned_names);
+    if (!follows && !text.empty()) diag.error(marks.of(node), text);
 
     // Prune: the node itself, or for a missing child the node that lacks it.
     lyd_node* parent = lyd_parent(node);

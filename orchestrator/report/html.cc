@@ -167,52 +167,61 @@ Micros tick_step(Micros d) {
   return std::chrono::minutes(10);
 }
 
-std::string timeline_svg(const TestReport& r, const ScenarioOutcome& o, const Colors& colors) {
-  const double left = 130, plot = 810, row_h = 20, gap = 6, top = 30;
-  // The drawing spans the probes that were decided (the last timeout's worth
-  // of a run is not) and every step.
-  Micros d{1000};
+// A scenario's events (not its waits or expectations), numbered 1, 2, ... in
+// the drawing, the steps table and the catchment maps alike.
+std::vector<const StepOutcome*> event_steps(const ScenarioOutcome& o) {
+  std::vector<const StepOutcome*> out;
+  for (const StepOutcome& st : o.steps)
+    if (st.kind == StepKind::kEvent) out.push_back(&st);
+  return out;
+}
+
+// Where things go in a scenario's timeline drawing.
+struct Geometry {
+  double left = 130, plot = 810, row_h = 20, gap = 6, top = 30;
+  Micros span{1000};  // the drawing spans the decided probes and every step
+  double expects_top = 0, bottom = 0;
+  double x(Micros t) const {
+    return left + plot * std::clamp(static_cast<double>(t.count()) / static_cast<double>(span.count()), 0.0, 1.0);
+  }
+};
+
+// One band per client and service, coloured by who answered.
+std::string client_bands(const TestReport& r, const ScenarioOutcome& o, const Colors& colors, const Geometry& g) {
   std::set<std::string> services;
   for (const ClientProbes& t : o.timelines) services.insert(t.service);
-  for (const auto& [client, service, probes] : o.timelines)
-    if (!probes.empty()) d = std::max(d, probes.back().sent + r.probe_interval);
-  for (const StepOutcome& st : o.steps) d = std::max(d, st.at);
-  auto x = [&](Micros t) { return left + plot * std::clamp(static_cast<double>(t.count()) / d.count(), 0.0, 1.0); };
-  std::vector<const StepOutcome*> events, expects;
-  for (const StepOutcome& s : o.steps) (s.expectation() ? expects : events).push_back(&s);
-  const double clients_bottom = top + static_cast<double>(o.timelines.size()) * (row_h + gap);
-  const double expects_top = clients_bottom + 10;
-  const double bottom = expects_top + static_cast<double>(expects.size()) * (16 + gap);
-  const double height = bottom + 28;
-  std::string s = fmt::format("<svg class=\"timeline\" width=\"{}\" height=\"{:.0f}\" viewBox=\"0 0 {} {:.0f}\">",
-                              left + plot + 20, height, left + plot + 20, height);
-  // Client bands.
-  double y = top;
+  std::string s;
+  double y = g.top;
   for (const auto& [client, service, probes] : o.timelines) {
-    s += fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"rowlabel\">{}{}</text>", left - 8, y + 14, esc(client),
+    s += fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"rowlabel\">{}{}</text>", g.left - 8, y + 14, esc(client),
                      services.size() > 1 ? " · " + esc(service) : "");
-    s += fmt::format("<rect x=\"{}\" y=\"{:.1f}\" width=\"{}\" height=\"{}\" class=\"lane\"/>", left, y, plot, row_h);
-    for (const checks::Segment& g : checks::segments(probes, r.probe_interval)) {
-      const double x0 = x(g.from), x1 = std::max(x(g.to), x0 + 1.5);
+    s += fmt::format("<rect x=\"{}\" y=\"{:.1f}\" width=\"{}\" height=\"{}\" class=\"lane\"/>", g.left, y, g.plot, g.row_h);
+    for (const checks::Segment& seg : checks::segments(probes, r.probe_interval)) {
+      const double x0 = g.x(seg.from), x1 = std::max(g.x(seg.to), x0 + 1.5);
       s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{}\" fill=\"{}\"><title>{}: {} from +{} to +{} ({} probes)</title></rect>",
-                       x0, y, x1 - x0, row_h, colors(g.instance), esc(client),
-                       g.instance ? "answered by " + esc(*g.instance) : std::string("no answer"), secs(g.from),
-                       secs(g.to), g.probes);
+                       x0, y, x1 - x0, g.row_h, colors(seg.instance), esc(client),
+                       seg.instance ? "answered by " + esc(*seg.instance) : std::string("no answer"), secs(seg.from),
+                       secs(seg.to), seg.probes);
     }
-    y += row_h + gap;
+    y += g.row_h + g.gap;
   }
-  // Expectation windows, with the moment each converged.
-  y = expects_top;
+  return s;
+}
+
+// Each expectation's window, with the moment it converged.
+std::string expectation_windows(const std::vector<const StepOutcome*>& expects, const Geometry& g) {
+  std::string s;
+  double y = g.expects_top;
   for (size_t i = 0; i < expects.size(); ++i) {
     const StepOutcome& e = *expects[i];
-    const double x0 = x(e.since), x1 = std::max(x(e.at), x0 + 3);
-    s += fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"rowlabel {}\">E{} {}</text>", left - 8, y + 12,
+    const double x0 = g.x(e.since), x1 = std::max(g.x(e.at), x0 + 3);
+    s += fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"rowlabel {}\">E{} {}</text>", g.left - 8, y + 12,
                      e.pass ? "ok" : "bad", i + 1, e.pass ? "pass" : "FAIL");
     s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"16\" class=\"window {}\"><title>{}: {}</title></rect>",
                      x0, y, x1 - x0, e.pass ? "ok" : "bad", esc(e.text), esc(e.measured));
     std::string label;
     if (e.convergence) {
-      const double xc = x(e.since + *e.convergence);
+      const double xc = g.x(e.since + *e.convergence);
       s += fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" class=\"converged\"/>", xc, y - 2, xc,
                        y + 18);
       label = "converged " + secs(*e.convergence);
@@ -220,31 +229,49 @@ std::string timeline_svg(const TestReport& r, const ScenarioOutcome& o, const Co
     if (e.longest_outage) label += (label.empty() ? "" : ", ") + std::string("outage ") + secs(*e.longest_outage);
     if (label.empty()) label = e.instance ? *e.instance : "";
     // Beside the window if it fits, else inside it.
-    const bool room_right = x1 + 8 + 6.5 * static_cast<double>(label.size()) < left + plot + 20;
+    const bool room_right = x1 + 8 + 6.5 * static_cast<double>(label.size()) < g.left + g.plot + 20;
     s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"winlabel\">{}</text>", room_right ? x1 + 6 : x0 + 6,
                      y + 12, esc(label));
-    y += 16 + gap;
+    y += 16 + g.gap;
   }
-  // Events across everything.
+  return s;
+}
+
+// A numbered marker across everything for each event, and the time axis.
+std::string events_and_axis(const std::vector<const StepOutcome*>& events, const Geometry& g) {
+  std::string s;
   for (size_t i = 0; i < events.size(); ++i) {
     const StepOutcome& e = *events[i];
-    if (e.kind == StepKind::kWait) continue;
-    const double xe = x(e.at);
-    s += fmt::format("<line x1=\"{:.1f}\" y1=\"{}\" x2=\"{:.1f}\" y2=\"{:.1f}\" class=\"event {}\"/>", xe, top - 8, xe, bottom,
-                     e.pass ? "" : "bad");
+    const double xe = g.x(e.at);
+    s += fmt::format("<line x1=\"{:.1f}\" y1=\"{}\" x2=\"{:.1f}\" y2=\"{:.1f}\" class=\"event {}\"/>", xe, g.top - 8, xe,
+                     g.bottom, e.pass ? "" : "bad");
     s += fmt::format("<circle cx=\"{:.1f}\" cy=\"{}\" r=\"9\" class=\"eventdot {}\"><title>+{} {}</title></circle>"
                      "<text x=\"{:.1f}\" y=\"{}\" class=\"eventnum\">{}</text>",
-                     xe, top - 16, e.pass ? "" : "bad", secs(e.at), esc(e.text), xe, top - 12, i + 1);
+                     xe, g.top - 16, e.pass ? "" : "bad", secs(e.at), esc(e.text), xe, g.top - 12, i + 1);
   }
-  // Time axis.
-  const Micros step = tick_step(d);
-  for (Micros t{0}; t <= d; t += step) {
+  const Micros step = tick_step(g.span);
+  for (Micros t{0}; t <= g.span; t += step) {
     s += fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" class=\"tick\"/>"
                      "<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"ticklabel\">{:g} s</text>",
-                     x(t), bottom + 2, x(t), bottom + 8, x(t), bottom + 20, static_cast<double>(t.count()) / 1e6);
+                     g.x(t), g.bottom + 2, g.x(t), g.bottom + 8, g.x(t), g.bottom + 20, static_cast<double>(t.count()) / 1e6);
   }
-  s += "</svg>";
   return s;
+}
+
+std::string timeline_svg(const TestReport& r, const ScenarioOutcome& o, const Colors& colors) {
+  Geometry g;
+  for (const auto& [client, service, probes] : o.timelines)
+    if (!probes.empty()) g.span = std::max(g.span, probes.back().sent + r.probe_interval);
+  for (const StepOutcome& st : o.steps) g.span = std::max(g.span, st.at);
+  std::vector<const StepOutcome*> expects;
+  for (const StepOutcome& st : o.steps)
+    if (st.expectation()) expects.push_back(&st);
+  g.expects_top = g.top + static_cast<double>(o.timelines.size()) * (g.row_h + g.gap) + 10;
+  g.bottom = g.expects_top + static_cast<double>(expects.size()) * (16 + g.gap);
+  const double width = g.left + g.plot + 20, height = g.bottom + 28;
+  return fmt::format("<svg class=\"timeline\" width=\"{}\" height=\"{:.0f}\" viewBox=\"0 0 {} {:.0f}\">", width, height,
+                     width, height) +
+         client_bands(r, o, colors, g) + expectation_windows(expects, g) + events_and_axis(event_steps(o), g) + "</svg>";
 }
 
 std::string scenario_html(const TestReport& r, const ScenarioRuns& runs, size_t k, const Colors& colors,
@@ -265,7 +292,7 @@ std::string scenario_html(const TestReport& r, const ScenarioRuns& runs, size_t 
       tag = fmt::format("<span class=\"badge {}\">E{} {}</span>", st.pass ? "ok" : "bad", ++ex, st.pass ? "pass" : "FAIL");
       when = fmt::format("+{} … +{}", secs(st.since), secs(st.at));
     } else {
-      tag = fmt::format("<span class=\"evnum {}\">{}</span>", st.pass ? "" : "bad", ++ev);
+      if (st.kind == StepKind::kEvent) tag = fmt::format("<span class=\"evnum {}\">{}</span>", st.pass ? "" : "bad", ++ev);
       when = "+" + secs(st.at);
     }
     s += fmt::format("<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -274,9 +301,7 @@ std::string scenario_html(const TestReport& r, const ScenarioRuns& runs, size_t 
   s += "</table>";
   // The catchment before the first event and after each one (just before
   // the next, once it had time to settle).
-  std::vector<const StepOutcome*> events;
-  for (const StepOutcome& st : o.steps)
-    if (st.kind == StepKind::kEvent) events.push_back(&st);
+  const std::vector<const StepOutcome*> events = event_steps(o);
   const Micros window = std::max<Micros>(std::chrono::milliseconds(300), 3 * r.probe_interval + r.probe_timeout);
   std::set<std::string> services;
   for (const ClientProbes& t : o.timelines) services.insert(t.service);
