@@ -9,6 +9,7 @@
 #include "runtime/backend.h"
 #include "runtime/executor.h"
 #include "runtime/journal.h"
+#include "runtime/node_runtime.h"
 #include "test_paths.h"
 
 namespace anylab {
@@ -19,6 +20,26 @@ Lab quickstart() {
   SourceFile f(path, test::read_file(path));
   auto lab = resolve(std::move(*load_lab(f)), Paths{});
   return std::move(*lab);
+}
+
+// The runtime seam: what differs between runtimes is asked of the lab's
+// runtime (today netns), not spelled at the call sites.
+TEST(NodeRuntime, NetnsReachesANodeByItsNamedNamespace) {
+  Lab lab = quickstart();
+  const NodeRuntime& rt = runtime_of(lab);
+  EXPECT_STREQ(rt.name(), "netns");
+  EXPECT_EQ(rt.netns_path(*lab.find("client-eu")), "/run/netns/anylab-quickstart-client-eu");
+  EXPECT_TRUE(rt.processes(*lab.find("client-eu")).empty()) << "not deployed: no namespace, no process";
+  EXPECT_FALSE(rt.kill_all(*lab.find("pop-ams")));
+  EXPECT_NE(rt.backend(), nullptr);
+}
+
+// Every action type names its batch; consecutive actions of one batch go to
+// the backend together.
+TEST(Executor, EveryActionHasItsBatch) {
+  EXPECT_EQ(Executor::batch_of(AddAddress{}), Executor::batch_of(AddRoute{}));
+  EXPECT_NE(Executor::batch_of(StartProcess{}), Executor::batch_of(WaitForSocket{}));
+  EXPECT_STREQ(Executor::to_string(Executor::batch_of(CreateVeth{})), "veths");
 }
 
 TEST(Executor, RecordingBackendSeesThePlanInOrderInFewBatches) {

@@ -28,7 +28,7 @@
 #include "runtime/exabgp_control.h"
 #include "runtime/executor.h"
 #include "runtime/journal.h"
-#include "runtime/netns_backend.h"
+#include "runtime/node_runtime.h"
 #include "runtime/preflight.h"
 #include "runtime/process.h"
 #include "runtime/status.h"
@@ -114,8 +114,8 @@ Built build_and_wait(const Lab& lab, const std::string& lab_file, const DeployOp
   const std::string root = lab.paths.runtime_root;
   Journal journal(root, lab.name);
   fs::copy_file(lab_file, Journal::lab_dir(root, lab.name) + "/lab.yaml", fs::copy_options::overwrite_existing);
-  NetnsBackend backend;
-  Executor executor(backend, &journal, &g_cancel);
+  auto backend = runtime_of(lab).backend();
+  Executor executor(*backend, &journal, &g_cancel);
   const auto actions = plan_deploy(lab);
   auto built = executor.run(actions, [&](size_t done, size_t total, const Action&) {
     if (tty) std::cerr << fmt::format("\rdeploying {}: {}/{} actions", lab.name, done, total) << std::flush;
@@ -371,7 +371,7 @@ int exec_in_node(const std::string& lab_or_name, const std::string& node_name, c
   // vtysh must be told which FRR instance: the router's own.
   if (node->kind == NodeKind::kRouter && !argv.empty() && fs::path(argv[0]).filename() == "vtysh")
     argv.insert(argv.begin() + 1, {"-N", node->netns});
-  int fd = ::open(("/run/netns/" + node->netns).c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(runtime_of(*lab).netns_path(*node).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0 || ::setns(fd, CLONE_NEWNET) != 0) {
     std::cerr << fmt::format("anylab: cannot enter {} (is lab {} deployed? are you root?)\n", node->netns, lab->name);
     return kExitEnvironment;

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "runtime/node_runtime.h"
+
 namespace anylab {
 
 std::expected<ClientTargets, std::string> ClientTargets::open(const Lab& lab) {
@@ -16,7 +18,7 @@ std::expected<ClientTargets, std::string> ClientTargets::open(const Lab& lab) {
   const bool several = lab.spec.services.size() > 1;
   for (const Node& n : lab.nodes) {
     if (n.kind != NodeKind::kClient) continue;
-    const std::string path = netns_path(n.netns);
+    const std::string path = runtime_of(lab).netns_path(n);
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
       return std::unexpected(fmt::format("cannot open client {}'s network namespace {}: {} (is lab {} deployed?)",

@@ -104,13 +104,13 @@ DestroyReport destroy_lab(const std::string& root, const std::string& lab) {
 
   std::string batch;
   for (const std::string& ns : namespaces)
-    if (fs::exists("/run/netns/" + ns)) {
+    if (fs::exists(netns_path(ns))) {
       batch += "netns delete " + ns + "\n";
       ++report.namespaces;
     }
   if (!batch.empty()) run_command({"", {"ip", "-force", "-batch", "-"}, {}, ""}, batch);
   for (const std::string& ns : namespaces)
-    if (fs::exists("/run/netns/" + ns)) {
+    if (fs::exists(netns_path(ns))) {
       report.problems.push_back(fmt::format("could not remove namespace {}", ns));
       --report.namespaces;
     }

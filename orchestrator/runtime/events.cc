@@ -10,7 +10,7 @@
 #include "plan/plan.h"
 #include "runtime/executor.h"
 #include "runtime/journal.h"
-#include "runtime/netns_backend.h"
+#include "runtime/node_runtime.h"
 #include "runtime/process.h"
 
 namespace anylab {
@@ -20,11 +20,6 @@ const Node* node_of(const Lab& lab, const std::string& name) {
   const Node* n = lab.find(name);
   if (!n) throw std::invalid_argument(fmt::format("lab {} has no node \"{}\"", lab.name, name));
   return n;
-}
-
-std::vector<pid_t> processes_of(const Node& n) {
-  const uint64_t ino = netns_inode(n.netns);
-  return ino ? processes_in_netns({ino}) : std::vector<pid_t>{};
 }
 
 // The newest journal entry of each of the node's processes, by name.
@@ -53,8 +48,8 @@ std::expected<void, std::string> set_link(const Lab& lab, const std::string& a, 
     std::vector<Action> routes;
     for (const Action& act : plan_deploy(lab))
       if (std::holds_alternative<AddRoute>(act.what) && (act.node == a || act.node == b)) routes.push_back(act);
-    NetnsBackend backend;
-    return Executor(backend, nullptr).run(routes);  // the first link between them, as the lab file names it
+    auto backend = runtime_of(lab).backend();
+    return Executor(*backend, nullptr).run(routes);  // the first link between them, as the lab file names it
   }
   return std::unexpected(fmt::format("lab {} has no link between \"{}\" and \"{}\"", lab.name, a, b));
 }
@@ -69,15 +64,13 @@ std::expected<void, std::string> fail_node(const Lab& lab, const std::string& na
     ::kill(it->second.pid, SIGKILL);
     return {};
   }
-  const std::vector<pid_t> pids = processes_of(n);
-  if (pids.empty()) return std::unexpected(fmt::format("{} runs nothing to {}", name, to_string(mode)));
-  for (pid_t p : pids) ::kill(p, mode == FailMode::kCrash ? SIGKILL : SIGSTOP);
-  return {};
+  const NodeRuntime& rt = runtime_of(lab);
+  return mode == FailMode::kCrash ? rt.kill_all(n) : rt.freeze(n);
 }
 
 std::expected<void, std::string> restore_node(const Lab& lab, const std::string& name) {
   const Node& n = *node_of(lab, name);
-  for (pid_t p : processes_of(n)) ::kill(p, SIGCONT);
+  runtime_of(lab).thaw(n);
   const auto procs = recorded(lab, name);
   std::vector<Action> again;
   for (const Action& a : plan_deploy(lab)) {
@@ -105,8 +98,8 @@ std::expected<void, std::string> restore_node(const Lab& lab, const std::string&
   });
   if (again.empty()) return {};
   Journal journal(lab.paths.runtime_root, lab.name);
-  NetnsBackend backend;
-  return Executor(backend, &journal).run(again);
+  auto backend = runtime_of(lab).backend();
+  return Executor(*backend, &journal).run(again);
 }
 
 }  // namespace anylab

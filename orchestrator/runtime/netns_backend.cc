@@ -44,7 +44,7 @@ Result ip_batch(const std::string& netns, const std::string& commands) {
 std::string in_netns(const std::string& netns, const std::function<std::string()>& fn) {
   std::string error;
   std::thread t([&] {
-    int fd = ::open(("/run/netns/" + netns).c_str(), O_RDONLY | O_CLOEXEC);
+    int fd = ::open(netns_path(netns).c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0 || ::setns(fd, CLONE_NEWNET) != 0) {
       error = fmt::format("cannot enter {}: {}", netns, std::strerror(errno));
     } else {

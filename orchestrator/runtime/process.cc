@@ -19,6 +19,8 @@
 #include <boost/process/extend.hpp>
 #include <fmt/format.h>
 
+#include "model/lab.h"
+
 namespace anylab {
 
 namespace bp = boost::process;
@@ -62,7 +64,7 @@ uint64_t process_netns_inode(pid_t pid) {
 
 uint64_t netns_inode(const std::string& netns) {
   struct stat st {};
-  if (::stat(("/run/netns/" + netns).c_str(), &st) != 0) return 0;
+  if (::stat(netns_path(netns).c_str(), &st) != 0) return 0;
   return st.st_ino;
 }
 
@@ -84,7 +86,7 @@ namespace {
 class NetnsFd {
  public:
   explicit NetnsFd(const std::string& netns) {
-    if (!netns.empty()) fd_ = ::open(("/run/netns/" + netns).c_str(), O_RDONLY | O_CLOEXEC);
+    if (!netns.empty()) fd_ = ::open(netns_path(netns).c_str(), O_RDONLY | O_CLOEXEC);
   }
   ~NetnsFd() {
     if (fd_ >= 0) ::close(fd_);
