@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Builds anylab's container images from nothing (no registry needed):
+#   anylab/base:VERSION      Debian 12 minbase, made with debootstrap from the
+#                            configured Debian mirror and `docker import`ed
+#   anylab/router:VERSION    FRR (zebra, bgpd, bfdd, vtysh)
+#   anylab/instance:VERSION  ExaBGP + healthcheck, anylab-responder, the relay, bfdd
+#   anylab/client:VERSION    iproute2, anylab-probe
+# VERSION is anylab's (CMakeLists.txt). An image already built for this
+# version is skipped; each build says how long it took. Needs root, Docker
+# and a build of anylab (ci/build.sh). A user with a registry can instead
+#   docker build --build-arg BASE=debian:bookworm-slim images/router
+set -euo pipefail
+cd "$(dirname "$0")/.."
+version=$(sed -n 's/^project(anylab VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
+mirror=${DEBIAN_MIRROR:-$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)}
+mirror=${mirror:-http://deb.debian.org/debian}
+if ! docker info > /dev/null 2>&1; then
+  echo "images/build.sh: Docker is not reachable (is the docker daemon running?)" >&2
+  exit 3
+fi
+have() { docker image inspect "$1" > /dev/null 2>&1; }
+timed() {  # NAME COMMAND...: runs it, says how long it took
+  local name=$1 t0
+  shift
+  t0=$(date +%s.%N)
+  "$@"
+  echo "built $name in $(awk "BEGIN{printf \"%.1f\", $(date +%s.%N) - $t0}") s"
+}
+
+base=anylab/base:$version
+if have "$base"; then
+  echo "$base: already built"
+else
+  command -v debootstrap > /dev/null || { echo "images/build.sh: debootstrap is missing: ci/install-deps.sh installs it" >&2; exit 3; }
+  root=$(mktemp -d)
+  trap 'rm -rf "$root"' EXIT
+  make_base() {
+    debootstrap --variant=minbase bookworm "$root" "$mirror" > "$root.log" 2>&1 || { tail -20 "$root.log" >&2; return 1; }
+    rm -f "$root.log"
+    # The same mirror inside, and no caches in the image.
+    echo "deb $mirror bookworm main" > "$root/etc/apt/sources.list"
+    rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+    tar -C "$root" -c . | docker import --change 'CMD ["/bin/bash"]' \
+      --change "LABEL org.anylab.version=$version" - "$base" > /dev/null
+  }
+  timed "$base" make_base
+fi
+
+ctx=$(mktemp -d)
+trap 'rm -rf "$ctx" "$ctx.log" ${root:+"$root"}' EXIT
+for role in router instance client; do
+  image=anylab/$role:$version
+  if have "$image"; then
+    echo "$image: already built"
+    continue
+  fi
+  rm -rf "$ctx"/*
+  cp "images/$role/Dockerfile" "$ctx/"
+  for b in anylab-responder anylab-exabgp-relay anylab-probe; do cp "build/bin/$b" "$ctx/"; done
+  # --network host: the package mirror is reached as the host reaches it.
+  build() {  # quiet: the legacy builder's notice and the image id are noise here
+    docker build -q --network host --build-arg "BASE=$base" --label "org.anylab.version=$version" -t "$image" \
+      "$ctx" > "$ctx.log" 2>&1 || { cat "$ctx.log" >&2; return 1; }
+  }
+  timed "$image" build
+done
