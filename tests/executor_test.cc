@@ -31,7 +31,7 @@ TEST(NodeRuntime, NetnsReachesANodeByItsNamedNamespace) {
   EXPECT_EQ(rt.netns_path(*lab.find("client-eu")), "/run/netns/anylab-quickstart-client-eu");
   EXPECT_TRUE(rt.processes(*lab.find("client-eu")).empty()) << "not deployed: no namespace, no process";
   EXPECT_FALSE(rt.kill_all(*lab.find("pop-ams")));
-  EXPECT_NE(rt.backend(), nullptr);
+  EXPECT_NE(rt.backend(lab), nullptr);
 }
 
 // Every action type names its batch; consecutive actions of one batch go to

@@ -72,11 +72,14 @@ class Cli {
  public:
   Cli() : app_("anylab: build an anycast lab from a YAML file, break it on purpose, and prove how it behaves") {
     app_.require_subcommand(1);
-    app_.set_version_flag("--version", "anylab 0.1.0");
+    app_.set_version_flag("--version", "anylab " ANYLAB_VERSION);
     add_file_commands();
     add_lab_commands();
     add_scenario_commands();
     add_event_commands();
+    for (CLI::App* c : {deploy_, destroy_, inspect_, exec_, watch_, run_, test_, events_[0], events_[1], changes_[0],
+                        changes_[1]})
+      add_runtime_option(c);
   }
 
   int run(int argc, char** argv) {
@@ -98,6 +101,27 @@ class Cli {
     auto* lab = c->add_option("LAB", lab_, lab_help);
     if (lab_required) lab->required();
     return c;
+  }
+
+  // Commands that build or drive a lab choose its runtime; a deployed lab
+  // stays on the one that built it.
+  void add_runtime_option(CLI::App* c) {
+    c->add_option("--runtime", runtime_, "netns (default) or docker; a deployed lab keeps its own")
+        ->envname("ANYLAB_RUNTIME")
+        ->check(CLI::IsMember({"netns", "docker", "containerlab"}));
+  }
+
+  // containerlab is the contract's name for the container runtime; on this
+  // build it is the docker runtime that runs the same containers.
+  bool choose_runtime() {
+    if (runtime_ == "containerlab") {
+      std::cerr << "anylab: --runtime containerlab is not available: containerlab cannot deploy on a kernel "
+                   "without loadable modules (it reads /proc/modules), so anylab drives Docker itself: use "
+                   "--runtime docker (the README says more)\n";
+      return false;
+    }
+    if (auto r = parse_runtime(runtime_)) set_runtime(*r);
+    return true;
   }
 
   void add_file_commands() {
@@ -165,6 +189,7 @@ class Cli {
   }
 
   int dispatch() {
+    if (!choose_runtime()) return kExitEnvironment;
     if (validate_->parsed()) return validate(lab_);
     if (plan_->parsed()) return plan(lab_, out_dir_);
     if (graph_->parsed()) return graph(lab_, format_);
@@ -190,6 +215,7 @@ class Cli {
   CLI::App* events_[2];
   CLI::App* changes_[2];
   std::string lab_;
+  std::string runtime_ = "netns";
   std::optional<std::string> out_dir_;
   std::string format_ = "dot";
   DeployOptions deploy_options_;

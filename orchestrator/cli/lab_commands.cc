@@ -49,11 +49,20 @@ std::string lab_name_of(const std::string& lab_or_name) {
 
 }  // namespace
 
-Paths host_paths() {
+namespace {
+std::optional<Runtime> g_runtime;
+}  // namespace
+
+void set_runtime(Runtime r) { g_runtime = r; }
+
+// anylab's helpers are beside its own binary; in a container, they are where
+// the images put them (Paths' default).
+Paths host_paths(Runtime r) {
   Paths p;
   std::error_code ec;
   fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) p.helper_dir = self.parent_path().string();
+  if (!ec) p.host_helper_dir = self.parent_path().string();
+  if (r == Runtime::kNetns) p.helper_dir = p.host_helper_dir;
   return p;
 }
 
@@ -70,11 +79,14 @@ std::expected<Lab, int> load_lab_file(const std::string& path) {
     std::cerr << fmt::format("{}: {} error{}; nothing was built\n", path, n, n == 1 ? "" : "s");
     return std::unexpected(kExitInvalidLab);
   }
-  auto lab = resolve(std::move(*spec), host_paths());
+  const std::string lab_dir = Journal::lab_dir(host_paths().runtime_root, spec->name.value);
+  const Runtime runtime = recorded_runtime(lab_dir).value_or(g_runtime.value_or(Runtime::kNetns));
+  auto lab = resolve(std::move(*spec), host_paths(runtime));
   if (!lab) {
     std::cerr << format_diagnostics(*source, lab.error());
     return std::unexpected(kExitInvalidLab);
   }
+  lab->runtime = runtime;
   return std::move(*lab);
 }
 
@@ -113,8 +125,9 @@ Built build_and_wait(const Lab& lab, const std::string& lab_file, const DeployOp
   const bool tty = ::isatty(2);
   const std::string root = lab.paths.runtime_root;
   Journal journal(root, lab.name);
+  record_runtime(Journal::lab_dir(root, lab.name), lab.runtime);
   fs::copy_file(lab_file, Journal::lab_dir(root, lab.name) + "/lab.yaml", fs::copy_options::overwrite_existing);
-  auto backend = runtime_of(lab).backend();
+  auto backend = runtime_of(lab).backend(lab);
   Executor executor(*backend, &journal, &g_cancel);
   const auto actions = plan_deploy(lab);
   auto built = executor.run(actions, [&](size_t done, size_t total, const Action&) {
@@ -371,8 +384,13 @@ int exec_in_node(const std::string& lab_or_name, const std::string& node_name, c
   // vtysh must be told which FRR instance: the router's own.
   if (node->kind == NodeKind::kRouter && !argv.empty() && fs::path(argv[0]).filename() == "vtysh")
     argv.insert(argv.begin() + 1, {"-N", node->netns});
-  int fd = ::open(runtime_of(*lab).netns_path(*node).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0 || ::setns(fd, CLONE_NEWNET) != 0) {
+  // In a container, the command runs the container's programs (its vtysh).
+  const NodeRuntime& rt = runtime_of(*lab);
+  const std::string mount_ns = rt.mount_ns_path(*node);
+  int fd = ::open(rt.netns_path(*node).c_str(), O_RDONLY | O_CLOEXEC);
+  int mnt = mount_ns.empty() ? -1 : ::open(mount_ns.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || ::setns(fd, CLONE_NEWNET) != 0 || (mnt >= 0 && ::setns(mnt, CLONE_NEWNS) != 0) ||
+      (rt.name() != std::string("netns") && mnt < 0)) {
     std::cerr << fmt::format("anylab: cannot enter {} (is lab {} deployed? are you root?)\n", node->netns, lab->name);
     return kExitEnvironment;
   }

@@ -13,8 +13,11 @@ namespace anylab {
 
 // Loads, checks and resolves a lab file; on failure prints every error and
 // returns the exit code.
+// A lab deployed already runs on the runtime that deployed it; any other on
+// the one chosen with set_runtime() (--runtime, ANYLAB_RUNTIME), else netns.
 std::expected<Lab, int> load_lab_file(const std::string& path);
-Paths host_paths();
+void set_runtime(Runtime r);
+Paths host_paths(Runtime r = Runtime::kNetns);
 
 struct DeployOptions {
   std::chrono::seconds timeout{60};

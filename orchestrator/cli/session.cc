@@ -59,8 +59,8 @@ void print_destroy(const std::string& name, const DestroyReport& r) {
     std::cerr << fmt::format("lab {}: nothing to destroy\n", name);
     return;
   }
-  std::cerr << fmt::format("lab {} destroyed: {} processes stopped, {} namespaces removed\n", name, r.processes,
-                           r.namespaces);
+  std::cerr << fmt::format("lab {} destroyed: {} processes stopped, {} namespaces removed{}\n", name, r.processes,
+                           r.namespaces, r.containers ? fmt::format(", {} containers removed", r.containers) : "");
   for (const std::string& p : r.problems) std::cerr << "  problem: " << p << "\n";
 }
 

@@ -10,6 +10,18 @@ const Node* Lab::find(std::string_view node) const {
   return nullptr;
 }
 
+const char* to_string(Runtime r) { return r == Runtime::kDocker ? "docker" : "netns"; }
+
+std::optional<Runtime> parse_runtime(std::string_view name) {
+  if (name == "netns") return Runtime::kNetns;
+  if (name == "docker") return Runtime::kDocker;
+  return std::nullopt;
+}
+
+std::string default_image(NodeKind kind, std::string_view version) {
+  return fmt::format("anylab/{}:{}", to_string(kind), version);
+}
+
 bool valid_lab_name(std::string_view name) {
   if (name.empty() || name.size() > 16 || name[0] < 'a' || name[0] > 'z') return false;
   for (char c : name)

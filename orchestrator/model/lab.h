@@ -58,9 +58,24 @@ struct Link {
 // plans and golden files do not depend on the machine.
 struct Paths {
   std::string runtime_root = "/run/anylab";  // <root>/<lab>/<node>/
-  std::string helper_dir = "/usr/libexec/anylab";  // anylab's own programs
+  // anylab's own programs as a node sees them (the configs name them): on
+  // netns the host's, in a container the image's.
+  std::string helper_dir = "/usr/libexec/anylab";
+  // The same programs on the host, for what anylab runs itself (a probe
+  // from a client's namespace).
+  std::string host_helper_dir = "/usr/libexec/anylab";
   std::string python = "/usr/bin/python3";  // the Debian interpreter that has exabgp
 };
+
+// What a node is: a named network namespace running the host's FRR and
+// ExaBGP, or a Docker container running anylab's images (see runtime/).
+enum class Runtime { kNetns, kDocker };
+const char* to_string(Runtime r);
+std::optional<Runtime> parse_runtime(std::string_view name);
+
+// The container image a node runs on the docker runtime: its own `image:`,
+// else the lab's `defaults.images` for its kind, else anylab's.
+std::string default_image(NodeKind kind, std::string_view version);
 
 // Move-only: nodes point into `spec`.
 struct Lab {
@@ -72,6 +87,7 @@ struct Lab {
 
   LabSpec spec;
   Paths paths;
+  Runtime runtime = Runtime::kNetns;
   Timings timings;
   std::string name;
   std::string runtime_dir;

@@ -14,6 +14,7 @@
 
 #include "model/lab.h"
 #include "runtime/journal.h"
+#include "runtime/node_runtime.h"
 #include "runtime/process.h"
 
 namespace anylab {
@@ -101,6 +102,8 @@ DestroyReport destroy_lab(const std::string& root, const std::string& lab) {
   const std::vector<Recorded> stragglers = with_start_times(processes_in_netns(inodes));
   stop(stragglers);
   report.processes = static_cast<int>(daemons.size() + stragglers.size());
+  // A container's init was among the stragglers; the container goes now.
+  if (recorded_runtime(dir) == Runtime::kDocker) report.containers = remove_containers(lab, report.problems);
 
   std::string batch;
   for (const std::string& ns : namespaces)

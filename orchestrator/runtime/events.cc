@@ -48,7 +48,7 @@ std::expected<void, std::string> set_link(const Lab& lab, const std::string& a, 
     std::vector<Action> routes;
     for (const Action& act : plan_deploy(lab))
       if (std::holds_alternative<AddRoute>(act.what) && (act.node == a || act.node == b)) routes.push_back(act);
-    auto backend = runtime_of(lab).backend();
+    auto backend = runtime_of(lab).backend(lab);
     return Executor(*backend, nullptr).run(routes);  // the first link between them, as the lab file names it
   }
   return std::unexpected(fmt::format("lab {} has no link between \"{}\" and \"{}\"", lab.name, a, b));
@@ -98,7 +98,7 @@ std::expected<void, std::string> restore_node(const Lab& lab, const std::string&
   });
   if (again.empty()) return {};
   Journal journal(lab.paths.runtime_root, lab.name);
-  auto backend = runtime_of(lab).backend();
+  auto backend = runtime_of(lab).backend(lab);
   return Executor(*backend, &journal).run(again);
 }
 

@@ -1,43 +1,57 @@
-// The netns runtime: a node is a named network namespace on this machine,
-// its processes are the host's FRR and ExaBGP entered into it.
+#include "runtime/netns_runtime.h"
+
 #include <signal.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include <fmt/format.h>
 
+#include "runtime/docker_runtime.h"
 #include "runtime/netns_backend.h"
-#include "runtime/node_runtime.h"
+#include "runtime/preflight.h"
 #include "runtime/process.h"
 
 namespace anylab {
-namespace {
 
-class NetnsRuntime : public NodeRuntime {
- public:
-  const char* name() const override { return "netns"; }
-  std::string netns_path(const Node& n) const override { return anylab::netns_path(n.netns); }
-  std::vector<pid_t> processes(const Node& n) const override {
-    const uint64_t ino = netns_inode(n.netns);
-    return ino ? processes_in_netns({ino}) : std::vector<pid_t>{};
-  }
-  Result kill_all(const Node& n) const override { return signal_all(n, SIGKILL, "crash"); }
-  Result freeze(const Node& n) const override { return signal_all(n, SIGSTOP, "freeze"); }
-  void thaw(const Node& n) const override { (void)signal_all(n, SIGCONT, "continue"); }
-  std::unique_ptr<Backend> backend() const override { return std::make_unique<NetnsBackend>(); }
+std::string NetnsRuntime::netns_path(const Node& n) const { return anylab::netns_path(n.netns); }
 
- private:
-  Result signal_all(const Node& n, int sig, const char* what) const {
-    const std::vector<pid_t> pids = processes(n);
-    if (pids.empty()) return std::unexpected(fmt::format("{} runs nothing to {}", n.name, what));
-    for (pid_t p : pids) ::kill(p, sig);
-    return {};
-  }
-};
+std::vector<pid_t> NetnsRuntime::processes(const Node& n) const {
+  const uint64_t ino = netns_inode(n.netns);
+  return ino ? processes_in_netns({ino}) : std::vector<pid_t>{};
+}
 
-}  // namespace
+NodeRuntime::Result NetnsRuntime::kill_all(const Node& n) const { return signal_all(n, SIGKILL, "crash"); }
+NodeRuntime::Result NetnsRuntime::freeze(const Node& n) const { return signal_all(n, SIGSTOP, "freeze"); }
+void NetnsRuntime::thaw(const Node& n) const { (void)signal_all(n, SIGCONT, "continue"); }
 
-const NodeRuntime& runtime_of(const Lab&) {
+std::unique_ptr<Backend> NetnsRuntime::backend(const Lab&) const { return std::make_unique<NetnsBackend>(); }
+
+std::vector<std::string> NetnsRuntime::missing(const Lab& lab) const { return host_programs_missing(lab); }
+
+NodeRuntime::Result NetnsRuntime::signal_all(const Node& n, int sig, const char* what) const {
+  const std::vector<pid_t> pids = processes(n);
+  if (pids.empty()) return std::unexpected(fmt::format("{} runs nothing to {}", n.name, what));
+  for (pid_t p : pids) ::kill(p, sig);
+  return {};
+}
+
+const NodeRuntime& runtime_of(const Lab& lab) {
   static const NetnsRuntime netns;
+  static const DockerRuntime docker;
+  if (lab.runtime == Runtime::kDocker) return docker;
   return netns;
+}
+
+void record_runtime(const std::string& lab_dir, Runtime r) {
+  std::ofstream(lab_dir + "/runtime") << to_string(r) << "\n";
+}
+
+std::optional<Runtime> recorded_runtime(const std::string& lab_dir) {
+  std::ifstream in(lab_dir + "/runtime");
+  std::string word;
+  if (!(in >> word)) return std::nullopt;
+  return parse_runtime(word);
 }
 
 }  // namespace anylab

@@ -4,6 +4,7 @@
 
 #include <expected>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,10 +15,12 @@ namespace anylab {
 
 // What differs between the runtimes a lab's nodes run on, and nothing else
 // (the seam of issue 11): how a node's network namespace is reached, which
-// processes run in a node, how a node is frozen, continued and killed, and
-// what carries out a deploy plan. The netns runtime is the first
-// implementation: a node is a named network namespace on this machine
-// running the host's FRR and ExaBGP.
+// processes run in a node, how a node is frozen, continued and killed, what
+// carries out a deploy plan, and what the machine must have for it. Two
+// implementations: netns (a node is a named network namespace on this
+// machine running the host's FRR and ExaBGP) and docker (a node is a
+// container of anylab's images, its network namespace attached under the
+// same name, so that iproute2, the prober and the events reach it alike).
 //
 // What does not differ, by design: a node's files (configs, logs, ExaBGP's
 // control FIFO, under /run/anylab/<lab>/<node>/) and its FRR's vty sockets
@@ -33,6 +36,9 @@ class NodeRuntime {
   virtual const char* name() const = 0;
   // A path that opens the node's network namespace, for setns(2).
   virtual std::string netns_path(const Node& n) const = 0;
+  // A path that opens the node's mount namespace ("" for the host's): a
+  // command run in the node sees its programs and files.
+  virtual std::string mount_ns_path(const Node& n) const = 0;
   // Every process running in the node now.
   virtual std::vector<pid_t> processes(const Node& n) const = 0;
   // Every process of the node killed (a crash), stopped (a hang: its peers
@@ -40,12 +46,27 @@ class NodeRuntime {
   virtual Result kill_all(const Node& n) const = 0;
   virtual Result freeze(const Node& n) const = 0;
   virtual void thaw(const Node& n) const = 0;
-  // What carries out deploy plans (and their parts: a node's processes
-  // started again, routes put back) on this runtime.
-  virtual std::unique_ptr<Backend> backend() const = 0;
+  // What carries out the lab's deploy plan (and its parts: a node's
+  // processes started again, routes put back) on this runtime.
+  virtual std::unique_ptr<Backend> backend(const Lab& lab) const = 0;
+  // What this machine lacks to run the lab on this runtime, each with the
+  // command that fixes it; and what is in the way of a deploy (exists, but
+  // no deploy of the lab made it).
+  virtual std::vector<std::string> missing(const Lab& lab) const = 0;
+  virtual std::vector<std::string> in_the_way(const Lab& lab) const = 0;
 };
 
-// The runtime a lab runs on. Today every lab runs on netns.
+// The runtime the lab runs on (lab.runtime).
 const NodeRuntime& runtime_of(const Lab& lab);
+
+// What a deploy records in the lab's runtime directory, so that every later
+// command (and destroy, even after anylab was killed mid-deploy) drives the
+// lab on the runtime that built it. nullopt: nothing recorded.
+void record_runtime(const std::string& lab_dir, Runtime r);
+std::optional<Runtime> recorded_runtime(const std::string& lab_dir);
+
+// Removes the lab's containers (those labelled with its name, and no
+// other), returning how many; errors go to `problems`.
+int remove_containers(const std::string& lab, std::vector<std::string>& problems);
 
 }  // namespace anylab

@@ -10,6 +10,7 @@
 
 #include "plan/render_frr.h"
 #include "runtime/events.h"
+#include "runtime/node_runtime.h"
 #include "runtime/process.h"
 
 namespace anylab {
@@ -54,13 +55,12 @@ std::vector<std::string> in_the_way(const Lab& lab) {
     check(netns_path(n.netns), "the network namespace", "ip netns delete " + n.netns);
     if (n.kind == NodeKind::kRouter) check(frr_run_dir(n.netns), "FRR's run directory", "rm -r " + frr_run_dir(n.netns));
   }
+  for (std::string& b : runtime_of(lab).in_the_way(lab)) out.push_back(std::move(b));
   return out;
 }
 
-std::vector<std::string> preflight(const Lab& lab) {
+std::vector<std::string> host_programs_missing(const Lab& lab) {
   std::vector<std::string> problems;
-  if (::geteuid() != 0)
-    problems.push_back("anylab needs root to create network namespaces and veth pairs: run it with sudo");
   bool bfd = false;
   for (const Node& n : lab.nodes) bfd |= uses_bfd(n);
   for (const char* d : {"zebra", "bgpd", "bfdd"}) {
@@ -72,12 +72,22 @@ std::vector<std::string> preflight(const Lab& lab) {
     problems.push_back("FRR's vtysh is missing: apt-get install frr");
   if (run_command({"", {lab.paths.python, "-c", "import exabgp"}, {}, ""}).exit_code != 0)
     problems.push_back(fmt::format("ExaBGP is missing for {}: apt-get install exabgp", lab.paths.python));
+  if (!fs::exists(lab.paths.helper_dir + "/anylab-responder"))
+    problems.push_back(fmt::format("anylab-responder is missing from {}: build it (ci/build.sh) or install anylab",
+                                   lab.paths.helper_dir));
+  return problems;
+}
+
+std::vector<std::string> preflight(const Lab& lab) {
+  std::vector<std::string> problems;
+  if (::geteuid() != 0)
+    problems.push_back("anylab needs root to create network namespaces and veth pairs: run it with sudo");
+  for (std::string& p : runtime_of(lab).missing(lab)) problems.push_back(std::move(p));
   if (run_command({"", {"ip", "-V"}, {}, ""}).exit_code != 0)
     problems.push_back("iproute2's ip is missing: apt-get install iproute2");
-  for (const char* h : {"anylab-responder", "anylab-probe"})
-    if (!fs::exists(lab.paths.helper_dir + "/" + h))
-      problems.push_back(fmt::format("{} is missing from {}: build it (ci/build.sh) or install anylab", h,
-                                     lab.paths.helper_dir));
+  if (!fs::exists(lab.paths.host_helper_dir + "/anylab-probe"))
+    problems.push_back(fmt::format("anylab-probe is missing from {}: build it (ci/build.sh) or install anylab",
+                                   lab.paths.host_helper_dir));
   if (::geteuid() == 0) {
     bool ok = false;
     std::thread([&] { ok = ::unshare(CLONE_NEWNET) == 0; }).join();

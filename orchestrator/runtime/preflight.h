@@ -10,6 +10,9 @@ namespace anylab {
 // What this machine needs to run the lab, checked before anything is
 // created. Each problem names its fix. Empty when all is well.
 std::vector<std::string> preflight(const Lab& lab);
+// What the netns runtime needs on the host: FRR, vtysh, ExaBGP and anylab's
+// responder (the docker runtime finds them in its images).
+std::vector<std::string> host_programs_missing(const Lab& lab);
 
 // What is in the way of a deploy of the lab: a network namespace, an FRR
 // run directory or a runtime directory of the name the lab would make, that

@@ -82,20 +82,31 @@ std::vector<pid_t> processes_in_netns(const std::set<uint64_t>& inodes) {
 
 namespace {
 
-// An fd of the namespace, opened before fork; the child enters it.
-class NetnsFd {
+// The fds of the namespaces, opened before fork; the child enters them (the
+// network namespace first: the mount namespace's /proc is then its own).
+class NamespaceFds {
  public:
-  explicit NetnsFd(const std::string& netns) {
-    if (!netns.empty()) fd_ = ::open(netns_path(netns).c_str(), O_RDONLY | O_CLOEXEC);
+  explicit NamespaceFds(const ProcessSpec& spec) {
+    if (!spec.netns.empty()) net_ = ::open(netns_path(spec.netns).c_str(), O_RDONLY | O_CLOEXEC);
+    if (!spec.mount_ns.empty()) mnt_ = ::open(spec.mount_ns.c_str(), O_RDONLY | O_CLOEXEC);
+    if (!spec.netns.empty() && net_ < 0) error_ = fmt::format("no network namespace {}", spec.netns);
+    else if (!spec.mount_ns.empty() && mnt_ < 0) error_ = fmt::format("no mount namespace {}", spec.mount_ns);
   }
-  ~NetnsFd() {
-    if (fd_ >= 0) ::close(fd_);
+  ~NamespaceFds() {
+    if (net_ >= 0) ::close(net_);
+    if (mnt_ >= 0) ::close(mnt_);
   }
-  bool bad(const std::string& netns) const { return !netns.empty() && fd_ < 0; }
-  int fd() const { return fd_; }
+  const std::string& error() const { return error_; }
+  // In the child, before exec: false if a namespace could not be entered.
+  bool enter() const {
+    if (net_ >= 0 && ::setns(net_, CLONE_NEWNET) != 0) return false;
+    if (mnt_ >= 0 && ::setns(mnt_, CLONE_NEWNS) != 0) return false;
+    return true;
+  }
 
  private:
-  int fd_ = -1;
+  int net_ = -1, mnt_ = -1;
+  std::string error_;
 };
 
 bp::environment environment(const ProcessSpec& spec) {
@@ -121,11 +132,10 @@ std::vector<std::string> args_of(const ProcessSpec& spec) {
 }  // namespace
 
 std::expected<pid_t, std::string> spawn_detached(const ProcessSpec& spec) {
-  NetnsFd ns(spec.netns);
-  if (ns.bad(spec.netns)) return std::unexpected(fmt::format("no network namespace {}", spec.netns));
-  const int fd = ns.fd();
-  auto enter = bp::extend::on_exec_setup = [fd](auto&) {
-    if (fd >= 0 && ::setns(fd, CLONE_NEWNET) != 0) ::_exit(127);
+  NamespaceFds ns(spec);
+  if (!ns.error().empty()) return std::unexpected(ns.error());
+  auto enter = bp::extend::on_exec_setup = [&ns](auto&) {
+    if (!ns.enter()) ::_exit(127);
     ::setsid();
   };
   std::error_code ec;
@@ -144,11 +154,10 @@ std::expected<pid_t, std::string> spawn_detached(const ProcessSpec& spec) {
 // Boost.Process v1's wait_for intercepts SIGCHLD and can spin forever.
 RunOutput run_command(const ProcessSpec& spec, const std::string& input, std::chrono::milliseconds timeout) {
   RunOutput result;
-  NetnsFd ns(spec.netns);
-  if (ns.bad(spec.netns)) return result;
-  const int fd = ns.fd();
-  auto enter = bp::extend::on_exec_setup = [fd](auto&) {
-    if (fd >= 0 && ::setns(fd, CLONE_NEWNET) != 0) ::_exit(127);
+  NamespaceFds ns(spec);
+  if (!ns.error().empty()) return result;
+  auto enter = bp::extend::on_exec_setup = [&ns](auto&) {
+    if (!ns.enter()) ::_exit(127);
   };
   char in_path[] = "/tmp/anylab-in-XXXXXX";
   char out_path[] = "/tmp/anylab-out-XXXXXX";

@@ -30,6 +30,10 @@ struct ProcessSpec {
   std::vector<std::string> argv;
   std::vector<std::pair<std::string, std::string>> env;
   std::string log_file;  // "" to discard output
+  // A mount namespace to enter as well (a container's, /proc/<pid>/ns/mnt):
+  // the process then runs the container's programs and sees its files. ""
+  // for the host's.
+  std::string mount_ns = "";
 };
 
 // Starts a long-running process in a network namespace, in a session of its

@@ -36,7 +36,7 @@ ClientAnswer probe(const Lab& lab, const Node& client, const ServiceSpec& servic
                    std::chrono::milliseconds timeout) {
   ClientAnswer a{client.name, service.name.value, std::nullopt};
   RunOutput r = run_command({client.netns,
-                             {lab.paths.helper_dir + "/anylab-probe", std::string(checks::protocol_name(service.probe)),
+                             {lab.paths.host_helper_dir + "/anylab-probe", std::string(checks::protocol_name(service.probe)),
                               service.address.value.str(), std::to_string(service.port), "--timeout",
                               fmt::format("{}ms", timeout.count())},
                              {},

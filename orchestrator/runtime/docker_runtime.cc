@@ -1,0 +1,279 @@
+#include "runtime/docker_runtime.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "plan/render_frr.h"
+#include "runtime/netns_backend.h"
+#include "runtime/process.h"
+
+namespace anylab {
+namespace {
+
+namespace fs = std::filesystem;
+using Spawns = std::expected<std::vector<Spawned>, std::string>;
+
+RunOutput docker(std::vector<std::string> args, std::chrono::seconds timeout = std::chrono::seconds(120)) {
+  args.insert(args.begin(), "docker");
+  return run_command({"", std::move(args), {}, ""}, "", timeout);
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(line);
+  return out;
+}
+
+// The user and group ids of `frr` in the container's own /etc/passwd and
+// /etc/group: FRR drops to them, and they need not be the host's.
+std::optional<std::pair<uid_t, gid_t>> frr_ids(pid_t init) {
+  auto id_in = [&](const std::string& file) -> std::optional<unsigned> {
+    std::ifstream in(fmt::format("/proc/{}/root/etc/{}", init, file));
+    for (std::string line; std::getline(in, line);)
+      if (line.starts_with("frr:")) {
+        std::istringstream f(line);
+        std::string name, x, id;
+        std::getline(f, name, ':'), std::getline(f, x, ':'), std::getline(f, id, ':');
+        return static_cast<unsigned>(std::stoul(id));
+      }
+    return std::nullopt;
+  };
+  auto uid = id_in("passwd");
+  auto gid = id_in("group");
+  if (!uid || !gid) return std::nullopt;
+  return std::pair<uid_t, gid_t>{*uid, *gid};
+}
+
+// What a container binds from the host, at the same path: the node's
+// runtime directory, and FRR's run directory where FRR runs in it.
+std::vector<std::string> binds_of(const Node& n) {
+  std::vector<std::string> out;
+  if (n.kind == NodeKind::kClient) return out;
+  out.push_back(n.runtime_dir);
+  if (n.kind == NodeKind::kRouter || uses_bfd(n)) out.push_back(frr_run_dir(n.netns));
+  return out;
+}
+
+class DockerBackend : public Backend {
+ public:
+  explicit DockerBackend(const Lab& lab) : lab_(lab) {}
+
+  Spawns apply(std::span<const Action> batch) override {
+    if (batch.empty()) return std::vector<Spawned>{};
+    const ActionKind& first = batch.front().what;
+    if (std::holds_alternative<CreateNamespace>(first)) return containers(batch);
+    if (std::holds_alternative<StartProcess>(first)) return processes(batch);
+    auto done = netns_.apply(batch);
+    if (done && std::holds_alternative<CreateDirectory>(first))
+      if (auto err = give_to_frr(batch); !err.empty()) return std::unexpected(err);
+    return done;
+  }
+
+ private:
+  const Node& node_of(const Action& a) const {
+    const Node* n = lab_.find(a.node);
+    if (!n) throw std::logic_error("plan action for an unknown node " + a.node);
+    return *n;
+  }
+
+  pid_t init_of(const std::string& netns) {
+    auto it = init_.find(netns);
+    if (it != init_.end()) return it->second;
+    const pid_t pid = container_init(netns);
+    if (pid) init_[netns] = pid;
+    return pid;
+  }
+
+  // One container per node, made in parallel (each `docker create` is a
+  // round trip to the daemon), started in one call, and each one's network
+  // namespace attached under the node's netns name.
+  Spawns containers(std::span<const Action> batch) {
+    std::vector<const Node*> nodes;
+    for (const Action& a : batch) nodes.push_back(&node_of(a));
+    std::vector<std::string> errors(nodes.size());
+    std::mutex m;
+    size_t next = 0;
+    auto worker = [&] {
+      for (;;) {
+        size_t i;
+        {
+          std::lock_guard lock(m);
+          if (next == nodes.size()) return;
+          i = next++;
+        }
+        errors[i] = create(*nodes[i]);
+      }
+    };
+    std::vector<std::thread> threads;
+    for (size_t t = 0; t < std::min<size_t>(4, nodes.size()); ++t) threads.emplace_back(worker);
+    for (auto& t : threads) t.join();
+    for (const std::string& e : errors)
+      if (!e.empty()) return std::unexpected(e);
+
+    std::vector<std::string> names{"start"};
+    for (const Node* n : nodes) names.push_back(n->netns);
+    if (RunOutput r = docker(names); r.exit_code != 0)
+      return std::unexpected(fmt::format("docker start failed (exit {}) for lab {}'s containers", r.exit_code,
+                                         lab_.name));
+    names[0] = "inspect";
+    names.insert(names.begin() + 1, {"-f", "{{.Name}} {{.State.Pid}}"});
+    RunOutput r = docker(names);
+    if (r.exit_code != 0) return std::unexpected(fmt::format("docker inspect failed on lab {}'s containers", lab_.name));
+    std::string attach;
+    for (const std::string& line : lines_of(r.out)) {
+      std::istringstream f(line);
+      std::string name;
+      pid_t pid = 0;
+      f >> name >> pid;
+      if (!name.empty() && name[0] == '/') name.erase(0, 1);
+      if (pid <= 0) return std::unexpected(fmt::format("container {} is not running", name));
+      init_[name] = pid;
+      attach += fmt::format("netns attach {} {}\n", name, pid);
+    }
+    if (RunOutput a = run_command({"", {"ip", "-batch", "-"}, {}, ""}, attach); a.exit_code != 0)
+      return std::unexpected(fmt::format("ip netns attach failed (exit {}) on:\n{}", a.exit_code, attach));
+    return std::vector<Spawned>{};
+  }
+
+  std::string create(const Node& n) {
+    std::vector<std::string> args{"create", "--name", n.netns, "--label", lab_label(lab_.name), "--label",
+                                  "org.anylab.node=" + n.name, "--hostname", n.name, "--network", "none",
+                                  "--stop-signal", "SIGKILL"};
+    for (const std::string& dir : binds_of(n)) {
+      std::error_code ec;
+      fs::create_directories(dir, ec);
+      if (ec) return fmt::format("cannot create {}: {}", dir, ec.message());
+      args.insert(args.end(), {"-v", dir + ":" + dir});
+    }
+    args.insert(args.end(), {image_of(lab_, n), "sleep", "infinity"});
+    RunOutput r = docker(args);
+    if (r.exit_code != 0)
+      return fmt::format("docker could not create the container {} for {} from {} (exit {})", n.netns, n.name,
+                         image_of(lab_, n), r.exit_code);
+    return "";
+  }
+
+  // FRR drops to the container's frr user, whose ids may not be the host's.
+  std::string give_to_frr(std::span<const Action> batch) {
+    for (const Action& a : batch) {
+      const auto* d = std::get_if<CreateDirectory>(&a.what);
+      if (!d || !d->frr_owned || a.node.empty()) continue;
+      const Node& n = node_of(a);
+      const pid_t init = init_of(n.netns);
+      auto ids = init ? frr_ids(init) : std::nullopt;
+      if (!ids) return fmt::format("the image of {} ({}) has no frr user", n.name, image_of(lab_, n));
+      for (const std::string& dir : binds_of(n))
+        if (::chown(dir.c_str(), ids->first, ids->second) != 0)
+          return fmt::format("cannot give {} to the container's frr user", dir);
+    }
+    return "";
+  }
+
+  Spawns processes(std::span<const Action> batch) {
+    std::vector<Spawned> out;
+    for (const Action& a : batch) {
+      const auto& p = std::get<StartProcess>(a.what);
+      const pid_t init = init_of(p.netns);
+      if (!init) return std::unexpected(fmt::format("the container of {} is not running", a.node));
+      auto pid = spawn_detached({p.netns, p.argv, p.env, p.log_file, fmt::format("/proc/{}/ns/mnt", init)});
+      if (!pid) return std::unexpected(pid.error());
+      out.push_back({*pid, process_start_time(*pid).value_or(0), a.node, p.name});
+    }
+    return out;
+  }
+
+  const Lab& lab_;
+  NetnsBackend netns_;
+  std::map<std::string, pid_t> init_;
+};
+
+}  // namespace
+
+pid_t container_init(const std::string& netns) {
+  const uint64_t ino = netns_inode(netns);
+  if (!ino) return 0;
+  for (pid_t pid : processes_in_netns({ino})) {
+    std::ifstream in(fmt::format("/proc/{}/status", pid));
+    for (std::string line; std::getline(in, line);)
+      if (line.starts_with("NSpid:")) {
+        std::istringstream f(line.substr(6));
+        std::vector<std::string> ids{std::istream_iterator<std::string>(f), {}};
+        if (ids.size() >= 2 && ids.back() == "1") return pid;
+        break;
+      }
+  }
+  return 0;
+}
+
+std::string image_of(const Lab&, const Node& n) { return default_image(n.kind, ANYLAB_VERSION); }
+
+std::string lab_label(const std::string& lab) { return "org.anylab.lab=" + lab; }
+
+std::string DockerRuntime::mount_ns_path(const Node& n) const {
+  const pid_t init = container_init(n.netns);
+  return init ? fmt::format("/proc/{}/ns/mnt", init) : "";
+}
+
+std::vector<pid_t> DockerRuntime::processes(const Node& n) const {
+  std::vector<pid_t> all = NetnsRuntime::processes(n);
+  std::erase(all, container_init(n.netns));
+  return all;
+}
+
+std::unique_ptr<Backend> DockerRuntime::backend(const Lab& lab) const { return std::make_unique<DockerBackend>(lab); }
+
+std::vector<std::string> DockerRuntime::missing(const Lab& lab) const {
+  RunOutput info = docker({"info", "--format", "{{.ServerVersion}}"}, std::chrono::seconds(20));
+  if (info.exit_code != 0)
+    return {"the docker runtime needs a Docker engine, and this one is not reachable: start it (`dockerd &`, or "
+            "`systemctl start docker`), or install it (apt-get install docker.io)"};
+  std::vector<std::string> problems;
+  std::set<std::string> images;
+  for (const Node& n : lab.nodes) images.insert(image_of(lab, n));
+  for (const std::string& image : images)
+    if (docker({"image", "inspect", "--format", "{{.Id}}", image}).exit_code != 0)
+      problems.push_back(fmt::format("the image {} is missing: build anylab's images with images/build.sh", image));
+  return problems;
+}
+
+std::vector<std::string> DockerRuntime::in_the_way(const Lab& lab) const {
+  RunOutput r = docker({"ps", "-a", "--format", "{{.Names}}"});
+  std::vector<std::string> out;
+  if (r.exit_code != 0) return out;  // missing() said why
+  const std::vector<std::string> names = lines_of(r.out);
+  const std::set<std::string> existing(names.begin(), names.end());
+  for (const Node& n : lab.nodes)
+    if (existing.contains(n.netns))
+      out.push_back(fmt::format("the container {} already exists, and no deploy of lab {} made it: anylab leaves it "
+                                "alone; if it is a leftover of yours, remove it (docker rm -f {}) and deploy again",
+                                n.netns, lab.name, n.netns));
+  return out;
+}
+
+int remove_containers(const std::string& lab, std::vector<std::string>& problems) {
+  RunOutput r = docker({"ps", "-aq", "--filter", "label=" + lab_label(lab)});
+  if (r.exit_code != 0) {
+    problems.push_back(fmt::format("cannot list lab {}'s containers: Docker is not reachable", lab));
+    return 0;
+  }
+  std::vector<std::string> ids = lines_of(r.out);
+  if (ids.empty()) return 0;
+  std::vector<std::string> args{"rm", "-f", "-v"};
+  args.insert(args.end(), ids.begin(), ids.end());
+  if (docker(args).exit_code != 0) problems.push_back(fmt::format("docker rm failed for lab {}'s containers", lab));
+  return static_cast<int>(ids.size());
+}
+
+}  // namespace anylab
