@@ -395,8 +395,8 @@ std::string html_report(const TestReport& r) {
                    kStyle);
   // The hatch for "no answer", defined once for every drawing below.
   s += "<svg width=\"0\" height=\"0\" style=\"position:absolute\">" + svg_defs() + "</svg>";
-  s += fmt::format("<header class=\"{}\"><h1>{} · lab {}</h1><p>{} · started {} · {:.1f} s{}</p><div class=\"stats\">",
-                   pass ? "ok" : "bad", pass ? "PASS" : "FAIL", esc(r.lab), esc(r.file), esc(r.started), r.seconds,
+  s += fmt::format("<header class=\"{}\"><h1>{} · lab {}</h1><p>{} · runtime {} · started {} · {:.1f} s{}</p><div class=\"stats\">",
+                   pass ? "ok" : "bad", pass ? "PASS" : "FAIL", esc(r.lab), esc(r.file), esc(r.runtime), esc(r.started), r.seconds,
                    r.repeat > 1 ? fmt::format(" · each scenario run {} times", r.repeat) : "");
   s += fmt::format("<div class=\"stat\"><b>{}/{}</b>scenarios passed</div>", tally.scenarios_passed, r.scenarios.size());
   s += fmt::format("<div class=\"stat\"><b>{}/{}</b>expectations held</div>", tally.expectations - tally.failed,

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../test_paths.h"
+#include "lab_helpers.h"
 
 namespace anylab {
 namespace {
@@ -22,63 +23,16 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-const std::string kAnylab = std::string(ANYLAB_BIN_DIR) + "/anylab";
+using test::kAnylab;
+using test::lab_file;
+using test::leftovers;
+using test::leftovers_settled;
+using test::recorded_pids;
+using test::not_reaped;
+using test::deploy_until_daemons;
 
-std::string lab_file(const std::string& name) { return test::source_dir() + "/labs/" + name + ".yaml"; }
 std::string artifact(const std::string& name) { return std::string(ANYLAB_ARTIFACT_DIR) + "/" + name; }
 std::string fmt_size(int w, int h) { return "--window-size=" + std::to_string(w) + "," + std::to_string(h); }
-
-// Everything of a lab that could be left on the host.
-std::vector<std::string> leftovers(const std::string& lab) {
-  std::vector<std::string> out;
-  const std::string prefix = "anylab-" + lab + "-";
-  for (const std::string& dir : {std::string("/run/netns"), std::string("/var/run/frr")}) {
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(dir, ec))
-      if (e.path().filename().string().starts_with(prefix)) out.push_back(e.path().string());
-  }
-  if (fs::exists("/run/anylab/" + lab)) out.push_back("/run/anylab/" + lab);
-  // Any process whose command line names the lab's runtime directory or
-  // FRR instance: its daemons, ExaBGP and the healthcheck.
-  for (const auto& e : fs::directory_iterator("/proc")) {
-    const std::string pid = e.path().filename().string();
-    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::string cmd = test::read_file("/proc/" + pid + "/cmdline");
-    std::replace(cmd.begin(), cmd.end(), '\0', ' ');
-    std::string stat = test::read_file("/proc/" + pid + "/stat");
-    bool zombie = stat.find(") Z ") != std::string::npos;
-    if (!zombie && (cmd.find("/run/anylab/" + lab + "/") != std::string::npos || cmd.find(prefix) != std::string::npos))
-      out.push_back("process " + pid + ": " + cmd);
-  }
-  return out;
-}
-
-// Orphaned daemons are reaped by init a moment after they exit.
-std::vector<std::string> leftovers_settled(const std::string& lab) {
-  auto deadline = std::chrono::steady_clock::now() + 3s;
-  std::vector<std::string> l;
-  while (!(l = leftovers(lab)).empty() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(50ms);
-  return l;
-}
-
-// The processes the lab's journal recorded, read before a destroy.
-std::vector<std::string> recorded_pids(const std::string& lab) {
-  std::vector<std::string> out;
-  std::istringstream journal(test::read_file("/run/anylab/" + lab + "/journal"));
-  for (std::string kind, pid, rest; journal >> kind && std::getline(journal, rest);)
-    if (kind == "pid") out.push_back(rest.substr(1, rest.find(' ', 1) - 1));
-  return out;
-}
-
-// Those of them still in the process table, zombies included: destroy
-// returns only once its processes are reaped, so that whatever runs after
-// it sees a clean machine.
-std::vector<std::string> not_reaped(const std::vector<std::string>& pids) {
-  std::vector<std::string> out;
-  for (const std::string& pid : pids)
-    if (fs::exists("/proc/" + pid)) out.push_back(pid + " " + test::read_file("/proc/" + pid + "/stat"));
-  return out;
-}
 
 nlohmann::json inspect(const std::string& lab) {
   auto r = test::run({kAnylab, "inspect", lab, "--json"});
@@ -356,21 +310,6 @@ TEST_F(Deploy, TwoLabsSideBySide) {
   EXPECT_FALSE(j["clients"][0]["instance"].is_null());
   EXPECT_EQ(test::run({kAnylab, "destroy", "drain-site"}).exit_code, 0);
   EXPECT_EQ(leftovers_settled("drain-site"), std::vector<std::string>{});
-}
-
-// Starts `anylab deploy` and returns its pid once the journal shows it is
-// in the middle of starting daemons.
-pid_t deploy_until_daemons(const std::string& lab) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    execl(kAnylab.c_str(), "anylab", "deploy", lab_file(lab).c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  const std::string journal = "/run/anylab/" + lab + "/journal";
-  auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (test::read_file(journal).find("\npid ") == std::string::npos && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(1ms);
-  return pid;
 }
 
 TEST_F(Deploy, DestroyAfterDeployWasKilledWithSigkill) {

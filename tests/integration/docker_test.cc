@@ -1,0 +1,156 @@
+// The docker runtime on real labs: every lab in labs/ passes `anylab test
+// --runtime docker` with the same expectations as on netns, a lab is driven
+// inside its containers, and nothing is left (no container, namespace,
+// bind directory or daemon), also after a SIGKILL mid-deploy. Needs root, a
+// Docker engine and anylab's images (ci/test.sh builds them).
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "../test_paths.h"
+#include "lab_helpers.h"
+
+namespace anylab {
+namespace {
+
+namespace fs = std::filesystem;
+using test::kAnylab;
+using test::lab_file;
+using test::leftovers;
+
+class OnDocker : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(::geteuid(), 0u) << "container tests build real labs: run them as root";
+    if (test::run({"docker", "info"}).exit_code != 0) GTEST_SKIP() << "no Docker engine reachable on this machine";
+    for (const char* role : {"router", "instance", "client"})
+      ASSERT_EQ(test::run({"docker", "image", "inspect", std::string("anylab/") + role + ":" + ANYLAB_VERSION}).exit_code, 0)
+          << "anylab/" << role << " is not built: run images/build.sh";
+  }
+  void TearDown() override {
+    for (const std::string& lab : labs_) test::run({kAnylab, "destroy", lab});
+  }
+  void uses(const std::string& lab) {
+    labs_.push_back(lab);
+    test::run({kAnylab, "destroy", lab});
+  }
+  std::vector<std::string> labs_;
+};
+
+class EveryLabOnDocker : public OnDocker, public ::testing::WithParamInterface<std::string> {};
+
+// The same lab files, the same expectations: a verdict must not depend on
+// the runtime. The JSON report says which runtime measured it.
+TEST_P(EveryLabOnDocker, AnylabTestPasses) {
+  const std::string lab = GetParam();
+  uses(lab);
+  const std::string json_file = (fs::temp_directory_path() / ("anylab-docker-" + lab + ".json")).string();
+  auto r = test::run({kAnylab, "test", lab_file(lab), "--runtime", "docker", "--json", json_file});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out.find("FAIL "), std::string::npos) << r.out;
+  const auto report = nlohmann::json::parse(test::read_file(json_file), nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << json_file;
+  EXPECT_EQ(report["runtime"], "docker");
+  EXPECT_TRUE(report["pass"].get<bool>());
+  EXPECT_GT(report["summary"]["expectations"].get<int>(), 0);
+  fs::remove(json_file);
+  EXPECT_EQ(test::leftovers_settled(lab), std::vector<std::string>{});
+}
+
+std::vector<std::string> lab_names() {
+  std::vector<std::string> out;
+  for (const std::string& f : test::lab_files()) out.push_back(fs::path(f).stem().string());
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Labs, EveryLabOnDocker, ::testing::ValuesIn(lab_names()), [](const auto& p) {
+  std::string n = p.param;
+  std::replace(n.begin(), n.end(), '-', '_');
+  return n;
+});
+
+// Commands after deploy find the runtime the lab was built on; exec runs the
+// container's own programs (its hostname, its vtysh); destroy removes the
+// containers and returns once the daemons are reaped.
+TEST_F(OnDocker, DeployedLabIsDrivenInsideItsContainers) {
+  uses("quickstart");
+  auto d = test::run({kAnylab, "deploy", lab_file("quickstart"), "--runtime", "docker"});
+  ASSERT_EQ(d.exit_code, 0) << d.out << d.err;
+  auto ps = test::run({"docker", "ps", "--filter", "label=org.anylab.lab=quickstart", "--format", "{{.Names}}"});
+  EXPECT_EQ(std::count(ps.out.begin(), ps.out.end(), '\n'), 6) << ps.out;
+  auto host = test::run({kAnylab, "exec", "quickstart", "edge-ams", "--", "cat", "/etc/hostname"});
+  EXPECT_EQ(host.out, "edge-ams\n") << host.err;
+  auto bgp = test::run({kAnylab, "exec", "quickstart", "edge-ams", "--", "vtysh", "-c", "show bgp summary"});
+  EXPECT_NE(bgp.out.find("Established") == std::string::npos ? bgp.out.find("pop-ams") : 0, std::string::npos)
+      << bgp.out << bgp.err;
+  auto inspect = test::run({kAnylab, "inspect", "quickstart", "--json"});
+  const auto j = nlohmann::json::parse(inspect.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << inspect.err;
+  for (const auto& c : j["clients"]) EXPECT_FALSE(c["instance"].is_null()) << c.dump();
+  // A crash kills the node's daemons, not its container: restore restarts them in it.
+  EXPECT_EQ(test::run({kAnylab, "fail", "quickstart", "--node", "pop-ams"}).exit_code, 0);
+  EXPECT_EQ(test::run({"docker", "inspect", "-f", "{{.State.Running}}", "anylab-quickstart-pop-ams"}).out, "true\n");
+  EXPECT_EQ(test::run({kAnylab, "restore", "quickstart", "--node", "pop-ams"}).exit_code, 0);
+  const auto pids = test::recorded_pids("quickstart");
+  auto x = test::run({kAnylab, "destroy", "quickstart"});
+  EXPECT_EQ(x.exit_code, 0) << x.err;
+  EXPECT_NE(x.err.find("6 containers removed"), std::string::npos) << x.err;
+  EXPECT_EQ(test::not_reaped(pids), std::vector<std::string>{});
+  EXPECT_EQ(leftovers("quickstart"), std::vector<std::string>{});
+}
+
+TEST_F(OnDocker, DestroyAfterDeployWasKilledWithSigkill) {
+  uses("dns-three-pops");
+  pid_t pid = test::deploy_until_daemons("dns-three-pops", {"--runtime", "docker"});
+  ASSERT_GT(pid, 0);
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  EXPECT_FALSE(leftovers("dns-three-pops").empty()) << "killed too late to test anything";
+  auto x = test::run({kAnylab, "destroy", "dns-three-pops"});
+  EXPECT_EQ(x.exit_code, 0) << x.err;
+  EXPECT_EQ(test::leftovers_settled("dns-three-pops"), std::vector<std::string>{});
+}
+
+// A container of a lab's node name that anylab did not make (no label of
+// its) is in the way: deploy names it and exits 3; neither it nor destroy
+// touches it.
+TEST_F(OnDocker, AContainerInTheWayIsNamedAndLeftAlone) {
+  uses("quickstart");
+  const std::string name = "anylab-quickstart-pop-ams";
+  struct Remove {
+    std::string name;
+    ~Remove() { test::run({"docker", "rm", "-f", name}); }
+  } remove{name};
+  ASSERT_EQ(test::run({"docker", "create", "--name", name, "--network", "none",
+                       std::string("anylab/client:") + ANYLAB_VERSION, "sleep", "infinity"})
+                .exit_code,
+            0);
+  auto d = test::run({kAnylab, "deploy", lab_file("quickstart"), "--runtime", "docker"});
+  EXPECT_EQ(d.exit_code, 3) << d.err;
+  EXPECT_NE(d.err.find("the container " + name + " already exists, and no deploy of lab quickstart made it"),
+            std::string::npos)
+      << d.err;
+  EXPECT_EQ(test::run({kAnylab, "destroy", "quickstart"}).exit_code, 0);
+  EXPECT_EQ(test::run({"docker", "inspect", "-f", "{{.Name}}", name}).out, "/" + name + "\n") << "it was removed";
+  EXPECT_EQ(leftovers("quickstart"), std::vector<std::string>{});
+}
+
+// containerlab, the contract's name for this runtime, cannot deploy on a
+// kernel without /proc/modules: anylab says so and points to docker.
+TEST_F(OnDocker, ContainerlabRuntimeSaysWhyAndWhatToUse) {
+  auto d = test::run({kAnylab, "deploy", lab_file("quickstart"), "--runtime", "containerlab"});
+  EXPECT_EQ(d.exit_code, 3);
+  EXPECT_NE(d.err.find("use --runtime docker"), std::string::npos) << d.err;
+  EXPECT_EQ(leftovers("quickstart"), std::vector<std::string>{});
+}
+
+}  // namespace
+}  // namespace anylab

@@ -1,0 +1,31 @@
+// What the integration tests of both runtimes share: where anylab is, and
+// what of a lab could be left on the machine.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace anylab::test {
+
+inline const std::string kAnylab = std::string(ANYLAB_BIN_DIR) + "/anylab";
+std::string lab_file(const std::string& name);
+
+// Everything of a lab that could be left on the host: its namespaces, FRR
+// run directories, runtime directory, processes, and containers labelled
+// with its name.
+std::vector<std::string> leftovers(const std::string& lab);
+// The same, once orphaned daemons had a moment to be reaped by init.
+std::vector<std::string> leftovers_settled(const std::string& lab);
+// The processes the lab's journal recorded, read before a destroy.
+std::vector<std::string> recorded_pids(const std::string& lab);
+// Those of them still in the process table, zombies included: destroy
+// returns only once its processes are reaped, so that whatever runs after
+// it sees a clean machine.
+std::vector<std::string> not_reaped(const std::vector<std::string>& pids);
+// Starts `anylab deploy LAB extra...` and returns its pid once the journal
+// shows it is in the middle of starting daemons.
+pid_t deploy_until_daemons(const std::string& lab, const std::vector<std::string>& extra = {});
+
+}  // namespace anylab::test
