@@ -6,6 +6,9 @@
 # the sizes in BYHAND (default 50) it also times ci/bench/by-hand.sh, a
 # serial shell script building the same lab, in the same run. Not a test:
 # it prints figures for BENCHMARKS.md. Needs root and a build (ci/build.sh).
+# With ANYLAB_RUNTIME=docker the rings run as containers (images/build.sh
+# first), and ctr_pss is what each node's container adds: its containerd
+# shim and its init, PSS per node.
 #   ci/bench/deploy-bench.sh [SIZES...]   default: 10 50 100 200
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,8 +22,8 @@ now() { date +%s.%N; }
 cores=$(nproc)
 tick=$(getconf CLK_TCK)
 byhand=" ${BYHAND:-50} "
-printf "%-8s %9s %9s %12s %12s %8s %9s %9s %7s %9s %7s\n" routers ready_s destroy_s rss_per_rtr pss_per_rtr sessions \
-  cpu_s floor_s ready/fl by_hand_s ratio
+printf "%-8s %9s %9s %12s %12s %8s %9s %9s %7s %9s %7s %10s\n" routers ready_s destroy_s rss_per_rtr pss_per_rtr sessions \
+  cpu_s floor_s ready/fl by_hand_s ratio ctr_pss
 for n in "${sizes[@]}"; do
   ci/bench/ring-lab.sh "$n" > "$tmp/ring-$n.yaml"
   # The kernel tears namespaces down in a workqueue after `ip netns delete`
@@ -46,6 +49,16 @@ for n in "${sizes[@]}"; do
   done
   cpu=$(awk "BEGIN{print $ticks / $tick}")
   sessions=$($anylab inspect "ring-$n" --json | grep -c '"state": "Established"')
+  ctr="-"
+  if [ "${ANYLAB_RUNTIME:-netns}" = docker ]; then
+    kb=0 nodes=0
+    for init in $(docker ps -q --filter "label=org.anylab.lab=ring-$n" | xargs docker inspect -f '{{.State.Pid}}'); do
+      shim=$(awk '/^PPid:/ {print $2}' "/proc/$init/status")
+      for pid in "$init" "$shim"; do kb=$((kb + $(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup"))); done
+      nodes=$((nodes + 1))
+    done
+    ctr=$(awk "BEGIN{printf \"%.1f MB\", $kb / $nodes / 1024}")
+  fi
   t2=$(now)
   $anylab destroy "ring-$n" > /dev/null 2>&1
   t3=$(now)
@@ -56,7 +69,7 @@ for n in "${sizes[@]}"; do
     hand=$(ci/bench/by-hand.sh "$tmp/ring-$n.yaml")
     ratio=$(awk "BEGIN{printf \"%.2f\", $ready / $hand}")
   fi
-  printf "%-8s %9.2f %9.2f %9.1f MB %9.1f MB %8s %9.2f %9.2f %7.2f %9s %7s\n" "$n" "$ready" "$(awk "BEGIN{print $t3 - $t2}")" \
+  printf "%-8s %9.2f %9.2f %9.1f MB %9.1f MB %8s %9.2f %9.2f %7.2f %9s %7s %10s\n" "$n" "$ready" "$(awk "BEGIN{print $t3 - $t2}")" \
     "$(awk "BEGIN{print $rss / $n / 1024}")" "$(awk "BEGIN{print $pss / $n / 1024}")" "$sessions" \
-    "$cpu" "$(awk "BEGIN{print $cpu / $cores}")" "$(awk "BEGIN{print $ready / ($cpu / $cores)}")" "$hand" "$ratio"
+    "$cpu" "$(awk "BEGIN{print $cpu / $cores}")" "$(awk "BEGIN{print $ready / ($cpu / $cores)}")" "$hand" "$ratio" "$ctr"
 done

@@ -6,15 +6,14 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <mutex>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include <fmt/format.h>
 
 #include "plan/render_frr.h"
 #include "runtime/netns_backend.h"
+#include "runtime/parallel.h"
 #include "runtime/process.h"
 
 namespace anylab {
@@ -103,22 +102,7 @@ class DockerBackend : public Backend {
     std::vector<const Node*> nodes;
     for (const Action& a : batch) nodes.push_back(&node_of(a));
     std::vector<std::string> errors(nodes.size());
-    std::mutex m;
-    size_t next = 0;
-    auto worker = [&] {
-      for (;;) {
-        size_t i;
-        {
-          std::lock_guard lock(m);
-          if (next == nodes.size()) return;
-          i = next++;
-        }
-        errors[i] = create(*nodes[i]);
-      }
-    };
-    std::vector<std::thread> threads;
-    for (size_t t = 0; t < std::min<size_t>(4, nodes.size()); ++t) threads.emplace_back(worker);
-    for (auto& t : threads) t.join();
+    parallel_for(nodes, 4, [&](size_t i, const Node* n) { errors[i] = create(*n); });
     for (const std::string& e : errors)
       if (!e.empty()) return std::unexpected(e);
 

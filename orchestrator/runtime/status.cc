@@ -13,6 +13,7 @@
 
 #include "runtime/frr_vty.h"
 #include "runtime/process.h"
+#include "runtime/parallel.h"
 
 namespace anylab {
 
@@ -48,28 +49,6 @@ ClientAnswer probe(const Lab& lab, const Node& client, const ServiceSpec& servic
 
 namespace {
 
-// Runs fn over items on two threads: vtysh and probes are processes, and
-// the machine has at least two cores.
-template <class T, class F>
-void parallel_for(const std::vector<T>& items, F fn) {
-  std::mutex m;
-  size_t next = 0;
-  auto worker = [&] {
-    for (;;) {
-      size_t i;
-      {
-        std::lock_guard lock(m);
-        if (next == items.size()) return;
-        i = next++;
-      }
-      fn(items[i]);
-    }
-  };
-  std::thread a(worker), b(worker);
-  a.join();
-  b.join();
-}
-
 // A router is ready when every session is Established and every instance
 // behind one announces (until then, clients may be answered by the wrong
 // one: a health-checked instance announces after `rise` checks). Adds what
@@ -96,7 +75,8 @@ std::map<std::string, std::string> ask_clients(const Lab& lab, const std::vector
   std::map<std::string, std::string> answers;
   std::mutex m;
   const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(lab.timings.ready_probe_timeout);
-  parallel_for(clients, [&](const Node* c) {
+  // Two at a time: the machine has at least two cores.
+  parallel_for(clients, 2, [&](size_t, const Node* c) {
     for (const ServiceSpec& s : lab.spec.services) {
       ClientAnswer a = probe(lab, *c, s, timeout);
       std::lock_guard lock(m);
