@@ -9,7 +9,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev
   frr exabgp python3-exabgp iproute2 nftables iputils-ping
   python3-junitparser libxml2-utils chromium fonts-dejavu-core
-  debootstrap
+  debootstrap python3-jsonschema python3-yaml
 )
 if [ "${1:-}" = fuzz ]; then packages+=(clang-16 libclang-rt-16-dev); fi
 missing=()

@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ci/build.sh
+# containerlab's topology schema, for the export test.
+ci/fetch-clab-schema.sh
 # The container images, where a Docker engine is installed (its daemon
 # started if it is not running): the image tests need them, and skip only
 # where there is no Docker at all.

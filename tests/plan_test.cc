@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "load/loader.h"
+#include "plan/export_containerlab.h"
 #include "plan/graph.h"
 #include "plan/plan.h"
 #include "plan/render_policy.h"
@@ -134,6 +135,28 @@ TEST(Graph, DotAndMermaidGolden) {
   test::expect_golden(test::source_dir() + "/tests/golden/graphs/quickstart.dot", render_graph(lab, GraphFormat::kDot));
   test::expect_golden(test::source_dir() + "/tests/golden/graphs/quickstart.mmd",
                       render_graph(lab, GraphFormat::kMermaid));
+}
+
+// `anylab export --containerlab`: the topology and what each node's
+// start.sh does, byte for byte; every link of the lab is a containerlab
+// link, every node binds its directory where its configs say it is.
+TEST(Export, ContainerlabTopologyIsGolden) {
+  for (const char* name : {"quickstart", "dns-three-pops"}) {
+    Lab lab = resolve_file(test::source_dir() + "/labs/" + name + ".yaml");
+    const auto files = export_containerlab(lab, "0.1.0");
+    std::string all;
+    for (const auto& [file, text] : files) all += "===== " + file + "\n" + text;
+    test::expect_golden(test::source_dir() + "/tests/golden/export/" + name + ".txt", all);
+    const std::string& topo = files.at(lab.name + ".clab.yml");
+    for (const Link& l : lab.links)
+      EXPECT_NE(topo.find("[\"" + l.a_node + ":" + l.a_interface + "\", \"" + l.b_node + ":" + l.b_interface + "\"]"),
+                std::string::npos);
+    for (const Node& n : lab.nodes) {
+      EXPECT_TRUE(files.contains(n.name + "/start.sh")) << n.name;
+      EXPECT_NE(topo.find("\"" + n.name + ":" + n.runtime_dir + "\""), std::string::npos) << n.name;
+      for (const auto& [file, text] : n.files) EXPECT_EQ(files.at(n.name + "/" + file), text);
+    }
+  }
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include "cli/lab_commands.h"
 #include "load/loader.h"
+#include "plan/export_containerlab.h"
 #include "plan/graph.h"
 #include "plan/plan.h"
 #include "plan/resolve.h"
@@ -56,6 +57,30 @@ int plan(const std::string& path, const std::optional<std::string>& out_dir) {
     if (int rc = write_out(*lab, text, *out_dir); rc != kExitOk) return rc;
     std::cerr << fmt::format("wrote plan.txt and the rendered configs to {}/\n", *out_dir);
   }
+  return kExitOk;
+}
+
+// The lab as a containerlab topology with the files it binds, resolved
+// with the paths of anylab's images.
+int export_lab(const std::string& path, const std::string& dir) {
+  auto lab = load_lab_file(path, Runtime::kDocker);
+  if (!lab) return lab.error();
+  const auto files = export_containerlab(*lab, ANYLAB_VERSION);
+  for (const auto& [name, text] : files) {
+    const fs::path file = fs::path(dir) / name;
+    std::error_code ec;
+    fs::create_directories(file.parent_path(), ec);
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (ec || !out) {
+      std::cerr << fmt::format("anylab: cannot write {}: {}\n", file.string(), ec ? ec.message() : std::strerror(errno));
+      return kExitCheckFailed;
+    }
+  }
+  std::cout << fmt::format("wrote {}/{}.clab.yml and {} files for its {} nodes; deploy it with\n"
+                           "  containerlab deploy -t {}/{}.clab.yml\n",
+                           dir, lab->name, files.size() - 1, lab->nodes.size(), dir, lab->name);
   return kExitOk;
 }
 
@@ -130,6 +155,8 @@ class Cli {
     plan_->add_option("--out", out_dir_, "also write plan.txt and each node's configs under DIR");
     graph_ = command("graph", "print the topology as a graph", "the lab file");
     graph_->add_option("--format", format_, "dot or mermaid")->check(CLI::IsMember({"dot", "mermaid"}));
+    export_ = command("export", "write the lab as a containerlab topology and the configs it binds", "the lab file");
+    export_->add_option("--containerlab", export_dir_, "the directory to write")->required();
   }
 
   void add_lab_commands() {
@@ -193,6 +220,7 @@ class Cli {
     if (validate_->parsed()) return validate(lab_);
     if (plan_->parsed()) return plan(lab_, out_dir_);
     if (graph_->parsed()) return graph(lab_, format_);
+    if (export_->parsed()) return export_lab(lab_, export_dir_);
     deploy_options_.timeout = std::chrono::seconds(timeout_s_);
     if (deploy_->parsed()) return deploy(lab_, deploy_options_);
     if (destroy_->parsed()) return destroy(lab_, all_);
@@ -211,13 +239,14 @@ class Cli {
 
   static constexpr const char* kLabOrName = "the lab file or a deployed lab's name";
   CLI::App app_;
-  CLI::App *validate_, *plan_, *graph_, *deploy_, *destroy_, *inspect_, *exec_, *watch_, *run_, *test_;
+  CLI::App *validate_, *plan_, *graph_, *export_, *deploy_, *destroy_, *inspect_, *exec_, *watch_, *run_, *test_;
   CLI::App* events_[2];
   CLI::App* changes_[2];
   std::string lab_;
   std::string runtime_ = "netns";
   std::optional<std::string> out_dir_;
   std::string format_ = "dot";
+  std::string export_dir_;
   DeployOptions deploy_options_;
   int timeout_s_ = 60;
   bool all_ = false;

@@ -66,7 +66,7 @@ Paths host_paths(Runtime r) {
   return p;
 }
 
-std::expected<Lab, int> load_lab_file(const std::string& path) {
+std::expected<Lab, int> load_lab_file(const std::string& path, std::optional<Runtime> force) {
   auto source = read_source(path);
   if (!source) {
     std::cerr << source.error() << "\n";
@@ -80,7 +80,7 @@ std::expected<Lab, int> load_lab_file(const std::string& path) {
     return std::unexpected(kExitInvalidLab);
   }
   const std::string lab_dir = Journal::lab_dir(host_paths().runtime_root, spec->name.value);
-  const Runtime runtime = recorded_runtime(lab_dir).value_or(g_runtime.value_or(Runtime::kNetns));
+  const Runtime runtime = force ? *force : recorded_runtime(lab_dir).value_or(g_runtime.value_or(Runtime::kNetns));
   auto lab = resolve(std::move(*spec), host_paths(runtime));
   if (!lab) {
     std::cerr << format_diagnostics(*source, lab.error());

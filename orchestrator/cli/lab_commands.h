@@ -15,7 +15,7 @@ namespace anylab {
 // returns the exit code.
 // A lab deployed already runs on the runtime that deployed it; any other on
 // the one chosen with set_runtime() (--runtime, ANYLAB_RUNTIME), else netns.
-std::expected<Lab, int> load_lab_file(const std::string& path);
+std::expected<Lab, int> load_lab_file(const std::string& path, std::optional<Runtime> force = std::nullopt);
 void set_runtime(Runtime r);
 Paths host_paths(Runtime r = Runtime::kNetns);
 

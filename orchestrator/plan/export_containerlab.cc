@@ -1,0 +1,124 @@
+#include "plan/export_containerlab.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+#include <fmt/format.h>
+
+#include "plan/plan.h"
+
+namespace anylab {
+namespace {
+
+// A word for sh: as it is when it is plain, else single-quoted.
+std::string sh(const std::string& word) {
+  if (!word.empty() && word.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:=,+-@%") ==
+                           std::string::npos)
+    return word;
+  std::string out = "'";
+  for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// A YAML scalar, double-quoted (a JSON string is one).
+std::string yq(const std::string& s) { return nlohmann::json(s).dump(); }
+
+// The shell lines that do one plan action inside the node; "" for what the
+// export does otherwise (namespaces and links are containerlab's, files are
+// in the node's directory).
+struct ShellLines {
+  std::string operator()(const CreateNamespace&) const { return ""; }
+  std::string operator()(const CreateVeth&) const { return ""; }
+  std::string operator()(const WriteFile&) const { return ""; }
+  std::string operator()(const AddAddress& a) const {
+    return fmt::format("ip address add {} dev {}\n", a.address.str(), a.interface);
+  }
+  std::string operator()(const SetLinkUp& a) const { return fmt::format("ip link set {} up\n", a.interface); }
+  // Written to /proc/sys: images need not have procps.
+  std::string operator()(const SetSysctl& a) const {
+    std::string path = a.key;
+    std::replace(path.begin(), path.end(), '.', '/');
+    return fmt::format("echo {} > /proc/sys/{}\n", sh(a.value), path);
+  }
+  std::string operator()(const AddRoute& a) const {
+    return fmt::format("ip route replace {} via {}\n", a.destination.length == 0 ? "default" : a.destination.str(),
+                       a.via.str());
+  }
+  std::string operator()(const CreateDirectory& a) const {
+    return fmt::format("mkdir -p {}\n", sh(a.path)) + (a.frr_owned ? fmt::format("chown frr:frr {}\n", sh(a.path)) : "");
+  }
+  std::string operator()(const StartProcess& a) const {
+    std::string line = "nohup";
+    if (!a.env.empty()) {
+      line = "env";
+      for (const auto& [k, v] : a.env) line += " " + sh(k + "=" + v);
+      line += " nohup";
+    }
+    for (const std::string& w : a.argv) line += " " + sh(w);
+    return line + fmt::format(" > {} 2>&1 < /dev/null &\n", sh(a.log_file.empty() ? "/dev/null" : a.log_file));
+  }
+  std::string operator()(const WaitForSocket& a) const {
+    return fmt::format("wait_for \"[ -S {} ]\" {}\n", a.path, sh(a.path));
+  }
+};
+
+std::string start_script(const Lab& lab, const Node& n, const std::vector<Action>& plan) {
+  std::string s = fmt::format(
+      "#!/bin/sh\n"
+      "# {} ({}) of lab {}: what `anylab deploy` does inside this node, in its\n"
+      "# order. containerlab runs it (exec) once the node's links are wired.\n"
+      "set -e\n"
+      "wait_for() {{  # CONDITION WHAT: up to 30 s\n"
+      "  n=0\n"
+      "  until eval \"$1\"; do\n"
+      "    n=$((n + 1)); [ $n -le 300 ] || {{ echo \"start.sh: no $2 after 30 s\" >&2; exit 1; }}; sleep 0.1\n"
+      "  done\n"
+      "}}\n",
+      n.name, to_string(n.kind), lab.name);
+  for (const Interface& i : n.interfaces)
+    s += fmt::format("wait_for \"ip link show {} > /dev/null 2>&1\" {}  # toward {}\n", i.name, i.name, i.peer_node);
+  const bool runs_frr = std::any_of(plan.begin(), plan.end(), [&](const Action& a) {
+    const auto* p = std::get_if<StartProcess>(&a.what);
+    return a.node == n.name && p && std::find(p->argv.begin(), p->argv.end(), "-N") != p->argv.end();
+  });
+  if (runs_frr)  // a package's run directory is made at boot, which a container has not had
+    s += "# FRR's run directory: each daemon makes its -N directory in it\nmkdir -p /var/run/frr\nchown frr:frr /var/run/frr\n";
+  for (const Action& a : plan) {
+    if (a.node != n.name) continue;
+    const std::string lines = std::visit(ShellLines{}, a.what);
+    if (lines.empty()) continue;
+    s += "# " + a.reason + "\n" + lines;
+  }
+  return s;
+}
+
+}  // namespace
+
+std::map<std::string, std::string> export_containerlab(const Lab& lab, std::string_view version) {
+  std::map<std::string, std::string> files;
+  const std::vector<Action> plan = plan_deploy(lab);
+  std::string topo = fmt::format(
+      "# Lab {} as a containerlab topology, written by anylab {} (anylab export).\n"
+      "#   containerlab deploy -t {}.clab.yml\n"
+      "# Needs anylab's images (anylab/images/build.sh, or from your registry).\n"
+      "name: {}\ntopology:\n  nodes:\n",
+      lab.name, version, lab.name, lab.name);
+  for (const Node& n : lab.nodes) {
+    const std::string dir = n.runtime_dir;  // where the node's configs say its files are
+    topo += fmt::format("    {}:\n      kind: linux\n      image: {}\n      network-mode: none\n", n.name,
+                        yq(default_image(n.kind, version)));
+    topo += "      cmd: sleep infinity\n";
+    topo += fmt::format("      binds:\n        - {}\n", yq(n.name + ":" + dir));
+    topo += fmt::format("      exec:\n        - {}\n", yq("sh " + dir + "/start.sh"));
+    for (const auto& [name, text] : n.files) files[n.name + "/" + name] = text;
+    files[n.name + "/start.sh"] = start_script(lab, n, plan);
+  }
+  topo += "  links:\n";
+  for (const Link& l : lab.links)
+    topo += fmt::format("    - endpoints: [{}, {}]\n", yq(l.a_node + ":" + l.a_interface),
+                        yq(l.b_node + ":" + l.b_interface));
+  files[lab.name + ".clab.yml"] = topo;
+  return files;
+}
+
+}  // namespace anylab
