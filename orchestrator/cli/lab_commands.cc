@@ -92,10 +92,23 @@ std::expected<Lab, int> load_lab_file(const std::string& path, std::optional<Run
 
 namespace {
 
+// A lab that names container images, deployed on netns: the images cannot
+// be honoured there, said once, with the FRR that runs instead.
+void say_whose_frr(const Lab& lab) {
+  if (lab.runtime != Runtime::kNetns || !lab.names_images()) return;
+  const std::string version = run_command({"", {"/usr/lib/frr/zebra", "--version"}, {}, ""}).out;
+  const size_t at = version.find("version ");
+  std::cerr << fmt::format(
+      "anylab: the lab names container images, which the netns runtime cannot run: it uses this machine's FRR ({}) "
+      "and ExaBGP for every node; --runtime docker runs the images\n",
+      at == std::string::npos ? "not found" : version.substr(at + 8, version.find('\n', at) - at - 8));
+}
+
 // What stands between the lab file and a deploy: the machine (exit 3 with
 // the fix), a deploy of the lab already there, or names of the lab's that
 // are someone else's. Nothing is created.
 int check_deployable(const Lab& lab) {
+  say_whose_frr(lab);
   if (auto problems = preflight(lab); !problems.empty()) {
     for (const std::string& p : problems) std::cerr << "anylab: " << p << "\n";
     std::cerr << "anylab: this machine cannot run the lab; nothing was built\n";
@@ -389,8 +402,10 @@ int exec_in_node(const std::string& lab_or_name, const std::string& node_name, c
   const std::string mount_ns = rt.mount_ns_path(*node);
   int fd = ::open(rt.netns_path(*node).c_str(), O_RDONLY | O_CLOEXEC);
   int mnt = mount_ns.empty() ? -1 : ::open(mount_ns.c_str(), O_RDONLY | O_CLOEXEC);
+  // Its hostname too: the UTS namespace beside the mount namespace.
+  int uts = mount_ns.empty() ? -1 : ::open((mount_ns.substr(0, mount_ns.size() - 3) + "uts").c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0 || ::setns(fd, CLONE_NEWNET) != 0 || (mnt >= 0 && ::setns(mnt, CLONE_NEWNS) != 0) ||
-      (rt.name() != std::string("netns") && mnt < 0)) {
+      (uts >= 0 && ::setns(uts, CLONE_NEWUTS) != 0) || (rt.name() != std::string("netns") && mnt < 0)) {
     std::cerr << fmt::format("anylab: cannot enter {} (is lab {} deployed? are you root?)\n", node->netns, lab->name);
     return kExitEnvironment;
   }

@@ -83,6 +83,9 @@ DefaultsSpec read_defaults(const Reader& r, const lyd_node* d) {
   out.probe_interval = Reader::duration(Reader::child(probe, "interval"));
   out.probe_timeout = Reader::duration(Reader::child(probe, "timeout"));
   out.settle = Reader::duration(Reader::child(d, "settle"));
+  if (const lyd_node* images = Reader::child(d, "images"))
+    for (NodeKind k : {NodeKind::kRouter, NodeKind::kInstance, NodeKind::kClient})
+      if (auto image = r.opt_str(images, to_string(k))) out.images.emplace(k, *image);
   return out;
 }
 
@@ -119,6 +122,7 @@ NodeSpec read_node(const Reader& r, const lyd_node* n) {
     if (const lyd_node* h = Reader::child(bgp, "hold")) out.bgp.hold = static_cast<int>(Reader::number(h));
   }
   out.frr = r.opt_str(n, "frr");
+  out.image = r.opt_str(n, "image");
   out.service = r.opt_str(n, "service");
   if (const lyd_node* h = Reader::child(n, "health")) {
     out.health = HealthSpec{Reader::duration(Reader::child(h, "interval")),

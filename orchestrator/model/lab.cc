@@ -22,6 +22,19 @@ std::string default_image(NodeKind kind, std::string_view version) {
   return fmt::format("anylab/{}:{}", to_string(kind), version);
 }
 
+std::string Lab::image_of(const Node& n) const {
+  if (n.spec && n.spec->image) return n.spec->image->value;
+  if (auto it = spec.defaults.images.find(n.kind); it != spec.defaults.images.end()) return it->second.value;
+  return default_image(n.kind);
+}
+
+bool Lab::names_images() const {
+  if (!spec.defaults.images.empty()) return true;
+  for (const NodeSpec& n : spec.nodes)
+    if (n.image) return true;
+  return false;
+}
+
 bool valid_lab_name(std::string_view name) {
   if (name.empty() || name.size() > 16 || name[0] < 'a' || name[0] > 'z') return false;
   for (char c : name)

@@ -73,9 +73,8 @@ enum class Runtime { kNetns, kDocker };
 const char* to_string(Runtime r);
 std::optional<Runtime> parse_runtime(std::string_view name);
 
-// The container image a node runs on the docker runtime: its own `image:`,
-// else the lab's `defaults.images` for its kind, else anylab's.
-std::string default_image(NodeKind kind, std::string_view version);
+// anylab's own image for a kind of node, of this anylab version.
+std::string default_image(NodeKind kind, std::string_view version = ANYLAB_VERSION);
 
 // Move-only: nodes point into `spec`.
 struct Lab {
@@ -95,6 +94,11 @@ struct Lab {
   std::vector<Link> links;  // in file order
 
   const Node* find(std::string_view node) const;
+  // The container image a node runs (docker runtime, export): its own
+  // `image:`, else the lab's `defaults.images` for its kind, else anylab's.
+  std::string image_of(const Node& n) const;
+  // Whether the lab names any image of its own.
+  bool names_images() const;
 };
 
 // Whether a name can be a lab's (the schema's lab-name: [a-z][a-z0-9-]*, at

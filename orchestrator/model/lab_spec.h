@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -31,6 +32,9 @@ struct BgpTimers {
   std::optional<int> hold;
 };
 
+enum class NodeKind { kRouter, kInstance, kClient };
+const char* to_string(NodeKind k);
+
 struct DefaultsSpec {
   int keepalive = 1;
   int hold = 3;
@@ -38,6 +42,7 @@ struct DefaultsSpec {
   Duration probe_timeout{};
   Duration settle{};
   SourceMark bgp_mark;
+  std::map<NodeKind, Marked<std::string>> images;  // defaults.images, by kind
 };
 
 // What a client sends: the verification side's own protocol (checks/wire.h).
@@ -51,9 +56,6 @@ struct ServiceSpec {
   ProbeKind probe = ProbeKind::kUdp;
   uint16_t port = 53;
 };
-
-enum class NodeKind { kRouter, kInstance, kClient };
-const char* to_string(NodeKind k);
 
 struct HealthSpec {
   Duration interval{};
@@ -79,6 +81,7 @@ struct NodeSpec {
   BgpTimers bgp;
   SourceMark bgp_mark;
   std::optional<Marked<std::string>> frr;
+  std::optional<Marked<std::string>> image;  // on the docker runtime
   std::optional<Marked<std::string>> service;
   std::optional<HealthSpec> health;
   AnnounceSpec announce;

@@ -75,6 +75,8 @@ std::string start_script(const Lab& lab, const Node& n, const std::vector<Action
       "  done\n"
       "}}\n",
       n.name, to_string(n.kind), lab.name);
+  s += "# the node's name resolves without DNS (ExaBGP asks for its FQDN at start)\n"
+       "grep -qw \"$(hostname)\" /etc/hosts || echo \"127.0.0.1 $(hostname)\" >> /etc/hosts\n";
   for (const Interface& i : n.interfaces)
     s += fmt::format("wait_for \"ip link show {} > /dev/null 2>&1\" {}  # toward {}\n", i.name, i.name, i.peer_node);
   const bool runs_frr = std::any_of(plan.begin(), plan.end(), [&](const Action& a) {
@@ -106,7 +108,7 @@ std::map<std::string, std::string> export_containerlab(const Lab& lab, std::stri
   for (const Node& n : lab.nodes) {
     const std::string dir = n.runtime_dir;  // where the node's configs say its files are
     topo += fmt::format("    {}:\n      kind: linux\n      image: {}\n      network-mode: none\n", n.name,
-                        yq(default_image(n.kind, version)));
+                        yq(lab.image_of(n)));
     topo += "      cmd: sleep infinity\n";
     topo += fmt::format("      binds:\n        - {}\n", yq(n.name + ":" + dir));
     topo += fmt::format("      exec:\n        - {}\n", yq("sh " + dir + "/start.sh"));

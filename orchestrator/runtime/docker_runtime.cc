@@ -95,23 +95,18 @@ class DockerBackend : public Backend {
     return pid;
   }
 
-  // One container per node, made in parallel (each `docker create` is a
-  // round trip to the daemon), started in one call, and each one's network
+  // One container per node, made and started in parallel (each is a few
+  // round trips to the daemon, and runc's work), then each one's network
   // namespace attached under the node's netns name.
   Spawns containers(std::span<const Action> batch) {
     std::vector<const Node*> nodes;
     for (const Action& a : batch) nodes.push_back(&node_of(a));
     std::vector<std::string> errors(nodes.size());
-    parallel_for(nodes, 4, [&](size_t i, const Node* n) { errors[i] = create(*n); });
+    parallel_for(nodes, 8, [&](size_t i, const Node* n) { errors[i] = create(*n); });
     for (const std::string& e : errors)
       if (!e.empty()) return std::unexpected(e);
-
-    std::vector<std::string> names{"start"};
+    std::vector<std::string> names{"inspect"};
     for (const Node* n : nodes) names.push_back(n->netns);
-    if (RunOutput r = docker(names); r.exit_code != 0)
-      return std::unexpected(fmt::format("docker start failed (exit {}) for lab {}'s containers", r.exit_code,
-                                         lab_.name));
-    names[0] = "inspect";
     names.insert(names.begin() + 1, {"-f", "{{.Name}} {{.State.Pid}}"});
     RunOutput r = docker(names);
     if (r.exit_code != 0) return std::unexpected(fmt::format("docker inspect failed on lab {}'s containers", lab_.name));
@@ -132,20 +127,22 @@ class DockerBackend : public Backend {
   }
 
   std::string create(const Node& n) {
-    std::vector<std::string> args{"create", "--name", n.netns, "--label", lab_label(lab_.name), "--label",
-                                  "org.anylab.node=" + n.name, "--hostname", n.name, "--network", "none",
-                                  "--stop-signal", "SIGKILL"};
+    // The node's name resolves to itself without DNS (ExaBGP asks for its
+    // FQDN at start: 5 s of DNS timeouts otherwise).
+    std::vector<std::string> args{"run", "-d", "--name", n.netns, "--label", lab_label(lab_.name), "--label",
+                                  "org.anylab.node=" + n.name, "--hostname", n.name, "--add-host",
+                                  n.name + ":127.0.0.1", "--network", "none", "--stop-signal", "SIGKILL"};
     for (const std::string& dir : binds_of(n)) {
       std::error_code ec;
       fs::create_directories(dir, ec);
       if (ec) return fmt::format("cannot create {}: {}", dir, ec.message());
       args.insert(args.end(), {"-v", dir + ":" + dir});
     }
-    args.insert(args.end(), {image_of(lab_, n), "sleep", "infinity"});
+    args.insert(args.end(), {lab_.image_of(n), "sleep", "infinity"});
     RunOutput r = docker(args);
     if (r.exit_code != 0)
-      return fmt::format("docker could not create the container {} for {} from {} (exit {})", n.netns, n.name,
-                         image_of(lab_, n), r.exit_code);
+      return fmt::format("docker could not start the container {} for {} from {} (exit {})", n.netns, n.name,
+                         lab_.image_of(n), r.exit_code);
     return "";
   }
 
@@ -157,7 +154,7 @@ class DockerBackend : public Backend {
       const Node& n = node_of(a);
       const pid_t init = init_of(n.netns);
       auto ids = init ? frr_ids(init) : std::nullopt;
-      if (!ids) return fmt::format("the image of {} ({}) has no frr user", n.name, image_of(lab_, n));
+      if (!ids) return fmt::format("the image of {} ({}) has no frr user", n.name, lab_.image_of(n));
       for (const std::string& dir : binds_of(n))
         if (::chown(dir.c_str(), ids->first, ids->second) != 0)
           return fmt::format("cannot give {} to the container's frr user", dir);
@@ -171,7 +168,8 @@ class DockerBackend : public Backend {
       const auto& p = std::get<StartProcess>(a.what);
       const pid_t init = init_of(p.netns);
       if (!init) return std::unexpected(fmt::format("the container of {} is not running", a.node));
-      auto pid = spawn_detached({p.netns, p.argv, p.env, p.log_file, fmt::format("/proc/{}/ns/mnt", init)});
+      auto pid = spawn_detached({p.netns, p.argv, p.env, p.log_file, fmt::format("/proc/{}/ns/mnt", init),
+                                 fmt::format("/proc/{}/ns/uts", init)});
       if (!pid) return std::unexpected(pid.error());
       out.push_back({*pid, process_start_time(*pid).value_or(0), a.node, p.name});
     }
@@ -201,8 +199,6 @@ pid_t container_init(const std::string& netns) {
   return 0;
 }
 
-std::string image_of(const Lab&, const Node& n) { return default_image(n.kind, ANYLAB_VERSION); }
-
 std::string lab_label(const std::string& lab) { return "org.anylab.lab=" + lab; }
 
 std::string DockerRuntime::mount_ns_path(const Node& n) const {
@@ -225,7 +221,7 @@ std::vector<std::string> DockerRuntime::missing(const Lab& lab) const {
             "`systemctl start docker`), or install it (apt-get install docker.io)"};
   std::vector<std::string> problems;
   std::set<std::string> images;
-  for (const Node& n : lab.nodes) images.insert(image_of(lab, n));
+  for (const Node& n : lab.nodes) images.insert(lab.image_of(n));
   for (const std::string& image : images)
     if (docker({"image", "inspect", "--format", "{{.Id}}", image}).exit_code != 0)
       problems.push_back(fmt::format("the image {} is missing: build anylab's images with images/build.sh", image));

@@ -39,9 +39,6 @@ class DockerRuntime : public NetnsRuntime {
 // processes of this network namespace; 0 if there is none.
 pid_t container_init(const std::string& netns);
 
-// The image a node runs.
-std::string image_of(const Lab& lab, const Node& n);
-
 // The label that marks a lab's containers as anylab's own.
 std::string lab_label(const std::string& lab);
 

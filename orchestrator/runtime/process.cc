@@ -89,23 +89,27 @@ class NamespaceFds {
   explicit NamespaceFds(const ProcessSpec& spec) {
     if (!spec.netns.empty()) net_ = ::open(netns_path(spec.netns).c_str(), O_RDONLY | O_CLOEXEC);
     if (!spec.mount_ns.empty()) mnt_ = ::open(spec.mount_ns.c_str(), O_RDONLY | O_CLOEXEC);
+    if (!spec.uts_ns.empty()) uts_ = ::open(spec.uts_ns.c_str(), O_RDONLY | O_CLOEXEC);
     if (!spec.netns.empty() && net_ < 0) error_ = fmt::format("no network namespace {}", spec.netns);
     else if (!spec.mount_ns.empty() && mnt_ < 0) error_ = fmt::format("no mount namespace {}", spec.mount_ns);
+    else if (!spec.uts_ns.empty() && uts_ < 0) error_ = fmt::format("no UTS namespace {}", spec.uts_ns);
   }
   ~NamespaceFds() {
     if (net_ >= 0) ::close(net_);
     if (mnt_ >= 0) ::close(mnt_);
+    if (uts_ >= 0) ::close(uts_);
   }
   const std::string& error() const { return error_; }
   // In the child, before exec: false if a namespace could not be entered.
   bool enter() const {
     if (net_ >= 0 && ::setns(net_, CLONE_NEWNET) != 0) return false;
     if (mnt_ >= 0 && ::setns(mnt_, CLONE_NEWNS) != 0) return false;
+    if (uts_ >= 0 && ::setns(uts_, CLONE_NEWUTS) != 0) return false;
     return true;
   }
 
  private:
-  int net_ = -1, mnt_ = -1;
+  int net_ = -1, mnt_ = -1, uts_ = -1;
   std::string error_;
 };
 

@@ -34,6 +34,8 @@ struct ProcessSpec {
   // the process then runs the container's programs and sees its files. ""
   // for the host's.
   std::string mount_ns = "";
+  // A UTS namespace to enter as well (a container's: its hostname).
+  std::string uts_ns = "";
 };
 
 // Starts a long-running process in a network namespace, in a session of its
