@@ -5,6 +5,8 @@
 #   anylab/router:VERSION    FRR (zebra, bgpd, bfdd, vtysh)
 #   anylab/instance:VERSION  ExaBGP + healthcheck, anylab-responder, the relay, bfdd
 #   anylab/client:VERSION    iproute2, anylab-probe
+#   anylab/router-trixie:VERSION  the router image on Debian 13 (FRR 10.3), from
+#                            anylab/base-trixie: a lab pins a router to it with image:
 # VERSION is anylab's (CMakeLists.txt). An image already built for this
 # version is skipped; each build says how long it took. Needs root, Docker
 # and a build of anylab (ci/build.sh). A user with a registry can instead
@@ -27,39 +29,49 @@ timed() {  # NAME COMMAND...: runs it, says how long it took
   echo "built $name in $(awk "BEGIN{printf \"%.1f\", $(date +%s.%N) - $t0}") s"
 }
 
-base=anylab/base:$version
-if have "$base"; then
-  echo "$base: already built"
-else
-  command -v debootstrap > /dev/null || { echo "images/build.sh: debootstrap is missing: ci/install-deps.sh installs it" >&2; exit 3; }
+# make_base SUITE IMAGE: a Debian minbase of SUITE, docker-imported.
+make_base() {
+  local suite=$1 image=$2 root
   root=$(mktemp -d)
-  trap 'rm -rf "$root"' EXIT
-  make_base() {
-    debootstrap --variant=minbase bookworm "$root" "$mirror" > "$root.log" 2>&1 || { tail -20 "$root.log" >&2; return 1; }
-    rm -f "$root.log"
-    # The same mirror inside, and no caches in the image.
-    echo "deb $mirror bookworm main" > "$root/etc/apt/sources.list"
-    rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
-    tar -C "$root" -c . | docker import --change 'CMD ["/bin/bash"]' \
-      --change "LABEL org.anylab.version=$version" - "$base" > /dev/null
-  }
-  timed "$base" make_base
-fi
+  debootstrap --variant=minbase "$suite" "$root" "$mirror" > "$root.log" 2>&1 || { tail -20 "$root.log" >&2; rm -rf "$root"; return 1; }
+  rm -f "$root.log"
+  # The same mirror inside, and no caches in the image.
+  echo "deb $mirror $suite main" > "$root/etc/apt/sources.list"
+  rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+  tar -C "$root" -c . | docker import --change 'CMD ["/bin/bash"]' \
+    --change "LABEL org.anylab.version=$version" - "$image" > /dev/null
+  rm -rf "$root"
+}
+# Debian 12 for anylab's images; Debian 13 (FRR 10.3) for a second router
+# image, anylab/router-trixie, that a lab can pin a router to (image:).
+for suite in bookworm trixie; do
+  base=anylab/base:$version
+  [ "$suite" = bookworm ] || base=anylab/base-$suite:$version
+  if have "$base"; then
+    echo "$base: already built"
+  else
+    command -v debootstrap > /dev/null || { echo "images/build.sh: debootstrap is missing: ci/install-deps.sh installs it" >&2; exit 3; }
+    timed "$base" make_base "$suite" "$base"
+  fi
+done
+base=anylab/base:$version
 
 ctx=$(mktemp -d)
-trap 'rm -rf "$ctx" "$ctx.log" ${root:+"$root"}' EXIT
-for role in router instance client; do
+trap 'rm -rf "$ctx" "$ctx.log"' EXIT
+for role in router instance client router-trixie; do
   image=anylab/$role:$version
   if have "$image"; then
     echo "$image: already built"
     continue
   fi
   rm -rf "$ctx"/*
-  cp "images/$role/Dockerfile" "$ctx/"
+  from=$base
+  if [ "$role" = router-trixie ]; then from=anylab/base-trixie:$version; fi
+  cp "images/${role%-trixie}/Dockerfile" "$ctx/"
   for b in anylab-responder anylab-exabgp-relay anylab-probe; do cp "build/bin/$b" "$ctx/"; done
   # --network host: the package mirror is reached as the host reaches it.
   build() {  # quiet: the legacy builder's notice and the image id are noise here
-    docker build -q --network host --build-arg "BASE=$base" --label "org.anylab.version=$version" -t "$image" \
+    docker build -q --network host --build-arg "BASE=$from" --label "org.anylab.version=$version" -t "$image" \
       "$ctx" > "$ctx.log" 2>&1 || { cat "$ctx.log" >&2; return 1; }
   }
   timed "$image" build

@@ -380,6 +380,19 @@ TEST_F(Deploy, ANamespaceInTheWayIsNamedAndLeftAlone) {
   EXPECT_EQ(leftovers("quickstart"), std::vector<std::string>{"/run/netns/" + ns});
 }
 
+// The netns runtime cannot honour image:, and says so once, naming the FRR
+// it runs instead; the lab still runs.
+TEST_F(Deploy, ALabNamingImagesIsToldTheNetnsRuntimeRunsTheHostsFrr) {
+  uses("frr-upgrade");
+  auto d = test::run({kAnylab, "deploy", lab_file("frr-upgrade")});
+  EXPECT_EQ(d.exit_code, 0) << d.err;
+  const std::string notice = "the lab names container images, which the netns runtime cannot run: it uses this "
+                             "machine's FRR (";
+  EXPECT_NE(d.err.find(notice), std::string::npos) << d.err;
+  EXPECT_EQ(d.err.find(notice), d.err.rfind(notice)) << "said more than once: " << d.err;
+  EXPECT_EQ(test::run({kAnylab, "destroy", "frr-upgrade"}).exit_code, 0);
+}
+
 TEST_F(Deploy, SecondDeployOfTheSameLabIsRefused) {
   uses("quickstart");
   ASSERT_EQ(test::run({kAnylab, "deploy", lab_file("quickstart")}).exit_code, 0);

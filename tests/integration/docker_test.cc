@@ -29,7 +29,7 @@ class OnDocker : public ::testing::Test {
   void SetUp() override {
     ASSERT_EQ(::geteuid(), 0u) << "container tests build real labs: run them as root";
     if (test::run({"docker", "info"}).exit_code != 0) GTEST_SKIP() << "no Docker engine reachable on this machine";
-    for (const char* role : {"router", "instance", "client"})
+    for (const char* role : {"router", "instance", "client", "router-trixie"})
       ASSERT_EQ(test::run({"docker", "image", "inspect", std::string("anylab/") + role + ":" + ANYLAB_VERSION}).exit_code, 0)
           << "anylab/" << role << " is not built: run images/build.sh";
   }
@@ -141,6 +141,21 @@ TEST_F(OnDocker, AContainerInTheWayIsNamedAndLeftAlone) {
   EXPECT_EQ(test::run({kAnylab, "destroy", "quickstart"}).exit_code, 0);
   EXPECT_EQ(test::run({"docker", "inspect", "-f", "{{.Name}}", name}).out, "/" + name + "\n") << "it was removed";
   EXPECT_EQ(leftovers("quickstart"), std::vector<std::string>{});
+}
+
+// image: pins a node to another image: in labs/frr-upgrade.yaml edge-sin
+// runs FRR 10.3 from the Debian 13 router image beside FRR 8.4.
+TEST_F(OnDocker, ARouterRunsTheImageItIsPinnedTo) {
+  uses("frr-upgrade");
+  auto d = test::run({kAnylab, "deploy", lab_file("frr-upgrade"), "--runtime", "docker"});
+  ASSERT_EQ(d.exit_code, 0) << d.out << d.err;
+  auto version = [](const std::string& node) {
+    return test::run({kAnylab, "exec", "frr-upgrade", node, "--", "vtysh", "-c", "show version"}).out;
+  };
+  EXPECT_NE(version("edge-sin").find("FRRouting 10.3 (edge-sin)"), std::string::npos) << version("edge-sin");
+  EXPECT_NE(version("edge-ams").find("FRRouting 8.4"), std::string::npos) << version("edge-ams");
+  EXPECT_EQ(test::run({kAnylab, "destroy", "frr-upgrade"}).exit_code, 0);
+  EXPECT_EQ(leftovers("frr-upgrade"), std::vector<std::string>{});
 }
 
 // containerlab, the contract's name for this runtime, cannot deploy on a

@@ -25,7 +25,7 @@ class Images : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!docker_reachable()) GTEST_SKIP() << "no Docker engine reachable on this machine";
-    for (const char* role : {"base", "router", "instance", "client"})
+    for (const char* role : {"base", "router", "instance", "client", "base-trixie", "router-trixie"})
       ASSERT_EQ(test::run({"docker", "image", "inspect", std::string("anylab/") + role + ":" + kVersion}).exit_code, 0)
           << "anylab/" << role << ":" << kVersion << " is not built: run images/build.sh";
   }
@@ -40,6 +40,14 @@ TEST_F(Images, RouterRunsFrr) {
   // vtysh checks a configuration without daemons: it parses FRR's CLI.
   auto vtysh = in_container("router", {"sh", "-c", "printf 'router bgp 65001\\n' > /tmp/t.conf && vtysh -C -f /tmp/t.conf"});
   EXPECT_EQ(vtysh.exit_code, 0) << vtysh.out << vtysh.err;
+}
+
+// The second router image: Debian 13's FRR, for labs that pin a router to
+// another release (image:).
+TEST_F(Images, TrixieRouterRunsFrr10) {
+  auto r = in_container("router-trixie", {"/usr/lib/frr/bgpd", "--version"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("version 10.3"), std::string::npos) << r.out;
 }
 
 // The responder answers the probe with the instance's name, inside the
