@@ -258,11 +258,20 @@ class Checker {
     if (e.route) {
       want_kind(e.route->node, NodeKind::kRouter, "`route: node:`");
       if (e.route->prefix) check_network(*e.route->prefix, "prefix");
+      else if (spec_.services.size() > 1)
+        d_.error(e.route->node.mark, fmt::format("which prefix? this lab has {} services: give the route's `prefix:`",
+                                                 spec_.services.size()));
       if (e.route->via && !linked(e.route->node.value, e.route->via->value))
         d_.error(e.route->via->mark, fmt::format("\"{}\" is not a neighbor of \"{}\"", e.route->via->value,
                                                  e.route->node.value));
     }
-    if (e.tcp) want_kind(e.tcp->client, NodeKind::kClient, "`tcp: client:`");
+    if (e.tcp) {
+      want_kind(e.tcp->client, NodeKind::kClient, "`tcp: client:`");
+      if (!e.tcp->service && spec_.services.size() > 1)
+        d_.error(e.tcp->client.mark, fmt::format("which service does the connection go to? this lab has {} services: "
+                                                 "add `service:` to `tcp:`",
+                                                 spec_.services.size()));
+    }
   }
 
   const LabSpec& spec_;

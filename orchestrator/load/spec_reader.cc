@@ -195,7 +195,8 @@ ExpectStep read_expect(const Reader& r, const lyd_node* e) {
     out.route = re;
   }
   if (const lyd_node* t = Reader::child(e, "tcp"))
-    out.tcp = TcpExpect{r.str(Reader::child(t, "client")), Reader::text(Reader::child(t, "survives")) == "true"};
+    out.tcp = TcpExpect{r.str(Reader::child(t, "client")), Reader::text(Reader::child(t, "survives")) == "true",
+                        r.opt_str(t, "service")};
   return out;
 }
 

@@ -163,6 +163,7 @@ struct RouteExpect {
 struct TcpExpect {
   Marked<std::string> client;
   bool survives = false;
+  std::optional<Marked<std::string>> service;  // required when the lab has several
 };
 struct ExpectStep {
   std::optional<Marked<std::string>> client;

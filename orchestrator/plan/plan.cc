@@ -28,7 +28,6 @@ class Planner {
       const Node& b = *lab_.find(l.b_node);
       add({CreateVeth{a.netns, l.a_interface, b.netns, l.b_interface}}, "", link_name(l));
     }
-    for (const Node& n : lab_.nodes) addressing(n);
     for (const Node& n : lab_.nodes)
       if (n.kind == NodeKind::kRouter)
         add({SetSysctl{n.netns, "net.ipv4.ip_forward", "1"}}, n.name, "routers forward");
@@ -43,6 +42,12 @@ class Planner {
       if (n.kind == NodeKind::kRouter)
         add({WaitForSocket{frr_run_dir(n.netns) + "/zserv.api"}}, n.name,
             "zebra ready before bgpd connects to it");
+    // Links come up once zebra runs, as on a router that boots: zebra
+    // learns each one as it comes up. FRR 10's zebra never makes the
+    // connected route of a veth that was already up when it started (it
+    // takes the peer's index for a parent interface, FRRouting/frr#23044),
+    // and bgpd then never tries the neighbor across it.
+    for (const Node& n : lab_.nodes) addressing(n);
     for (const Node& n : lab_.nodes)
       if (n.kind == NodeKind::kRouter) {
         if (uses_bfd(n)) frr(n, "bfdd", "bfd: true", "bfdd.conf");

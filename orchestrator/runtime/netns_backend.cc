@@ -17,6 +17,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -106,6 +108,8 @@ Result processes(std::span<const Action> batch) {
   return out;
 }
 
+Result carrier(std::span<const Action> batch);
+
 // Addresses, links up and routes: one `ip -n NS -batch` per namespace, the
 // namespaces in parallel.
 Result addressing(std::span<const Action> batch) {
@@ -136,6 +140,38 @@ Result addressing(std::span<const Action> batch) {
   }
   for (const std::string& e : errors)
     if (!e.empty()) return std::unexpected(e);
+  return carrier(batch);
+}
+
+// A veth has carrier once both its ends are up, and the kernel says so a
+// moment later (linkwatch runs deferred). Daemons start only when every
+// link the plan brought up has it: FRR 10.3's zebra, started before,
+// sometimes never made the link's connected route, and bgpd then never
+// tried its neighbor across it ("No path to specified Neighbor").
+Result carrier(std::span<const Action> batch) {
+  std::map<std::string, std::set<std::string>> waiting;  // netns -> interfaces
+  for (const Action& a : batch)
+    if (const auto* u = std::get_if<SetLinkUp>(&a.what); u && u->interface != "lo") waiting[u->netns].insert(u->interface);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!waiting.empty()) {
+    for (auto it = waiting.begin(); it != waiting.end();) {
+      RunOutput r = run_command({"", {"ip", "-n", it->first, "-o", "link", "show", "up"}, {}, ""});
+      std::istringstream lines(r.out);
+      for (std::string line; std::getline(lines, line);) {
+        // "3: eth2@if2: <BROADCAST,MULTICAST,UP,LOWER_UP> ..."
+        const size_t colon = line.find(": ");
+        const size_t end = line.find_first_of("@:", colon + 2);
+        if (colon == std::string::npos || end == std::string::npos) continue;
+        if (line.find("LOWER_UP") != std::string::npos) it->second.erase(line.substr(colon + 2, end - colon - 2));
+      }
+      it = it->second.empty() ? waiting.erase(it) : std::next(it);
+    }
+    if (waiting.empty()) break;
+    if (std::chrono::steady_clock::now() >= deadline)
+      return std::unexpected(fmt::format("{} in {} has no carrier 10 s after both ends were set up",
+                                         *waiting.begin()->second.begin(), waiting.begin()->first));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   return std::vector<Spawned>{};
 }
 
@@ -172,12 +208,18 @@ Result NetnsBackend::apply(std::span<const Action> batch) {
   }
   if (std::holds_alternative<CreateVeth>(first)) {
     // Both ends are created inside their namespaces: nothing ever sits in
-    // the host's namespace, even if anylab is killed halfway.
+    // the host's namespace, even if anylab is killed halfway. Every end gets
+    // an interface index of its own across the lab: a veth reports its
+    // peer's index as its link, and FRR 10's zebra takes that for a parent
+    // interface in its own namespace; where a local interface had that
+    // index, it never made the connected route (FRRouting/frr#23044).
     std::string cmds;
+    int index = 1000;
     for (const Action& a : batch) {
       const auto& v = std::get<CreateVeth>(a.what);
-      cmds += fmt::format("link add {} netns {} type veth peer name {} netns {}\n", v.interface_a, v.netns_a,
-                          v.interface_b, v.netns_b);
+      cmds += fmt::format("link add {} netns {} index {} type veth peer name {} netns {} index {}\n", v.interface_a,
+                          v.netns_a, index, v.interface_b, v.netns_b, index + 1);
+      index += 2;
     }
     return ip_batch("", cmds);
   }

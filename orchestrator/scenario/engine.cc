@@ -57,7 +57,7 @@ class Runner {
     probes_->sleep_until(now() + us(lab_.timings.warm_up));
     tcp_.clear();
     for (const StepSpec& st : sc.steps)
-      if (const auto* e = std::get_if<ExpectStep>(&st.action); e && e->tcp) tcp_[e->tcp->client.value];
+      if (const auto* e = std::get_if<ExpectStep>(&st.action); e && e->tcp) tcp_[watch_of(*e->tcp)];
     open_tcp_sessions();
     last_event_ = now();
     for (const StepSpec& st : sc.steps) {
@@ -317,11 +317,12 @@ class Runner {
   // by the same instance as before (it survived) or fail (it broke).
   StepOutcome expect_tcp(const TcpExpect& t) {
     const std::string client = t.client.value;
+    const std::string& service = watch_of(t).second;
     const std::string text = fmt::format("expect tcp from {} {}", client, t.survives ? "survives" : "breaks");
-    const TcpWatch& w = tcp_.at(client);
+    const TcpWatch& w = tcp_.at(watch_of(t));
     if (!w.session) return judged(text, {.measured = "no connection could be opened before the event: " + w.error});
     (void)settle([&](Micros end) {
-      const auto probes = checks::window(snapshot().of(client, tcp_service()), last_event_, end);
+      const auto probes = checks::window(snapshot().of(client, service), last_event_, end);
       Verdict settled;
       if (probes.empty()) return settled;
       size_t i = probes.size();
@@ -337,19 +338,23 @@ class Runner {
     else
       measured += "broke: " + (answer ? "answered by " + *answer + " instead" : answer.error());
     const auto now_answering =
-        checks::answering_at_end(snapshot().of(client, tcp_service()), last_event_, now() - timeout_);
+        checks::answering_at_end(snapshot().of(client, service), last_event_, now() - timeout_);
     measured += fmt::format(" (the client's probes now reach {})", now_answering.value_or("nobody"));
     return judged(text, {.pass = survived == t.survives, .measured = measured, .instance = answer ? *answer : ""});
   }
 
-  // A `tcp` expectation's connection goes to the lab's first service.
-  const std::string& tcp_service() const { return lab_.spec.services.front().name.value; }
+  // A `tcp` expectation's connection: its client and the service it goes to
+  // (its `service:`, or the lab's only one: the loader refuses a lab of
+  // several services without it).
+  std::pair<std::string, std::string> watch_of(const TcpExpect& t) const {
+    return {t.client.value, t.service ? t.service->value : lab_.spec.services.front().name.value};
+  }
 
   // (Re)opens the scenario's watched TCP connections and notes who answers.
   void open_tcp_sessions() {
-    for (auto& [client, w] : tcp_) {
+    for (auto& [watch, w] : tcp_) {
       w.session.reset();
-      auto s = ops_.open_tcp(client, tcp_service());
+      auto s = ops_.open_tcp(watch.first, watch.second);
       if (!s) {
         w.error = s.error();
         continue;
@@ -384,7 +389,7 @@ class Runner {
     Micros opened{};
     std::string error;     // why it could not be opened
   };
-  std::map<std::string, TcpWatch> tcp_;  // by client: the scenario's `tcp` expectations
+  std::map<std::pair<std::string, std::string>, TcpWatch> tcp_;  // by (client, service): the scenario's `tcp` expectations
 };
 
 }  // namespace
