@@ -143,7 +143,7 @@ TEST(Graph, DotAndMermaidGolden) {
 TEST(Export, ContainerlabTopologyIsGolden) {
   for (const char* name : {"quickstart", "dns-three-pops"}) {
     Lab lab = resolve_file(test::source_dir() + "/labs/" + name + ".yaml");
-    const auto files = export_containerlab(lab, "0.1.0");
+    const auto files = export_containerlab(lab);
     std::string all;
     for (const auto& [file, text] : files) all += "===== " + file + "\n" + text;
     test::expect_golden(test::source_dir() + "/tests/golden/export/" + name + ".txt", all);

@@ -28,19 +28,22 @@ int validate(const std::string& path) {
   return kExitOk;
 }
 
-int write_out(const Lab& lab, const std::string& plan_text, const fs::path& dir) {
+// Writes a file of an output directory (made as needed); false, with the
+// error printed, when it cannot.
+bool write(const fs::path& file, const std::string& text) {
   std::error_code ec;
-  auto write = [&](const fs::path& file, const std::string& text) {
-    fs::create_directories(file.parent_path(), ec);
-    std::ofstream out(file, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (ec || !out) {
-      std::cerr << fmt::format("anylab: cannot write {}: {}\n", file.string(),
-                               ec ? ec.message() : std::strerror(errno));
-      return false;
-    }
-    return true;
-  };
+  fs::create_directories(file.parent_path(), ec);
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (ec || !out) {
+    std::cerr << fmt::format("anylab: cannot write {}: {}\n", file.string(), ec ? ec.message() : std::strerror(errno));
+    return false;
+  }
+  return true;
+}
+
+int write_out(const Lab& lab, const std::string& plan_text, const fs::path& dir) {
   if (!write(dir / "plan.txt", plan_text)) return kExitCheckFailed;
   for (const Node& n : lab.nodes)
     for (const auto& [name, text] : n.files)
@@ -65,19 +68,9 @@ int plan(const std::string& path, const std::optional<std::string>& out_dir) {
 int export_lab(const std::string& path, const std::string& dir) {
   auto lab = load_lab_file(path, Runtime::kDocker);
   if (!lab) return lab.error();
-  const auto files = export_containerlab(*lab, ANYLAB_VERSION);
-  for (const auto& [name, text] : files) {
-    const fs::path file = fs::path(dir) / name;
-    std::error_code ec;
-    fs::create_directories(file.parent_path(), ec);
-    std::ofstream out(file, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (ec || !out) {
-      std::cerr << fmt::format("anylab: cannot write {}: {}\n", file.string(), ec ? ec.message() : std::strerror(errno));
-      return kExitCheckFailed;
-    }
-  }
+  const auto files = export_containerlab(*lab);
+  for (const auto& [name, text] : files)
+    if (!write(fs::path(dir) / name, text)) return kExitCheckFailed;
   std::cout << fmt::format("wrote {}/{}.clab.yml and {} files for its {} nodes; deploy it with\n"
                            "  containerlab deploy -t {}/{}.clab.yml\n",
                            dir, lab->name, files.size() - 1, lab->nodes.size(), dir, lab->name);

@@ -1,7 +1,5 @@
 #include "cli/lab_commands.h"
 
-#include <fcntl.h>
-#include <sched.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -398,15 +396,9 @@ int exec_in_node(const std::string& lab_or_name, const std::string& node_name, c
   if (node->kind == NodeKind::kRouter && !argv.empty() && fs::path(argv[0]).filename() == "vtysh")
     argv.insert(argv.begin() + 1, {"-N", node->netns});
   // In a container, the command runs the container's programs (its vtysh).
-  const NodeRuntime& rt = runtime_of(*lab);
-  const std::string mount_ns = rt.mount_ns_path(*node);
-  int fd = ::open(rt.netns_path(*node).c_str(), O_RDONLY | O_CLOEXEC);
-  int mnt = mount_ns.empty() ? -1 : ::open(mount_ns.c_str(), O_RDONLY | O_CLOEXEC);
-  // Its hostname too: the UTS namespace beside the mount namespace.
-  int uts = mount_ns.empty() ? -1 : ::open((mount_ns.substr(0, mount_ns.size() - 3) + "uts").c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0 || ::setns(fd, CLONE_NEWNET) != 0 || (mnt >= 0 && ::setns(mnt, CLONE_NEWNS) != 0) ||
-      (uts >= 0 && ::setns(uts, CLONE_NEWUTS) != 0) || (rt.name() != std::string("netns") && mnt < 0)) {
-    std::cerr << fmt::format("anylab: cannot enter {} (is lab {} deployed? are you root?)\n", node->netns, lab->name);
+  auto in_node = runtime_of(*lab).process_in(*node);
+  if (auto entered = in_node ? enter_namespaces(*in_node) : std::unexpected(in_node.error()); !entered) {
+    std::cerr << fmt::format("anylab: {} (is lab {} deployed? are you root?)\n", entered.error(), lab->name);
     return kExitEnvironment;
   }
   std::vector<char*> args;

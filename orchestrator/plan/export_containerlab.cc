@@ -96,7 +96,7 @@ std::string start_script(const Lab& lab, const Node& n, const std::vector<Action
 
 }  // namespace
 
-std::map<std::string, std::string> export_containerlab(const Lab& lab, std::string_view version) {
+std::map<std::string, std::string> export_containerlab(const Lab& lab) {
   std::map<std::string, std::string> files;
   const std::vector<Action> plan = plan_deploy(lab);
   std::string topo = fmt::format(
@@ -104,7 +104,7 @@ std::map<std::string, std::string> export_containerlab(const Lab& lab, std::stri
       "#   containerlab deploy -t {}.clab.yml\n"
       "# Needs anylab's images (anylab/images/build.sh, or from your registry).\n"
       "name: {}\ntopology:\n  nodes:\n",
-      lab.name, version, lab.name, lab.name);
+      lab.name, ANYLAB_VERSION, lab.name, lab.name);
   for (const Node& n : lab.nodes) {
     const std::string dir = n.runtime_dir;  // where the node's configs say its files are
     topo += fmt::format("    {}:\n      kind: linux\n      image: {}\n      network-mode: none\n", n.name,

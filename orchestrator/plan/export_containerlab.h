@@ -2,7 +2,6 @@
 
 #include <map>
 #include <string>
-#include <string_view>
 
 #include "model/lab.h"
 
@@ -18,6 +17,6 @@ namespace anylab {
 // configs name, and `start.sh` run by containerlab's `exec` once the links
 // are wired. The lab must be resolved with the images' paths (Paths{}).
 // Returns file contents by path relative to the export directory.
-std::map<std::string, std::string> export_containerlab(const Lab& lab, std::string_view version);
+std::map<std::string, std::string> export_containerlab(const Lab& lab);
 
 }  // namespace anylab

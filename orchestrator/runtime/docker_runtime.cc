@@ -55,6 +55,42 @@ std::optional<std::pair<uid_t, gid_t>> frr_ids(pid_t init) {
   return std::pair<uid_t, gid_t>{*uid, *gid};
 }
 
+// A process in the container whose init is `init`: its network namespace
+// (by the node's netns name), mount and UTS namespaces.
+ProcessSpec in_container(const std::string& netns, pid_t init) {
+  ProcessSpec spec;
+  spec.netns = netns;
+  spec.mount_ns = fmt::format("/proc/{}/ns/mnt", init);
+  spec.uts_ns = fmt::format("/proc/{}/ns/uts", init);
+  return spec;
+}
+
+// The processes in a node's network namespace, one scan of /proc: the
+// container's init (its pid 1, as the host numbers it) and the others.
+struct InNode {
+  pid_t init = 0;
+  std::vector<pid_t> others;
+};
+InNode scan(const std::string& netns) {
+  InNode out;
+  const uint64_t ino = netns_inode(netns);
+  if (!ino) return out;
+  for (pid_t pid : processes_in_netns({ino})) {
+    std::ifstream in(fmt::format("/proc/{}/status", pid));
+    bool init = false;
+    for (std::string line; std::getline(in, line);)
+      if (line.starts_with("NSpid:")) {
+        std::istringstream f(line.substr(6));
+        const std::vector<std::string> ids{std::istream_iterator<std::string>(f), {}};
+        init = ids.size() >= 2 && ids.back() == "1";
+        break;
+      }
+    if (init && !out.init) out.init = pid;
+    else out.others.push_back(pid);
+  }
+  return out;
+}
+
 // What a container binds from the host, at the same path: the node's
 // runtime directory, and FRR's run directory where FRR runs in it.
 std::vector<std::string> binds_of(const Node& n) {
@@ -105,10 +141,9 @@ class DockerBackend : public Backend {
     parallel_for(nodes, 8, [&](size_t i, const Node* n) { errors[i] = create(*n); });
     for (const std::string& e : errors)
       if (!e.empty()) return std::unexpected(e);
-    std::vector<std::string> names{"inspect"};
-    for (const Node* n : nodes) names.push_back(n->netns);
-    names.insert(names.begin() + 1, {"-f", "{{.Name}} {{.State.Pid}}"});
-    RunOutput r = docker(names);
+    std::vector<std::string> inspect{"inspect", "-f", "{{.Name}} {{.State.Pid}}"};
+    for (const Node* n : nodes) inspect.push_back(n->netns);
+    RunOutput r = docker(inspect);
     if (r.exit_code != 0) return std::unexpected(fmt::format("docker inspect failed on lab {}'s containers", lab_.name));
     std::string attach;
     for (const std::string& line : lines_of(r.out)) {
@@ -138,11 +173,12 @@ class DockerBackend : public Backend {
       if (ec) return fmt::format("cannot create {}: {}", dir, ec.message());
       args.insert(args.end(), {"-v", dir + ":" + dir});
     }
-    args.insert(args.end(), {lab_.image_of(n), "sleep", "infinity"});
+    const std::string image = lab_.image_of(n);
+    args.insert(args.end(), {image, "sleep", "infinity"});
     RunOutput r = docker(args);
     if (r.exit_code != 0)
-      return fmt::format("docker could not start the container {} for {} from {} (exit {})", n.netns, n.name,
-                         lab_.image_of(n), r.exit_code);
+      return fmt::format("docker could not start the container {} for {} from {} (exit {})", n.netns, n.name, image,
+                         r.exit_code);
     return "";
   }
 
@@ -168,8 +204,11 @@ class DockerBackend : public Backend {
       const auto& p = std::get<StartProcess>(a.what);
       const pid_t init = init_of(p.netns);
       if (!init) return std::unexpected(fmt::format("the container of {} is not running", a.node));
-      auto pid = spawn_detached({p.netns, p.argv, p.env, p.log_file, fmt::format("/proc/{}/ns/mnt", init),
-                                 fmt::format("/proc/{}/ns/uts", init)});
+      ProcessSpec spec = in_container(p.netns, init);
+      spec.argv = p.argv;
+      spec.env = p.env;
+      spec.log_file = p.log_file;
+      auto pid = spawn_detached(spec);
       if (!pid) return std::unexpected(pid.error());
       out.push_back({*pid, process_start_time(*pid).value_or(0), a.node, p.name});
     }
@@ -183,34 +222,17 @@ class DockerBackend : public Backend {
 
 }  // namespace
 
-pid_t container_init(const std::string& netns) {
-  const uint64_t ino = netns_inode(netns);
-  if (!ino) return 0;
-  for (pid_t pid : processes_in_netns({ino})) {
-    std::ifstream in(fmt::format("/proc/{}/status", pid));
-    for (std::string line; std::getline(in, line);)
-      if (line.starts_with("NSpid:")) {
-        std::istringstream f(line.substr(6));
-        std::vector<std::string> ids{std::istream_iterator<std::string>(f), {}};
-        if (ids.size() >= 2 && ids.back() == "1") return pid;
-        break;
-      }
-  }
-  return 0;
-}
+pid_t container_init(const std::string& netns) { return scan(netns).init; }
 
 std::string lab_label(const std::string& lab) { return "org.anylab.lab=" + lab; }
 
-std::string DockerRuntime::mount_ns_path(const Node& n) const {
+std::expected<ProcessSpec, std::string> DockerRuntime::process_in(const Node& n) const {
   const pid_t init = container_init(n.netns);
-  return init ? fmt::format("/proc/{}/ns/mnt", init) : "";
+  if (!init) return std::unexpected(fmt::format("the container of {} ({}) is not running", n.name, n.netns));
+  return in_container(n.netns, init);
 }
 
-std::vector<pid_t> DockerRuntime::processes(const Node& n) const {
-  std::vector<pid_t> all = NetnsRuntime::processes(n);
-  std::erase(all, container_init(n.netns));
-  return all;
-}
+std::vector<pid_t> DockerRuntime::processes(const Node& n) const { return scan(n.netns).others; }
 
 std::unique_ptr<Backend> DockerRuntime::backend(const Lab& lab) const { return std::make_unique<DockerBackend>(lab); }
 

@@ -26,7 +26,7 @@ namespace anylab {
 class DockerRuntime : public NetnsRuntime {
  public:
   const char* name() const override { return "docker"; }
-  std::string mount_ns_path(const Node& n) const override;
+  std::expected<ProcessSpec, std::string> process_in(const Node& n) const override;
   // The node's processes, not the container's own init: killing that would
   // end the container, and a crashed node must be restorable.
   std::vector<pid_t> processes(const Node& n) const override;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <set>
 
 namespace anylab {
 
@@ -46,15 +47,24 @@ void Executor::record_intent(std::span<const Action> batch) {
   for (const Action& a : batch) {
     if (const auto* n = std::get_if<CreateNamespace>(&a.what)) journal_->netns(n->netns);
     if (const auto* d = std::get_if<CreateDirectory>(&a.what)) journal_->directory(d->path);
-    if (const auto* p = std::get_if<StartProcess>(&a.what)) {
-      // FRR's -N <name> makes /var/run/frr/<name>/: destroy removes it.
-      for (size_t i = 0; i + 1 < p->argv.size(); ++i)
-        if (p->argv[i] == "-N") journal_->run_dir(frr_run_dir(p->argv[i + 1]));
-    }
   }
 }
 
+// FRR's -N <name> makes /var/run/frr/<name>/, and a container runtime makes
+// it before the container that binds it, batches ahead of the daemon: every
+// one the plan will use is recorded before anything is made, so that destroy
+// removes it whenever anylab is stopped.
+void Executor::record_run_dirs(const std::vector<Action>& actions) {
+  if (!journal_) return;
+  std::set<std::string> recorded;
+  for (const Action& a : actions)
+    if (const auto* p = std::get_if<StartProcess>(&a.what))
+      for (size_t i = 0; i + 1 < p->argv.size(); ++i)
+        if (p->argv[i] == "-N" && recorded.insert(p->argv[i + 1]).second) journal_->run_dir(frr_run_dir(p->argv[i + 1]));
+}
+
 std::expected<void, std::string> Executor::run(const std::vector<Action>& actions, const Progress& progress) {
+  record_run_dirs(actions);
   size_t i = 0;
   while (i < actions.size()) {
     if (cancel_ && cancel_->load()) return std::unexpected("interrupted");

@@ -34,6 +34,7 @@ class Executor {
 
  private:
   void record_intent(std::span<const Action> batch);
+  void record_run_dirs(const std::vector<Action>& actions);
   Backend& backend_;
   Journal* journal_;
   const std::atomic<bool>* cancel_;

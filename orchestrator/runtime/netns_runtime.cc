@@ -16,6 +16,12 @@ namespace anylab {
 
 std::string NetnsRuntime::netns_path(const Node& n) const { return anylab::netns_path(n.netns); }
 
+std::expected<ProcessSpec, std::string> NetnsRuntime::process_in(const Node& n) const {
+  ProcessSpec spec;
+  spec.netns = n.netns;
+  return spec;
+}
+
 std::vector<pid_t> NetnsRuntime::processes(const Node& n) const {
   const uint64_t ino = netns_inode(n.netns);
   return ino ? processes_in_netns({ino}) : std::vector<pid_t>{};

@@ -11,7 +11,7 @@ class NetnsRuntime : public NodeRuntime {
  public:
   const char* name() const override { return "netns"; }
   std::string netns_path(const Node& n) const override;
-  std::string mount_ns_path(const Node&) const override { return ""; }
+  std::expected<ProcessSpec, std::string> process_in(const Node& n) const override;
   std::vector<pid_t> processes(const Node& n) const override;
   Result kill_all(const Node& n) const override;
   Result freeze(const Node& n) const override;

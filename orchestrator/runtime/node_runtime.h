@@ -10,6 +10,7 @@
 
 #include "model/lab.h"
 #include "runtime/backend.h"
+#include "runtime/process.h"
 
 namespace anylab {
 
@@ -36,9 +37,11 @@ class NodeRuntime {
   virtual const char* name() const = 0;
   // A path that opens the node's network namespace, for setns(2).
   virtual std::string netns_path(const Node& n) const = 0;
-  // A path that opens the node's mount namespace ("" for the host's): a
-  // command run in the node sees its programs and files.
-  virtual std::string mount_ns_path(const Node& n) const = 0;
+  // How a process runs in the node: the namespaces it enters (on docker the
+  // container's mount and UTS namespaces too, so that it sees the image's
+  // programs and files and the node's hostname); argv and the rest are the
+  // caller's to fill. An error when the node is not there to run in.
+  virtual std::expected<ProcessSpec, std::string> process_in(const Node& n) const = 0;
   // Every process running in the node now.
   virtual std::vector<pid_t> processes(const Node& n) const = 0;
   // Every process of the node killed (a crash), stopped (a hang: its peers

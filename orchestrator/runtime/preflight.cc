@@ -53,7 +53,8 @@ std::vector<std::string> in_the_way(const Lab& lab) {
   check(lab.runtime_dir, "the runtime directory", "rm -r " + lab.runtime_dir);
   for (const Node& n : lab.nodes) {
     check(netns_path(n.netns), "the network namespace", "ip netns delete " + n.netns);
-    if (n.kind == NodeKind::kRouter) check(frr_run_dir(n.netns), "FRR's run directory", "rm -r " + frr_run_dir(n.netns));
+    if (n.kind == NodeKind::kRouter || uses_bfd(n))
+      check(frr_run_dir(n.netns), "FRR's run directory", "rm -r " + frr_run_dir(n.netns));
   }
   for (std::string& b : runtime_of(lab).in_the_way(lab)) out.push_back(std::move(b));
   return out;

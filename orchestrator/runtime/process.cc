@@ -152,6 +152,13 @@ std::expected<pid_t, std::string> spawn_detached(const ProcessSpec& spec) {
   return pid;
 }
 
+std::expected<void, std::string> enter_namespaces(const ProcessSpec& spec) {
+  NamespaceFds ns(spec);
+  if (!ns.error().empty()) return std::unexpected(ns.error());
+  if (!ns.enter()) return std::unexpected(fmt::format("cannot enter {}'s namespaces: {}", spec.netns, std::strerror(errno)));
+  return {};
+}
+
 // Input and output go through files, not pipes: with commands run from
 // several threads at once, a pipe's write end inherited by a sibling child
 // keeps its reader from ever seeing EOF. The wait is our own waitpid loop:

@@ -44,6 +44,10 @@ struct ProcessSpec {
 // mount namespace per process as `ip netns exec` makes.
 std::expected<pid_t, std::string> spawn_detached(const ProcessSpec& spec);
 
+// Enters spec's namespaces in this very process (before an exec: it must be
+// single-threaded for a mount namespace).
+std::expected<void, std::string> enter_namespaces(const ProcessSpec& spec);
+
 struct RunOutput {
   int exit_code = -1;  // -1: could not start, or timed out and killed
   std::string out;

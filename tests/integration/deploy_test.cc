@@ -314,18 +314,7 @@ TEST_F(Deploy, TwoLabsSideBySide) {
 
 TEST_F(Deploy, DestroyAfterDeployWasKilledWithSigkill) {
   uses("dns-three-pops");
-  pid_t pid = deploy_until_daemons("dns-three-pops");
-  ASSERT_GT(pid, 0);
-  ::kill(pid, SIGKILL);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFSIGNALED(status));
-  EXPECT_FALSE(leftovers("dns-three-pops").empty()) << "killed too late to test anything";
-  const auto pids = recorded_pids("dns-three-pops");
-  auto x = test::run({kAnylab, "destroy", "dns-three-pops"});
-  EXPECT_EQ(x.exit_code, 0) << x.err;
-  EXPECT_EQ(not_reaped(pids), std::vector<std::string>{});
-  EXPECT_EQ(leftovers("dns-three-pops"), std::vector<std::string>{});
+  test::expect_destroy_cleans_up_after_sigkill("dns-three-pops");
 }
 
 TEST_F(Deploy, SigintDuringDeployCleansUp) {

@@ -1,5 +1,7 @@
 #include "lab_helpers.h"
 
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -7,6 +9,8 @@
 #include <filesystem>
 #include <sstream>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "../test_paths.h"
 
@@ -89,6 +93,21 @@ pid_t deploy_until_daemons(const std::string& lab, const std::vector<std::string
   while (read_file(journal).find("\npid ") == std::string::npos && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(1ms);
   return pid;
+}
+
+void expect_destroy_cleans_up_after_sigkill(const std::string& lab, const std::vector<std::string>& extra) {
+  const pid_t pid = deploy_until_daemons(lab, extra);
+  ASSERT_GT(pid, 0);
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  EXPECT_FALSE(leftovers(lab).empty()) << "killed too late to test anything";
+  const auto pids = recorded_pids(lab);
+  auto x = run({kAnylab, "destroy", lab});
+  EXPECT_EQ(x.exit_code, 0) << x.err;
+  EXPECT_EQ(not_reaped(pids), std::vector<std::string>{});
+  EXPECT_EQ(leftovers(lab), std::vector<std::string>{});
 }
 
 }  // namespace anylab::test

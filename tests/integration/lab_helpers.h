@@ -27,5 +27,9 @@ std::vector<std::string> not_reaped(const std::vector<std::string>& pids);
 // Starts `anylab deploy LAB extra...` and returns its pid once the journal
 // shows it is in the middle of starting daemons.
 pid_t deploy_until_daemons(const std::string& lab, const std::vector<std::string>& extra = {});
+// SIGKILLs `anylab deploy LAB extra...` while it starts daemons, then
+// checks that `anylab destroy LAB` leaves nothing: every recorded process
+// reaped when it returns, no namespace, directory, process or container.
+void expect_destroy_cleans_up_after_sigkill(const std::string& lab, const std::vector<std::string>& extra = {});
 
 }  // namespace anylab::test
