@@ -2,7 +2,7 @@
 
 #include "core/diagnostic.h"
 #include "core/duration.h"
-#include "core/ipv4.h"
+#include "core/ip.h"
 #include "load/suggest.h"
 #include "plan/address_pool.h"
 
@@ -32,27 +32,66 @@ TEST(Duration, FormatsShortest) {
   EXPECT_EQ(format_duration(Duration(1500)), "1.5ms");
 }
 
-TEST(Ipv4, ParsesAndPrints) {
-  EXPECT_EQ(Ipv4::parse("192.0.2.53")->str(), "192.0.2.53");
+TEST(IpAddress, ParsesAndPrints) {
+  EXPECT_EQ(IpAddress::parse("192.0.2.53")->str(), "192.0.2.53");
   for (const char* bad : {"192.0.2", "192.0.2.256", "1.2.3.4.5", "a.b.c.d", "01234.1.1.1", ""})
-    EXPECT_FALSE(Ipv4::parse(bad).has_value()) << bad;
+    EXPECT_FALSE(IpAddress::parse(bad).has_value()) << bad;
 }
 
-TEST(Ipv4Prefix, NetworksAndHostBits) {
-  auto p = *Ipv4Prefix::parse("192.0.2.53/24");
+TEST(IpPrefix, NetworksAndHostBits) {
+  auto p = *IpPrefix::parse("192.0.2.53/24");
   EXPECT_TRUE(p.has_host_bits());
   EXPECT_EQ(p.network().str(), "192.0.2.0/24");
-  EXPECT_TRUE(p.contains(*Ipv4::parse("192.0.2.1")));
-  EXPECT_FALSE(p.contains(*Ipv4::parse("192.0.3.1")));
-  EXPECT_TRUE(Ipv4Prefix::parse("0.0.0.0/0")->contains(*Ipv4::parse("203.0.113.1")));
-  EXPECT_TRUE(Ipv4Prefix::parse("192.0.2.0/24")->overlaps(*Ipv4Prefix::parse("192.0.2.128/25")));
-  EXPECT_FALSE(Ipv4Prefix::parse("192.0.2.0/25")->overlaps(*Ipv4Prefix::parse("192.0.2.128/25")));
-  EXPECT_FALSE(Ipv4Prefix::parse("192.0.2.0/33").has_value());
+  EXPECT_TRUE(p.contains(*IpAddress::parse("192.0.2.1")));
+  EXPECT_FALSE(p.contains(*IpAddress::parse("192.0.3.1")));
+  EXPECT_TRUE(IpPrefix::parse("0.0.0.0/0")->contains(*IpAddress::parse("203.0.113.1")));
+  EXPECT_TRUE(IpPrefix::parse("192.0.2.0/24")->overlaps(*IpPrefix::parse("192.0.2.128/25")));
+  EXPECT_FALSE(IpPrefix::parse("192.0.2.0/25")->overlaps(*IpPrefix::parse("192.0.2.128/25")));
+  EXPECT_FALSE(IpPrefix::parse("192.0.2.0/33").has_value());
+}
+
+TEST(IpAddress, Ipv6ParsesPrintsAndNeverEqualsIpv4) {
+  EXPECT_EQ(IpAddress::parse("2001:DB8:53:0:0::53")->str(), "2001:db8:53::53");
+  EXPECT_EQ(IpAddress::parse("::")->str(), "::");
+  EXPECT_EQ(IpAddress::parse("2001:db8::1")->family, Family::kIpv6);
+  for (const char* bad : {"2001:db8::1::2", "2001:db8::g", "fe80::1%eth0", "2001:db8:0:0:0:0:0:0:1", ":"})
+    EXPECT_FALSE(IpAddress::parse(bad).has_value()) << bad;
+  EXPECT_NE(*IpAddress::parse("::"), *IpAddress::parse("0.0.0.0"));
+  EXPECT_LT(*IpAddress::parse("255.255.255.255"), *IpAddress::parse("::"));  // IPv4 sorts first
+  EXPECT_EQ(IpAddress::parse("2001:db8::ffff")->plus(1).str(), "2001:db8::1:0");
+  EXPECT_EQ(IpAddress::parse("255.255.255.255")->plus(1).str(), "0.0.0.0");
+}
+
+TEST(IpPrefix, Ipv6NetworksAndHostBits) {
+  auto p = *IpPrefix::parse("2001:db8:53::53/48");
+  EXPECT_TRUE(p.has_host_bits());
+  EXPECT_EQ(p.network().str(), "2001:db8:53::/48");
+  EXPECT_TRUE(p.contains(*IpAddress::parse("2001:db8:53:ffff::1")));
+  EXPECT_FALSE(p.contains(*IpAddress::parse("2001:db8:54::1")));
+  EXPECT_FALSE(p.contains(*IpAddress::parse("192.0.2.1")));
+  EXPECT_FALSE(IpPrefix::parse("0.0.0.0/0")->contains(*IpAddress::parse("::1")));
+  EXPECT_TRUE(IpPrefix::parse("::/0")->contains(*IpAddress::parse("2001:db8::1")));
+  EXPECT_FALSE(IpPrefix::parse("::/0")->overlaps(*IpPrefix::parse("0.0.0.0/0")));
+  EXPECT_TRUE(IpPrefix::parse("2001:db8::1/127")->has_host_bits());
+  EXPECT_FALSE(IpPrefix::parse("2001:db8::2/127")->has_host_bits());
+  EXPECT_TRUE(IpPrefix::parse("2001:db8::1/128")->contains(*IpAddress::parse("2001:db8::1")));
+  EXPECT_FALSE(IpPrefix::parse("2001:db8::/129").has_value());
+  EXPECT_EQ(IpPrefix::parse("2001:db8::/129"), std::nullopt);
+}
+
+TEST(AddressPool, HandsOutIpv6Blocks) {
+  AddressPool pool(*IpPrefix::parse("2001:2::/120"), 127);
+  pool.reserve(*IpPrefix::parse("2001:2::2/127"));
+  pool.reserve(*IpPrefix::parse("198.18.0.0/16"));  // another family never overlaps
+  EXPECT_EQ(pool.next()->str(), "2001:2::/127");
+  EXPECT_EQ(pool.next()->str(), "2001:2::4/127");
+  for (int i = 0; i < 125; ++i) ASSERT_TRUE(pool.next().has_value());
+  EXPECT_FALSE(pool.next().has_value());
 }
 
 TEST(AddressPool, SkipsTakenBlocksAndEnds) {
-  AddressPool pool(*Ipv4Prefix::parse("198.18.0.0/29"), 31);
-  pool.reserve(*Ipv4Prefix::parse("198.18.0.2/31"));
+  AddressPool pool(*IpPrefix::parse("198.18.0.0/29"), 31);
+  pool.reserve(*IpPrefix::parse("198.18.0.2/31"));
   EXPECT_EQ(pool.next()->str(), "198.18.0.0/31");
   EXPECT_EQ(pool.next()->str(), "198.18.0.4/31");
   EXPECT_EQ(pool.next()->str(), "198.18.0.6/31");

@@ -257,7 +257,7 @@ int announce(const std::string& lab_or_name, const std::string& node_name, const
   }
   std::string prefix = node->service->prefix.value.str();
   if (!o.prefix.empty()) {
-    auto p = Ipv4Prefix::parse(o.prefix);
+    auto p = IpPrefix::parse(o.prefix);
     if (!p || p->has_host_bits()) {
       std::cerr << fmt::format("anylab: \"{}\" is not an IPv4 network like 192.0.2.0/25\n", o.prefix);
       return kExitInvalidLab;

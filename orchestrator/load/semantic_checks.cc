@@ -41,7 +41,7 @@ class Checker {
                                  hold, keepalive));
   }
 
-  void check_network(const Marked<Ipv4Prefix>& p, std::string_view what) {
+  void check_network(const Marked<IpPrefix>& p, std::string_view what) {
     if (p.value.has_host_bits())
       d_.error(p.mark, fmt::format("{} {} has host bits set; the network is {}", what, p.value.str(),
                                    p.value.network().str()));
@@ -146,7 +146,7 @@ class Checker {
   }
 
   void check_link_addresses(const LinkSpec& l) {
-    const Ipv4Prefix a = l.address_a->value, b = l.address_b->value;
+    const IpPrefix a = l.address_a->value, b = l.address_b->value;
     if (a.length != b.length || a.network() != b.network() || a.length > 31) {
       d_.error(l.address_b->mark, fmt::format("link addresses {} and {} are not in one subnet; write two "
                                               "addresses of one /31 or /30, like 198.18.9.0/31 and 198.18.9.1/31",
@@ -276,10 +276,10 @@ class Checker {
 
   const LabSpec& spec_;
   Diagnostics& d_;
-  std::map<Ipv4, std::string> router_ids_;
+  std::map<IpAddress, std::string> router_ids_;
   std::map<std::string, SourceMark> interfaces_;
   std::map<std::string, std::vector<const LinkSpec*>> links_of_;
-  std::vector<std::pair<Ipv4Prefix, int>> link_nets_;
+  std::vector<std::pair<IpPrefix, int>> link_nets_;
 };
 
 }  // namespace

@@ -44,10 +44,10 @@ class Reader {
     if (!n) return std::nullopt;
     return str(n);
   }
-  std::optional<Marked<Ipv4Prefix>> prefix(const lyd_node* parent, std::string_view name) const {
+  std::optional<Marked<IpPrefix>> prefix(const lyd_node* parent, std::string_view name) const {
     const lyd_node* n = child(parent, name);
     if (!n) return std::nullopt;
-    return Marked<Ipv4Prefix>{Ipv4Prefix::parse(text(n)).value_or(Ipv4Prefix{}), mark(n)};
+    return Marked<IpPrefix>{IpPrefix::parse(text(n)).value_or(IpPrefix{}), mark(n)};
   }
   std::optional<uint32_t> opt_u32(const lyd_node* parent, std::string_view name) const {
     const lyd_node* n = child(parent, name);
@@ -94,7 +94,7 @@ ServiceSpec read_service(const Reader& r, const lyd_node* s) {
   out.name = r.str(Reader::child(s, "name"));
   out.prefix = *r.prefix(s, "prefix");
   const lyd_node* address = Reader::child(s, "address");
-  out.address = {Ipv4::parse(Reader::text(address)).value_or(Ipv4{}), r.mark(address)};
+  out.address = {IpAddress::parse(Reader::text(address)).value_or(IpAddress{}), r.mark(address)};
   const lyd_node* asn = Reader::child(s, "asn");
   out.asn = {static_cast<uint32_t>(Reader::number(asn)), r.mark(asn)};
   const std::string probe = Reader::text(Reader::child(s, "probe"));
@@ -113,7 +113,7 @@ NodeSpec read_node(const Reader& r, const lyd_node* n) {
   if (const lyd_node* asn = Reader::child(n, "asn"))
     out.asn = Marked<uint32_t>{static_cast<uint32_t>(Reader::number(asn)), r.mark(asn)};
   if (const lyd_node* id = Reader::child(n, "router-id"))
-    out.router_id = Marked<Ipv4>{Ipv4::parse(Reader::text(id)).value_or(Ipv4{}), r.mark(id)};
+    out.router_id = Marked<IpAddress>{IpAddress::parse(Reader::text(id)).value_or(IpAddress{}), r.mark(id)};
   const lyd_node* bfd = Reader::child(n, "bfd");
   out.bfd = {Reader::text(bfd) == "true", r.mark(bfd)};
   if (const lyd_node* bgp = Reader::child(n, "bgp")) {
@@ -135,7 +135,7 @@ NodeSpec read_node(const Reader& r, const lyd_node* n) {
   out.announce.med = r.opt_u32(a, "med");
   for (const lyd_node* c : Reader::all(a, "communities")) out.announce.communities.push_back(Reader::text(c));
   for (const lyd_node* p : Reader::all(a, "more-specifics"))
-    out.announce.more_specifics.push_back({Ipv4Prefix::parse(Reader::text(p)).value_or(Ipv4Prefix{}), r.mark(p)});
+    out.announce.more_specifics.push_back({IpPrefix::parse(Reader::text(p)).value_or(IpPrefix{}), r.mark(p)});
   return out;
 }
 
@@ -150,10 +150,10 @@ LinkSpec read_link(const Reader& r, const lyd_node* l) {
   out.b = end(ends.at(1));
   auto addresses = Reader::all(l, "addresses");
   if (addresses.size() == 1)
-    out.address_a = Marked<Ipv4Prefix>{*Ipv4Prefix::parse(Reader::text(addresses[0])), r.mark(addresses[0])};
+    out.address_a = Marked<IpPrefix>{*IpPrefix::parse(Reader::text(addresses[0])), r.mark(addresses[0])};
   if (addresses.size() == 2) {
-    out.address_a = Marked<Ipv4Prefix>{*Ipv4Prefix::parse(Reader::text(addresses[0])), r.mark(addresses[0])};
-    out.address_b = Marked<Ipv4Prefix>{*Ipv4Prefix::parse(Reader::text(addresses[1])), r.mark(addresses[1])};
+    out.address_a = Marked<IpPrefix>{*IpPrefix::parse(Reader::text(addresses[0])), r.mark(addresses[0])};
+    out.address_b = Marked<IpPrefix>{*IpPrefix::parse(Reader::text(addresses[1])), r.mark(addresses[1])};
   }
   return out;
 }

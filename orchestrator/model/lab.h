@@ -15,17 +15,17 @@ namespace anylab {
 // derived from this, and the same LabSpec always resolves to the same Lab.
 struct Interface {
   std::string name;
-  Ipv4Prefix address;  // with its length, e.g. 198.18.0.0/31
+  IpPrefix address;  // with its length, e.g. 198.18.0.0/31
   std::string peer_node;
   std::string peer_interface;
-  Ipv4 peer_address;
+  IpAddress peer_address;
 };
 
 struct BgpNeighbor {
   std::string node;        // the peer node's name
   std::string interface;   // our interface toward it
-  Ipv4 address;            // the peer's address
-  Ipv4 local_address;      // ours
+  IpAddress address;            // the peer's address
+  IpAddress local_address;      // ours
   uint32_t asn = 0;        // the peer's AS
   bool bfd = false;
 };
@@ -36,13 +36,13 @@ struct Node {
   std::string netns;        // network namespace name
   std::string runtime_dir;  // configs, pid files and logs of this node
   uint32_t asn = 0;         // 0 for clients
-  Ipv4 router_id;
+  IpAddress router_id;
   int keepalive = 0;
   int hold = 0;
   bool bfd = false;
   std::vector<Interface> interfaces;
   std::vector<BgpNeighbor> neighbors;
-  std::optional<Ipv4> gateway;     // default route (instances, clients)
+  std::optional<IpAddress> gateway;     // default route (instances, clients)
   const ServiceSpec* service = nullptr;  // instances
   const NodeSpec* spec = nullptr;
   std::map<std::string, std::string> files;  // rendered configs: file name -> text
@@ -51,7 +51,7 @@ struct Node {
 struct Link {
   std::string a_node, a_interface;
   std::string b_node, b_interface;
-  Ipv4Prefix a_address, b_address;
+  IpPrefix a_address, b_address;
 };
 
 // Where things live on the host: fixed for a real deploy, overridable so that

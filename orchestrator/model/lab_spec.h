@@ -16,7 +16,7 @@
 
 #include "core/diagnostic.h"
 #include "core/duration.h"
-#include "core/ipv4.h"
+#include "core/ip.h"
 #include "wire.h"
 
 namespace anylab {
@@ -50,8 +50,8 @@ using ProbeKind = checks::Protocol;
 
 struct ServiceSpec {
   Marked<std::string> name;
-  Marked<Ipv4Prefix> prefix;
-  Marked<Ipv4> address;
+  Marked<IpPrefix> prefix;
+  Marked<IpAddress> address;
   Marked<uint32_t> asn;
   ProbeKind probe = ProbeKind::kUdp;
   uint16_t port = 53;
@@ -68,7 +68,7 @@ struct AnnounceSpec {
   int prepend = 0;
   std::optional<uint32_t> med;
   std::vector<std::string> communities;
-  std::vector<Marked<Ipv4Prefix>> more_specifics;
+  std::vector<Marked<IpPrefix>> more_specifics;
   SourceMark mark;  // line of `announce:`, or none when absent
 };
 
@@ -76,7 +76,7 @@ struct NodeSpec {
   Marked<std::string> name;
   Marked<NodeKind> kind;
   std::optional<Marked<uint32_t>> asn;
-  std::optional<Marked<Ipv4>> router_id;
+  std::optional<Marked<IpAddress>> router_id;
   Marked<bool> bfd;
   BgpTimers bgp;
   SourceMark bgp_mark;
@@ -96,8 +96,8 @@ struct LinkSpec {
   SourceMark mark;
   EndpointSpec a;
   EndpointSpec b;
-  std::optional<Marked<Ipv4Prefix>> address_a;
-  std::optional<Marked<Ipv4Prefix>> address_b;
+  std::optional<Marked<IpPrefix>> address_a;
+  std::optional<Marked<IpPrefix>> address_b;
 };
 
 // A reference to a link or a BGP session by its two nodes, as in `[a, b]`.
@@ -126,7 +126,7 @@ struct RestoreStep {
 };
 struct AnnounceStep {
   Marked<std::string> node;
-  std::optional<Marked<Ipv4Prefix>> prefix;
+  std::optional<Marked<IpPrefix>> prefix;
   bool withdraw = false;
 };
 struct PolicyStep {
@@ -156,7 +156,7 @@ struct CatchmentSpec {
 };
 struct RouteExpect {
   Marked<std::string> node;
-  std::optional<Marked<Ipv4Prefix>> prefix;
+  std::optional<Marked<IpPrefix>> prefix;
   std::optional<Marked<std::string>> via;
   std::optional<std::string> as_path;
 };

@@ -6,7 +6,7 @@
 
 #include <vector>
 
-#include "core/ipv4.h"
+#include "core/ip.h"
 
 namespace anylab {
 
@@ -14,16 +14,16 @@ namespace anylab {
 // overlaps a block already taken (addresses the user wrote, service prefixes).
 class AddressPool {
  public:
-  AddressPool(Ipv4Prefix range, int block_length) : range_(range), block_length_(block_length) {}
-  void reserve(Ipv4Prefix taken) { taken_.push_back(taken); }
+  AddressPool(IpPrefix range, int block_length) : range_(range), block_length_(block_length) {}
+  void reserve(IpPrefix taken) { taken_.push_back(taken); }
   // nullopt when the range is exhausted.
-  std::optional<Ipv4Prefix> next();
+  std::optional<IpPrefix> next();
 
  private:
-  Ipv4Prefix range_;
+  IpPrefix range_;
   int block_length_;
   uint64_t cursor_ = 0;
-  std::vector<Ipv4Prefix> taken_;
+  std::vector<IpPrefix> taken_;
 };
 
 }  // namespace anylab

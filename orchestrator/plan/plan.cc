@@ -88,7 +88,7 @@ class Planner {
       add({AddAddress{n.netns, "lo", {n.service->address.value, 32}}}, n.name,
           fmt::format("service {} address, answered by the responder", n.service->name.value));
     if (n.gateway)
-      add({AddRoute{n.netns, {{0}, 0}, *n.gateway}}, n.name,
+      add({AddRoute{n.netns, {IpAddress::v4(0), 0}, *n.gateway}}, n.name,
           fmt::format("default route toward its router, so that {} reach back", n.kind == NodeKind::kInstance
                                                                                       ? "replies"
                                                                                       : "probes"));

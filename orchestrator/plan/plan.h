@@ -20,7 +20,7 @@ struct CreateVeth {
 };
 struct AddAddress {
   std::string netns, interface;
-  Ipv4Prefix address;
+  IpPrefix address;
 };
 struct SetLinkUp {
   std::string netns, interface;
@@ -30,8 +30,8 @@ struct SetSysctl {
 };
 struct AddRoute {
   std::string netns;
-  Ipv4Prefix destination;
-  Ipv4 via;
+  IpPrefix destination;
+  IpAddress via;
 };
 struct CreateDirectory {
   std::string path;

@@ -86,7 +86,7 @@ class Resolver {
         l.b_address = ls.address_b->value;
       } else if (auto net = pool.next()) {
         l.a_address = *net;
-        l.b_address = {{net->address.value + 1}, 31};
+        l.b_address = {net->address.plus(1), 31};
       } else {
         diag_.error(ls.mark, "no link subnet left in 198.18.0.0/16; write `addresses:` on some links");
         continue;

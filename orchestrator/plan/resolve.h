@@ -11,8 +11,8 @@ namespace anylab {
 // 198.18.0.0/16 in link order (the first endpoint gets the even address);
 // router IDs are 198.19.0.1, .2, ... in node order. Addresses the user wrote
 // and service prefixes are skipped.
-inline constexpr Ipv4Prefix kLinkPool{{0xC6120000u}, 16};      // 198.18.0.0/16
-inline constexpr Ipv4Prefix kRouterIdPool{{0xC6130000u}, 16};  // 198.19.0.0/16
+inline constexpr IpPrefix kLinkPool{IpAddress::v4(0xC6120000u), 16};      // 198.18.0.0/16
+inline constexpr IpPrefix kRouterIdPool{IpAddress::v4(0xC6130000u), 16};  // 198.19.0.0/16
 
 // Resolves a validated spec. Fails only when a pool runs out.
 std::expected<Lab, Diagnostics> resolve(LabSpec spec, const Paths& paths);
