@@ -15,6 +15,7 @@
 #include <cstring>
 #include <string>
 
+#include "socket_address.h"
 #include "wire.h"
 
 namespace {
@@ -42,19 +43,16 @@ int main(int argc, char** argv) {
   }
   const auto protocol = anylab::checks::parse_protocol(argv[1]);
   const int ms = argc == 6 ? timeout_ms(argv[5]) : 500;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(std::atoi(argv[3])));
-  if (ms < 0 || inet_pton(AF_INET, argv[2], &addr.sin_addr) != 1 ||
-      !protocol) {
+  const auto addr = anylab::checks::socket_address(argv[2], static_cast<uint16_t>(std::atoi(argv[3])));
+  if (ms < 0 || !addr || !protocol) {
     std::fprintf(stderr, "anylab-probe: bad arguments\n");
     return 2;
   }
   const bool stream = *protocol == anylab::checks::Protocol::kTcp;
   const bool dns = *protocol == anylab::checks::Protocol::kDns;
-  int fd = socket(AF_INET, (stream ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC | (stream ? SOCK_NONBLOCK : 0), 0);
+  int fd = socket(addr->family(), (stream ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC | (stream ? SOCK_NONBLOCK : 0), 0);
   if (fd < 0) return 1;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0 && errno != EINPROGRESS) return 1;
+  if (connect(fd, addr->get(), addr->length) < 0 && errno != EINPROGRESS) return 1;
   if (stream) {
     pollfd p{fd, POLLOUT, 0};
     int err = 0;

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "socket_address.h"
 #include "tcp_session.h"
 #include "wire.h"
 
@@ -30,28 +31,22 @@ Micros Prober::now() const { return std::chrono::duration_cast<Micros>(Clock::no
 
 namespace {
 
-std::optional<sockaddr_in> address_of(const ProbeTarget& t) {
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(t.port);
-  if (::inet_pton(AF_INET, t.address.c_str(), &addr.sin_addr) != 1) return std::nullopt;
-  return addr;
-}
+std::optional<SocketAddress> address_of(const ProbeTarget& t) { return socket_address(t.address, t.port); }
 
 }  // namespace
 
 std::optional<std::string> Prober::start() {
   for (const ProbeTarget& t : targets_) {
     auto addr = address_of(t);
-    if (!addr) return t.client + ": not an IPv4 address: " + t.address;
+    if (!addr) return t.client + ": not an IP address: " + t.address;
     if (t.protocol == Protocol::kTcp) {  // a connection per probe, made when it is sent
       sockets_.push_back(-1);
       continue;
     }
-    auto fd = socket_in_netns(t.netns, SOCK_DGRAM);
+    auto fd = socket_in_netns(t.netns, addr->family(), SOCK_DGRAM);
     if (!fd) return t.client + ": " + fd.error();
     sockets_.push_back(*fd);
-    if (::connect(*fd, reinterpret_cast<const sockaddr*>(&*addr), sizeof *addr) != 0)
+    if (::connect(*fd, addr->get(), addr->length) != 0)
       return t.client + ": cannot open a socket: " + std::strerror(errno);
   }
   probes_.assign(targets_.size(), {});
@@ -86,10 +81,10 @@ void Prober::send_probes(uint32_t seq) {
     }
     if (t.protocol == Protocol::kTcp) {
       // A lost connect is a lost probe, like a lost datagram.
-      auto fd = socket_in_netns(t.netns, SOCK_STREAM);
+      const SocketAddress addr = *address_of(t);
+      auto fd = socket_in_netns(t.netns, addr.family(), SOCK_STREAM);
       if (!fd) continue;
-      const sockaddr_in addr = *address_of(t);
-      if (::connect(*fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 && errno != EINPROGRESS) {
+      if (::connect(*fd, addr.get(), addr.length) != 0 && errno != EINPROGRESS) {
         ::close(*fd);
         continue;
       }

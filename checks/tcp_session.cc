@@ -1,5 +1,7 @@
 #include "tcp_session.h"
 
+#include "socket_address.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -18,7 +20,7 @@ namespace anylab::checks {
 
 using Clock = std::chrono::steady_clock;
 
-std::expected<int, std::string> socket_in_netns(NetnsFd netns, int type) {
+std::expected<int, std::string> socket_in_netns(NetnsFd netns, int family, int type) {
   if (netns && *netns < 0) return std::unexpected("the client's network namespace is not open");
   int fd = -1;
   std::string error;
@@ -27,7 +29,7 @@ std::expected<int, std::string> socket_in_netns(NetnsFd netns, int type) {
       error = std::string("cannot enter the namespace: ") + std::strerror(errno);
       return;
     }
-    fd = ::socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    fd = ::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) error = std::string("cannot open a socket: ") + std::strerror(errno);
   }).join();
   if (fd < 0) return std::unexpected(error);
@@ -59,14 +61,12 @@ std::string socket_error(int fd) {
 
 std::expected<std::unique_ptr<TcpSession>, std::string> TcpSession::open(NetnsFd netns, const std::string& address,
                                                                          uint16_t port, Micros timeout) {
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  if (::inet_pton(AF_INET, address.c_str(), &addr.sin_addr) != 1) return std::unexpected("not an IPv4 address: " + address);
-  auto fd = socket_in_netns(netns, SOCK_STREAM);
+  const auto addr = socket_address(address, port);
+  if (!addr) return std::unexpected("not an IP address: " + address);
+  auto fd = socket_in_netns(netns, addr->family(), SOCK_STREAM);
   if (!fd) return std::unexpected(fd.error());
   std::unique_ptr<TcpSession> s(new TcpSession(*fd));
-  if (::connect(*fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 && errno != EINPROGRESS)
+  if (::connect(*fd, addr->get(), addr->length) != 0 && errno != EINPROGRESS)
     return std::unexpected(std::string("cannot connect: ") + std::strerror(errno));
   if (!wait_for(*fd, POLLOUT, Clock::now() + timeout))
     return std::unexpected("no connection within " + format_seconds(timeout));

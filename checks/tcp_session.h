@@ -15,7 +15,7 @@ namespace anylab::checks {
 // keeps the namespace it was made in, so a thread enters the namespace just
 // to make it. Returns the fd, or the error.
 using NetnsFd = std::optional<int>;
-std::expected<int, std::string> socket_in_netns(NetnsFd netns, int type);
+std::expected<int, std::string> socket_in_netns(NetnsFd netns, int family, int type);
 
 // One long-lived TCP connection from a client to a service, carrying a
 // request now and then: it must survive a path change that keeps the same

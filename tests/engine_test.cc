@@ -74,14 +74,13 @@ class FakeLab : public LabOps {
     FakeLab& lab_;
   };
 
-  std::expected<std::vector<std::pair<std::string, std::string>>, std::string> targets() override {
-    return std::vector<std::pair<std::string, std::string>>{{"client-eu", "dns"}};
+  std::expected<std::vector<ProbeKey>, std::string> targets() override {
+    return std::vector<ProbeKey>{{"client-eu", "dns", Family::kIpv4}};
   }
   std::expected<std::unique_ptr<ProbeRun>, std::string> start_probes() override {
     return std::make_unique<Probes>(*this);
   }
-  std::expected<std::unique_ptr<checks::TcpSession>, std::string> open_tcp(const std::string&,
-                                                                         const std::string&) override {
+  std::expected<std::unique_ptr<checks::TcpSession>, std::string> open_tcp(const ProbeKey&) override {
     return std::unexpected("no TCP in the fake lab");
   }
   Result applied() {

@@ -46,7 +46,8 @@ TEST(Policy, EveryChangeEndsWithASoftClearInItsDirection) {
   FrrChange in = policy_change(core, b, lp);
   EXPECT_EQ(in.config, (std::vector<std::string>{"route-map ANYLAB-IN-transit-b permit 10", "set local-preference 50",
                                                  "exit", "router bgp 65000", "address-family ipv4 unicast",
-                                                 "neighbor " + addr + " route-map ANYLAB-IN-transit-b in"}));
+                                                 "neighbor " + addr + " route-map ANYLAB-IN-transit-b in",
+                                                 "exit-address-family", "exit"}));
   EXPECT_EQ(in.then, std::vector<std::string>{"clear bgp ipv4 unicast " + addr + " soft in"});
   EXPECT_EQ(policy_removal(core, b, lp).then, in.then);
 
@@ -95,10 +96,11 @@ TEST(Resolve, InterfacesAddressesAndSessions) {
   EXPECT_EQ(tb.interfaces[0].name, "eth1");
   EXPECT_EQ(tb.interfaces[1].name, "eth2");
   EXPECT_EQ(tb.interfaces[2].name, "eth9");
-  EXPECT_EQ(tb.interfaces[2].address.str(), "198.18.9.1/31");
+  ASSERT_EQ(tb.interfaces[2].addresses.size(), 1u);  // an IPv4-only lab: IPv4 links
+  EXPECT_EQ(tb.interfaces[2].addresses[0].str(), "198.18.9.1/31");
   // Links from the pool in link order, first endpoint even.
-  EXPECT_EQ(lab.links[0].a_address.str(), "198.18.0.0/31");
-  EXPECT_EQ(lab.links[0].b_address.str(), "198.18.0.1/31");
+  EXPECT_EQ(lab.links[0].addresses.at(0).a.str(), "198.18.0.0/31");
+  EXPECT_EQ(lab.links[0].addresses.at(0).b.str(), "198.18.0.1/31");
   // eBGP to routers and instances, not to clients.
   const Node& edge = *lab.find("edge-ams");
   ASSERT_EQ(edge.neighbors.size(), 2u);
@@ -106,8 +108,8 @@ TEST(Resolve, InterfacesAddressesAndSessions) {
   EXPECT_EQ(edge.neighbors[0].asn, 64500u);
   EXPECT_EQ(edge.neighbors[1].asn, 65001u);
   // Instances and clients route back through their router.
-  EXPECT_EQ(lab.find("pop-ams")->gateway->str(), edge.interfaces[1].address.address.str());
-  EXPECT_EQ(lab.find("client-ap")->gateway->str(), "198.18.9.1");
+  EXPECT_EQ(lab.find("pop-ams")->gateways.at(0).str(), edge.interfaces[1].addresses[0].address.str());
+  EXPECT_EQ(lab.find("client-ap")->gateways, std::vector<IpAddress>{*IpAddress::parse("198.18.9.1")});
   EXPECT_EQ(lab.find("transit-a")->router_id.str(), "198.19.0.1");
   EXPECT_EQ(lab.find("pop-ams")->netns, "anylab-two-pops-pop-ams");
 }

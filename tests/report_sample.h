@@ -21,7 +21,7 @@ inline TestReport sample_report() {
   StepOutcome catchment{.text = "expect catchment", .kind = StepKind::kExpectation, .measured = "client-eu -> pop-ams",
                         .at = milliseconds(400), .since = milliseconds(300), .instance = "pop-ams", .line = 12};
   ScenarioOutcome baseline{.name = "baseline", .steps = {catchment}, .duration = milliseconds(500),
-                           .timelines = {{"client-eu", "dns", probes({{50, "pop-ams"}})}}};
+                           .timelines = {{"client-eu", "dns", Family::kIpv4, probes({{50, "pop-ams"}})}}};
   StepOutcome crash{.text = "fail node pop-ams (crash)", .measured = "applied at +0.300s", .at = milliseconds(300),
                     .line = 16};
   StepOutcome reaches{.text = "expect client-eu reaches pop-sin within 2s", .kind = StepKind::kExpectation,
@@ -33,7 +33,7 @@ inline TestReport sample_report() {
   StepOutcome restore{.text = "restore node pop-ams", .pass = false, .measured = "pop-ams runs nothing to restore",
                       .at = milliseconds(2500), .line = 19};
   ScenarioOutcome run1{.name = "crash", .steps = {crash, reaches, outage}, .duration = milliseconds(2600),
-                       .timelines = {{"client-eu", "dns", probes({{30, "pop-ams"}, {8, ""}, {222, "pop-sin"}})}}};
+                       .timelines = {{"client-eu", "dns", Family::kIpv4, probes({{30, "pop-ams"}, {8, ""}, {222, "pop-sin"}})}}};
   StepOutcome late = reaches;
   late.pass = false;
   late.convergence = milliseconds(2400);
@@ -42,7 +42,7 @@ inline TestReport sample_report() {
   outage2.longest_outage = milliseconds(120);
   ScenarioOutcome run2{.name = "crash", .steps = {crash, late, outage2, restore}, .pass = false,
                        .duration = milliseconds(2600),
-                       .timelines = {{"client-eu", "dns", probes({{30, "pop-ams"}, {12, ""}, {218, "pop-sin"}})}}};
+                       .timelines = {{"client-eu", "dns", Family::kIpv4, probes({{30, "pop-ams"}, {12, ""}, {218, "pop-sin"}})}}};
   return TestReport{.lab = "sample", .file = "labs/sample.yaml", .started = "2026-11-22T08:00:00Z", .seconds = 5.7,
                     .repeat = 2, .probe_interval = milliseconds(10), .probe_timeout = milliseconds(100),
                     .nodes = {{"edge-ams", NodeKind::kRouter, 65010, ""}, {"edge-sin", NodeKind::kRouter, 65020, ""},

@@ -40,7 +40,7 @@ TEST(Reports, LongestOutageComesFromTheTimelinesEvenUnasked) {
   checks::ClientTimeline dark;
   for (int i = 0; i < 100; ++i)  // answered, then 25 probes (250 ms) unanswered, then answered
     dark.push_back({milliseconds(10 * i), i >= 40 && i < 65 ? std::nullopt : std::optional<std::string>("pop-ams")});
-  r.scenarios[0].runs[0].timelines.push_back({"client-ap", "dns", dark});
+  r.scenarios[0].runs[0].timelines.push_back({"client-ap", "dns", Family::kIpv4, dark});
   auto w = longest_outage(r);
   ASSERT_TRUE(w);
   EXPECT_EQ(w->time, milliseconds(250));

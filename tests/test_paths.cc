@@ -44,29 +44,16 @@ std::vector<std::string> lab_files() {
   return out;
 }
 
-namespace {
-
-// Sections of lab-format.md whose examples anylab cannot load yet.
-bool pending_section(const std::string& heading) { return heading == "IPv6 and dual-stack services"; }
-
-std::vector<std::string> examples(bool pending) {
+std::vector<std::string> lab_format_examples() {
   const std::string doc = source_dir() + "/../shared/lab-format.md";
   std::vector<std::string> out;
   if (!std::filesystem::exists(doc)) return out;
   const std::string text = read_file(doc);
-  static const std::regex block("```yaml\n([\\s\\S]*?)```|\n## ([^\n]*)");
-  std::string section;
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), block); it != std::sregex_iterator(); ++it) {
-    if ((*it)[2].matched) section = (*it)[2].str();
-    else if (pending_section(section) == pending) out.push_back((*it)[1].str());
-  }
+  static const std::regex block("```yaml\n([\\s\\S]*?)```");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), block); it != std::sregex_iterator(); ++it)
+    out.push_back((*it)[1].str());
   return out;
 }
-
-}  // namespace
-
-std::vector<std::string> lab_format_examples() { return examples(false); }
-std::vector<std::string> lab_format_pending_examples() { return examples(true); }
 
 RunResult run(const std::vector<std::string>& argv, const std::string& cwd) {
   char out_tmpl[] = "/tmp/anylab-test-out-XXXXXX";

@@ -11,12 +11,8 @@ std::string read_file(const std::string& path);
 // environment, rewrites the golden file instead (review the diff!).
 void expect_golden(const std::string& golden_path, const std::string& actual);
 std::vector<std::string> lab_files();  // labs/*.yaml, sorted
-// The ```yaml blocks of ../shared/lab-format.md, or none if it is absent:
-// those of the sections anylab implements, and those of the sections it does
-// not yet (IPv6, issue 12), which must be refused with a clear error until
-// it does. A section is a `## ` heading.
+// The ```yaml blocks of ../shared/lab-format.md, or none if it is absent.
 std::vector<std::string> lab_format_examples();
-std::vector<std::string> lab_format_pending_examples();
 
 struct RunResult {
   int exit_code = -1;

@@ -216,11 +216,12 @@ int inspect(const std::string& lab_or_name, bool json) {
         j["sessions"].push_back({{"router", s.router}, {"peer", s.peer_node}, {"address", s.peer_address},
                                  {"state", s.state.empty() ? "unknown" : s.state}});
     if (n.kind == NodeKind::kClient)
-      for (const ServiceSpec& s : lab->spec.services) {
-        ClientAnswer a = probe(*lab, n, s, std::chrono::milliseconds(500));
-        j["clients"].push_back({{"client", n.name}, {"service", s.name.value},
-                                {"instance", a.instance ? nlohmann::json(*a.instance) : nlohmann::json(nullptr)}});
-      }
+      for (const ServiceSpec& s : lab->spec.services)
+        for (Family f : s.families()) {
+          ClientAnswer a = probe(*lab, n, s, f, std::chrono::milliseconds(500));
+          j["clients"].push_back({{"client", n.name}, {"service", s.name.value}, {"family", to_string(f)},
+                                  {"instance", a.instance ? nlohmann::json(*a.instance) : nlohmann::json(nullptr)}});
+        }
   }
   if (json) {
     std::cout << j.dump(2) << "\n";
@@ -236,13 +237,13 @@ int inspect(const std::string& lab_or_name, bool json) {
   }
   std::cout << "\nBGP sessions:\n";
   for (const auto& s : j["sessions"])
-    std::cout << fmt::format("  {:<16} -> {:<16} {:<15} {}\n", s["router"].get<std::string>(),
+    std::cout << fmt::format("  {:<16} -> {:<16} {:<24} {}\n", s["router"].get<std::string>(),
                              s["peer"].get<std::string>(), s["address"].get<std::string>(),
                              s["state"].get<std::string>());
   std::cout << "\nclients:\n";
   for (const auto& c : j["clients"])
-    std::cout << fmt::format("  {:<16} {} answered by {}\n", c["client"].get<std::string>(),
-                             c["service"].get<std::string>(),
+    std::cout << fmt::format("  {:<16} {} {} answered by {}\n", c["client"].get<std::string>(),
+                             c["service"].get<std::string>(), c["family"].get<std::string>(),
                              c["instance"].is_null() ? "NOBODY" : c["instance"].get<std::string>());
   return kExitOk;
 }
@@ -255,24 +256,28 @@ int announce(const std::string& lab_or_name, const std::string& node_name, const
     std::cerr << fmt::format("anylab: lab {} has no instance \"{}\"\n", lab->name, node_name);
     return kExitInvalidLab;
   }
-  std::string prefix = node->service->prefix.value.str();
+  // Without --prefix, every prefix of the service (both families).
+  std::vector<std::string> prefixes;
+  for (const auto& p : node->service->prefixes) prefixes.push_back(p.value.str());
   if (!o.prefix.empty()) {
     auto p = IpPrefix::parse(o.prefix);
     if (!p || p->has_host_bits()) {
-      std::cerr << fmt::format("anylab: \"{}\" is not an IPv4 network like 192.0.2.0/25\n", o.prefix);
+      std::cerr << fmt::format("anylab: \"{}\" is not a network like 192.0.2.0/25 or 2001:db8:53::/49\n", o.prefix);
       return kExitInvalidLab;
     }
-    prefix = p->str();
+    prefixes = {p->str()};
   }
   RouteAttributes attributes = announce_attributes(*node);
   if (o.prepend) attributes.prepend = *o.prepend;
   if (o.med) attributes.med = *o.med;
-  const std::string command = (o.withdraw ? "withdraw " : "announce ") + exabgp_route(*node, prefix, attributes);
-  if (auto sent = exabgp_send(*node, command); !sent) {
-    std::cerr << "anylab: " << sent.error() << "\n";
-    return kExitEnvironment;
+  for (const std::string& prefix : prefixes) {
+    const std::string command = (o.withdraw ? "withdraw " : "announce ") + exabgp_route(*node, prefix, attributes);
+    if (auto sent = exabgp_send(*node, command); !sent) {
+      std::cerr << "anylab: " << sent.error() << "\n";
+      return kExitEnvironment;
+    }
+    std::cout << fmt::format("{}: {}\n", node->name, command);
   }
-  std::cout << fmt::format("{}: {}\n", node->name, command);
   return kExitOk;
 }
 
@@ -309,7 +314,11 @@ int watch(const std::string& lab_or_name, double seconds) {
     return kExitEnvironment;
   }
   const std::vector<checks::ProbeTarget>& targets = clients->targets();
-  auto label = [&](size_t i) { return clients->client(i) + " " + clients->service(i); };
+  auto label = [&](size_t i) {
+    const ProbeKey& k = clients->key(i);
+    return names_families(lab->spec) ? fmt::format("{} {} {}", k.client, k.service, to_string(k.family))
+                                     : k.client + " " + k.service;
+  };
   const auto interval = std::chrono::duration_cast<checks::Micros>(lab->spec.defaults.probe_interval);
   const auto timeout = std::chrono::duration_cast<checks::Micros>(lab->spec.defaults.probe_timeout);
   checks::Prober prober(targets, interval, timeout);

@@ -9,6 +9,7 @@ namespace anylab {
 namespace {
 
 std::string a(NodeKind k) { return fmt::format("{} {}", k == NodeKind::kInstance ? "an" : "a", to_string(k)); }
+const char* family_name(Family f) { return f == Family::kIpv4 ? "IPv4" : "IPv6"; }
 
 class Checker {
  public:
@@ -48,16 +49,43 @@ class Checker {
   }
 
   void check_service(const ServiceSpec& s) {
-    check_network(s.prefix, "prefix");
-    if (!s.prefix.value.contains(s.address.value))
-      d_.error(s.address.mark, fmt::format("service address {} is outside the service prefix {}",
-                                           s.address.value.str(), s.prefix.value.str()));
+    std::map<Family, const Marked<IpPrefix>*> prefix;
+    for (const auto& p : s.prefixes) {
+      check_network(p, "prefix");
+      auto [first, fresh] = prefix.emplace(p.value.family(), &p);
+      if (!fresh)
+        d_.error(p.mark, fmt::format("service \"{}\" has two {} prefixes ({} and {}); a dual-stack service lists "
+                                     "one IPv4 and one IPv6 prefix",
+                                     s.name.value, family_name(p.value.family()), first->second->value.str(),
+                                     p.value.str()));
+    }
+    std::set<Family> addressed;
+    for (const auto& a : s.addresses) {
+      const Family f = a.value.family;
+      if (!addressed.insert(f).second) {
+        d_.error(a.mark, fmt::format("service \"{}\" has two {} addresses; it answers on one per family",
+                                     s.name.value, family_name(f)));
+      } else if (!prefix.contains(f)) {
+        d_.error(a.mark, fmt::format("service address {} is {}, but the service has no {} prefix; list a prefix "
+                                     "of each family it has an address in",
+                                     a.value.str(), family_name(f), family_name(f)));
+      } else if (!prefix[f]->value.contains(a.value)) {
+        d_.error(a.mark, fmt::format("service address {} is outside the service prefix {}", a.value.str(),
+                                     prefix[f]->value.str()));
+      }
+    }
+    for (const auto& [f, p] : prefix)
+      if (!addressed.contains(f))
+        d_.error(p->mark, fmt::format("prefix {} has no address: add an {} address inside it to `address:`",
+                                      p->value.str(), family_name(f)));
     check_asn(s.asn);
     for (const ServiceSpec& o : spec_.services) {
       if (&o == &s) break;
-      if (o.prefix.value.overlaps(s.prefix.value))
-        d_.error(s.prefix.mark, fmt::format("prefix {} overlaps service \"{}\" ({}); each service needs its own",
-                                            s.prefix.value.str(), o.name.value, o.prefix.value.str()));
+      for (const auto& op : o.prefixes)
+        for (const auto& p : s.prefixes)
+          if (op.value.overlaps(p.value))
+            d_.error(p.mark, fmt::format("prefix {} overlaps service \"{}\" ({}); each service needs its own",
+                                         p.value.str(), o.name.value, op.value.str()));
     }
   }
 
@@ -96,9 +124,13 @@ class Checker {
       if (const ServiceSpec* s = spec_.find_service(n.service->value)) {
         for (const auto& m : n.announce.more_specifics) {
           check_network(m, "more-specific");
-          if (!s->prefix.value.contains(m.value) || m.value.length <= s->prefix.value.length)
+          const IpPrefix* p = s->prefix(m.value.family());
+          if (!p)
+            d_.error(m.mark, fmt::format("more-specific {} is {}, but service \"{}\" has no {} prefix", m.value.str(),
+                                         family_name(m.value.family()), s->name.value, family_name(m.value.family())));
+          else if (!p->contains(m.value) || m.value.length <= p->length)
             d_.error(m.mark, fmt::format("more-specific {} is not inside the service prefix {}", m.value.str(),
-                                         s->prefix.value.str()));
+                                         p->str()));
         }
       }
     }
@@ -140,27 +172,48 @@ class Checker {
                                      "eBGP, so give them different ASNs",
                                      a->name.value, b->name.value, a->asn->value));
     }
-    if (l.address_a && !l.address_b)
-      d_.error(l.address_a->mark, "a link takes two addresses, one per endpoint, or none (then they come from the pool)");
-    if (l.address_a && l.address_b) check_link_addresses(l);
-  }
-
-  void check_link_addresses(const LinkSpec& l) {
-    const IpPrefix a = l.address_a->value, b = l.address_b->value;
-    if (a.length != b.length || a.network() != b.network() || a.length > 31) {
-      d_.error(l.address_b->mark, fmt::format("link addresses {} and {} are not in one subnet; write two "
-                                              "addresses of one /31 or /30, like 198.18.9.0/31 and 198.18.9.1/31",
-                                              a.str(), b.str()));
+    const auto& addr = l.addresses;
+    if (addr.size() % 2 != 0) {
+      d_.error(addr.back().mark, "a link takes two addresses per family, one per endpoint, or none (then they come "
+                                 "from the pool)");
       return;
     }
-    if (a.address == b.address) d_.error(l.address_b->mark, "both ends of the link have the same address");
+    std::set<Family> written;
+    for (size_t i = 0; i + 1 < addr.size(); i += 2) {
+      if (addr[i].value.family() != addr[i + 1].value.family()) {
+        d_.error(addr[i + 1].mark, fmt::format("link addresses {} and {} are of different families; write them in "
+                                               "pairs, [a, b] of IPv4 then [a, b] of IPv6",
+                                               addr[i].value.str(), addr[i + 1].value.str()));
+        continue;
+      }
+      if (!written.insert(addr[i].value.family()).second) {
+        d_.error(addr[i].mark, fmt::format("this link already has its {} pair; write one pair per family",
+                                           family_name(addr[i].value.family())));
+        continue;
+      }
+      check_link_addresses(l, addr[i], addr[i + 1]);
+    }
+  }
+
+  void check_link_addresses(const LinkSpec& l, const Marked<IpPrefix>& ma, const Marked<IpPrefix>& mb) {
+    const IpPrefix a = ma.value, b = mb.value;
+    const bool v4 = a.family() == Family::kIpv4;
+    if (a.length != b.length || a.network() != b.network() || a.length > a.address.width() - 1) {
+      d_.error(mb.mark, fmt::format("link addresses {} and {} are not in one subnet; write two addresses of one {}",
+                                    a.str(), b.str(),
+                                    v4 ? "/31 or /30, like 198.18.9.0/31 and 198.18.9.1/31"
+                                       : "/127 or /64, like 2001:db8:9::/127 and 2001:db8:9::1/127"));
+      return;
+    }
+    if (a.address == b.address) d_.error(mb.mark, "both ends of the link have the same address");
     for (const auto& [net, line] : link_nets_)
       if (net.overlaps(a.network()))
-        d_.error(l.address_a->mark, fmt::format("link subnet {} overlaps the link on line {}", a.network().str(), line));
+        d_.error(ma.mark, fmt::format("link subnet {} overlaps the link on line {}", a.network().str(), line));
     for (const ServiceSpec& s : spec_.services)
-      if (s.prefix.value.overlaps(a.network()))
-        d_.error(l.address_a->mark, fmt::format("link subnet {} overlaps service \"{}\" ({})", a.network().str(),
-                                                s.name.value, s.prefix.value.str()));
+      for (const auto& p : s.prefixes)
+        if (p.value.overlaps(a.network()))
+          d_.error(ma.mark, fmt::format("link subnet {} overlaps service \"{}\" ({})", a.network().str(),
+                                        s.name.value, p.value.str()));
     link_nets_.emplace_back(a.network(), l.mark.line);
   }
 
@@ -255,12 +308,17 @@ class Checker {
           d_.error(cl.mark, fmt::format("client \"{}\" is in two catchments of service \"{}\"", cl.value, service));
       }
     }
+    if (e.family) check_family(e);
     if (e.route) {
       want_kind(e.route->node, NodeKind::kRouter, "`route: node:`");
       if (e.route->prefix) check_network(*e.route->prefix, "prefix");
       else if (spec_.services.size() > 1)
         d_.error(e.route->node.mark, fmt::format("which prefix? this lab has {} services: give the route's `prefix:`",
                                                  spec_.services.size()));
+      else if (spec_.services.size() == 1 && spec_.services[0].prefixes.size() > 1)
+        d_.error(e.route->node.mark, fmt::format("which prefix? service \"{}\" is dual-stack: give the route's "
+                                                 "`prefix:`",
+                                                 spec_.services[0].name.value));
       if (e.route->via && !linked(e.route->node.value, e.route->via->value))
         d_.error(e.route->via->mark, fmt::format("\"{}\" is not a neighbor of \"{}\"", e.route->via->value,
                                                  e.route->node.value));
@@ -271,6 +329,41 @@ class Checker {
         d_.error(e.tcp->client.mark, fmt::format("which service does the connection go to? this lab has {} services: "
                                                  "add `service:` to `tcp:`",
                                                  spec_.services.size()));
+    }
+  }
+
+  // `family:` narrows a per-client expectation to one family, which the
+  // services it is about must have.
+  void check_family(const ExpectStep& e) {
+    const Family f = e.family->value;
+    const auto lacks = [&](const std::string& service) {
+      d_.error(e.family->mark, fmt::format("service \"{}\" has no {} prefix, so nothing is probed over {}",
+                                           service, family_name(f), to_string(f)));
+    };
+    if (e.route) {
+      d_.error(e.family->mark, "`family:` applies to reaches, unreachable, max-outage, catchment and tcp; a route's "
+                               "family is its prefix's");
+      return;
+    }
+    if (e.tcp) {
+      const ServiceSpec* s = e.tcp->service ? spec_.find_service(e.tcp->service->value)
+                                            : spec_.services.size() == 1 ? &spec_.services[0] : nullptr;
+      if (s && !s->has(f)) lacks(s->name.value);
+      return;
+    }
+    std::set<std::string> services;
+    if (e.reaches)
+      if (const NodeSpec* n = spec_.find_node(e.reaches->value); n && n->service) services.insert(n->service->value);
+    for (const CatchmentSpec& c : e.catchment)
+      if (const NodeSpec* n = spec_.find_node(c.instance.value); n && n->service) services.insert(n->service->value);
+    for (const std::string& name : services)
+      if (const ServiceSpec* s = spec_.find_service(name); s && !s->has(f)) lacks(name);
+    if (services.empty() && (e.unreachable || e.max_outage)) {
+      bool any = false;
+      for (const ServiceSpec& s : spec_.services) any |= s.has(f);
+      if (!any && !spec_.services.empty())
+        d_.error(e.family->mark, fmt::format("no service of this lab has an {} prefix, so nothing is probed over {}",
+                                             family_name(f), to_string(f)));
     }
   }
 

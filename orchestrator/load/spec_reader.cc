@@ -49,6 +49,12 @@ class Reader {
     if (!n) return std::nullopt;
     return Marked<IpPrefix>{IpPrefix::parse(text(n)).value_or(IpPrefix{}), mark(n)};
   }
+  std::vector<Marked<IpPrefix>> prefixes(const lyd_node* parent, std::string_view name) const {
+    std::vector<Marked<IpPrefix>> out;
+    for (const lyd_node* n : all(parent, name))
+      out.push_back({IpPrefix::parse(text(n)).value_or(IpPrefix{}), mark(n)});
+    return out;
+  }
   std::optional<uint32_t> opt_u32(const lyd_node* parent, std::string_view name) const {
     const lyd_node* n = child(parent, name);
     if (!n) return std::nullopt;
@@ -92,9 +98,9 @@ DefaultsSpec read_defaults(const Reader& r, const lyd_node* d) {
 ServiceSpec read_service(const Reader& r, const lyd_node* s) {
   ServiceSpec out;
   out.name = r.str(Reader::child(s, "name"));
-  out.prefix = *r.prefix(s, "prefix");
-  const lyd_node* address = Reader::child(s, "address");
-  out.address = {IpAddress::parse(Reader::text(address)).value_or(IpAddress{}), r.mark(address)};
+  out.prefixes = r.prefixes(s, "prefix");
+  for (const lyd_node* a : Reader::all(s, "address"))
+    out.addresses.push_back({IpAddress::parse(Reader::text(a)).value_or(IpAddress{}), r.mark(a)});
   const lyd_node* asn = Reader::child(s, "asn");
   out.asn = {static_cast<uint32_t>(Reader::number(asn)), r.mark(asn)};
   const std::string probe = Reader::text(Reader::child(s, "probe"));
@@ -148,13 +154,7 @@ LinkSpec read_link(const Reader& r, const lyd_node* l) {
   };
   out.a = end(ends.at(0));
   out.b = end(ends.at(1));
-  auto addresses = Reader::all(l, "addresses");
-  if (addresses.size() == 1)
-    out.address_a = Marked<IpPrefix>{*IpPrefix::parse(Reader::text(addresses[0])), r.mark(addresses[0])};
-  if (addresses.size() == 2) {
-    out.address_a = Marked<IpPrefix>{*IpPrefix::parse(Reader::text(addresses[0])), r.mark(addresses[0])};
-    out.address_b = Marked<IpPrefix>{*IpPrefix::parse(Reader::text(addresses[1])), r.mark(addresses[1])};
-  }
+  out.addresses = r.prefixes(l, "addresses");
   return out;
 }
 
@@ -181,6 +181,8 @@ ExpectStep read_expect(const Reader& r, const lyd_node* e) {
   out.stable = r.opt_duration(e, "stable");
   if (const lyd_node* u = Reader::child(e, "unreachable")) out.unreachable = Reader::text(u) == "true";
   out.max_outage = r.opt_duration(e, "max-outage");
+  if (auto f = r.opt_str(e, "family"))
+    out.family = Marked<Family>{parse_family(f->value).value_or(Family::kIpv4), f->mark};  // the schema allows only these
   for (const lyd_node* c : Reader::all(e, "catchment")) {
     CatchmentSpec cs{r.str(Reader::child(c, "instance")), {}};
     for (const lyd_node* cl : Reader::all(c, "clients")) cs.clients.push_back(r.str(cl));

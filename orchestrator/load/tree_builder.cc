@@ -135,10 +135,7 @@ void TreeBuilder::member(lyd_node* parent, const lysc_node* child, const YAML::N
     case LYS_LEAF:
       if (!value.IsScalar()) {
         diag_.error(value.IsNull() ? key_mark : mark_of(value),
-                    fmt::format("\"{}\" needs a single value, not {}{}", child->name, shape(value),
-                                value.IsSequence() && is_address_leaf(child->name)
-                                    ? " (a list is for a dual-stack service: IPv6 is not supported yet)"
-                                    : ""));
+                    fmt::format("\"{}\" needs a single value, not {}", child->name, shape(value)));
         return;
       }
       add_term(parent, child, value.Scalar(), mark_of(value));

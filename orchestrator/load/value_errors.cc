@@ -69,9 +69,11 @@ std::string value_error(const lysc_node* schema, std::string_view value, const l
     if (auto n = nearest(value, names)) reason += fmt::format("; did you mean \"{}\"?", *n);
   } else if (t && t->basetype == LY_TYPE_BOOL) {
     reason = "expected true or false";
-  } else if (t && t->basetype == LY_TYPE_STRING && value.find(':') != std::string_view::npos &&
-             is_address_leaf(schema->name)) {
-    reason = "IPv6 is not supported yet: anylab is IPv4-only for now";
+  } else if (t && t->basetype == LY_TYPE_UNION && is_address_leaf(schema->name)) {
+    // Each member type's message would name one family only.
+    reason = std::string_view(schema->name) == "address"
+                 ? "expected an IPv4 or IPv6 address, like 192.0.2.53 or 2001:db8:53::53"
+                 : "expected an IPv4 or IPv6 prefix with its length, like 192.0.2.0/24 or 2001:db8:53::/48";
   } else if (!reason.empty()) {
     // libyang's own sentences start with a capital and end with a period;
     // ours run on after "invalid X: ".

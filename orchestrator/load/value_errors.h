@@ -14,8 +14,8 @@ namespace anylab {
 // own error-message where it has one.
 std::string value_error(const lysc_node* schema, std::string_view value, const ly_err_item* error);
 
-// Leaves that hold IPv4 addresses or prefixes: a value with a ':' in one is
-// IPv6, which gets a message of its own until anylab supports it.
+// Leaves that hold addresses or prefixes of either family: a bad value gets
+// one message naming both, not each union member's.
 bool is_address_leaf(std::string_view name);
 
 // The allowed values of an enumeration leaf, in schema order.

@@ -49,4 +49,12 @@ std::string netns_name(std::string_view lab, std::string_view node) {
 std::string netns_path(std::string_view netns) { return fmt::format("/run/netns/{}", netns); }
 std::string frr_run_dir(std::string_view instance) { return fmt::format("/var/run/frr/{}", instance); }
 
+bool names_families(const LabSpec& spec) { return spec.link_families().size() > 1; }
+
+std::string stream_label(const LabSpec& spec, const std::string& service, Family family) {
+  std::string out = spec.services.size() > 1 ? service : "";
+  if (names_families(spec)) out += (out.empty() ? "" : " ") + std::string(to_string(family));
+  return out;
+}
+
 }  // namespace anylab

@@ -13,21 +13,26 @@ namespace anylab {
 // The lab resolved into concrete objects: every name, interface, address and
 // BGP session decided, every config rendered. Everything deploy does is
 // derived from this, and the same LabSpec always resolves to the same Lab.
+// Per family, IPv4 first: a link carries IPv6 too when the lab has an
+// IPv6 service.
 struct Interface {
   std::string name;
-  IpPrefix address;  // with its length, e.g. 198.18.0.0/31
+  std::vector<IpPrefix> addresses;  // with their length, e.g. 198.18.0.0/31
   std::string peer_node;
   std::string peer_interface;
-  IpAddress peer_address;
+  std::vector<IpAddress> peer_addresses;  // in the order of `addresses`
 };
 
+// One BGP session per family over a dual-stack link (separate IPv4 and
+// IPv6 sessions, as operators run them): the family is its addresses'.
 struct BgpNeighbor {
   std::string node;        // the peer node's name
   std::string interface;   // our interface toward it
-  IpAddress address;            // the peer's address
-  IpAddress local_address;      // ours
+  IpAddress address;       // the peer's address
+  IpAddress local_address; // ours
   uint32_t asn = 0;        // the peer's AS
   bool bfd = false;
+  Family family() const { return address.family; }
 };
 
 struct Node {
@@ -42,7 +47,7 @@ struct Node {
   bool bfd = false;
   std::vector<Interface> interfaces;
   std::vector<BgpNeighbor> neighbors;
-  std::optional<IpAddress> gateway;     // default route (instances, clients)
+  std::vector<IpAddress> gateways;  // default routes, one per family (instances, clients)
   const ServiceSpec* service = nullptr;  // instances
   const NodeSpec* spec = nullptr;
   std::map<std::string, std::string> files;  // rendered configs: file name -> text
@@ -51,7 +56,10 @@ struct Node {
 struct Link {
   std::string a_node, a_interface;
   std::string b_node, b_interface;
-  IpPrefix a_address, b_address;
+  struct Addresses {
+    IpPrefix a, b;
+  };
+  std::vector<Addresses> addresses;  // one pair per family, IPv4 first
 };
 
 // Where things live on the host: fixed for a real deploy, overridable so that
@@ -100,6 +108,20 @@ struct Lab {
   // Whether the lab names any image of its own.
   bool names_images() const;
 };
+
+// What one stream of probes measures: a client probing one address (one
+// family) of one service. Every timeline, verdict and report is per key.
+struct ProbeKey {
+  std::string client;
+  std::string service;
+  Family family = Family::kIpv4;
+  auto operator<=>(const ProbeKey&) const = default;
+};
+// Whether reports name families: the lab has an IPv6 service (or link).
+bool names_families(const LabSpec& spec);
+// "dns ipv6": what tells a key's stream from the client's others (the
+// service when the lab has several, the family when it has IPv6), or "".
+std::string stream_label(const LabSpec& spec, const std::string& service, Family family);
 
 // Whether a name can be a lab's (the schema's lab-name: [a-z][a-z0-9-]*, at
 // most 16 characters). A name given on the command line is checked with it

@@ -38,4 +38,38 @@ const ServiceSpec* LabSpec::find_service(std::string_view n) const {
   return nullptr;
 }
 
+std::vector<Family> LabSpec::link_families() const {
+  bool v6 = false;
+  for (const ServiceSpec& s : services) v6 |= s.has(Family::kIpv6);
+  for (const LinkSpec& l : links) v6 |= l.written(Family::kIpv6).has_value();
+  if (v6) return {Family::kIpv4, Family::kIpv6};
+  return {Family::kIpv4};
+}
+
+std::vector<Family> ServiceSpec::families() const {
+  std::vector<Family> out;
+  for (Family f : {Family::kIpv4, Family::kIpv6})
+    if (has(f)) out.push_back(f);
+  return out;
+}
+
+const IpPrefix* ServiceSpec::prefix(Family f) const {
+  for (const auto& p : prefixes)
+    if (p.value.family() == f) return &p.value;
+  return nullptr;
+}
+
+const IpAddress* ServiceSpec::address(Family f) const {
+  for (const auto& a : addresses)
+    if (a.value.family == f) return &a.value;
+  return nullptr;
+}
+
+std::optional<std::pair<IpPrefix, IpPrefix>> LinkSpec::written(Family f) const {
+  for (size_t i = 0; i + 1 < addresses.size(); i += 2)
+    if (addresses[i].value.family() == f && addresses[i + 1].value.family() == f)
+      return std::pair{addresses[i].value, addresses[i + 1].value};
+  return std::nullopt;
+}
+
 }  // namespace anylab

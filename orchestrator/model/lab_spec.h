@@ -50,11 +50,18 @@ using ProbeKind = checks::Protocol;
 
 struct ServiceSpec {
   Marked<std::string> name;
-  Marked<IpPrefix> prefix;
-  Marked<IpAddress> address;
+  std::vector<Marked<IpPrefix>> prefixes;    // as written: one, or one of each family
+  std::vector<Marked<IpAddress>> addresses;  // as written: one per prefix
   Marked<uint32_t> asn;
   ProbeKind probe = ProbeKind::kUdp;
   uint16_t port = 53;
+
+  // The families the service is announced and probed in, IPv4 first.
+  std::vector<Family> families() const;
+  bool has(Family f) const { return prefix(f) != nullptr; }
+  // Its prefix and address in a family; nullptr if it has none.
+  const IpPrefix* prefix(Family f) const;
+  const IpAddress* address(Family f) const;
 };
 
 struct HealthSpec {
@@ -96,8 +103,11 @@ struct LinkSpec {
   SourceMark mark;
   EndpointSpec a;
   EndpointSpec b;
-  std::optional<Marked<IpPrefix>> address_a;
-  std::optional<Marked<IpPrefix>> address_b;
+  // As written: a pair per family, the first endpoint's address first
+  // ([a4, b4], [a6, b6] or [a4, b4, a6, b6]); the loader checks the pairing.
+  std::vector<Marked<IpPrefix>> addresses;
+  // The written pair of one family, if any.
+  std::optional<std::pair<IpPrefix, IpPrefix>> written(Family f) const;
 };
 
 // A reference to a link or a BGP session by its two nodes, as in `[a, b]`.
@@ -172,6 +182,7 @@ struct ExpectStep {
   std::optional<Duration> stable;
   std::optional<bool> unreachable;
   std::optional<Duration> max_outage;
+  std::optional<Marked<Family>> family;  // reaches, unreachable, max-outage, catchment: this family only
   std::vector<CatchmentSpec> catchment;
   std::optional<RouteExpect> route;
   std::optional<TcpExpect> tcp;
@@ -202,6 +213,9 @@ struct LabSpec {
 
   const NodeSpec* find_node(std::string_view name) const;
   const ServiceSpec* find_service(std::string_view name) const;
+  // The families links carry: IPv4 always, IPv6 too when a service has an
+  // IPv6 prefix or a link an IPv6 pair.
+  std::vector<Family> link_families() const;
 };
 
 }  // namespace anylab

@@ -8,10 +8,20 @@ namespace {
 std::string label(const Node& n) {
   switch (n.kind) {
     case NodeKind::kRouter: return fmt::format("{}\\nAS {}", n.name, n.asn);
-    case NodeKind::kInstance: return fmt::format("{}\\n{} {}", n.name, n.service->name.value, n.service->address.value.str());
+    case NodeKind::kInstance: {
+      std::string out = fmt::format("{}\\n{}", n.name, n.service->name.value);
+      for (const auto& a : n.service->addresses) out += " " + a.value.str();
+      return out;
+    }
     case NodeKind::kClient: break;
   }
   return n.name;
+}
+
+std::string subnets(const Link& l) {
+  std::string out;
+  for (const Link::Addresses& p : l.addresses) out += (out.empty() ? "" : " ") + p.a.network().str();
+  return out;
 }
 
 std::string dot(const Lab& lab) {
@@ -25,7 +35,7 @@ std::string dot(const Lab& lab) {
   }
   for (const Link& l : lab.links)
     out += fmt::format("  \"{}\" -- \"{}\" [taillabel=\"{}\", headlabel=\"{}\", label=\"{}\"];\n", l.a_node,
-                       l.b_node, l.a_interface, l.b_interface, l.a_address.network().str());
+                       l.b_node, l.a_interface, l.b_interface, subnets(l));
   return out + "}\n";
 }
 

@@ -17,12 +17,43 @@ std::string listen_addresses(const Node& n) {
   return out;
 }
 
+std::string addresses(const ServiceSpec& s, std::string_view sep) {
+  std::string out;
+  for (const auto& a : s.addresses) out += (out.empty() ? "" : std::string(sep)) + a.value.str();
+  return out;
+}
+
+// 192.0.2.53:53 and [2001:db8:53::53]:53
+std::string endpoints(const ServiceSpec& s) {
+  std::string out;
+  for (const auto& a : s.addresses)
+    out += fmt::format("{}{}", out.empty() ? "" : " and ",
+                       a.value.is_v6() ? fmt::format("[{}]:{}", a.value.str(), s.port)
+                                       : fmt::format("{}:{}", a.value.str(), s.port));
+  return out;
+}
+
+std::string prefixes(const ServiceSpec& s) {
+  std::string out;
+  for (const auto& p : s.prefixes) out += (out.empty() ? "" : " and ") + p.value.str();
+  return out;
+}
+
 class Planner {
  public:
   explicit Planner(const Lab& lab) : lab_(lab) {}
 
   std::vector<Action> run() {
     for (const Node& n : lab_.nodes) add({CreateNamespace{n.netns}}, n.name, role(n));
+    // IPv6 on: without duplicate address detection, an address is usable
+    // the moment it is added (else a second or more later), link-local ones
+    // too, which FRR uses as IPv6 next hops. Set before the links exist,
+    // since an interface takes the namespace's defaults when it is made.
+    if (lab_.spec.link_families().size() > 1)
+      for (const Node& n : lab_.nodes)
+        for (const char* key : {"net.ipv6.conf.all.disable_ipv6", "net.ipv6.conf.default.disable_ipv6",
+                                "net.ipv6.conf.default.accept_dad"})
+          add({SetSysctl{n.netns, key, "0"}}, n.name, "IPv6 on, addresses usable at once (no DAD)");
     for (const Link& l : lab_.links) {
       const Node& a = *lab_.find(l.a_node);
       const Node& b = *lab_.find(l.b_node);
@@ -31,6 +62,10 @@ class Planner {
     for (const Node& n : lab_.nodes)
       if (n.kind == NodeKind::kRouter)
         add({SetSysctl{n.netns, "net.ipv4.ip_forward", "1"}}, n.name, "routers forward");
+    if (lab_.spec.link_families().size() > 1)
+      for (const Node& n : lab_.nodes)
+        if (n.kind == NodeKind::kRouter)
+          add({SetSysctl{n.netns, "net.ipv6.conf.all.forwarding", "1"}}, n.name, "routers forward IPv6");
     add({CreateDirectory{lab_.runtime_dir, false}}, "", "the lab's configs, logs and journal");
     for (const Node& n : lab_.nodes) configs(n);
     for (const Node& n : lab_.nodes)
@@ -78,17 +113,19 @@ class Planner {
 
   void addressing(const Node& n) {
     add({SetLinkUp{n.netns, "lo"}}, n.name, "loopback up");
-    for (const Link& l : lab_.links) {
-      if (l.a_node == n.name) add({AddAddress{n.netns, l.a_interface, l.a_address}}, n.name, link_name(l));
-      if (l.b_node == n.name) add({AddAddress{n.netns, l.b_interface, l.b_address}}, n.name, link_name(l));
-    }
+    for (const Link& l : lab_.links)
+      for (const Link::Addresses& p : l.addresses) {
+        if (l.a_node == n.name) add({AddAddress{n.netns, l.a_interface, p.a}}, n.name, link_name(l));
+        if (l.b_node == n.name) add({AddAddress{n.netns, l.b_interface, p.b}}, n.name, link_name(l));
+      }
     for (const Interface& i : n.interfaces)
       add({SetLinkUp{n.netns, i.name}}, n.name, fmt::format("link toward {}", i.peer_node));
     if (n.kind == NodeKind::kInstance)
-      add({AddAddress{n.netns, "lo", {n.service->address.value, 32}}}, n.name,
-          fmt::format("service {} address, answered by the responder", n.service->name.value));
-    if (n.gateway)
-      add({AddRoute{n.netns, {IpAddress::v4(0), 0}, *n.gateway}}, n.name,
+      for (const auto& a : n.service->addresses)
+        add({AddAddress{n.netns, "lo", {a.value, a.value.width()}}}, n.name,
+            fmt::format("service {} address, answered by the responder", n.service->name.value));
+    for (const IpAddress& g : n.gateways)
+      add({AddRoute{n.netns, {{g.family, 0}, 0}, g}}, n.name,
           fmt::format("default route toward its router, so that {} reach back", n.kind == NodeKind::kInstance
                                                                                       ? "replies"
                                                                                       : "probes"));
@@ -126,11 +163,11 @@ class Planner {
     const ServiceSpec& s = *n.service;
     add({StartProcess{n.netns,
                       "responder",
-                      {lab_.paths.helper_dir + "/anylab-responder", s.address.value.str(), std::to_string(s.port),
+                      {lab_.paths.helper_dir + "/anylab-responder", addresses(s, ","), std::to_string(s.port),
                        n.name},
                       {},
                       d + "/responder.log"}},
-        n.name, fmt::format("answers {} on {}:{} with its name", s.name.value, s.address.value.str(), s.port));
+        n.name, fmt::format("answers {} on {} with its name", s.name.value, endpoints(s)));
     // ExaBGP in the foreground, as root (it would drop to nobody), logging
     // to its output file, without the CLI's named pipes.
     if (uses_bfd(n)) frr(n, "bfdd", "bfd: true (ExaBGP has no BFD)", "bfdd.conf");
@@ -145,7 +182,7 @@ class Planner {
                        {"exabgp_tcp_port", "179"}},
                       d + "/exabgp.log"}},
         n.name,
-        fmt::format("announces {}{}", s.prefix.value.str(), n.spec->health ? ", withdrawn when unhealthy" : ""));
+        fmt::format("announces {}{}", prefixes(s), n.spec->health ? ", withdrawn when unhealthy" : ""));
   }
 
   const Lab& lab_;
@@ -220,7 +257,9 @@ std::string format_plan(const Lab& lab, const std::vector<Action>& actions) {
   out += "\nrouting:\n";
   for (const Node& n : lab.nodes) {
     if (n.kind == NodeKind::kClient) {
-      out += fmt::format("  {} (client): default via {}\n", n.name, n.gateway ? n.gateway->str() : "-");
+      std::string via;
+      for (const IpAddress& g : n.gateways) via += (via.empty() ? "" : " and ") + g.str();
+      out += fmt::format("  {} (client): default via {}\n", n.name, via.empty() ? "-" : via);
       continue;
     }
     out += fmt::format("  {} ({}, AS {}, router-id {}):\n", n.name, to_string(n.kind), n.asn, n.router_id.str());

@@ -15,9 +15,10 @@ std::string as_path(const Node& i, int prepend) {
   return fmt::format("{}", fmt::join(path, " "));
 }
 
-std::vector<std::string> announced(const Node& i) {
-  std::vector<std::string> out{i.service->prefix.value.str()};
-  for (const auto& m : i.spec->announce.more_specifics) out.push_back(m.value.str());
+std::vector<IpPrefix> announced(const Node& i) {
+  std::vector<IpPrefix> out;
+  for (const auto& p : i.service->prefixes) out.push_back(p.value);
+  for (const auto& m : i.spec->announce.more_specifics) out.push_back(m.value);
   return out;
 }
 
@@ -39,7 +40,11 @@ std::string exabgp_route(const Node& i, const std::string& prefix, const RouteAt
 std::string control_fifo(const Node& i) { return i.runtime_dir + "/control.fifo"; }
 
 std::vector<std::string> health_probe_argv(const Lab& lab, const Node& i) {
-  return {lab.paths.helper_dir + "/anylab-probe", std::string(checks::protocol_name(i.service->probe)), i.service->address.value.str(),
+  // The responder is one process answering on every address: its first
+  // address answering tells for all of them, and the healthcheck withdraws
+  // every prefix (both families) when it does not.
+  return {lab.paths.helper_dir + "/anylab-probe", std::string(checks::protocol_name(i.service->probe)),
+          i.service->addresses.front().value.str(),
           std::to_string(i.service->port), "--timeout", format_duration(lab.timings.health_probe_timeout)};
 }
 
@@ -54,7 +59,7 @@ std::string render_healthcheck(const Lab& lab, const Node& i) {
   out += "no-syslog\nno-ip-setup\nwithdraw-on-down\n";
   out += fmt::format("interval={}\nfast-interval={}\nrise={}\nfall={}\n", seconds, seconds, h.rise, h.fall);
   out += fmt::format("up-metric={}\n", a.med.value_or(0));
-  for (const std::string& p : announced(i)) out += fmt::format("ip={}\n", p);
+  for (const IpPrefix& p : announced(i)) out += fmt::format("ip={}\n", p.str());
   if (a.prepend > 0) out += fmt::format("as-path={}\n", as_path(i, a.prepend));
   if (!a.communities.empty()) out += fmt::format("community={}\n", fmt::join(a.communities, " "));
   return out;
@@ -94,15 +99,15 @@ std::string render_exabgp(const Lab& lab, const Node& i) {
     // tenth cut link would take a minute to heal; FRR retries every second.
     line("  passive true;");
     line("  family {");
-    line("    ipv4 unicast;");
+    line(fmt::format("    {} unicast;", to_string(n.family())));
     line("  }");
     line("  api {");
     line(fmt::format("    processes [ {}control ];", health ? "healthcheck " : ""));
     line("  }");
     if (!health) {
       line("  static {");
-      for (const std::string& p : announced(i))
-        line(fmt::format("    {};", exabgp_route(i, p, announce_attributes(i))));
+      for (const IpPrefix& p : announced(i))
+        if (p.family() == n.family()) line(fmt::format("    {};", exabgp_route(i, p.str(), announce_attributes(i))));
       line("  }");
     }
     line("}");

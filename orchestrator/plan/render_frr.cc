@@ -48,7 +48,9 @@ std::string render_frr(const Lab& lab, const Node& r) {
   line("frr version 8.4");
   line("frr defaults datacenter");
   line(fmt::format("hostname {}", r.name));
-  line("no ipv6 forwarding");
+  const bool v6 = std::any_of(r.neighbors.begin(), r.neighbors.end(),
+                              [](const BgpNeighbor& n) { return n.family() == Family::kIpv6; });
+  line(v6 ? "ipv6 forwarding" : "no ipv6 forwarding");
   // Route-map edits take effect at once: a scenario's policy step is timed
   // from the moment it is applied, and FRR otherwise waits 5 s.
   // (Only when a route-map is attached or detached: an edit of an attached
@@ -74,18 +76,30 @@ std::string render_frr(const Lab& lab, const Node& r) {
     if (n.bfd) line(fmt::format(" neighbor {} bfd profile anylab", a));
   }
   line(" !");
-  line(" address-family ipv4 unicast");
-  // Link subnets travel in BGP too: a reply from an instance must find its
-  // way back to a client that sits behind other routers.
-  line("  redistribute connected");
-  // A changed import policy is applied by `clear ... soft in`, which without
-  // a copy of what the peer sent would need the peer's route refresh (and
-  // ExaBGP does not offer it): keep the copy, a few routes per session.
-  for (const BgpNeighbor& n : r.neighbors) {
-    line(fmt::format("  neighbor {} activate", n.address.str()));
-    line(fmt::format("  neighbor {} soft-reconfiguration inbound", n.address.str()));
+  // One session per family (RFC 4760 allows one session to carry both,
+  // but operators run them apart, so that a family's session fails alone):
+  // each family's neighbors are activated in its address family only.
+  for (Family f : {Family::kIpv4, Family::kIpv6}) {
+    if (f == Family::kIpv6 && !v6) break;
+    if (f == Family::kIpv6) line(" !");
+    line(fmt::format(" address-family {} unicast", to_string(f)));
+    // Link subnets travel in BGP too: a reply from an instance must find its
+    // way back to a client that sits behind other routers.
+    line("  redistribute connected");
+    // A changed import policy is applied by `clear ... soft in`, which without
+    // a copy of what the peer sent would need the peer's route refresh (and
+    // ExaBGP does not offer it): keep the copy, a few routes per session.
+    for (const BgpNeighbor& n : r.neighbors) {
+      if (n.family() != f) {
+        // IPv4 unicast is on by default for every neighbor.
+        if (f == Family::kIpv4) line(fmt::format("  no neighbor {} activate", n.address.str()));
+        continue;
+      }
+      line(fmt::format("  neighbor {} activate", n.address.str()));
+      line(fmt::format("  neighbor {} soft-reconfiguration inbound", n.address.str()));
+    }
+    line(" exit-address-family");
   }
-  line(" exit-address-family");
   line("exit");
   line("!");
   if (r.spec->frr) {

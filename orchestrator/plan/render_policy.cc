@@ -16,8 +16,8 @@ bool touches_out(const PolicyStep& p) { return p.med || p.prepend; }
 
 std::vector<std::string> soft_clears(const BgpNeighbor& peer, const PolicyStep& p) {
   std::vector<std::string> out;
-  if (touches_in(p)) out.push_back(fmt::format("clear bgp ipv4 unicast {} soft in", peer.address.str()));
-  if (touches_out(p)) out.push_back(fmt::format("clear bgp ipv4 unicast {} soft out", peer.address.str()));
+  if (touches_in(p)) out.push_back(fmt::format("clear bgp {} unicast {} soft in", to_string(peer.family()), peer.address.str()));
+  if (touches_out(p)) out.push_back(fmt::format("clear bgp {} unicast {} soft out", to_string(peer.family()), peer.address.str()));
   return out;
 }
 
@@ -44,11 +44,14 @@ FrrChange policy_change(const Node& n, const BgpNeighbor& peer, const PolicyStep
     lines.push_back("exit");
   }
   lines.push_back(fmt::format("router bgp {}", n.asn));
-  lines.push_back("address-family ipv4 unicast");
+  lines.push_back(fmt::format("address-family {} unicast", to_string(peer.family())));
   if (touches_in(p))
     lines.push_back(fmt::format("neighbor {} route-map {} in", peer.address.str(), map_name(peer, true)));
   if (touches_out(p))
     lines.push_back(fmt::format("neighbor {} route-map {} out", peer.address.str(), map_name(peer, false)));
+  // Back to the top: the change toward the peer's other session follows.
+  lines.push_back("exit-address-family");
+  lines.push_back("exit");
   c.then = soft_clears(peer, p);
   return c;
 }
@@ -56,7 +59,7 @@ FrrChange policy_change(const Node& n, const BgpNeighbor& peer, const PolicyStep
 FrrChange policy_removal(const Node& n, const BgpNeighbor& peer, const PolicyStep& p) {
   FrrChange c;
   auto& lines = c.config;
-  lines = {fmt::format("router bgp {}", n.asn), "address-family ipv4 unicast"};
+  lines = {fmt::format("router bgp {}", n.asn), fmt::format("address-family {} unicast", to_string(peer.family()))};
   if (touches_in(p))
     lines.push_back(fmt::format("no neighbor {} route-map {} in", peer.address.str(), map_name(peer, true)));
   if (touches_out(p))

@@ -1,5 +1,6 @@
 #include "plan/resolve.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -64,13 +65,19 @@ class Resolver {
     }
   }
 
-  // Links: interfaces named eth1, eth2, ... unless written, a /31 from the
-  // pool (skipping service prefixes and written subnets) unless written.
+  // Links: interfaces named eth1, eth2, ... unless written; per family the
+  // lab's links carry, a /31 (/127) from the pool (skipping service prefixes
+  // and written subnets) unless written.
   void links() {
-    AddressPool pool(kLinkPool, 31);
-    for (const ServiceSpec& s : lab_.spec.services) pool.reserve(s.prefix.value);
-    for (const LinkSpec& l : lab_.spec.links)
-      if (l.address_a) pool.reserve(l.address_a->value.network());
+    const std::vector<Family> families = lab_.spec.link_families();
+    std::map<Family, AddressPool> pools{{Family::kIpv4, AddressPool(kLinkPool, 31)},
+                                        {Family::kIpv6, AddressPool(kLinkPool6, 127)}};
+    for (auto& [f, pool] : pools) {
+      for (const ServiceSpec& s : lab_.spec.services)
+        for (const auto& p : s.prefixes) pool.reserve(p.value);
+      for (const LinkSpec& l : lab_.spec.links)
+        if (auto w = l.written(f)) pool.reserve(w->first.network());
+    }
     std::map<std::string, std::set<std::string>> used;
     for (const LinkSpec& l : lab_.spec.links)
       for (const EndpointSpec* e : {&l.a, &l.b})
@@ -81,35 +88,49 @@ class Resolver {
       l.b_node = ls.b.node.value;
       l.a_interface = ls.a.interface ? ls.a.interface->value : next_interface(used[l.a_node]);
       l.b_interface = ls.b.interface ? ls.b.interface->value : next_interface(used[l.b_node]);
-      if (ls.address_a && ls.address_b) {
-        l.a_address = ls.address_a->value;
-        l.b_address = ls.address_b->value;
-      } else if (auto net = pool.next()) {
-        l.a_address = *net;
-        l.b_address = {net->address.plus(1), 31};
-      } else {
-        diag_.error(ls.mark, "no link subnet left in 198.18.0.0/16; write `addresses:` on some links");
-        continue;
+      for (Family f : families) {
+        if (auto w = ls.written(f)) {
+          l.addresses.push_back({w->first, w->second});
+        } else if (auto net = pools.at(f).next()) {
+          l.addresses.push_back({*net, {net->address.plus(1), net->length}});
+        } else {
+          diag_.error(ls.mark, fmt::format("no link subnet left in {}; write `addresses:` on some links",
+                                           (f == Family::kIpv4 ? kLinkPool : kLinkPool6).str()));
+        }
       }
       Node& a = node(l.a_node);
       Node& b = node(l.b_node);
-      a.interfaces.push_back({l.a_interface, l.a_address, b.name, l.b_interface, l.b_address.address});
-      b.interfaces.push_back({l.b_interface, l.b_address, a.name, l.a_interface, l.a_address.address});
+      Interface ia{l.a_interface, {}, b.name, l.b_interface, {}}, ib{l.b_interface, {}, a.name, l.a_interface, {}};
+      for (const Link::Addresses& p : l.addresses) {
+        ia.addresses.push_back(p.a);
+        ia.peer_addresses.push_back(p.b.address);
+        ib.addresses.push_back(p.b);
+        ib.peer_addresses.push_back(p.a.address);
+      }
+      a.interfaces.push_back(std::move(ia));
+      b.interfaces.push_back(std::move(ib));
       lab_.links.push_back(std::move(l));
     }
   }
 
-  // eBGP on every link between a router and a router or an instance; a
-  // default route toward the first linked router for the others.
+  // eBGP on every link between a router and a router or an instance, one
+  // session per family; a default route per family toward the first linked
+  // router for the others.
   void sessions() {
     for (Node& n : lab_.nodes) {
       for (const Interface& i : n.interfaces) {
         const Node& peer = node(i.peer_node);
         const bool session = n.kind != NodeKind::kClient && peer.kind != NodeKind::kClient &&
                              (n.kind == NodeKind::kRouter || peer.kind == NodeKind::kRouter);
-        if (session)
-          n.neighbors.push_back({peer.name, i.name, i.peer_address, i.address.address, peer.asn, n.bfd && peer.bfd});
-        if (n.kind != NodeKind::kRouter && !n.gateway && peer.kind == NodeKind::kRouter) n.gateway = i.peer_address;
+        for (size_t k = 0; k < i.addresses.size(); ++k) {
+          if (session)
+            n.neighbors.push_back(
+                {peer.name, i.name, i.peer_addresses[k], i.addresses[k].address, peer.asn, n.bfd && peer.bfd});
+          const bool has_gateway = std::ranges::any_of(
+              n.gateways, [&](const IpAddress& g) { return g.family == i.peer_addresses[k].family; });
+          if (n.kind != NodeKind::kRouter && !has_gateway && peer.kind == NodeKind::kRouter)
+            n.gateways.push_back(i.peer_addresses[k]);
+        }
       }
     }
   }

@@ -186,15 +186,17 @@ struct Geometry {
   }
 };
 
-// One band per client and service, coloured by who answered.
+// One band per client, service and family, coloured by who answered.
 std::string client_bands(const TestReport& r, const ScenarioOutcome& o, const Colors& colors, const Geometry& g) {
   std::set<std::string> services;
-  for (const ClientProbes& t : o.timelines) services.insert(t.service);
+  std::set<Family> families;
+  for (const ClientProbes& t : o.timelines) services.insert(t.service), families.insert(t.family);
   std::string s;
   double y = g.top;
-  for (const auto& [client, service, probes] : o.timelines) {
-    s += fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"rowlabel\">{}{}</text>", g.left - 8, y + 14, esc(client),
-                     services.size() > 1 ? " · " + esc(service) : "");
+  for (const auto& [client, service, family, probes] : o.timelines) {
+    s += fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"rowlabel\">{}{}{}</text>", g.left - 8, y + 14, esc(client),
+                     services.size() > 1 ? " · " + esc(service) : "",
+                     families.size() > 1 ? std::string(" · ") + (family == Family::kIpv4 ? "IPv4" : "IPv6") : "");
     s += fmt::format("<rect x=\"{}\" y=\"{:.1f}\" width=\"{}\" height=\"{}\" class=\"lane\"/>", g.left, y, g.plot, g.row_h);
     for (const checks::Segment& seg : checks::segments(probes, r.probe_interval)) {
       const double x0 = g.x(seg.from), x1 = std::max(g.x(seg.to), x0 + 1.5);
@@ -260,7 +262,7 @@ std::string events_and_axis(const std::vector<const StepOutcome*>& events, const
 
 std::string timeline_svg(const TestReport& r, const ScenarioOutcome& o, const Colors& colors) {
   Geometry g;
-  for (const auto& [client, service, probes] : o.timelines)
+  for (const auto& [client, service, family, probes] : o.timelines)
     if (!probes.empty()) g.span = std::max(g.span, probes.back().sent + r.probe_interval);
   for (const StepOutcome& st : o.steps) g.span = std::max(g.span, st.at);
   std::vector<const StepOutcome*> expects;
@@ -303,17 +305,23 @@ std::string scenario_html(const TestReport& r, const ScenarioRuns& runs, size_t 
   // the next, once it had time to settle).
   const std::vector<const StepOutcome*> events = event_steps(o);
   const Micros window = std::max<Micros>(std::chrono::milliseconds(300), 3 * r.probe_interval + r.probe_timeout);
+  std::set<std::pair<std::string, Family>> streams;
   std::set<std::string> services;
-  for (const ClientProbes& t : o.timelines) services.insert(t.service);
-  // One row of maps per service: a client sits in one catchment per service.
-  for (const std::string& service : services) {
+  std::set<Family> families;
+  for (const ClientProbes& t : o.timelines)
+    streams.insert({t.service, t.family}), services.insert(t.service), families.insert(t.family);
+  // One row of maps per service and family: a client sits in one catchment
+  // per service and family (IPv4 and IPv6 catchments may differ).
+  for (const auto& [service, family] : streams) {
     auto state_at = [&](Micros t) {
       std::map<std::string, std::optional<std::string>> m;
       for (const ClientProbes& c : o.timelines)
-        if (c.service == service) m[c.client] = answering_before(c.probes, t, window);
+        if (c.service == service && c.family == family) m[c.client] = answering_before(c.probes, t, window);
       return m;
     };
-    const std::string which = services.size() > 1 ? "<b>" + esc(service) + "</b> " : "";
+    std::string which = services.size() > 1 ? esc(service) : "";
+    if (families.size() > 1) which += (which.empty() ? "" : " ") + std::string(family == Family::kIpv4 ? "IPv4" : "IPv6");
+    if (!which.empty()) which = "<b>" + which + "</b> ";
     s += "<div class=\"maps\">";
     const Micros first = events.empty() ? o.duration : events.front()->at;
     s += catchment_map(r, at, service, state_at(first), colors,

@@ -17,16 +17,34 @@ const Node& node_named(const Lab& lab, const std::string& name) {
   return *n;
 }
 
-const BgpNeighbor* neighbor_toward(const Node& n, const std::string& peer) {
+// The sessions toward a peer: one per family the link carries.
+std::vector<const BgpNeighbor*> neighbors_toward(const Node& n, const std::string& peer) {
+  std::vector<const BgpNeighbor*> out;
   for (const BgpNeighbor& nb : n.neighbors)
-    if (nb.node == peer) return &nb;
-  return nullptr;
+    if (nb.node == peer) out.push_back(&nb);
+  return out;
 }
 
-// An instance announces what it announces at rest (the service prefix and
+// A policy change (or removal) toward every session to the peer, in one
+// configuration: both families move together.
+std::expected<void, std::string> configure_policy(const Node& n, const PolicyStep& p, bool apply) {
+  const auto nbs = p.peer ? neighbors_toward(n, p.peer->value) : std::vector<const BgpNeighbor*>{};
+  if (nbs.empty())
+    return std::unexpected(fmt::format("{} has no BGP session toward \"{}\"", n.name, p.peer ? p.peer->value : ""));
+  FrrChange all;
+  for (const BgpNeighbor* nb : nbs) {
+    const FrrChange c = apply ? policy_change(n, *nb, p) : policy_removal(n, *nb, p);
+    all.config.insert(all.config.end(), c.config.begin(), c.config.end());
+    all.then.insert(all.then.end(), c.then.begin(), c.then.end());
+  }
+  return frr_configure(n.netns, "bgpd", all.config, all.then);
+}
+
+// An instance announces what it announces at rest (the service prefixes and
 // its more-specifics) with these attributes.
 std::expected<void, std::string> reannounce(const Node& i, const RouteAttributes& attributes) {
-  std::vector<std::string> prefixes{i.service->prefix.value.str()};
+  std::vector<std::string> prefixes;
+  for (const auto& p : i.service->prefixes) prefixes.push_back(p.value.str());
   for (const auto& p : i.spec->announce.more_specifics) prefixes.push_back(p.value.str());
   for (const std::string& p : prefixes)
     if (auto r = exabgp_send(i, "announce " + exabgp_route(i, p, attributes)); !r) return r;
@@ -40,12 +58,13 @@ std::expected<void, std::string> set_bgp_session(const Lab& lab, const std::stri
   for (const auto& [self, peer] : {std::pair{a, b}, std::pair{b, a}}) {
     const Node& n = node_named(lab, self);
     if (n.kind != NodeKind::kRouter) continue;
-    const BgpNeighbor* nb = neighbor_toward(n, peer);
-    if (!nb) continue;
+    const auto nbs = neighbors_toward(n, peer);
+    if (nbs.empty()) continue;
     any = true;
-    auto r = frr_configure(n.netns, "bgpd", {fmt::format("router bgp {}", n.asn),
-                                            fmt::format("{}neighbor {} shutdown", up ? "no " : "", nb->address.str())});
-    if (!r) return r;
+    std::vector<std::string> config{fmt::format("router bgp {}", n.asn)};
+    for (const BgpNeighbor* nb : nbs)
+      config.push_back(fmt::format("{}neighbor {} shutdown", up ? "no " : "", nb->address.str()));
+    if (auto r = frr_configure(n.netns, "bgpd", config); !r) return r;
   }
   if (!any) return std::unexpected(fmt::format("lab {} has no BGP session between \"{}\" and \"{}\"", lab.name, a, b));
   return {};
@@ -59,19 +78,13 @@ std::expected<void, std::string> apply_policy(const Lab& lab, const PolicyStep& 
     if (p.med) attributes.med = *p.med;
     return reannounce(n, attributes);
   }
-  const BgpNeighbor* nb = p.peer ? neighbor_toward(n, p.peer->value) : nullptr;
-  if (!nb) return std::unexpected(fmt::format("{} has no BGP session toward \"{}\"", n.name, p.peer ? p.peer->value : ""));
-  const FrrChange c = policy_change(n, *nb, p);
-  return frr_configure(n.netns, "bgpd", c.config, c.then);
+  return configure_policy(n, p, true);
 }
 
 std::expected<void, std::string> clear_policy(const Lab& lab, const PolicyStep& p) {
   const Node& n = node_named(lab, p.node.value);
   if (n.kind == NodeKind::kInstance) return reannounce(n, announce_attributes(n));
-  const BgpNeighbor* nb = p.peer ? neighbor_toward(n, p.peer->value) : nullptr;
-  if (!nb) return std::unexpected(fmt::format("{} has no BGP session toward \"{}\"", n.name, p.peer ? p.peer->value : ""));
-  const FrrChange c = policy_removal(n, *nb, p);
-  return frr_configure(n.netns, "bgpd", c.config, c.then);
+  return configure_policy(n, p, false);
 }
 
 }  // namespace anylab

@@ -15,7 +15,6 @@ namespace anylab {
 
 std::expected<ClientTargets, std::string> ClientTargets::open(const Lab& lab) {
   ClientTargets c;
-  const bool several = lab.spec.services.size() > 1;
   for (const Node& n : lab.nodes) {
     if (n.kind != NodeKind::kClient) continue;
     const std::string path = runtime_of(lab).netns_path(n);
@@ -24,10 +23,12 @@ std::expected<ClientTargets, std::string> ClientTargets::open(const Lab& lab) {
       return std::unexpected(fmt::format("cannot open client {}'s network namespace {}: {} (is lab {} deployed?)",
                                          n.name, path, std::strerror(errno), lab.name));
     c.fds_.push_back(fd);
-    for (const ServiceSpec& s : lab.spec.services) {
-      c.targets_.push_back({several ? n.name + " " + s.name.value : n.name, fd, s.address.value.str(), s.port, s.probe});
-      c.keys_.emplace_back(n.name, s.name.value);
-    }
+    for (const ServiceSpec& s : lab.spec.services)
+      for (Family f : s.families()) {
+        const std::string label = stream_label(lab.spec, s.name.value, f);
+        c.targets_.push_back({label.empty() ? n.name : n.name + " " + label, fd, s.address(f)->str(), s.port, s.probe});
+        c.keys_.push_back({n.name, s.name.value, f});
+      }
   }
   return c;
 }
@@ -41,10 +42,11 @@ ClientTargets::~ClientTargets() {
   for (int fd : fds_) ::close(fd);
 }
 
-size_t ClientTargets::index(const std::string& client, const std::string& service) const {
+size_t ClientTargets::index(const ProbeKey& key) const {
   for (size_t i = 0; i < keys_.size(); ++i)
-    if (keys_[i].first == client && keys_[i].second == service) return i;
-  throw std::out_of_range(fmt::format("no probe target for client {} and service {}", client, service));
+    if (keys_[i] == key) return i;
+  throw std::out_of_range(fmt::format("no probe target for client {}, service {} over {}", key.client, key.service,
+                                      to_string(key.family)));
 }
 
 }  // namespace anylab

@@ -10,9 +10,9 @@
 namespace anylab {
 
 // Every client's network namespace, open for as long as this lives, and a
-// probe target per client and service (clients in node order, each with
-// every service in lab order). A target is named after its client, and its
-// service too when the lab has several. A client whose namespace cannot be
+// probe target per client, service and family (clients in node order, each
+// with every service in lab order, each with its families, IPv4 first). A
+// target is named after its client, then its stream_label. A client whose namespace cannot be
 // opened is an error: its probes are never sent from anywhere else.
 class ClientTargets {
  public:
@@ -24,16 +24,16 @@ class ClientTargets {
   ClientTargets& operator=(const ClientTargets&) = delete;
 
   const std::vector<checks::ProbeTarget>& targets() const { return targets_; }
-  // The target of one client and service; throws std::out_of_range if none.
-  size_t index(const std::string& client, const std::string& service) const;
-  const std::string& client(size_t target) const { return keys_.at(target).first; }
-  const std::string& service(size_t target) const { return keys_.at(target).second; }
+  // The target of one key; throws std::out_of_range if none.
+  size_t index(const ProbeKey& key) const;
+  const ProbeKey& key(size_t target) const { return keys_.at(target); }
+  const std::vector<ProbeKey>& keys() const { return keys_; }
 
  private:
   ClientTargets() = default;
   std::vector<int> fds_;
   std::vector<checks::ProbeTarget> targets_;
-  std::vector<std::pair<std::string, std::string>> keys_;  // (client, service) of each target
+  std::vector<ProbeKey> keys_;  // of each target
 };
 
 }  // namespace anylab

@@ -118,12 +118,14 @@ Result addressing(std::span<const Action> batch) {
   for (const Action& a : batch) {
     std::string ns, line;
     if (const auto* x = std::get_if<AddAddress>(&a.what))
-      ns = x->netns, line = fmt::format("address add {} dev {}", x->address.str(), x->interface);
+      // nodad: an IPv6 address is usable at once, not after a second of
+      // duplicate address detection.
+      ns = x->netns, line = fmt::format("address add {} dev {}{}", x->address.str(), x->interface,
+                                        x->address.address.is_v6() ? " nodad" : "");
     else if (const auto* u = std::get_if<SetLinkUp>(&a.what))
       ns = u->netns, line = fmt::format("link set {} up", u->interface);
     else if (const auto* r = std::get_if<AddRoute>(&a.what))
-      ns = r->netns, line = fmt::format("route replace {} via {}", r->destination.length == 0 ? "default" : r->destination.str(),
-                                        r->via.str());
+      ns = r->netns, line = fmt::format("route replace {} via {}", r->destination.str(), r->via.str());
     if (!per_ns.contains(ns)) order.push_back(ns);
     per_ns[ns] += line + "\n";
   }

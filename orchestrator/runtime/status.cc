@@ -24,21 +24,23 @@ std::vector<SessionStatus> bgp_sessions(const Node& router) {
   if (!answer) return out;
   auto json = nlohmann::json::parse(*answer, nullptr, false);
   if (json.is_discarded()) return out;
-  const auto& peers = json["ipv4Unicast"]["peers"];
-  for (SessionStatus& s : out)
+  // One table per family: an IPv6 session is under ipv6Unicast.
+  for (SessionStatus& s : out) {
+    const auto& peers = json[s.peer_address.find(':') == std::string::npos ? "ipv4Unicast" : "ipv6Unicast"]["peers"];
     if (peers.is_object() && peers.contains(s.peer_address)) {
       s.state = peers[s.peer_address].value("state", "");
       s.prefixes_received = peers[s.peer_address].value("pfxRcd", 0);
     }
+  }
   return out;
 }
 
-ClientAnswer probe(const Lab& lab, const Node& client, const ServiceSpec& service,
+ClientAnswer probe(const Lab& lab, const Node& client, const ServiceSpec& service, Family family,
                    std::chrono::milliseconds timeout) {
-  ClientAnswer a{client.name, service.name.value, std::nullopt};
+  ClientAnswer a{client.name, service.name.value, family, std::nullopt};
   RunOutput r = run_command({client.netns,
                              {lab.paths.host_helper_dir + "/anylab-probe", std::string(checks::protocol_name(service.probe)),
-                              service.address.value.str(), std::to_string(service.port), "--timeout",
+                              service.address(family)->str(), std::to_string(service.port), "--timeout",
                               fmt::format("{}ms", timeout.count())},
                              {},
                              ""},
@@ -69,7 +71,8 @@ bool router_ready(const Lab& lab, const Node& r, std::vector<std::string>& not_r
   return all;
 }
 
-// One round of every client asking every service: who answered each.
+// One round of every client asking every service over every family: who
+// answered each.
 std::map<std::string, std::string> ask_clients(const Lab& lab, const std::vector<const Node*>& clients,
                                                std::vector<std::string>& not_ready) {
   std::map<std::string, std::string> answers;
@@ -77,14 +80,15 @@ std::map<std::string, std::string> ask_clients(const Lab& lab, const std::vector
   const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(lab.timings.ready_probe_timeout);
   // Two at a time: the machine has at least two cores.
   parallel_for(clients, 2, [&](size_t, const Node* c) {
-    for (const ServiceSpec& s : lab.spec.services) {
-      ClientAnswer a = probe(lab, *c, s, timeout);
-      std::lock_guard lock(m);
-      answers[c->name + " " + s.name.value] = a.instance.value_or("");
-      if (!a.instance)
-        not_ready.push_back(
-            fmt::format("client {} gets no answer from service {} at {}", c->name, s.name.value, s.address.value.str()));
-    }
+    for (const ServiceSpec& s : lab.spec.services)
+      for (Family f : s.families()) {
+        ClientAnswer a = probe(lab, *c, s, f, timeout);
+        std::lock_guard lock(m);
+        answers[fmt::format("{} {} {}", c->name, s.name.value, to_string(f))] = a.instance.value_or("");
+        if (!a.instance)
+          not_ready.push_back(fmt::format("client {} gets no answer from service {} at {}", c->name, s.name.value,
+                                          s.address(f)->str()));
+      }
   });
   return answers;
 }

@@ -22,14 +22,15 @@ std::vector<SessionStatus> bgp_sessions(const Node& router);
 
 struct ClientAnswer {
   std::string client, service;
+  Family family = Family::kIpv4;
   std::optional<std::string> instance;  // who answered, if anyone
 };
-ClientAnswer probe(const Lab& lab, const Node& client, const ServiceSpec& service,
+ClientAnswer probe(const Lab& lab, const Node& client, const ServiceSpec& service, Family family,
                    std::chrono::milliseconds timeout);
 
 // Waits until every BGP session is Established, every instance announces
 // (a health-checked one only once its check has risen), and every client
-// gets an answer from an instance of every service, or the deadline passes. Returns
+// gets an answer from an instance of every service over every family, or the deadline passes. Returns
 // "" when ready, else a report of exactly what is not.
 std::string wait_ready(const Lab& lab, std::chrono::steady_clock::time_point deadline,
                        const std::atomic<bool>* cancel);

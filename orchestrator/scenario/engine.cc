@@ -20,18 +20,23 @@ using namespace std::chrono_literals;
 
 Micros us(Duration d) { return std::chrono::duration_cast<Micros>(d); }
 
-// Every target's probes at one moment, looked up by client and service.
+// Every target's probes at one moment, looked up by their key.
 class Snapshot {
  public:
-  Snapshot(std::vector<checks::ClientTimeline> t, const std::map<std::pair<std::string, std::string>, size_t>& index)
+  Snapshot(std::vector<checks::ClientTimeline> t, const std::map<ProbeKey, size_t>& index)
       : timelines_(std::move(t)), index_(index) {}
-  const checks::ClientTimeline& of(const std::string& client, const std::string& service) const {
-    return timelines_.at(index_.at({client, service}));
-  }
+  const checks::ClientTimeline& of(const ProbeKey& key) const { return timelines_.at(index_.at(key)); }
 
  private:
   std::vector<checks::ClientTimeline> timelines_;
-  const std::map<std::pair<std::string, std::string>, size_t>& index_;
+  const std::map<ProbeKey, size_t>& index_;
+};
+
+// One service over one family: what a client's expectation is judged on,
+// once per stream it covers.
+struct Stream {
+  std::string service;
+  Family family;
 };
 
 class Runner {
@@ -57,7 +62,8 @@ class Runner {
     probes_->sleep_until(now() + us(lab_.timings.warm_up));
     tcp_.clear();
     for (const StepSpec& st : sc.steps)
-      if (const auto* e = std::get_if<ExpectStep>(&st.action); e && e->tcp) tcp_[watch_of(*e->tcp)];
+      if (const auto* e = std::get_if<ExpectStep>(&st.action); e && e->tcp)
+        for (const ProbeKey& k : watches_of(*e->tcp, e->family)) tcp_[k];
     open_tcp_sessions();
     last_event_ = now();
     for (const StepSpec& st : sc.steps) {
@@ -71,7 +77,7 @@ class Runner {
     probes_->stop();
     const auto timelines = probes_->timelines();
     for (size_t i = 0; i < timelines.size(); ++i)
-      out.timelines.push_back({(*targets)[i].first, (*targets)[i].second, timelines[i]});
+      out.timelines.push_back({(*targets)[i].client, (*targets)[i].service, (*targets)[i].family, timelines[i]});
     tcp_.clear();
     undo_all();
     ops_.wait_ready(settle_, cancel_);
@@ -128,16 +134,32 @@ class Runner {
   }
   StepOutcome step(const AnnounceStep& a) {
     const Node& n = *lab_.find(a.node.value);
-    const std::string prefix = a.prefix ? a.prefix->value.str() : n.service->prefix.value.str();
-    const std::string route = exabgp_route(n, prefix, announce_attributes(n));
+    // Without `prefix:`, every prefix of the service (both families).
+    std::vector<std::string> prefixes;
+    if (a.prefix) prefixes.push_back(a.prefix->value.str());
+    else
+      for (const auto& p : n.service->prefixes) prefixes.push_back(p.value.str());
     // Afterwards the instance announces what it did as deployed: a prefix
     // of the lab file's again, another one no more.
-    bool deployed = prefix == n.service->prefix.value.str();
-    for (const auto& m : n.spec->announce.more_specifics) deployed |= prefix == m.value.str();
+    std::vector<std::pair<std::string, bool>> routes;  // (route, deployed)
+    for (const std::string& prefix : prefixes) {
+      bool deployed = false;
+      for (const auto& p : n.service->prefixes) deployed |= prefix == p.value.str();
+      for (const auto& m : n.spec->announce.more_specifics) deployed |= prefix == m.value.str();
+      routes.emplace_back(exabgp_route(n, prefix, announce_attributes(n)), deployed);
+    }
     const std::string name = n.name;
-    return event(fmt::format("{} {} from {}", a.withdraw ? "withdraw" : "announce", prefix, n.name),
-                 [&] { return ops_.exabgp(name, (a.withdraw ? "withdraw " : "announce ") + route); },
-                 [=, this] { (void)ops_.exabgp(name, (deployed ? "announce " : "withdraw ") + route); });
+    const std::string verb = a.withdraw ? "withdraw " : "announce ";
+    return event(fmt::format("{} {} from {}", a.withdraw ? "withdraw" : "announce", fmt::join(prefixes, " and "), n.name),
+                 [&]() -> Result {
+                   for (const auto& [route, deployed] : routes)
+                     if (auto r = ops_.exabgp(name, verb + route); !r) return r;
+                   return {};
+                 },
+                 [=, this] {
+                   for (const auto& [route, deployed] : routes)
+                     (void)ops_.exabgp(name, (deployed ? "announce " : "withdraw ") + route);
+                 });
   }
   StepOutcome step(const PolicyStep& p) {
     std::string text = "policy on " + p.node.value;
@@ -208,24 +230,46 @@ class Runner {
     });
   }
 
-  // A judgement of the client as a whole (unreachable, max-outage) holds if
-  // it holds for every service: decided once every service's is, or once
-  // one of them failed for good. What was measured is said per service when
-  // there are several, and the longest outage is the longest of them.
+  // The streams an expectation covers: every family of each service (of
+  // `service` only, if given), or only `family` where the service has it.
+  std::vector<Stream> streams(const std::optional<std::string>& service, const std::optional<Marked<Family>>& family) const {
+    std::vector<Stream> out;
+    for (const ServiceSpec& sv : lab_.spec.services) {
+      if (service && sv.name.value != *service) continue;
+      for (Family f : sv.families())
+        if (!family || family->value == f) out.push_back({sv.name.value, f});
+    }
+    return out;
+  }
+
+  // An expectation over several streams holds if it holds for each: decided
+  // once every stream's is, or once one of them failed for good. What was
+  // measured is said per stream (its service and family) when there are
+  // several, the longest outage is the longest of them, and convergence
+  // the latest.
   template <class Decide>
-  Decision every_service(const Snapshot& s, const std::string& client, Decide decide) {
-    const auto& services = lab_.spec.services;
-    if (services.size() == 1) return decide(s.of(client, services.front().name.value));
+  Decision every_stream(const std::vector<Stream>& streams, Decide decide) {
     Decision all{.final = true, .verdict = {.pass = true}};
     bool failed_for_good = false;
-    for (const ServiceSpec& sv : services) {
-      Decision d = decide(s.of(client, sv.name.value));
+    for (const Stream& st : streams) {
+      Decision d = decide(st);
       all.final = all.final && d.final;
       failed_for_good |= d.final && !d.verdict.pass;
       all.verdict.pass = all.verdict.pass && d.verdict.pass;
-      all.verdict.measured += (all.verdict.measured.empty() ? "" : "; ") + sv.name.value + ": " + d.verdict.measured;
+      if (streams.size() == 1) {
+        all.verdict = d.verdict;
+        continue;
+      }
+      const std::string label = stream_label(lab_.spec, st.service, st.family);
+      all.verdict.measured += (all.verdict.measured.empty() ? "" : "; ") + (label.empty() ? "" : label + ": ") +
+                              d.verdict.measured;
       if (d.verdict.longest_outage)
         all.verdict.longest_outage = std::max(all.verdict.longest_outage.value_or(Micros(0)), *d.verdict.longest_outage);
+      if (d.verdict.convergence)
+        all.verdict.convergence = std::max(all.verdict.convergence.value_or(Micros(0)), *d.verdict.convergence);
+      // Who answers: the one instance every stream ends on, if they agree.
+      if (&st == &streams.front()) all.verdict.instance = d.verdict.instance;
+      else if (all.verdict.instance != d.verdict.instance) all.verdict.instance = std::nullopt;
     }
     all.final = all.final || failed_for_good;
     if (failed_for_good) all.verdict.pass = false;
@@ -234,76 +278,88 @@ class Runner {
 
   StepOutcome step(const ExpectStep& e) {
     if (e.route) return expect_route(*e.route);
-    if (e.tcp) return expect_tcp(*e.tcp);
-    if (!e.catchment.empty()) return expect_catchment(e.catchment);
+    if (e.tcp) return expect_tcp(*e.tcp, e.family);
+    if (!e.catchment.empty()) return expect_catchment(e.catchment, e.family);
     const std::string client = e.client->value;
     const std::optional<Micros> within = e.within ? std::optional<Micros>(us(*e.within)) : std::nullopt;
     const Micros stable = e.stable ? us(*e.stable) : stable_;
     std::string text = fmt::format("expect {} ", client);
+    const std::string over = e.family ? fmt::format(" over {}", to_string(e.family->value)) : "";
+    auto key = [&](const Stream& st) { return ProbeKey{client, st.service, st.family}; };
     if (e.max_outage) {
-      text += fmt::format("max-outage {}", format_duration(*e.max_outage));
+      text += fmt::format("max-outage {}", format_duration(*e.max_outage)) + over;
       const Micros bound = us(*e.max_outage), deadline = last_event_ + settle_;
+      const auto all = streams(std::nullopt, e.family);
       return judged(text, until_decided([&](Micros end) {
-        return every_service(snapshot(), client, [&](const checks::ClientTimeline& t) {
-          return checks::decide_max_outage(t, last_event_, end, bound, stable, deadline);
+        const Snapshot s = snapshot();
+        return every_stream(all, [&](const Stream& st) {
+          return checks::decide_max_outage(s.of(key(st)), last_event_, end, bound, stable, deadline);
         });
       }));
     }
     const bool none = !e.reaches;
     text += none ? "unreachable" : "reaches " + e.reaches->value;
+    text += over;
     if (within) text += " within " + format_duration(*e.within);
     if (e.stable) text += " stable " + format_duration(*e.stable);
     // With a bound, the outcome is certain by bound + stable; without one,
     // the lab may take up to `settle`.
     const Micros deadline = last_event_ + (within ? *within + stable + interval_ : settle_);
+    const auto covered = none ? streams(std::nullopt, e.family)
+                              : streams(lab_.find(e.reaches->value)->service->name.value, e.family);
     return judged(text, until_decided([&](Micros end) {
       const Snapshot s = snapshot();
-      if (!none) {
-        const std::string& service = lab_.find(e.reaches->value)->service->name.value;
-        return checks::decide_reaches(s.of(client, service), last_event_, end, e.reaches->value, within, stable,
-                                      deadline);
-      }
-      return every_service(s, client, [&](const checks::ClientTimeline& t) {
-        return checks::decide_unreachable(t, last_event_, end, within, stable, deadline);
+      return every_stream(covered, [&](const Stream& st) {
+        if (!none)
+          return checks::decide_reaches(s.of(key(st)), last_event_, end, e.reaches->value, within, stable, deadline);
+        return checks::decide_unreachable(s.of(key(st)), last_event_, end, within, stable, deadline);
       });
     }));
   }
 
-  // Per service: each client answered by the instance it is listed under.
-  StepOutcome expect_catchment(const std::vector<CatchmentSpec>& catchment) {
+  // Per service and family: each client answered by the instance it is
+  // listed under.
+  StepOutcome expect_catchment(const std::vector<CatchmentSpec>& catchment, const std::optional<Marked<Family>>& family) {
     std::map<std::string, std::map<std::string, std::string>> want;  // service -> client -> instance
     for (const CatchmentSpec& c : catchment)
       for (const auto& cl : c.clients) want[lab_.find(c.instance.value)->service->name.value][cl.value] = c.instance.value;
-    return judged("expect catchment", settle([&](Micros end) {
+    const std::string text = family ? fmt::format("expect catchment over {}", to_string(family->value)) : "expect catchment";
+    return judged(text, settle([&](Micros end) {
       const Snapshot s = snapshot();
       Verdict all{.pass = true};
-      for (const auto& [service, clients] : want) {
-        std::map<std::string, checks::ClientTimeline> t;
-        for (const auto& [client, inst] : clients) t[client] = s.of(client, service);
-        Verdict one = checks::catchment(t, last_event_, end, clients);
-        all.pass = all.pass && one.pass;
-        all.measured += (all.measured.empty() ? "" : "; ") + one.measured;
-      }
+      for (const auto& [service, clients] : want)
+        for (const Stream& st : streams(service, family)) {
+          std::map<std::string, checks::ClientTimeline> t;
+          for (const auto& [client, inst] : clients) t[client] = s.of({client, service, st.family});
+          Verdict one = checks::catchment(t, last_event_, end, clients);
+          all.pass = all.pass && one.pass;
+          const std::string label = names_families(lab_.spec) ? std::string(to_string(st.family)) + ": " : "";
+          all.measured += (all.measured.empty() ? "" : "; ") + label + one.measured;
+        }
       return all;
     }));
   }
 
   StepOutcome expect_route(const RouteExpect& r) {
     const Node& n = *lab_.find(r.node.value);
-    const std::string prefix = r.prefix ? r.prefix->value.str() : lab_.spec.services.front().prefix.value.str();
+    // Without `prefix:`, the lab's one service's one prefix (the loader
+    // refuses anything else).
+    const std::string prefix = r.prefix ? r.prefix->value.str() : lab_.spec.services.front().prefixes.front().value.str();
     std::string text = fmt::format("expect route on {} to {}", n.name, prefix);
     std::optional<std::string> via, via_peer;
     if (r.via) {
       via = r.via->value;
       text += " via " + *via;
+      // The session of the prefix's family toward it.
+      const Family f = r.prefix ? r.prefix->value.family() : lab_.spec.services.front().prefixes.front().value.family();
       for (const BgpNeighbor& nb : n.neighbors)
-        if (nb.node == *via) via_peer = nb.address.str();
+        if (nb.node == *via && nb.family() == f) via_peer = nb.address.str();
     }
     if (r.as_path) text += fmt::format(" as-path \"{}\"", *r.as_path);
     auto name_of = [&](const std::string& peer) {
       for (const BgpNeighbor& nb : n.neighbors)
         if (nb.address.str() == peer) return nb.node;
-      return peer == "0.0.0.0" ? n.name + " itself" : peer;
+      return peer == "0.0.0.0" || peer == "::" ? n.name + " itself" : peer;
     };
     return judged(text, settle([&](Micros) {
       auto best = checks::best_path(ops_.bgp_route_json(n.name, prefix).value_or(""));
@@ -314,15 +370,27 @@ class Runner {
   // A long-lived TCP connection, opened before the last event, is judged
   // once the client's path has settled (its probes answered by one instance,
   // or by none, for the tcp-settle time): a request on it must be answered
-  // by the same instance as before (it survived) or fail (it broke).
-  StepOutcome expect_tcp(const TcpExpect& t) {
-    const std::string client = t.client.value;
-    const std::string& service = watch_of(t).second;
-    const std::string text = fmt::format("expect tcp from {} {}", client, t.survives ? "survives" : "breaks");
-    const TcpWatch& w = tcp_.at(watch_of(t));
-    if (!w.session) return judged(text, {.measured = "no connection could be opened before the event: " + w.error});
+  // by the same instance as before (it survived) or fail (it broke). A
+  // dual-stack service has one connection per family, and each must.
+  StepOutcome expect_tcp(const TcpExpect& t, const std::optional<Marked<Family>>& family) {
+    std::string text = fmt::format("expect tcp from {} {}", t.client.value, t.survives ? "survives" : "breaks");
+    if (family) text += fmt::format(" over {}", to_string(family->value));
+    const auto keys = watches_of(t, family);
+    Verdict all{.pass = true};
+    for (const ProbeKey& k : keys) {
+      Verdict one = judge_tcp(k, t.survives);
+      if (keys.size() == 1) return judged(text, one);
+      all.pass = all.pass && one.pass;
+      all.measured += (all.measured.empty() ? "" : "; ") + std::string(to_string(k.family)) + ": " + one.measured;
+    }
+    return judged(text, all);
+  }
+
+  Verdict judge_tcp(const ProbeKey& key, bool survives) {
+    const TcpWatch& w = tcp_.at(key);
+    if (!w.session) return {.measured = "no connection could be opened before the event: " + w.error};
     (void)settle([&](Micros end) {
-      const auto probes = checks::window(snapshot().of(client, service), last_event_, end);
+      const auto probes = checks::window(snapshot().of(key), last_event_, end);
       Verdict settled;
       if (probes.empty()) return settled;
       size_t i = probes.size();
@@ -337,24 +405,26 @@ class Runner {
       measured += "survived: still answered by " + w.instance;
     else
       measured += "broke: " + (answer ? "answered by " + *answer + " instead" : answer.error());
-    const auto now_answering =
-        checks::answering_at_end(snapshot().of(client, service), last_event_, now() - timeout_);
+    const auto now_answering = checks::answering_at_end(snapshot().of(key), last_event_, now() - timeout_);
     measured += fmt::format(" (the client's probes now reach {})", now_answering.value_or("nobody"));
-    return judged(text, {.pass = survived == t.survives, .measured = measured, .instance = answer ? *answer : ""});
+    return {.pass = survived == survives, .measured = measured, .instance = answer ? *answer : ""};
   }
 
-  // A `tcp` expectation's connection: its client and the service it goes to
+  // A `tcp` expectation's connections: its client to the service it goes to
   // (its `service:`, or the lab's only one: the loader refuses a lab of
-  // several services without it).
-  std::pair<std::string, std::string> watch_of(const TcpExpect& t) const {
-    return {t.client.value, t.service ? t.service->value : lab_.spec.services.front().name.value};
+  // several services without it), one per family (or only `family`).
+  std::vector<ProbeKey> watches_of(const TcpExpect& t, const std::optional<Marked<Family>>& family) const {
+    const std::string service = t.service ? t.service->value : lab_.spec.services.front().name.value;
+    std::vector<ProbeKey> out;
+    for (const Stream& st : streams(service, family)) out.push_back({t.client.value, st.service, st.family});
+    return out;
   }
 
   // (Re)opens the scenario's watched TCP connections and notes who answers.
   void open_tcp_sessions() {
     for (auto& [watch, w] : tcp_) {
       w.session.reset();
-      auto s = ops_.open_tcp(watch.first, watch.second);
+      auto s = ops_.open_tcp(watch);
       if (!s) {
         w.error = s.error();
         continue;
@@ -379,7 +449,7 @@ class Runner {
   const Lab& lab_;
   const std::atomic<bool>* cancel_;
   const Micros interval_, timeout_, settle_, stable_;
-  std::map<std::pair<std::string, std::string>, size_t> index_;  // (client, service) -> target
+  std::map<ProbeKey, size_t> index_;  // key -> target
   std::unique_ptr<ProbeRun> probes_;
   Micros last_event_{};
   std::vector<std::function<void()>> undo_;
@@ -389,7 +459,7 @@ class Runner {
     Micros opened{};
     std::string error;     // why it could not be opened
   };
-  std::map<std::pair<std::string, std::string>, TcpWatch> tcp_;  // by (client, service): the scenario's `tcp` expectations
+  std::map<ProbeKey, TcpWatch> tcp_;  // the scenario's `tcp` expectations' connections
 };
 
 }  // namespace

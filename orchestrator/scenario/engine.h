@@ -36,10 +36,11 @@ struct StepOutcome {
   bool expectation() const { return kind == StepKind::kExpectation; }
 };
 
-// One client's probes of one service through a scenario.
+// One client's probes of one service over one family through a scenario.
 struct ClientProbes {
   std::string client;
   std::string service;
+  Family family = Family::kIpv4;
   checks::ClientTimeline probes{};
 };
 

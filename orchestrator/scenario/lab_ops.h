@@ -37,13 +37,12 @@ class LabOps {
   using Result = std::expected<void, std::string>;
   virtual ~LabOps() = default;
 
-  // The probe targets, as (client, service), clients in node order, each
-  // with every service.
-  virtual std::expected<std::vector<std::pair<std::string, std::string>>, std::string> targets() = 0;
+  // The probe targets, clients in node order, each with every service and
+  // each service with every family.
+  virtual std::expected<std::vector<ProbeKey>, std::string> targets() = 0;
   virtual std::expected<std::unique_ptr<ProbeRun>, std::string> start_probes() = 0;
-  // A long-lived TCP connection from a client to a service.
-  virtual std::expected<std::unique_ptr<checks::TcpSession>, std::string> open_tcp(const std::string& client,
-                                                                                 const std::string& service) = 0;
+  // A long-lived TCP connection from a client to a service's address in a family.
+  virtual std::expected<std::unique_ptr<checks::TcpSession>, std::string> open_tcp(const ProbeKey& key) = 0;
 
   virtual Result set_link(const std::string& a, const std::string& b, bool up) = 0;
   virtual Result fail_node(const std::string& node, FailMode mode) = 0;
@@ -55,7 +54,7 @@ class LabOps {
   virtual Result clear_impairment(const ImpairStep& i) = 0;
   // An ExaBGP API command to an instance ("announce route ...").
   virtual Result exabgp(const std::string& instance, const std::string& command) = 0;
-  // FRR's `show ip bgp PREFIX json` on a router, or nullopt if it does not answer.
+  // FRR's `show bgp ipv4|ipv6 unicast PREFIX json` on a router, or nullopt if it does not answer.
   virtual std::optional<std::string> bgp_route_json(const std::string& router, const std::string& prefix) = 0;
   // After a scenario: waits until the lab is ready again, at most `budget`.
   virtual void wait_ready(checks::Micros budget, const std::atomic<bool>* cancel) = 0;

@@ -2,6 +2,8 @@
 // ExaBGP's control channel and the prober in the clients' namespaces.
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "prober.h"
 #include "runtime/client_targets.h"
 #include "runtime/events.h"
@@ -36,11 +38,9 @@ class LiveLab : public LabOps {
  public:
   explicit LiveLab(const Lab& lab) : lab_(lab), clients_(ClientTargets::open(lab)) {}
 
-  std::expected<std::vector<std::pair<std::string, std::string>>, std::string> targets() override {
+  std::expected<std::vector<ProbeKey>, std::string> targets() override {
     if (!clients_) return std::unexpected(clients_.error());
-    std::vector<std::pair<std::string, std::string>> out;
-    for (size_t i = 0; i < clients_->targets().size(); ++i) out.emplace_back(clients_->client(i), clients_->service(i));
-    return out;
+    return clients_->keys();
   }
   std::expected<std::unique_ptr<ProbeRun>, std::string> start_probes() override {
     if (!clients_) return std::unexpected(clients_.error());
@@ -49,10 +49,9 @@ class LiveLab : public LabOps {
     if (auto err = p->start()) return std::unexpected(*err);
     return p;
   }
-  std::expected<std::unique_ptr<checks::TcpSession>, std::string> open_tcp(const std::string& client,
-                                                                         const std::string& service) override {
+  std::expected<std::unique_ptr<checks::TcpSession>, std::string> open_tcp(const ProbeKey& key) override {
     if (!clients_) return std::unexpected(clients_.error());
-    const checks::ProbeTarget& t = clients_->targets().at(clients_->index(client, service));
+    const checks::ProbeTarget& t = clients_->targets().at(clients_->index(key));
     return checks::TcpSession::open(t.netns, t.address, t.port, Micros(std::chrono::seconds(1)));
   }
 
@@ -70,7 +69,8 @@ class LiveLab : public LabOps {
     return exabgp_send(*lab_.find(instance), command);
   }
   std::optional<std::string> bgp_route_json(const std::string& router, const std::string& prefix) override {
-    return frr_vty(lab_.find(router)->netns, "bgpd", "show ip bgp " + prefix + " json");
+    const Family f = prefix.find(':') == std::string::npos ? Family::kIpv4 : Family::kIpv6;
+    return frr_vty(lab_.find(router)->netns, "bgpd", fmt::format("show bgp {} unicast {} json", to_string(f), prefix));
   }
   void wait_ready(Micros budget, const std::atomic<bool>* cancel) override {
     (void)anylab::wait_ready(lab_, std::chrono::steady_clock::now() + budget, cancel);
