@@ -171,7 +171,8 @@ std::string json_report(const TestReport& r) {
       json timelines = json::array();
       for (const ClientProbes& t : o.timelines)
         timelines.push_back(
-            {{"client", t.client}, {"service", t.service}, {"segments", segments_json(t.probes, r.probe_interval)}});
+            {{"client", t.client}, {"service", t.service}, {"family", to_string(t.family)},
+             {"segments", segments_json(t.probes, r.probe_interval)}});
       runs.push_back({{"run", k + 1}, {"pass", o.pass}, {"duration", seconds(o.duration)}, {"steps", steps},
                       {"timelines", timelines}});
     }

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -289,6 +290,42 @@ TEST_F(Deploy, AFalseExpectationExits1AndNamesWhoAnswered) {
   EXPECT_LT(measured, drawing);
   EXPECT_NE(dom.find("class=\"window bad\""), std::string::npos);
   EXPECT_EQ(leftovers_settled("false-expect"), std::vector<std::string>{});
+}
+
+// A dual-stack lab with one wrong per-family expectation: Europe reaches
+// Ashburn over IPv6, not Frankfurt. The failure names what it measured and
+// over which family, and the JSON report has a timeline per family.
+TEST_F(Deploy, WrongPerFamilyExpectationNamesInstanceAndFamily) {
+  uses("false-family");
+  std::string lab = test::read_file(lab_file("dual-stack-dns"));
+  lab.replace(lab.find("name: dual-stack-dns"), 20, "name: false-family");
+  lab.replace(lab.find("settle: 30s"), 11, "settle: 5s");
+  const size_t s = lab.find("scenarios:");
+  lab = lab.substr(0, s) +
+        "scenarios:\n  - name: wrong\n    steps:\n"
+        "      - expect: {client: client-eu, reaches: ns-fra, family: ipv4}\n"
+        "      - expect: {client: client-eu, reaches: ns-fra, family: ipv6}\n"
+        "      - expect: {client: client-eu, reaches: ns-fra}\n";
+  const fs::path file = fs::temp_directory_path() / ("false-family-" + std::to_string(getpid()) + ".yaml");
+  std::ofstream(file) << lab;
+  fs::create_directories(ANYLAB_ARTIFACT_DIR);
+  const std::string json = artifact("report-false-family.json");
+  auto r = test::run({kAnylab, "test", file.string(), "--json", json});
+  fs::remove(file);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("PASS  expect client-eu reaches ns-fra over ipv4"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("FAIL  expect client-eu reaches ns-fra over ipv6: answered by ns-iad at the end, not ns-fra"),
+            std::string::npos)
+      << r.out;
+  // Without family: it must hold over both; the IPv6 part says what it saw.
+  EXPECT_NE(r.out.find("FAIL  expect client-eu reaches ns-fra: ipv4: ns-fra"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ipv6: answered by ns-iad at the end, not ns-fra"), std::string::npos) << r.out;
+  const auto report = nlohmann::json::parse(test::read_file(json));
+  std::set<std::string> families;
+  for (const auto& t : report["scenarios"][0]["runs"][0]["timelines"])
+    if (t["client"] == "client-eu") families.insert(t["family"].get<std::string>());
+  EXPECT_EQ(families, (std::set<std::string>{"ipv4", "ipv6"}));
+  EXPECT_EQ(leftovers_settled("false-family"), std::vector<std::string>{});
 }
 
 TEST_F(Deploy, TwoLabsSideBySide) {

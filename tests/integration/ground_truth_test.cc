@@ -35,9 +35,16 @@ struct Stamped {
   Micros before, after;  // the truth lies between
 };
 
-Stamped route(checks::Prober& prober, const char* verb) {
+// The service address over each family: the quickstart lab made dual-stack.
+struct Param {
+  int interval_ms;
+  bool ipv6;
+};
+std::string address_of(const Param& p) { return p.ipv6 ? "2001:db8:53::53" : "192.0.2.53"; }
+
+Stamped route(checks::Prober& prober, const char* verb, const std::string& address) {
   Stamped s{prober.now(), {}};
-  auto r = test::run({"ip", "-n", kNetns, "route", verb, "blackhole", "192.0.2.53/32"});
+  auto r = test::run({"ip", "-n", kNetns, "route", verb, "blackhole", address});
   s.after = prober.now();
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return s;
@@ -50,12 +57,17 @@ std::string figures(std::vector<double> v) {
   return buf;
 }
 
-class GroundTruth : public ::testing::TestWithParam<int> {
+class GroundTruth : public ::testing::TestWithParam<Param> {
  protected:
   void SetUp() override {
     ASSERT_EQ(::geteuid(), 0u) << "integration tests build real labs: run them as root";
     std::string lab = test::read_file(test::source_dir() + "/labs/quickstart.yaml");
     lab.replace(lab.find("name: quickstart"), 16, "name: ground-truth");
+    const std::string prefix = "prefix: 192.0.2.0/24", address = "address: 192.0.2.53";
+    ASSERT_NE(lab.find(prefix), std::string::npos);
+    ASSERT_NE(lab.find(address), std::string::npos);
+    lab.replace(lab.find(prefix), prefix.size(), "prefix: [192.0.2.0/24, 2001:db8:53::/48]");
+    lab.replace(lab.find(address), address.size(), "address: [192.0.2.53, 2001:db8:53::53]");
     file_ = fs::temp_directory_path() / ("ground-truth-" + std::to_string(getpid()) + ".yaml");
     std::ofstream(file_) << lab;
     test::run({kAnylab, "destroy", "ground-truth"});
@@ -70,11 +82,12 @@ class GroundTruth : public ::testing::TestWithParam<int> {
 };
 
 TEST_P(GroundTruth, MeasuredOutageAndRecoveryWithinTwoProbeIntervals) {
-  const Micros interval = std::chrono::milliseconds(GetParam());
+  const Micros interval = std::chrono::milliseconds(GetParam().interval_ms);
+  const std::string address = address_of(GetParam());
   const Micros timeout = std::max<Micros>(100ms, 2 * interval);
   const int fd = ::open(("/run/netns/" + kNetns).c_str(), O_RDONLY | O_CLOEXEC);
   ASSERT_GE(fd, 0);
-  checks::Prober prober({{"client-eu", fd, "192.0.2.53", 53, checks::Protocol::kUdp}}, interval, timeout);
+  checks::Prober prober({{"client-eu", fd, address, 53, checks::Protocol::kUdp}}, interval, timeout);
   ASSERT_FALSE(prober.start());
   std::this_thread::sleep_for(500ms);
   std::mt19937 rng(42);
@@ -86,9 +99,9 @@ TEST_P(GroundTruth, MeasuredOutageAndRecoveryWithinTwoProbeIntervals) {
   for (int i = 0; i < 20; ++i) {
     std::this_thread::sleep_for(Micros(phase_us(rng)));  // events at every phase of the probe clock
     Cycle c;
-    c.cut = route(prober, "add");
+    c.cut = route(prober, "add", address);
     std::this_thread::sleep_for(std::chrono::milliseconds(dark_ms(rng)));
-    c.mend = route(prober, "del");
+    c.mend = route(prober, "del", address);
     cycles.push_back(c);
     std::this_thread::sleep_for(400ms);
   }
@@ -122,16 +135,19 @@ TEST_P(GroundTruth, MeasuredOutageAndRecoveryWithinTwoProbeIntervals) {
     EXPECT_LE(recovery.back(), bound);
     EXPECT_GE(recovery.back(), 0);
   }
-  std::printf("ground truth, probe interval %d ms, %zu cut/mend cycles (200-600 ms dark):\n"
+  std::printf("ground truth over %s, probe interval %d ms, %zu cut/mend cycles (200-600 ms dark):\n"
               "  outage error beyond the command's own duration: %s\n"
               "  recovery measured after the route came back (truth 0): %s\n"
               "  first lost probe after the cut: %s\n",
-              GetParam(), cycles.size(), figures(outage_error).c_str(), figures(recovery).c_str(),
+              GetParam().ipv6 ? "IPv6" : "IPv4", GetParam().interval_ms, cycles.size(), figures(outage_error).c_str(), figures(recovery).c_str(),
               figures(onset).c_str());
 }
 
-INSTANTIATE_TEST_SUITE_P(Interval, GroundTruth, ::testing::Values(10, 50),
-                         [](const auto& p) { return std::to_string(p.param) + "ms"; });
+INSTANTIATE_TEST_SUITE_P(Interval, GroundTruth,
+                         ::testing::Values(Param{10, false}, Param{50, false}, Param{10, true}, Param{50, true}),
+                         [](const auto& p) {
+                           return std::to_string(p.param.interval_ms) + "ms" + (p.param.ipv6 ? "_ipv6" : "");
+                         });
 
 }  // namespace
 }  // namespace anylab
