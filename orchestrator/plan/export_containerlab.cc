@@ -31,7 +31,9 @@ struct ShellLines {
   std::string operator()(const CreateVeth&) const { return ""; }
   std::string operator()(const WriteFile&) const { return ""; }
   std::string operator()(const AddAddress& a) const {
-    return fmt::format("ip address add {} dev {}\n", a.address.str(), a.interface);
+    // nodad: the interface existed before IPv6's defaults were set.
+    return fmt::format("ip address add {} dev {}{}\n", a.address.str(), a.interface,
+                       a.address.address.is_v6() ? " nodad" : "");
   }
   std::string operator()(const SetLinkUp& a) const { return fmt::format("ip link set {} up\n", a.interface); }
   // Written to /proc/sys: images need not have procps.
@@ -41,8 +43,8 @@ struct ShellLines {
     return fmt::format("echo {} > /proc/sys/{}\n", sh(a.value), path);
   }
   std::string operator()(const AddRoute& a) const {
-    return fmt::format("ip route replace {} via {}\n", a.destination.length == 0 ? "default" : a.destination.str(),
-                       a.via.str());
+    const bool default_v4 = a.destination.length == 0 && !a.destination.address.is_v6();
+    return fmt::format("ip route replace {} via {}\n", default_v4 ? "default" : a.destination.str(), a.via.str());
   }
   std::string operator()(const CreateDirectory& a) const {
     return fmt::format("mkdir -p {}\n", sh(a.path)) + (a.frr_owned ? fmt::format("chown frr:frr {}\n", sh(a.path)) : "");
