@@ -424,7 +424,13 @@ std::string html_report(const TestReport& r) {
        "<rect width=\"12\" height=\"12\" fill=\"url(#nobody)\"/></svg> no answer</span>"
        "<span><span class=\"evnum\">1</span> event</span>"
        "<span><i class=\"swatch\" style=\"background:#c8e6c9;border:1px solid #2e7d32\"></i>expectation window "
-       "(black tick: converged)</span></div>";
+       "(black tick: converged)</span>";
+  bool ipv6 = false;
+  for (const ScenarioRuns& sc : r.scenarios)
+    for (const ScenarioOutcome& o : sc.runs)
+      for (const ClientProbes& t : o.timelines) ipv6 |= t.family == Family::kIpv6;
+  if (ipv6) s += "<span>a band per client and family: <b>· IPv4</b>, <b>· IPv6</b> (catchments may differ)</span>";
+  s += "</div>";
   for (const ScenarioRuns& sc : r.scenarios) {
     // Every run of a failing scenario that failed, else its first run.
     bool drawn = false;
