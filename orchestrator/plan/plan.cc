@@ -47,13 +47,18 @@ class Planner {
     for (const Node& n : lab_.nodes) add({CreateNamespace{n.netns}}, n.name, role(n));
     // IPv6 on: without duplicate address detection, an address is usable
     // the moment it is added (else a second or more later), link-local ones
-    // too, which FRR uses as IPv6 next hops. Set before the links exist,
+    // too, which FRR uses as IPv6 next hops; and kept when a link goes down
+    // (Linux flushes IPv6 addresses then, so a cut link would come back
+    // without them). Set before the links exist,
     // since an interface takes the namespace's defaults when it is made.
     if (lab_.spec.link_families().size() > 1)
       for (const Node& n : lab_.nodes)
-        for (const char* key : {"net.ipv6.conf.all.disable_ipv6", "net.ipv6.conf.default.disable_ipv6",
-                                "net.ipv6.conf.default.accept_dad"})
-          add({SetSysctl{n.netns, key, "0"}}, n.name, "IPv6 on, addresses usable at once (no DAD)");
+        for (const auto& [key, value] : {std::pair{"net.ipv6.conf.all.disable_ipv6", "0"},
+                                          {"net.ipv6.conf.default.disable_ipv6", "0"},
+                                          {"net.ipv6.conf.default.accept_dad", "0"},
+                                          {"net.ipv6.conf.default.keep_addr_on_down", "1"}})
+          add({SetSysctl{n.netns, key, value}}, n.name,
+              "IPv6 on, addresses usable at once (no DAD) and kept while a link is down");
     for (const Link& l : lab_.links) {
       const Node& a = *lab_.find(l.a_node);
       const Node& b = *lab_.find(l.b_node);

@@ -62,7 +62,11 @@ bool router_ready(const Lab& lab, const Node& r, std::vector<std::string>& not_r
       all = false;
       not_ready.push_back(fmt::format("BGP {} -> {} ({}): {}", s.router, s.peer_node, s.peer_address,
                                       s.state.empty() ? "bgpd does not answer" : s.state));
-    } else if (lab.find(s.peer_node)->kind == NodeKind::kInstance && s.prefixes_received == 0) {
+    } else if (const Node* peer = lab.find(s.peer_node);
+               peer->kind == NodeKind::kInstance && s.prefixes_received == 0 &&
+               // A session of a family the service lacks (an IPv6-only
+               // service's IPv4 session) carries nothing.
+               peer->service->has(s.peer_address.find(':') == std::string::npos ? Family::kIpv4 : Family::kIpv6)) {
       all = false;
       not_ready.push_back(fmt::format("instance {} announces nothing to {} yet{}", s.peer_node, s.router,
                                       lab.find(s.peer_node)->spec->health ? " (its health check has not risen)" : ""));
