@@ -96,7 +96,7 @@ class FakeLab : public LabOps {
   Result impair(const ImpairStep&) override { return applied(); }
   Result clear_impairment(const ImpairStep&) override { return {}; }
   Result exabgp(const std::string&, const std::string&) override { return applied(); }
-  std::optional<std::string> bgp_route_json(const std::string&, const std::string&) override { return "{}"; }
+  std::optional<std::string> bgp_route_json(const std::string&, const IpPrefix&) override { return "{}"; }
   void wait_ready(Micros, const std::atomic<bool>*) override {}
 
   Micros clock{0};

@@ -97,7 +97,8 @@ TEST(Resolve, InterfacesAddressesAndSessions) {
   EXPECT_EQ(tb.interfaces[1].name, "eth2");
   EXPECT_EQ(tb.interfaces[2].name, "eth9");
   ASSERT_EQ(tb.interfaces[2].addresses.size(), 1u);  // an IPv4-only lab: IPv4 links
-  EXPECT_EQ(tb.interfaces[2].addresses[0].str(), "198.18.9.1/31");
+  EXPECT_EQ(tb.interfaces[2].addresses[0].local.str(), "198.18.9.1/31");
+  EXPECT_EQ(tb.interfaces[2].addresses[0].peer.str(), "198.18.9.0");
   // Links from the pool in link order, first endpoint even.
   EXPECT_EQ(lab.links[0].addresses.at(0).a.str(), "198.18.0.0/31");
   EXPECT_EQ(lab.links[0].addresses.at(0).b.str(), "198.18.0.1/31");
@@ -108,7 +109,7 @@ TEST(Resolve, InterfacesAddressesAndSessions) {
   EXPECT_EQ(edge.neighbors[0].asn, 64500u);
   EXPECT_EQ(edge.neighbors[1].asn, 65001u);
   // Instances and clients route back through their router.
-  EXPECT_EQ(lab.find("pop-ams")->gateways.at(0).str(), edge.interfaces[1].addresses[0].address.str());
+  EXPECT_EQ(lab.find("pop-ams")->gateways.at(0).str(), edge.interfaces[1].addresses[0].local.address.str());
   EXPECT_EQ(lab.find("client-ap")->gateways, std::vector<IpAddress>{*IpAddress::parse("198.18.9.1")});
   EXPECT_EQ(lab.find("transit-a")->router_id.str(), "198.19.0.1");
   EXPECT_EQ(lab.find("pop-ams")->netns, "anylab-two-pops-pop-ams");
@@ -158,6 +159,38 @@ TEST(Export, ContainerlabTopologyIsGolden) {
       EXPECT_NE(topo.find("\"" + n.name + ":" + n.runtime_dir + "\""), std::string::npos) << n.name;
       for (const auto& [file, text] : n.files) EXPECT_EQ(files.at(n.name + "/" + file), text);
     }
+  }
+}
+
+}  // namespace
+}  // namespace anylab
+
+namespace anylab {
+namespace {
+
+// A lab with an IPv6 service: every link carries both families, routers
+// peer over both, and an instance only in its service's families (an
+// IPv6-only service's instance has no IPv4 session, which would carry
+// nothing). Clients get a default route per family.
+TEST(Plan, SessionsPerFamilyAndInstancesOnlyInTheirServicesFamilies) {
+  Lab lab = resolve_file(test::source_dir() + "/labs/ipv6-web.yaml");
+  const Node& edge = *lab.find("edge-ams");
+  std::vector<std::pair<std::string, Family>> sessions;
+  for (const BgpNeighbor& nb : edge.neighbors) sessions.emplace_back(nb.node, nb.family());
+  EXPECT_EQ(sessions, (std::vector<std::pair<std::string, Family>>{
+                          {"web-ams", Family::kIpv6}, {"edge-sin", Family::kIpv4}, {"edge-sin", Family::kIpv6}}));
+  const Node& web = *lab.find("web-ams");
+  ASSERT_EQ(web.neighbors.size(), 1u);
+  EXPECT_EQ(web.neighbors[0].address.str(), edge.interfaces[1].addresses[1].local.address.str());
+  const Node& client = *lab.find("client-eu");
+  ASSERT_EQ(client.gateways.size(), 2u);
+  EXPECT_EQ(client.gateways[0].family, Family::kIpv4);
+  EXPECT_EQ(client.gateways[1].str(), edge.interfaces[0].addresses[1].local.address.str());
+  for (const Link& l : lab.links) {
+    ASSERT_EQ(l.addresses.size(), 2u);
+    EXPECT_EQ(l.addresses[1].a.length, 127);
+    EXPECT_TRUE(IpPrefix::parse("2001:2::/48")->contains(l.addresses[1].a.address));
+    EXPECT_EQ(l.addresses[1].b.address, l.addresses[1].a.address.plus(1));
   }
 }
 

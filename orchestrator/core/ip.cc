@@ -9,6 +9,7 @@
 namespace anylab {
 
 const char* to_string(Family f) { return f == Family::kIpv4 ? "ipv4" : "ipv6"; }
+const char* display_name(Family f) { return f == Family::kIpv4 ? "IPv4" : "IPv6"; }
 
 std::optional<Family> parse_family(std::string_view name) {
   if (name == "ipv4") return Family::kIpv4;

@@ -11,7 +11,8 @@ namespace anylab {
 // The two address families a lab carries. IPv4 sorts first: a dual-stack
 // service lists its IPv4 prefix first, and so does everything derived.
 enum class Family : uint8_t { kIpv4, kIpv6 };
-const char* to_string(Family f);  // "ipv4" | "ipv6"
+const char* to_string(Family f);     // "ipv4" | "ipv6", as lab files write it
+const char* display_name(Family f);  // "IPv4" | "IPv6", as messages and reports write it
 std::optional<Family> parse_family(std::string_view name);
 
 // An IPv4 or IPv6 address. The value is in host order, an IPv4 address in

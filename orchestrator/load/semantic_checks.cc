@@ -9,7 +9,6 @@ namespace anylab {
 namespace {
 
 std::string a(NodeKind k) { return fmt::format("{} {}", k == NodeKind::kInstance ? "an" : "a", to_string(k)); }
-const char* family_name(Family f) { return f == Family::kIpv4 ? "IPv4" : "IPv6"; }
 
 class Checker {
  public:
@@ -56,7 +55,7 @@ class Checker {
       if (!fresh)
         d_.error(p.mark, fmt::format("service \"{}\" has two {} prefixes ({} and {}); a dual-stack service lists "
                                      "one IPv4 and one IPv6 prefix",
-                                     s.name.value, family_name(p.value.family()), first->second->value.str(),
+                                     s.name.value, display_name(p.value.family()), first->second->value.str(),
                                      p.value.str()));
     }
     std::set<Family> addressed;
@@ -64,11 +63,11 @@ class Checker {
       const Family f = a.value.family;
       if (!addressed.insert(f).second) {
         d_.error(a.mark, fmt::format("service \"{}\" has two {} addresses; it answers on one per family",
-                                     s.name.value, family_name(f)));
+                                     s.name.value, display_name(f)));
       } else if (!prefix.contains(f)) {
         d_.error(a.mark, fmt::format("service address {} is {}, but the service has no {} prefix; list a prefix "
                                      "of each family it has an address in",
-                                     a.value.str(), family_name(f), family_name(f)));
+                                     a.value.str(), display_name(f), display_name(f)));
       } else if (!prefix[f]->value.contains(a.value)) {
         d_.error(a.mark, fmt::format("service address {} is outside the service prefix {}", a.value.str(),
                                      prefix[f]->value.str()));
@@ -77,7 +76,7 @@ class Checker {
     for (const auto& [f, p] : prefix)
       if (!addressed.contains(f))
         d_.error(p->mark, fmt::format("prefix {} has no address: add an {} address inside it to `address:`",
-                                      p->value.str(), family_name(f)));
+                                      p->value.str(), display_name(f)));
     check_asn(s.asn);
     for (const ServiceSpec& o : spec_.services) {
       if (&o == &s) break;
@@ -127,7 +126,7 @@ class Checker {
           const IpPrefix* p = s->prefix(m.value.family());
           if (!p)
             d_.error(m.mark, fmt::format("more-specific {} is {}, but service \"{}\" has no {} prefix", m.value.str(),
-                                         family_name(m.value.family()), s->name.value, family_name(m.value.family())));
+                                         display_name(m.value.family()), s->name.value, display_name(m.value.family())));
           else if (!p->contains(m.value) || m.value.length <= p->length)
             d_.error(m.mark, fmt::format("more-specific {} is not inside the service prefix {}", m.value.str(),
                                          p->str()));
@@ -188,7 +187,7 @@ class Checker {
       }
       if (!written.insert(addr[i].value.family()).second) {
         d_.error(addr[i].mark, fmt::format("this link already has its {} pair; write one pair per family",
-                                           family_name(addr[i].value.family())));
+                                           display_name(addr[i].value.family())));
         continue;
       }
       check_link_addresses(l, addr[i], addr[i + 1]);
@@ -338,7 +337,7 @@ class Checker {
     const Family f = e.family->value;
     const auto lacks = [&](const std::string& service) {
       d_.error(e.family->mark, fmt::format("service \"{}\" has no {} prefix, so nothing is probed over {}",
-                                           service, family_name(f), to_string(f)));
+                                           service, display_name(f), to_string(f)));
     };
     if (e.route) {
       d_.error(e.family->mark, "`family:` applies to reaches, unreachable, max-outage, catchment and tcp; a route's "
@@ -363,7 +362,7 @@ class Checker {
       for (const ServiceSpec& s : spec_.services) any |= s.has(f);
       if (!any && !spec_.services.empty())
         d_.error(e.family->mark, fmt::format("no service of this lab has an {} prefix, so nothing is probed over {}",
-                                             family_name(f), to_string(f)));
+                                             display_name(f), to_string(f)));
     }
   }
 

@@ -15,16 +15,20 @@ namespace anylab {
 // derived from this, and the same LabSpec always resolves to the same Lab.
 // Per family, IPv4 first: a link carries IPv6 too when the lab has an
 // IPv6 service.
+struct InterfaceAddress {
+  IpPrefix local;  // with its length, e.g. 198.18.0.0/31
+  IpAddress peer;  // the other end's
+};
 struct Interface {
   std::string name;
-  std::vector<IpPrefix> addresses;  // with their length, e.g. 198.18.0.0/31
+  std::vector<InterfaceAddress> addresses;
   std::string peer_node;
   std::string peer_interface;
-  std::vector<IpAddress> peer_addresses;  // in the order of `addresses`
 };
 
 // One BGP session per family over a dual-stack link (separate IPv4 and
-// IPv6 sessions, as operators run them): the family is its addresses'.
+// IPv6 sessions, as operators run them), and with an instance only in the
+// families of its service: the family is its addresses'.
 struct BgpNeighbor {
   std::string node;        // the peer node's name
   std::string interface;   // our interface toward it

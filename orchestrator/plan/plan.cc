@@ -10,33 +10,32 @@
 namespace anylab {
 namespace {
 
-// The addresses an instance's ExaBGP listens on for its routers' sessions.
-std::string listen_addresses(const Node& n) {
+// Each item as `text` makes it, separated by `sep`.
+template <class Range, class Text>
+std::string joined(const Range& items, std::string_view sep, Text text) {
   std::string out;
-  for (const BgpNeighbor& nb : n.neighbors) out += (out.empty() ? "" : " ") + nb.local_address.str();
+  for (const auto& item : items) out += (out.empty() ? "" : std::string(sep)) + text(item);
   return out;
 }
 
+// The addresses an instance's ExaBGP listens on for its routers' sessions.
+std::string listen_addresses(const Node& n) {
+  return joined(n.neighbors, " ", [](const BgpNeighbor& nb) { return nb.local_address.str(); });
+}
+
 std::string addresses(const ServiceSpec& s, std::string_view sep) {
-  std::string out;
-  for (const auto& a : s.addresses) out += (out.empty() ? "" : std::string(sep)) + a.value.str();
-  return out;
+  return joined(s.addresses, sep, [](const auto& a) { return a.value.str(); });
 }
 
 // 192.0.2.53:53 and [2001:db8:53::53]:53
 std::string endpoints(const ServiceSpec& s) {
-  std::string out;
-  for (const auto& a : s.addresses)
-    out += fmt::format("{}{}", out.empty() ? "" : " and ",
-                       a.value.is_v6() ? fmt::format("[{}]:{}", a.value.str(), s.port)
-                                       : fmt::format("{}:{}", a.value.str(), s.port));
-  return out;
+  return joined(s.addresses, " and ", [&](const auto& a) {
+    return a.value.is_v6() ? fmt::format("[{}]:{}", a.value.str(), s.port) : fmt::format("{}:{}", a.value.str(), s.port);
+  });
 }
 
 std::string prefixes(const ServiceSpec& s) {
-  std::string out;
-  for (const auto& p : s.prefixes) out += (out.empty() ? "" : " and ") + p.value.str();
-  return out;
+  return joined(s.prefixes, " and ", [](const auto& p) { return p.value.str(); });
 }
 
 class Planner {
@@ -262,8 +261,7 @@ std::string format_plan(const Lab& lab, const std::vector<Action>& actions) {
   out += "\nrouting:\n";
   for (const Node& n : lab.nodes) {
     if (n.kind == NodeKind::kClient) {
-      std::string via;
-      for (const IpAddress& g : n.gateways) via += (via.empty() ? "" : " and ") + g.str();
+      const std::string via = joined(n.gateways, " and ", [](const IpAddress& g) { return g.str(); });
       out += fmt::format("  {} (client): default via {}\n", n.name, via.empty() ? "-" : via);
       continue;
     }

@@ -100,12 +100,10 @@ class Resolver {
       }
       Node& a = node(l.a_node);
       Node& b = node(l.b_node);
-      Interface ia{l.a_interface, {}, b.name, l.b_interface, {}}, ib{l.b_interface, {}, a.name, l.a_interface, {}};
+      Interface ia{l.a_interface, {}, b.name, l.b_interface}, ib{l.b_interface, {}, a.name, l.a_interface};
       for (const Link::Addresses& p : l.addresses) {
-        ia.addresses.push_back(p.a);
-        ia.peer_addresses.push_back(p.b.address);
-        ib.addresses.push_back(p.b);
-        ib.peer_addresses.push_back(p.a.address);
+        ia.addresses.push_back({p.a, p.b.address});
+        ib.addresses.push_back({p.b, p.a.address});
       }
       a.interfaces.push_back(std::move(ia));
       b.interfaces.push_back(std::move(ib));
@@ -114,22 +112,23 @@ class Resolver {
   }
 
   // eBGP on every link between a router and a router or an instance, one
-  // session per family; a default route per family toward the first linked
-  // router for the others.
+  // session per family the link carries (with an instance, per family of
+  // its service: another would carry nothing); a default route per family
+  // toward the first linked router for the others.
   void sessions() {
+    auto carries = [](const Node& n, Family f) { return n.kind != NodeKind::kInstance || n.service->has(f); };
     for (Node& n : lab_.nodes) {
       for (const Interface& i : n.interfaces) {
         const Node& peer = node(i.peer_node);
         const bool session = n.kind != NodeKind::kClient && peer.kind != NodeKind::kClient &&
                              (n.kind == NodeKind::kRouter || peer.kind == NodeKind::kRouter);
-        for (size_t k = 0; k < i.addresses.size(); ++k) {
-          if (session)
-            n.neighbors.push_back(
-                {peer.name, i.name, i.peer_addresses[k], i.addresses[k].address, peer.asn, n.bfd && peer.bfd});
-          const bool has_gateway = std::ranges::any_of(
-              n.gateways, [&](const IpAddress& g) { return g.family == i.peer_addresses[k].family; });
-          if (n.kind != NodeKind::kRouter && !has_gateway && peer.kind == NodeKind::kRouter)
-            n.gateways.push_back(i.peer_addresses[k]);
+        for (const InterfaceAddress& a : i.addresses) {
+          const Family f = a.peer.family;
+          if (session && carries(n, f) && carries(peer, f))
+            n.neighbors.push_back({peer.name, i.name, a.peer, a.local.address, peer.asn, n.bfd && peer.bfd});
+          const bool has_gateway =
+              std::ranges::any_of(n.gateways, [&](const IpAddress& g) { return g.family == f; });
+          if (n.kind != NodeKind::kRouter && !has_gateway && peer.kind == NodeKind::kRouter) n.gateways.push_back(a.peer);
         }
       }
     }

@@ -196,7 +196,7 @@ std::string client_bands(const TestReport& r, const ScenarioOutcome& o, const Co
   for (const auto& [client, service, family, probes] : o.timelines) {
     s += fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"rowlabel\">{}{}{}</text>", g.left - 8, y + 14, esc(client),
                      services.size() > 1 ? " · " + esc(service) : "",
-                     families.size() > 1 ? std::string(" · ") + (family == Family::kIpv4 ? "IPv4" : "IPv6") : "");
+                     families.size() > 1 ? std::string(" · ") + display_name(family) : "");
     s += fmt::format("<rect x=\"{}\" y=\"{:.1f}\" width=\"{}\" height=\"{}\" class=\"lane\"/>", g.left, y, g.plot, g.row_h);
     for (const checks::Segment& seg : checks::segments(probes, r.probe_interval)) {
       const double x0 = g.x(seg.from), x1 = std::max(g.x(seg.to), x0 + 1.5);
@@ -320,7 +320,7 @@ std::string scenario_html(const TestReport& r, const ScenarioRuns& runs, size_t 
       return m;
     };
     std::string which = services.size() > 1 ? esc(service) : "";
-    if (families.size() > 1) which += (which.empty() ? "" : " ") + std::string(family == Family::kIpv4 ? "IPv4" : "IPv6");
+    if (families.size() > 1) which += (which.empty() ? "" : " ") + std::string(display_name(family));
     if (!which.empty()) which = "<b>" + which + "</b> ";
     s += "<div class=\"maps\">";
     const Micros first = events.empty() ? o.duration : events.front()->at;

@@ -19,14 +19,14 @@ namespace anylab {
 
 std::vector<SessionStatus> bgp_sessions(const Node& router) {
   std::vector<SessionStatus> out;
-  for (const BgpNeighbor& n : router.neighbors) out.push_back({router.name, n.node, n.address.str(), ""});
+  for (const BgpNeighbor& n : router.neighbors) out.push_back({router.name, n.node, n.address.str(), "", n.family()});
   auto answer = frr_vty(router.netns, "bgpd", "show bgp summary json");
   if (!answer) return out;
   auto json = nlohmann::json::parse(*answer, nullptr, false);
   if (json.is_discarded()) return out;
   // One table per family: an IPv6 session is under ipv6Unicast.
   for (SessionStatus& s : out) {
-    const auto& peers = json[s.peer_address.find(':') == std::string::npos ? "ipv4Unicast" : "ipv6Unicast"]["peers"];
+    const auto& peers = json[s.family == Family::kIpv4 ? "ipv4Unicast" : "ipv6Unicast"]["peers"];
     if (peers.is_object() && peers.contains(s.peer_address)) {
       s.state = peers[s.peer_address].value("state", "");
       s.prefixes_received = peers[s.peer_address].value("pfxRcd", 0);
@@ -62,11 +62,7 @@ bool router_ready(const Lab& lab, const Node& r, std::vector<std::string>& not_r
       all = false;
       not_ready.push_back(fmt::format("BGP {} -> {} ({}): {}", s.router, s.peer_node, s.peer_address,
                                       s.state.empty() ? "bgpd does not answer" : s.state));
-    } else if (const Node* peer = lab.find(s.peer_node);
-               peer->kind == NodeKind::kInstance && s.prefixes_received == 0 &&
-               // A session of a family the service lacks (an IPv6-only
-               // service's IPv4 session) carries nothing.
-               peer->service->has(s.peer_address.find(':') == std::string::npos ? Family::kIpv4 : Family::kIpv6)) {
+    } else if (lab.find(s.peer_node)->kind == NodeKind::kInstance && s.prefixes_received == 0) {
       all = false;
       not_ready.push_back(fmt::format("instance {} announces nothing to {} yet{}", s.peer_node, s.router,
                                       lab.find(s.peer_node)->spec->health ? " (its health check has not risen)" : ""));

@@ -15,6 +15,7 @@ namespace anylab {
 // namespace.
 struct SessionStatus {
   std::string router, peer_node, peer_address, state;  // state "" if bgpd did not answer
+  Family family = Family::kIpv4;  // the session's
   int prefixes_received = 0;
   bool established() const { return state == "Established"; }
 };

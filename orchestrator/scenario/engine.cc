@@ -135,22 +135,24 @@ class Runner {
   StepOutcome step(const AnnounceStep& a) {
     const Node& n = *lab_.find(a.node.value);
     // Without `prefix:`, every prefix of the service (both families).
-    std::vector<std::string> prefixes;
-    if (a.prefix) prefixes.push_back(a.prefix->value.str());
+    std::vector<IpPrefix> prefixes;
+    if (a.prefix) prefixes.push_back(a.prefix->value);
     else
-      for (const auto& p : n.service->prefixes) prefixes.push_back(p.value.str());
+      for (const auto& p : n.service->prefixes) prefixes.push_back(p.value);
     // Afterwards the instance announces what it did as deployed: a prefix
     // of the lab file's again, another one no more.
     std::vector<std::pair<std::string, bool>> routes;  // (route, deployed)
-    for (const std::string& prefix : prefixes) {
+    for (const IpPrefix& prefix : prefixes) {
       bool deployed = false;
-      for (const auto& p : n.service->prefixes) deployed |= prefix == p.value.str();
-      for (const auto& m : n.spec->announce.more_specifics) deployed |= prefix == m.value.str();
-      routes.emplace_back(exabgp_route(n, prefix, announce_attributes(n)), deployed);
+      for (const auto& p : n.service->prefixes) deployed |= prefix == p.value;
+      for (const auto& m : n.spec->announce.more_specifics) deployed |= prefix == m.value;
+      routes.emplace_back(exabgp_route(n, prefix.str(), announce_attributes(n)), deployed);
     }
     const std::string name = n.name;
     const std::string verb = a.withdraw ? "withdraw " : "announce ";
-    return event(fmt::format("{} {} from {}", a.withdraw ? "withdraw" : "announce", fmt::join(prefixes, " and "), n.name),
+    std::vector<std::string> texts;
+    for (const IpPrefix& p : prefixes) texts.push_back(p.str());
+    return event(fmt::format("{} {} from {}", a.withdraw ? "withdraw" : "announce", fmt::join(texts, " and "), n.name),
                  [&]() -> Result {
                    for (const auto& [route, deployed] : routes)
                      if (auto r = ops_.exabgp(name, verb + route); !r) return r;
@@ -230,6 +232,11 @@ class Runner {
     });
   }
 
+  // "ipv4: ...; ipv6: ...": what one stream measured, added to the whole.
+  static void add_measured(std::string& all, const std::string& label, const std::string& part) {
+    all += (all.empty() ? "" : "; ") + (label.empty() ? "" : label + ": ") + part;
+  }
+
   // The streams an expectation covers: every family of each service (of
   // `service` only, if given), or only `family` where the service has it.
   std::vector<Stream> streams(const std::optional<std::string>& service, const std::optional<Marked<Family>>& family) const {
@@ -260,9 +267,7 @@ class Runner {
         all.verdict = d.verdict;
         continue;
       }
-      const std::string label = stream_label(lab_.spec, st.service, st.family);
-      all.verdict.measured += (all.verdict.measured.empty() ? "" : "; ") + (label.empty() ? "" : label + ": ") +
-                              d.verdict.measured;
+      add_measured(all.verdict.measured, stream_label(lab_.spec, st.service, st.family), d.verdict.measured);
       if (d.verdict.longest_outage)
         all.verdict.longest_outage = std::max(all.verdict.longest_outage.value_or(Micros(0)), *d.verdict.longest_outage);
       if (d.verdict.convergence)
@@ -333,8 +338,7 @@ class Runner {
           for (const auto& [client, inst] : clients) t[client] = s.of({client, service, st.family});
           Verdict one = checks::catchment(t, last_event_, end, clients);
           all.pass = all.pass && one.pass;
-          const std::string label = names_families(lab_.spec) ? std::string(to_string(st.family)) + ": " : "";
-          all.measured += (all.measured.empty() ? "" : "; ") + label + one.measured;
+          add_measured(all.measured, names_families(lab_.spec) ? to_string(st.family) : "", one.measured);
         }
       return all;
     }));
@@ -344,16 +348,15 @@ class Runner {
     const Node& n = *lab_.find(r.node.value);
     // Without `prefix:`, the lab's one service's one prefix (the loader
     // refuses anything else).
-    const std::string prefix = r.prefix ? r.prefix->value.str() : lab_.spec.services.front().prefixes.front().value.str();
-    std::string text = fmt::format("expect route on {} to {}", n.name, prefix);
+    const IpPrefix prefix = r.prefix ? r.prefix->value : lab_.spec.services.front().prefixes.front().value;
+    std::string text = fmt::format("expect route on {} to {}", n.name, prefix.str());
     std::optional<std::string> via, via_peer;
     if (r.via) {
       via = r.via->value;
       text += " via " + *via;
       // The session of the prefix's family toward it.
-      const Family f = r.prefix ? r.prefix->value.family() : lab_.spec.services.front().prefixes.front().value.family();
       for (const BgpNeighbor& nb : n.neighbors)
-        if (nb.node == *via && nb.family() == f) via_peer = nb.address.str();
+        if (nb.node == *via && nb.family() == prefix.family()) via_peer = nb.address.str();
     }
     if (r.as_path) text += fmt::format(" as-path \"{}\"", *r.as_path);
     auto name_of = [&](const std::string& peer) {
@@ -381,7 +384,7 @@ class Runner {
       Verdict one = judge_tcp(k, t.survives);
       if (keys.size() == 1) return judged(text, one);
       all.pass = all.pass && one.pass;
-      all.measured += (all.measured.empty() ? "" : "; ") + std::string(to_string(k.family)) + ": " + one.measured;
+      add_measured(all.measured, to_string(k.family), one.measured);
     }
     return judged(text, all);
   }

@@ -55,7 +55,7 @@ class LabOps {
   // An ExaBGP API command to an instance ("announce route ...").
   virtual Result exabgp(const std::string& instance, const std::string& command) = 0;
   // FRR's `show bgp ipv4|ipv6 unicast PREFIX json` on a router, or nullopt if it does not answer.
-  virtual std::optional<std::string> bgp_route_json(const std::string& router, const std::string& prefix) = 0;
+  virtual std::optional<std::string> bgp_route_json(const std::string& router, const IpPrefix& prefix) = 0;
   // After a scenario: waits until the lab is ready again, at most `budget`.
   virtual void wait_ready(checks::Micros budget, const std::atomic<bool>* cancel) = 0;
 };

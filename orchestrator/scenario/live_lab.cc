@@ -68,9 +68,9 @@ class LiveLab : public LabOps {
   Result exabgp(const std::string& instance, const std::string& command) override {
     return exabgp_send(*lab_.find(instance), command);
   }
-  std::optional<std::string> bgp_route_json(const std::string& router, const std::string& prefix) override {
-    const Family f = prefix.find(':') == std::string::npos ? Family::kIpv4 : Family::kIpv6;
-    return frr_vty(lab_.find(router)->netns, "bgpd", fmt::format("show bgp {} unicast {} json", to_string(f), prefix));
+  std::optional<std::string> bgp_route_json(const std::string& router, const IpPrefix& prefix) override {
+    return frr_vty(lab_.find(router)->netns, "bgpd",
+                   fmt::format("show bgp {} unicast {} json", to_string(prefix.family()), prefix.str()));
   }
   void wait_ready(Micros budget, const std::atomic<bool>* cancel) override {
     (void)anylab::wait_ready(lab_, std::chrono::steady_clock::now() + budget, cancel);

@@ -33,6 +33,19 @@ using test::not_reaped;
 using test::deploy_until_daemons;
 
 std::string artifact(const std::string& name) { return std::string(ANYLAB_ARTIFACT_DIR) + "/" + name; }
+
+// A copy of labs/BASE.yaml named NAME, with these scenarios instead of its
+// own, settling in 5 s (its expectations fail: no need to wait 30 s), in a
+// temporary file the caller removes.
+fs::path lab_variant(const std::string& base, const std::string& name, const std::string& scenarios) {
+  std::string lab = test::read_file(lab_file(base));
+  lab.replace(lab.find("name: " + base), 6 + base.size(), "name: " + name);
+  lab.replace(lab.find("settle: 30s"), 11, "settle: 5s");
+  lab = lab.substr(0, lab.find("scenarios:")) + "scenarios:\n" + scenarios;
+  const fs::path file = fs::temp_directory_path() / (name + "-" + std::to_string(getpid()) + ".yaml");
+  std::ofstream(file) << lab;
+  return file;
+}
 std::string fmt_size(int w, int h) { return "--window-size=" + std::to_string(w) + "," + std::to_string(h); }
 
 nlohmann::json inspect(const std::string& lab) {
@@ -261,14 +274,8 @@ INSTANTIATE_TEST_SUITE_P(Labs, EveryLab, ::testing::ValuesIn(lab_names()),
 
 TEST_F(Deploy, AFalseExpectationExits1AndNamesWhoAnswered) {
   uses("false-expect");
-  std::string lab = test::read_file(lab_file("quickstart"));
-  lab.replace(lab.find("name: quickstart"), 16, "name: false-expect");
-  lab.replace(lab.find("settle: 30s"), 11, "settle: 5s");  // it fails after settle: no need to wait 30 s
-  const size_t s = lab.find("scenarios:");
-  lab = lab.substr(0, s) +
-        "scenarios:\n  - name: wrong\n    steps:\n      - expect: {client: client-eu, reaches: pop-sin}\n";
-  const fs::path file = fs::temp_directory_path() / ("false-expect-" + std::to_string(getpid()) + ".yaml");
-  std::ofstream(file) << lab;
+  const fs::path file = lab_variant("quickstart", "false-expect",
+                                    "  - name: wrong\n    steps:\n      - expect: {client: client-eu, reaches: pop-sin}\n");
   fs::create_directories(ANYLAB_ARTIFACT_DIR);
   const std::string html = artifact("report-false-expect.html");
   auto r = test::run({kAnylab, "test", file.string(), "--html", html});
@@ -297,17 +304,11 @@ TEST_F(Deploy, AFalseExpectationExits1AndNamesWhoAnswered) {
 // over which family, and the JSON report has a timeline per family.
 TEST_F(Deploy, WrongPerFamilyExpectationNamesInstanceAndFamily) {
   uses("false-family");
-  std::string lab = test::read_file(lab_file("dual-stack-dns"));
-  lab.replace(lab.find("name: dual-stack-dns"), 20, "name: false-family");
-  lab.replace(lab.find("settle: 30s"), 11, "settle: 5s");
-  const size_t s = lab.find("scenarios:");
-  lab = lab.substr(0, s) +
-        "scenarios:\n  - name: wrong\n    steps:\n"
-        "      - expect: {client: client-eu, reaches: ns-fra, family: ipv4}\n"
-        "      - expect: {client: client-eu, reaches: ns-fra, family: ipv6}\n"
-        "      - expect: {client: client-eu, reaches: ns-fra}\n";
-  const fs::path file = fs::temp_directory_path() / ("false-family-" + std::to_string(getpid()) + ".yaml");
-  std::ofstream(file) << lab;
+  const fs::path file = lab_variant("dual-stack-dns", "false-family",
+                                    "  - name: wrong\n    steps:\n"
+                                    "      - expect: {client: client-eu, reaches: ns-fra, family: ipv4}\n"
+                                    "      - expect: {client: client-eu, reaches: ns-fra, family: ipv6}\n"
+                                    "      - expect: {client: client-eu, reaches: ns-fra}\n");
   fs::create_directories(ANYLAB_ARTIFACT_DIR);
   const std::string json = artifact("report-false-family.json");
   auto r = test::run({kAnylab, "test", file.string(), "--json", json});
