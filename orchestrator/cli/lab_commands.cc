@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -102,11 +103,25 @@ void say_whose_frr(const Lab& lab) {
       at == std::string::npos ? "not found" : version.substr(at + 8, version.find('\n', at) - at - 8));
 }
 
+// A lab big enough for memory to matter, on a machine that does not merge
+// identical pages: said once, with the switch (the machine's, not anylab's).
+void say_page_merging(const Lab& lab) {
+  constexpr size_t kBigLab = 50;
+  const size_t routers = static_cast<size_t>(
+      std::ranges::count_if(lab.nodes, [](const Node& n) { return n.kind == NodeKind::kRouter; }));
+  if (routers < kBigLab || page_merging_on()) return;
+  std::cerr << fmt::format(
+      "anylab: {} routers; their FRR daemons share most of their memory when the kernel merges identical pages: "
+      "as root, `echo 1 > /sys/kernel/mm/ksm/run` (README: Memory)\n",
+      routers);
+}
+
 // What stands between the lab file and a deploy: the machine (exit 3 with
 // the fix), a deploy of the lab already there, or names of the lab's that
 // are someone else's. Nothing is created.
 int check_deployable(const Lab& lab) {
   say_whose_frr(lab);
+  say_page_merging(lab);
   if (auto problems = preflight(lab); !problems.empty()) {
     for (const std::string& p : problems) std::cerr << "anylab: " << p << "\n";
     std::cerr << "anylab: this machine cannot run the lab; nothing was built\n";

@@ -208,6 +208,7 @@ class DockerBackend : public Backend {
       spec.argv = p.argv;
       spec.env = p.env;
       spec.log_file = p.log_file;
+      spec.mergeable = page_merging_on();
       auto pid = spawn_detached(spec);
       if (!pid) return std::unexpected(pid.error());
       out.push_back({*pid, process_start_time(*pid).value_or(0), a.node, p.name});

@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -135,12 +137,38 @@ std::vector<std::string> args_of(const ProcessSpec& spec) {
 
 }  // namespace
 
+bool page_merging_on() {
+  static const bool on = [] {
+    std::ifstream in("/sys/kernel/mm/ksm/run");
+    int run = 0;
+    return in >> run && run == 1;
+  }();
+  return on;
+}
+
+namespace {
+
+#ifndef PR_SET_MEMORY_MERGE
+#define PR_SET_MEMORY_MERGE 67  // Linux 6.4; inherited across exec since 6.8
+#endif
+
+// In the child, before exec. Best effort: on an older kernel the process
+// simply keeps its own pages.
+void offer_pages_to_merge() {
+  const int current = ::personality(0xffffffff);
+  if (current != -1) ::personality(static_cast<unsigned long>(current) | ADDR_NO_RANDOMIZE);
+  ::prctl(PR_SET_MEMORY_MERGE, 1, 0, 0, 0);
+}
+
+}  // namespace
+
 std::expected<pid_t, std::string> spawn_detached(const ProcessSpec& spec) {
   NamespaceFds ns(spec);
   if (!ns.error().empty()) return std::unexpected(ns.error());
-  auto enter = bp::extend::on_exec_setup = [&ns](auto&) {
+  auto enter = bp::extend::on_exec_setup = [&ns, &spec](auto&) {
     if (!ns.enter()) ::_exit(127);
     ::setsid();
+    if (spec.mergeable) offer_pages_to_merge();
   };
   std::error_code ec;
   const std::string log = spec.log_file.empty() ? "/dev/null" : spec.log_file;

@@ -36,7 +36,17 @@ struct ProcessSpec {
   std::string mount_ns = "";
   // A UTS namespace to enter as well (a container's: its hostname).
   std::string uts_ns = "";
+  // Offered to the kernel's same-page merging (KSM) and started without
+  // address-space randomisation: daemons started alike then lay out their
+  // memory alike (FRR's command graph, YANG modules, tables), page for page,
+  // and KSM keeps one copy of each identical page.
+  bool mergeable = false;
 };
+
+// Whether the kernel merges identical pages of the processes offered to it
+// (/sys/kernel/mm/ksm/run is 1: the machine's choice, never anylab's). Read
+// once per run of anylab.
+bool page_merging_on();
 
 // Starts a long-running process in a network namespace, in a session of its
 // own (a Ctrl-C in the terminal is anylab's to handle, not the daemons'),
