@@ -132,6 +132,28 @@ TEST(Loader, CatchmentShortFormAndSteps) {
   EXPECT_TRUE(std::holds_alternative<WaitStep>(s.scenarios[2].steps[1].action));
 }
 
+// A chain: client, N routers, instance. Packets cross at most 63 routers
+// (TTL 64): 63 is a lab, 64 is refused (tests/golden/errors/*-out-of-reach).
+std::string chain(int routers) {
+  std::string nodes, links = "    - [c1, r1]\n";
+  for (int i = 1; i <= routers; ++i) {
+    nodes += "    r" + std::to_string(i) + ": {kind: router, asn: " + std::to_string(65000 + i) + "}\n";
+    if (i < routers) links += "    - [r" + std::to_string(i) + ", r" + std::to_string(i + 1) + "]\n";
+  }
+  return "name: chain\nservices:\n  dns: {prefix: 192.0.2.0/24, address: 192.0.2.53, asn: 64500}\ntopology:\n"
+         "  nodes:\n" + nodes + "    pop: {kind: instance, service: dns}\n    c1: {kind: client}\n  links:\n" +
+         links + "    - [r" + std::to_string(routers) + ", pop]\n";
+}
+
+TEST(Loader, ClientsReachInstancesAcrossAtMost63Routers) {
+  load_ok("chain63.yaml", chain(63));
+  SourceFile f("chain64.yaml", chain(64));
+  auto spec = load_lab(f);
+  ASSERT_FALSE(spec.has_value());
+  EXPECT_NE(format_diagnostics(f, spec.error()).find("client \"c1\" is 64 routers from the nearest instance"),
+            std::string::npos);
+}
+
 // Every bad input has a golden file with the exact text users see (the CLI
 // adds one summary line, which cli_test checks).
 TEST(Loader, BadInputsGiveTheGoldenErrors) {

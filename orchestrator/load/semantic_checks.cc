@@ -1,5 +1,7 @@
 #include "load/semantic_checks.h"
 
+#include <deque>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -21,6 +23,7 @@ class Checker {
     for (const NodeSpec& n : spec_.nodes) check_node(n);
     for (const LinkSpec& l : spec_.links) check_link(l);
     check_attachments();
+    check_clients_in_reach();
     for (const ScenarioSpec& sc : spec_.scenarios)
       for (const StepSpec& st : sc.steps) std::visit([&](const auto& a) { check(st, a); }, st.action);
   }
@@ -223,6 +226,74 @@ class Checker {
                                           n.name.value));
   }
 
+  // A packet crosses at most this many routers: every node's TTL is Linux's
+  // default of 64, and the 64th router drops the packet.
+  static constexpr size_t kMaxRouters = 63;
+
+  // The fewest routers a packet from one node to every other crosses (only
+  // routers forward: clients and instances are ends), over every link.
+  std::map<std::string, size_t> routers_from(const std::string& from) const {
+    std::map<std::string, size_t> crossed{{from, 0}};
+    std::deque<std::string> queue{from};
+    while (!queue.empty()) {
+      const std::string at = queue.front();
+      queue.pop_front();
+      const NodeSpec* n = spec_.find_node(at);
+      if (at != from && (!n || n->kind.value != NodeKind::kRouter)) continue;
+      const size_t next = crossed[at] + (at == from ? 0 : 1);
+      auto it = links_of_.find(at);
+      if (it == links_of_.end()) continue;
+      for (const LinkSpec* l : it->second) {
+        const std::string& other = l->a.node.value == at ? l->b.node.value : l->a.node.value;
+        if (crossed.emplace(other, next).second) queue.push_back(other);
+      }
+    }
+    return crossed;
+  }
+
+  size_t routers_between(const std::string& client, const std::string& instance) {
+    auto [it, fresh] = reach_.try_emplace(client);
+    if (fresh) it->second = routers_from(client);
+    auto found = it->second.find(instance);
+    return found == it->second.end() ? std::numeric_limits<size_t>::max() : found->second;
+  }
+
+  void too_far(SourceMark mark, const std::string& instance, const std::string& client, size_t routers) {
+    d_.error(mark, fmt::format("instance \"{}\" is {} routers from client \"{}\" on the shortest path, and a packet "
+                               "crosses at most {} (the TTL is 64): it can never answer; put an instance nearer or "
+                               "shorten the path",
+                               instance, routers, client, kMaxRouters));
+  }
+
+  // Every client must have an instance of every service within reach of
+  // its packets, or it is never answered and the lab never ready.
+  void check_clients_in_reach() {
+    for (const NodeSpec& c : spec_.nodes) {
+      if (c.kind.value != NodeKind::kClient || !links_of_.contains(c.name.value)) continue;
+      for (const ServiceSpec& s : spec_.services) {
+        size_t nearest = std::numeric_limits<size_t>::max();
+        std::string who;
+        for (const NodeSpec& i : spec_.nodes)
+          if (i.service && i.service->value == s.name.value)
+            if (size_t r = routers_between(c.name.value, i.name.value); r < nearest) nearest = r, who = i.name.value;
+        if (!who.empty() && nearest != std::numeric_limits<size_t>::max() && nearest > kMaxRouters)
+          d_.error(c.name.mark, fmt::format("client \"{}\" is {} routers from the nearest instance of service \"{}\" "
+                                            "({}), and a packet crosses at most {} (the TTL is 64): it would never be "
+                                            "answered; put an instance nearer or shorten the path",
+                                            c.name.value, nearest, s.name.value, who, kMaxRouters));
+      }
+    }
+  }
+
+  // An expectation that a client reaches an instance its packets cannot.
+  void want_in_reach(SourceMark mark, const std::string& client, const std::string& instance) {
+    const NodeSpec* c = spec_.find_node(client);
+    const NodeSpec* i = spec_.find_node(instance);
+    if (!c || !i || c->kind.value != NodeKind::kClient || i->kind.value != NodeKind::kInstance) return;
+    if (size_t r = routers_between(client, instance); r != std::numeric_limits<size_t>::max() && r > kMaxRouters)
+      too_far(mark, instance, client, r);
+  }
+
   bool linked(const std::string& a, const std::string& b) const {
     auto it = links_of_.find(a);
     if (it == links_of_.end()) return false;
@@ -285,6 +356,7 @@ class Checker {
   void check(const StepSpec& st, const ExpectStep& e) {
     if (e.client) want_kind(*e.client, NodeKind::kClient, "`client:`");
     if (e.reaches) want_kind(*e.reaches, NodeKind::kInstance, "`reaches:`");
+    if (e.reaches && e.client) want_in_reach(e.reaches->mark, e.client->value, e.reaches->value);
     const bool per_client = e.reaches || e.unreachable || e.max_outage;
     if (per_client && !e.client) d_.error(st.mark, "this expectation needs `client:`: which client is probing?");
     if (!per_client && e.client && !e.within && !e.stable)
@@ -303,6 +375,7 @@ class Checker {
       const std::string service = inst && inst->service ? inst->service->value : "";
       for (const auto& cl : c.clients) {
         want_kind(cl, NodeKind::kClient, "a catchment member");
+        want_in_reach(cl.mark, cl.value, c.instance.value);
         if (!seen.insert({service, cl.value}).second)
           d_.error(cl.mark, fmt::format("client \"{}\" is in two catchments of service \"{}\"", cl.value, service));
       }
@@ -371,6 +444,7 @@ class Checker {
   std::map<IpAddress, std::string> router_ids_;
   std::map<std::string, SourceMark> interfaces_;
   std::map<std::string, std::vector<const LinkSpec*>> links_of_;
+  std::map<std::string, std::map<std::string, size_t>> reach_;  // routers_from, per client
   std::vector<std::pair<IpPrefix, int>> link_nets_;
 };
 
