@@ -9,7 +9,8 @@
 # sets it for its run (KSM_PAGES pages per 20 ms scan, default 5000, so that
 # it settles in seconds; the kernel's default is 100) and puts every setting
 # back on exit. Not a test: it prints figures for BENCHMARKS.md. Needs root
-# and a build (ci/build.sh).
+# and a build (ci/build.sh). With SCENARIOS=1 it also runs the ring's
+# scenario (`anylab run`) on each deploy before destroying it.
 #   ci/bench/memory-bench.sh [SIZES...]   default: 50 200
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -68,6 +69,11 @@ for n in "${sizes[@]}"; do
     pss=$(frr_pss "ring-$n") after=$(used_kb)
     printf "%-8s %-4s %8.2f %10.1f MB %10.2f GB %10s %9s\n" "$n" "$mode" "$(awk "BEGIN{print $t1 - $t0}")" \
       "$(awk "BEGIN{print $pss / $n / 1024}")" "$(awk "BEGIN{print ($after - $before) / 1048576}")" "$merged" "$cpu"
+    if [ "${SCENARIOS:-0}" = 1 ]; then
+      $anylab run "ring-$n" | sed 's/^/    /' || true
+    fi
+    t2=$(now)
     $anylab destroy "ring-$n" > /dev/null 2>&1
+    echo "    destroyed in $(awk "BEGIN{printf \"%.1f\", $(now) - $t2}") s"
   done
 done
