@@ -10,8 +10,10 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "plan/render_frr.h"
+#include "runtime/docker_api.h"
 #include "runtime/netns_backend.h"
 #include "runtime/parallel.h"
 #include "runtime/process.h"
@@ -91,6 +93,14 @@ InNode scan(const std::string& netns) {
   return out;
 }
 
+// The engine's own words on a failed request ({"message": "..."}).
+std::string engine_message(const ApiResponse& r) {
+  auto j = nlohmann::json::parse(r.body, nullptr, false);
+  if (j.is_object() && j.contains("message") && j["message"].is_string())
+    return fmt::format("{} (HTTP {})", j["message"].get<std::string>(), r.status);
+  return fmt::format("HTTP {}", r.status);
+}
+
 // What a container binds from the host, at the same path: the node's
 // runtime directory, and FRR's run directory where FRR runs in it.
 std::vector<std::string> binds_of(const Node& n) {
@@ -161,24 +171,44 @@ class DockerBackend : public Backend {
     return std::vector<Spawned>{};
   }
 
+  // Made through the engine's API, not `docker run`: with networking
+  // disabled the container still gets a network namespace of its own (only
+  // lo), but its start skips Docker's libnetwork-setkey hook, which ran the
+  // whole dockerd binary once per container (6 containers started in 1.45 s
+  // instead of 3.2 s here). Docker then writes no /etc/hosts: the node's
+  // own, bound read-only, makes its name resolve to itself without DNS
+  // (ExaBGP asks for its FQDN at start: 5 s of DNS timeouts otherwise).
   std::string create(const Node& n) {
-    // The node's name resolves to itself without DNS (ExaBGP asks for its
-    // FQDN at start: 5 s of DNS timeouts otherwise).
-    std::vector<std::string> args{"run", "-d", "--name", n.netns, "--label", lab_label(lab_.name), "--label",
-                                  "org.anylab.node=" + n.name, "--hostname", n.name, "--add-host",
-                                  n.name + ":127.0.0.1", "--network", "none", "--stop-signal", "SIGKILL"};
+    std::error_code ec;
+    fs::create_directories(n.runtime_dir, ec);
+    const std::string hosts = n.runtime_dir + "/hosts";
+    std::ofstream(hosts) << fmt::format("127.0.0.1\tlocalhost\n127.0.1.1\t{}\n::1\tlocalhost ip6-localhost\n", n.name);
+    nlohmann::json binds = nlohmann::json::array({hosts + ":/etc/hosts:ro"});
     for (const std::string& dir : binds_of(n)) {
-      std::error_code ec;
       fs::create_directories(dir, ec);
       if (ec) return fmt::format("cannot create {}: {}", dir, ec.message());
-      args.insert(args.end(), {"-v", dir + ":" + dir});
+      binds.push_back(dir + ":" + dir);
     }
     const std::string image = lab_.image_of(n);
-    args.insert(args.end(), {image, "sleep", "infinity"});
-    RunOutput r = docker(args);
-    if (r.exit_code != 0)
-      return fmt::format("docker could not start the container {} for {} from {} (exit {})", n.netns, n.name, image,
-                         r.exit_code);
+    const nlohmann::json spec = {
+        {"Image", image},
+        {"Cmd", {"sleep", "infinity"}},
+        {"Hostname", n.name},
+        {"Labels", {{"org.anylab.lab", lab_.name}, {"org.anylab.node", n.name}}},
+        {"StopSignal", "SIGKILL"},
+        {"NetworkDisabled", true},
+        {"HostConfig", {{"NetworkMode", "none"}, {"Binds", binds}}},
+    };
+    auto made = docker_api("POST", "/containers/create?name=" + n.netns, spec.dump());
+    if (!made) return made.error();
+    if (made->status != 201)
+      return fmt::format("docker could not make the container {} for {} from {}: {}", n.netns, n.name, image,
+                         engine_message(*made));
+    auto started = docker_api("POST", "/containers/" + n.netns + "/start");
+    if (!started) return started.error();
+    if (started->status != 204 && started->status != 304)
+      return fmt::format("docker could not start the container {} for {}: {}", n.netns, n.name,
+                         engine_message(*started));
     return "";
   }
 
