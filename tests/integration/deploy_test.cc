@@ -421,89 +421,12 @@ TEST_F(Deploy, ALabNamingImagesIsToldTheNetnsRuntimeRunsTheHostsFrr) {
   EXPECT_EQ(test::run({kAnylab, "destroy", "frr-upgrade"}).exit_code, 0);
 }
 
-// The kernel's same-page merging (KSM) is the machine's switch; the test
-// sets it for its own run and puts it back as it was, even when it fails.
-class KsmSettings {
- public:
-  KsmSettings() {
-    for (const char* f : {"run", "pages_to_scan", "sleep_millisecs"}) saved_[f] = read(f);
-  }
-  ~KsmSettings() {
-    write("run", saved_["run"] == "1" ? "1" : "0");  // 2 (unmerge all) is not a state to go back to
-    write("pages_to_scan", saved_["pages_to_scan"]);
-    write("sleep_millisecs", saved_["sleep_millisecs"]);
-  }
-  static std::string read(const std::string& f) {
-    std::string v;
-    std::ifstream("/sys/kernel/mm/ksm/" + f) >> v;
-    return v;
-  }
-  static void write(const std::string& f, const std::string& v) { std::ofstream("/sys/kernel/mm/ksm/" + f) << v; }
-
- private:
-  std::map<std::string, std::string> saved_;
-};
-
-// A value of /proc/PID/ksm_stat ("ksm_merging_pages 1234", "ksm_merge_any:
-// yes"), "" if absent.
-std::string ksm_stat(const std::string& pid, const std::string& key) {
-  std::istringstream in(test::read_file("/proc/" + pid + "/ksm_stat"));
-  for (std::string k, v; in >> k >> v;)
-    if (k == key || k == key + ":") return v;
-  return "";
-}
-
-bool address_randomised(const std::string& pid) {
-  constexpr unsigned long kAddrNoRandomize = 0x0040000;
-  return (std::stoul(test::read_file("/proc/" + pid + "/personality"), nullptr, 16) & kAddrNoRandomize) == 0;
-}
-
-std::vector<std::string> frr_daemons(const std::string& lab) {
-  std::vector<std::string> out;
-  for (const std::string& pid : recorded_pids(lab)) {
-    const std::string comm = test::read_file("/proc/" + pid + "/comm");
-    if (comm == "bgpd\n" || comm == "zebra\n") out.push_back(pid);
-  }
-  return out;
-}
-
 // With the kernel merging pages, the routers' daemons are offered to it and
-// laid out alike (no address randomisation), and identical pages are shared
-// across routers; without, anylab leaves both alone.
+// laid out alike, and identical pages are shared; without, left alone.
 TEST_F(Deploy, RoutersShareIdenticalPagesOnlyWhenTheKernelMergesThem) {
   if (!fs::exists("/sys/kernel/mm/ksm/run")) GTEST_SKIP() << "this kernel has no same-page merging";
-  KsmSettings restore;
   uses("quickstart");
-
-  KsmSettings::write("run", "0");
-  ASSERT_EQ(test::run({kAnylab, "deploy", lab_file("quickstart")}).exit_code, 0);
-  auto daemons = frr_daemons("quickstart");
-  ASSERT_EQ(daemons.size(), 4u);
-  for (const std::string& pid : daemons) {
-    EXPECT_EQ(ksm_stat(pid, "ksm_merge_any"), "no") << pid;
-    EXPECT_TRUE(address_randomised(pid)) << pid;
-  }
-  ASSERT_EQ(test::run({kAnylab, "destroy", "quickstart"}).exit_code, 0);
-
-  KsmSettings::write("pages_to_scan", "5000");
-  KsmSettings::write("sleep_millisecs", "20");
-  KsmSettings::write("run", "1");
-  ASSERT_EQ(test::run({kAnylab, "deploy", lab_file("quickstart")}).exit_code, 0);
-  daemons = frr_daemons("quickstart");
-  ASSERT_EQ(daemons.size(), 4u);
-  // KSM merges a page once it has seen it unchanged over two scans.
-  const long scans = std::stol(KsmSettings::read("full_scans"));
-  for (auto deadline = std::chrono::steady_clock::now() + 60s;
-       std::stol(KsmSettings::read("full_scans")) < scans + 3 && std::chrono::steady_clock::now() < deadline;)
-    std::this_thread::sleep_for(100ms);
-  for (const std::string& pid : daemons) {
-    EXPECT_EQ(ksm_stat(pid, "ksm_merge_any"), "yes") << pid;
-    EXPECT_FALSE(address_randomised(pid)) << pid;
-    // A bgpd or zebra holds 4 to 10 MB of its own; most of it is the same in
-    // every router. At least 1 MB of each must be shared.
-    EXPECT_GE(std::stol(ksm_stat(pid, "ksm_merging_pages")), 256) << pid;
-  }
-  EXPECT_EQ(test::run({kAnylab, "destroy", "quickstart"}).exit_code, 0);
+  test::expect_pages_shared_only_with_ksm("quickstart");
 }
 
 TEST_F(Deploy, SecondDeployOfTheSameLabIsRefused) {

@@ -153,6 +153,14 @@ TEST_F(OnDocker, ARouterRunsTheImageItIsPinnedTo) {
 
 // containerlab, the contract's name for this runtime, cannot deploy on a
 // kernel without /proc/modules: anylab says so and points to docker.
+// The daemons anylab starts inside containers are offered to KSM as on
+// netns (same spawn path, entered namespaces and all).
+TEST_F(OnDocker, RoutersShareIdenticalPagesOnlyWhenTheKernelMergesThem) {
+  if (!fs::exists("/sys/kernel/mm/ksm/run")) GTEST_SKIP() << "this kernel has no same-page merging";
+  uses("quickstart");
+  test::expect_pages_shared_only_with_ksm("quickstart", {"--runtime", "docker"});
+}
+
 TEST_F(OnDocker, ContainerlabRuntimeSaysWhyAndWhatToUse) {
   auto d = test::run({kAnylab, "deploy", lab_file("quickstart"), "--runtime", "containerlab"});
   EXPECT_EQ(d.exit_code, 3);
