@@ -172,9 +172,10 @@ Built build_and_wait(const Lab& lab, const std::string& lab_file, const DeployOp
     if (n.kind == NodeKind::kRouter) sessions += n.neighbors.size();
     if (n.kind == NodeKind::kClient) ++clients;
   }
-  std::cout << fmt::format("lab {} ready in {:.1f}s ({} actions in {:.1f}s): {} BGP sessions Established, "
-                           "{} clients answered\n",
-                           lab.name, seconds_since(start), actions.size(), build_s, sessions, clients);
+  std::cout << fmt::format("lab {} ready in {:.1f}s ({} actions in {:.1f}s): {} BGP session{} Established, "
+                           "{} client{} answered\n",
+                           lab.name, seconds_since(start), actions.size(), build_s, sessions, sessions == 1 ? "" : "s",
+                           clients, clients == 1 ? "" : "s");
   return {};
 }
 
