@@ -76,7 +76,6 @@ TEST(IpPrefix, Ipv6NetworksAndHostBits) {
   EXPECT_FALSE(IpPrefix::parse("2001:db8::2/127")->has_host_bits());
   EXPECT_TRUE(IpPrefix::parse("2001:db8::1/128")->contains(*IpAddress::parse("2001:db8::1")));
   EXPECT_FALSE(IpPrefix::parse("2001:db8::/129").has_value());
-  EXPECT_EQ(IpPrefix::parse("2001:db8::/129"), std::nullopt);
 }
 
 TEST(AddressPool, HandsOutIpv6Blocks) {

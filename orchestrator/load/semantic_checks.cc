@@ -1,7 +1,7 @@
 #include "load/semantic_checks.h"
 
 #include <deque>
-#include <limits>
+#include <optional>
 #include <map>
 #include <set>
 
@@ -251,18 +251,13 @@ class Checker {
     return crossed;
   }
 
-  size_t routers_between(const std::string& client, const std::string& instance) {
+  // nullopt when no path joins them (another check says so).
+  std::optional<size_t> routers_between(const std::string& client, const std::string& instance) {
     auto [it, fresh] = reach_.try_emplace(client);
     if (fresh) it->second = routers_from(client);
     auto found = it->second.find(instance);
-    return found == it->second.end() ? std::numeric_limits<size_t>::max() : found->second;
-  }
-
-  void too_far(SourceMark mark, const std::string& instance, const std::string& client, size_t routers) {
-    d_.error(mark, fmt::format("instance \"{}\" is {} routers from client \"{}\" on the shortest path, and a packet "
-                               "crosses at most {} (the TTL is 64): it can never answer; put an instance nearer or "
-                               "shorten the path",
-                               instance, routers, client, kMaxRouters));
+    if (found == it->second.end()) return std::nullopt;
+    return found->second;
   }
 
   // Every client must have an instance of every service within reach of
@@ -271,16 +266,17 @@ class Checker {
     for (const NodeSpec& c : spec_.nodes) {
       if (c.kind.value != NodeKind::kClient || !links_of_.contains(c.name.value)) continue;
       for (const ServiceSpec& s : spec_.services) {
-        size_t nearest = std::numeric_limits<size_t>::max();
+        std::optional<size_t> nearest;
         std::string who;
         for (const NodeSpec& i : spec_.nodes)
           if (i.service && i.service->value == s.name.value)
-            if (size_t r = routers_between(c.name.value, i.name.value); r < nearest) nearest = r, who = i.name.value;
-        if (!who.empty() && nearest != std::numeric_limits<size_t>::max() && nearest > kMaxRouters)
+            if (auto r = routers_between(c.name.value, i.name.value); r && (!nearest || *r < *nearest))
+              nearest = r, who = i.name.value;
+        if (nearest && *nearest > kMaxRouters)
           d_.error(c.name.mark, fmt::format("client \"{}\" is {} routers from the nearest instance of service \"{}\" "
                                             "({}), and a packet crosses at most {} (the TTL is 64): it would never be "
                                             "answered; put an instance nearer or shorten the path",
-                                            c.name.value, nearest, s.name.value, who, kMaxRouters));
+                                            c.name.value, *nearest, s.name.value, who, kMaxRouters));
       }
     }
   }
@@ -290,8 +286,11 @@ class Checker {
     const NodeSpec* c = spec_.find_node(client);
     const NodeSpec* i = spec_.find_node(instance);
     if (!c || !i || c->kind.value != NodeKind::kClient || i->kind.value != NodeKind::kInstance) return;
-    if (size_t r = routers_between(client, instance); r != std::numeric_limits<size_t>::max() && r > kMaxRouters)
-      too_far(mark, instance, client, r);
+    if (auto r = routers_between(client, instance); r && *r > kMaxRouters)
+      d_.error(mark, fmt::format("instance \"{}\" is {} routers from client \"{}\" on the shortest path, and a "
+                                 "packet crosses at most {} (the TTL is 64): it can never answer; put an instance "
+                                 "nearer or shorten the path",
+                                 instance, *r, client, kMaxRouters));
   }
 
   bool linked(const std::string& a, const std::string& b) const {

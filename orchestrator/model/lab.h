@@ -13,8 +13,9 @@ namespace anylab {
 // The lab resolved into concrete objects: every name, interface, address and
 // BGP session decided, every config rendered. Everything deploy does is
 // derived from this, and the same LabSpec always resolves to the same Lab.
-// Per family, IPv4 first: a link carries IPv6 too when the lab has an
-// IPv6 service.
+
+// An interface's address in one family. An interface has one per family
+// its link carries, IPv4 first: IPv6 too when the lab has an IPv6 service.
 struct InterfaceAddress {
   IpPrefix local;  // with its length, e.g. 198.18.0.0/31
   IpAddress peer;  // the other end's

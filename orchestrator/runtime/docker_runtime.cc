@@ -182,7 +182,9 @@ class DockerBackend : public Backend {
     std::error_code ec;
     fs::create_directories(n.runtime_dir, ec);
     const std::string hosts = n.runtime_dir + "/hosts";
-    std::ofstream(hosts) << fmt::format("127.0.0.1\tlocalhost\n127.0.1.1\t{}\n::1\tlocalhost ip6-localhost\n", n.name);
+    std::ofstream out(hosts);
+    out << fmt::format("127.0.0.1\tlocalhost\n127.0.1.1\t{}\n::1\tlocalhost ip6-localhost\n", n.name);
+    if (!out.flush()) return fmt::format("cannot write {}", hosts);
     nlohmann::json binds = nlohmann::json::array({hosts + ":/etc/hosts:ro"});
     for (const std::string& dir : binds_of(n)) {
       fs::create_directories(dir, ec);
@@ -238,7 +240,6 @@ class DockerBackend : public Backend {
       spec.argv = p.argv;
       spec.env = p.env;
       spec.log_file = p.log_file;
-      spec.mergeable = page_merging_on();
       auto pid = spawn_detached(spec);
       if (!pid) return std::unexpected(pid.error());
       out.push_back({*pid, process_start_time(*pid).value_or(0), a.node, p.name});

@@ -101,9 +101,7 @@ Result processes(std::span<const Action> batch) {
   std::vector<Spawned> out;
   for (const Action& a : batch) {
     const auto& p = std::get<StartProcess>(a.what);
-    ProcessSpec spec{p.netns, p.argv, p.env, p.log_file};
-    spec.mergeable = page_merging_on();
-    auto pid = spawn_detached(spec);
+    auto pid = spawn_detached({p.netns, p.argv, p.env, p.log_file});
     if (!pid) return std::unexpected(pid.error());
     out.push_back({*pid, process_start_time(*pid).value_or(0), a.node, p.name});
   }

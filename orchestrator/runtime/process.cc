@@ -165,10 +165,11 @@ void offer_pages_to_merge() {
 std::expected<pid_t, std::string> spawn_detached(const ProcessSpec& spec) {
   NamespaceFds ns(spec);
   if (!ns.error().empty()) return std::unexpected(ns.error());
-  auto enter = bp::extend::on_exec_setup = [&ns, &spec](auto&) {
+  const bool mergeable = page_merging_on();
+  auto enter = bp::extend::on_exec_setup = [&ns, mergeable](auto&) {
     if (!ns.enter()) ::_exit(127);
     ::setsid();
-    if (spec.mergeable) offer_pages_to_merge();
+    if (mergeable) offer_pages_to_merge();
   };
   std::error_code ec;
   const std::string log = spec.log_file.empty() ? "/dev/null" : spec.log_file;

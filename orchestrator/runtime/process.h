@@ -36,11 +36,6 @@ struct ProcessSpec {
   std::string mount_ns = "";
   // A UTS namespace to enter as well (a container's: its hostname).
   std::string uts_ns = "";
-  // Offered to the kernel's same-page merging (KSM) and started without
-  // address-space randomisation: daemons started alike then lay out their
-  // memory alike (FRR's command graph, YANG modules, tables), page for page,
-  // and KSM keeps one copy of each identical page.
-  bool mergeable = false;
 };
 
 // Whether the kernel merges identical pages of the processes offered to it
@@ -50,7 +45,10 @@ bool page_merging_on();
 
 // Starts a long-running process in a network namespace, in a session of its
 // own (a Ctrl-C in the terminal is anylab's to handle, not the daemons'),
-// and leaves it running. Only the network namespace is entered (setns), not a
+// and leaves it running. Where the kernel merges pages, the process is
+// offered to it and started without address-space randomisation: daemons
+// started alike then lay out their memory alike (FRR's command graph, YANG
+// modules, tables), page for page, and KSM keeps one copy of each. Only the network namespace is entered (setns), not a
 // mount namespace per process as `ip netns exec` makes.
 std::expected<pid_t, std::string> spawn_detached(const ProcessSpec& spec);
 
