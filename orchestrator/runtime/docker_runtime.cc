@@ -24,6 +24,9 @@ namespace {
 namespace fs = std::filesystem;
 using Spawns = std::expected<std::vector<Spawned>, std::string>;
 
+// The label key that marks a container as a lab's (its value: the lab).
+constexpr const char* kLabKey = "org.anylab.lab";
+
 RunOutput docker(std::vector<std::string> args, std::chrono::seconds timeout = std::chrono::seconds(120)) {
   args.insert(args.begin(), "docker");
   return run_command({"", std::move(args), {}, ""}, "", timeout);
@@ -196,7 +199,7 @@ class DockerBackend : public Backend {
         {"Image", image},
         {"Cmd", {"sleep", "infinity"}},
         {"Hostname", n.name},
-        {"Labels", {{"org.anylab.lab", lab_.name}, {"org.anylab.node", n.name}}},
+        {"Labels", {{kLabKey, lab_.name}, {"org.anylab.node", n.name}}},
         {"StopSignal", "SIGKILL"},
         {"NetworkDisabled", true},
         {"HostConfig", {{"NetworkMode", "none"}, {"Binds", binds}}},
@@ -256,7 +259,7 @@ class DockerBackend : public Backend {
 
 pid_t container_init(const std::string& netns) { return scan(netns).init; }
 
-std::string lab_label(const std::string& lab) { return "org.anylab.lab=" + lab; }
+std::string lab_label(const std::string& lab) { return std::string(kLabKey) + "=" + lab; }
 
 std::expected<ProcessSpec, std::string> DockerRuntime::process_in(const Node& n) const {
   const pid_t init = container_init(n.netns);

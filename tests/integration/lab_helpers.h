@@ -34,7 +34,8 @@ void expect_destroy_cleans_up_after_sigkill(const std::string& lab, const std::v
 // Deploys LAB (with extra arguments) with the kernel's same-page merging
 // off, then on (KSM's settings put back afterwards): off, its FRR daemons
 // must be left alone (not offered to KSM, addresses randomised); on, they
-// must be offered, laid out alike and share at least 1 MB each.
+// must be offered, laid out alike and share at least 1 MB each, and their
+// PSS must fall by a fifth or more.
 void expect_pages_shared_only_with_ksm(const std::string& lab, const std::vector<std::string>& extra = {});
 
 }  // namespace anylab::test
