@@ -12,6 +12,19 @@ std::vector<Probe> window(const ClientTimeline& probes, Micros from, Micros to) 
   return out;
 }
 
+std::optional<std::string> unsent_probes(const ClientTimeline& probes, Micros from, Micros to) {
+  size_t sent = 0, unsent = 0;
+  const std::string* cause = nullptr;
+  for (const Probe& p : probes) {
+    if (p.sent < from || p.sent >= to) continue;
+    ++sent;
+    if (!p.error) continue;
+    if (!unsent++) cause = &*p.error;
+  }
+  if (!unsent) return std::nullopt;
+  return std::to_string(unsent) + " of " + std::to_string(sent) + " probes could not be sent: " + *cause;
+}
+
 std::vector<Segment> segments(const ClientTimeline& p, Micros interval) {
   std::vector<Segment> out;
   for (size_t i = 0; i < p.size();) {

@@ -16,7 +16,14 @@ struct Verdict {
   std::optional<Micros> convergence{};     // event -> the answers settled on the instance
   std::optional<Micros> longest_outage{};  // longest run without an answer
   std::optional<std::string> instance{};   // who answers in the end
+  // The harness could not measure it (probes not sent, a router that does
+  // not answer): the cause. Such a verdict is neither a pass nor a fail.
+  std::optional<std::string> error{};
 };
+
+// The harness's failures among the probes sent in [from, to): "3 of 40
+// probes could not be sent: <the first cause>", or nothing.
+std::optional<std::string> unsent_probes(const ClientTimeline& probes, Micros from, Micros to);
 
 // `reaches`: from some moment on, every probe is answered by `instance`.
 // Convergence is measured from `event` to the first probe of that final run;

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -33,9 +34,36 @@ namespace {
 
 std::optional<SocketAddress> address_of(const ProbeTarget& t) { return socket_address(t.address, t.port); }
 
+// A socket per UDP target, and per TCP probe in flight (up to timeout /
+// interval of them per target), beside what the process has open already:
+// the soft open-file limit (1024 by default) is raised toward the hard one
+// so that a large lab's probes are not refused for want of descriptors.
+void raise_open_file_limit(size_t targets, Micros interval, Micros timeout) {
+  const rlim_t in_flight = static_cast<rlim_t>(timeout / std::max(interval, Micros(1))) + 2;
+  const rlim_t want = static_cast<rlim_t>(targets) * in_flight + 256;
+  rlimit r{};
+  if (::getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur >= want) return;
+  r.rlim_cur = r.rlim_max == RLIM_INFINITY ? want : std::min(want, r.rlim_max);
+  ::setrlimit(RLIMIT_NOFILE, &r);
+}
+
+// Whether a failed send says something of the lab (no route, a port
+// unreachable, a full queue: a lost probe, as a lost datagram is) or of the
+// prober itself (a bad descriptor: its silence would be no measurement).
+bool lost_in_the_lab(int err) {
+  switch (err) {
+    case ENETUNREACH: case EHOSTUNREACH: case ECONNREFUSED: case EAGAIN: case ENOBUFS: case EPERM:
+    case ENETDOWN: case EHOSTDOWN: case EMSGSIZE: case ECONNRESET:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 std::optional<std::string> Prober::start() {
+  raise_open_file_limit(targets_.size(), interval_, timeout_);
   for (const ProbeTarget& t : targets_) {
     auto addr = address_of(t);
     if (!addr) return t.client + ": not an IP address: " + t.address;
@@ -80,11 +108,16 @@ void Prober::send_probes(uint32_t seq) {
       probes_[i].push_back({now(), std::nullopt});
     }
     if (t.protocol == Protocol::kTcp) {
-      // A lost connect is a lost probe, like a lost datagram.
+      // A refused or unroutable connect is a lost probe, like a lost
+      // datagram; no socket at all is the prober's failure.
       const SocketAddress addr = *address_of(t);
       auto fd = socket_in_netns(t.netns, addr.family(), SOCK_STREAM);
-      if (!fd) continue;
+      if (!fd) {
+        unsent(i, fd.error());
+        continue;
+      }
       if (::connect(*fd, addr.get(), addr.length) != 0 && errno != EINPROGRESS) {
+        if (!lost_in_the_lab(errno)) unsent(i, std::string("cannot connect: ") + std::strerror(errno));
         ::close(*fd);
         continue;
       }
@@ -93,8 +126,14 @@ void Prober::send_probes(uint32_t seq) {
     }
     const std::string request = t.protocol == Protocol::kDns ? dns_query(static_cast<uint16_t>(seq))
                                                              : numbered_request(seq);
-    ::send(sockets_[i], request.data(), request.size(), MSG_NOSIGNAL);  // a lost send is a lost probe
+    if (::send(sockets_[i], request.data(), request.size(), MSG_NOSIGNAL) < 0 && !lost_in_the_lab(errno))
+      unsent(i, std::string("cannot send: ") + std::strerror(errno));
   }
+}
+
+void Prober::unsent(size_t target, std::string why) {
+  std::lock_guard lock(mutex_);
+  probes_[target].back().error = std::move(why);
 }
 
 // A reply from target i: matched to its probe by the number it echoes (the

@@ -53,6 +53,8 @@ class Prober {
   void run();
   void send_probes(uint32_t seq);
   void receive(size_t target, const std::string& reply, Micros arrived);
+  // The probe just recorded for `target` could not be sent: why.
+  void unsent(size_t target, std::string why);
   // A TCP probe under way: connecting, then waiting for its reply.
   struct TcpProbe {
     int fd;

@@ -13,10 +13,13 @@ namespace anylab::checks {
 using Micros = std::chrono::microseconds;
 
 // One probe from one client: when it was sent and who answered, if anyone
-// answered before the probe's timeout.
+// answered before the probe's timeout. `error`: the prober could not send it
+// (no socket: the open-file limit, a namespace gone), so its silence says
+// nothing about the lab.
 struct Probe {
   Micros sent{};
   std::optional<std::string> instance;
+  std::optional<std::string> error{};
 };
 
 // One client's probes, in the order they were sent.

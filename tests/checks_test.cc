@@ -1,4 +1,6 @@
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -70,13 +72,16 @@ TEST(Prober, ANamespaceThatIsNotOpenIsRefused) {
     const std::vector<ProbeTarget> gone{{"gone", -1, "127.0.0.1", 53, p}};
     Prober prober(gone, std::chrono::milliseconds(10), std::chrono::milliseconds(100));
     const std::optional<std::string> err = prober.start();
-    if (p == Protocol::kTcp) {  // a TCP probe opens its socket when sent: every one is lost
+    if (p == Protocol::kTcp) {  // a TCP probe opens its socket when sent: every one is unsent, with why
       ASSERT_FALSE(err.has_value());
       std::this_thread::sleep_for(std::chrono::milliseconds(250));
       prober.stop();
       const auto timelines = prober.timelines();
       ASSERT_FALSE(timelines.at(0).empty());
-      for (const Probe& probe : timelines.at(0)) EXPECT_FALSE(probe.instance);
+      for (const Probe& probe : timelines.at(0)) {
+        EXPECT_FALSE(probe.instance);
+        EXPECT_EQ(probe.error, "the client's network namespace is not open");
+      }
       continue;
     }
     ASSERT_TRUE(err.has_value());
@@ -85,6 +90,36 @@ TEST(Prober, ANamespaceThatIsNotOpenIsRefused) {
   auto tcp = TcpSession::open(-1, "127.0.0.1", 53, Micros(100000));
   ASSERT_FALSE(tcp);
   EXPECT_EQ(tcp.error(), "the client's network namespace is not open");
+}
+
+// Out of descriptors (EMFILE), a TCP probe cannot be sent: it is recorded
+// as the prober's failure, with the cause, never as a probe nobody answered.
+// In a child process whose hard limit leaves the prober too few.
+TEST_F(ProberOnLoopback, OutOfDescriptorsIsTheProbersFailureNotNoAnswer) {
+  const pid_t child = ::fork();
+  if (child == 0) {
+    using std::chrono::milliseconds;
+    Prober prober({{"tcp", std::nullopt, "127.0.0.1", port_, Protocol::kTcp}}, milliseconds(10), milliseconds(100));
+    // Every descriptor but the ones open now taken, and the limit pinned there.
+    std::vector<int> hog{::open("/dev/null", O_RDONLY)};
+    if (hog.back() < 0) ::_exit(3);
+    for (int fd; (fd = ::dup(hog.front())) >= 0;) hog.push_back(fd);
+    rlimit r{};
+    ::getrlimit(RLIMIT_NOFILE, &r);
+    r.rlim_max = r.rlim_cur = static_cast<rlim_t>(hog.back() + 1);
+    ::setrlimit(RLIMIT_NOFILE, &r);
+    if (prober.start()) ::_exit(2);
+    std::this_thread::sleep_for(milliseconds(300));
+    prober.stop();
+    const auto t = prober.timelines().at(0);
+    size_t unsent = 0;
+    for (const Probe& p : t) unsent += p.error && p.error->find("Too many open files") != std::string::npos;
+    ::_exit(!t.empty() && unsent == t.size() ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "every probe must be recorded as unsent, with EMFILE as its cause";
 }
 
 TEST_F(ProberOnLoopback, EveryProtocolIsAnsweredThenLost) {

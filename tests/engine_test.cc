@@ -57,14 +57,20 @@ class FakeLab : public LabOps {
    public:
     explicit Probes(FakeLab& lab) : lab_(lab) {}
     Micros now() const override { return lab_.clock; }
-    void sleep_until(Micros t) override { lab_.clock = std::max(lab_.clock, t); }
+    void sleep_until(Micros t) override {
+      lab_.clock = std::max(lab_.clock, t);
+      if (lab_.signal_at && lab_.clock >= *lab_.signal_at) lab_.cancel = true;  // SIGTERM, as CI sends it
+    }
     // Every 10 ms; decided once older than the 100 ms timeout.
     std::vector<checks::ClientTimeline> timelines() const override {
       checks::ClientTimeline t;
       for (Micros s{0}; s <= lab_.clock - milliseconds(100); s += milliseconds(10)) {
         std::optional<Micros> since;
         if (lab_.event && s >= *lab_.event) since = s - *lab_.event;
-        t.push_back({s, lab_.script_(since)});
+        if (lab_.unsent_from && s >= *lab_.unsent_from)
+          t.push_back({s, std::nullopt, "cannot open a socket in client-eu's namespace: Too many open files"});
+        else
+          t.push_back({s, lab_.script_(since)});
       }
       return {t};
     }
@@ -96,11 +102,18 @@ class FakeLab : public LabOps {
   Result impair(const ImpairStep&) override { return applied(); }
   Result clear_impairment(const ImpairStep&) override { return {}; }
   Result exabgp(const std::string&, const std::string&) override { return applied(); }
-  std::optional<std::string> bgp_route_json(const std::string&, const IpPrefix&) override { return "{}"; }
+  std::optional<std::string> bgp_route_json(const std::string&, const IpPrefix&) override {
+    if (!vty_answers) return std::nullopt;
+    return "{}";
+  }
   void wait_ready(Micros, const std::atomic<bool>*) override {}
 
   Micros clock{0};
   std::optional<Micros> event;
+  std::optional<Micros> signal_at;    // the cancel flag is set once the clock gets there
+  std::atomic<bool> cancel{false};
+  std::optional<Micros> unsent_from;  // probes from then on cannot be sent
+  bool vty_answers = true;
 
  private:
   Script script_;
@@ -119,12 +132,16 @@ struct Outcome {
   Micros event{};  // when the fail step was applied
 };
 
-Outcome run(const std::string& steps, Script script) {
+Outcome run_on(FakeLab& fake, const std::string& steps) {
   Lab lab = fake_lab("  - name: s\n    steps:\n      - fail: {node: pop-ams}\n" + steps);
-  FakeLab fake(std::move(script));
-  Outcome r{run_scenario(fake, lab, lab.spec.scenarios.front(), nullptr), {}};
+  Outcome r{run_scenario(fake, lab, lab.spec.scenarios.front(), &fake.cancel), {}};
   r.event = r.out.steps.at(0).at;  // (fake.event is the undo's, by now)
   return r;
+}
+
+Outcome run(const std::string& steps, Script script) {
+  FakeLab fake(std::move(script));
+  return run_on(fake, steps);
 }
 
 // A `within` is a bound, not a wait: the expectation passes once the client
@@ -133,7 +150,7 @@ Outcome run(const std::string& steps, Script script) {
 TEST(Engine, ReachesWithinPassesOnceStableNotAtTheBound) {
   Outcome r = run("      - expect: {client: client-eu, reaches: pop-sin, within: 10s}\n", moves(milliseconds(200), "pop-sin"));
   const StepOutcome& e = r.out.steps.at(1);
-  EXPECT_TRUE(e.pass) << e.measured;
+  EXPECT_TRUE(e.pass()) << e.measured;
   EXPECT_EQ(e.convergence, milliseconds(200));
   EXPECT_LE(r.out.duration, r.event + milliseconds(200 + 500 + 100 + 40));
   EXPECT_GE(r.out.duration, r.event + milliseconds(200 + 500 + 100));
@@ -143,7 +160,7 @@ TEST(Engine, ReachesWithinPassesOnceStableNotAtTheBound) {
 TEST(Engine, ReachesWithinFailsOnceTheBoundPassed) {
   Outcome r = run("      - expect: {client: client-eu, reaches: pop-sin, within: 1s}\n", moves(milliseconds(0), "pop-ams"));
   const StepOutcome& e = r.out.steps.at(1);
-  EXPECT_FALSE(e.pass);
+  EXPECT_FALSE(e.pass());
   EXPECT_EQ(e.measured, "answered by pop-ams at the end, not pop-sin");
   EXPECT_LE(r.out.duration, r.event + milliseconds(1000 + 100 + 40));
 }
@@ -151,11 +168,11 @@ TEST(Engine, ReachesWithinFailsOnceTheBoundPassed) {
 // Without `within`, the lab may take up to `settle` (30 s) to get there.
 TEST(Engine, WithoutABoundItWaitsForTheLabToSettle) {
   Outcome slow = run("      - expect: {client: client-eu, reaches: pop-sin}\n", moves(milliseconds(12000), "pop-sin"));
-  EXPECT_TRUE(slow.out.steps.at(1).pass) << slow.out.steps.at(1).measured;
+  EXPECT_TRUE(slow.out.steps.at(1).pass()) << slow.out.steps.at(1).measured;
   EXPECT_EQ(slow.out.steps.at(1).convergence, milliseconds(12000));
   EXPECT_LE(slow.out.duration, slow.event + milliseconds(12000 + 500 + 100 + 40));
   Outcome never = run("      - expect: {client: client-eu, reaches: pop-sin}\n", moves(milliseconds(0), "pop-ams"));
-  EXPECT_FALSE(never.out.steps.at(1).pass);
+  EXPECT_FALSE(never.out.steps.at(1).pass());
   EXPECT_GE(never.out.duration, never.event + milliseconds(30000));
   EXPECT_LE(never.out.duration, never.event + milliseconds(30000 + 100 + 40));  // its probes judged to the end
 }
@@ -164,7 +181,7 @@ TEST(Engine, WithoutABoundItWaitsForTheLabToSettle) {
 TEST(Engine, StableIsHeldInFull) {
   Outcome r = run("      - expect: {client: client-eu, reaches: pop-sin, within: 1s, stable: 3s}\n",
               moves(milliseconds(100), "pop-sin"));
-  EXPECT_TRUE(r.out.steps.at(1).pass) << r.out.steps.at(1).measured;
+  EXPECT_TRUE(r.out.steps.at(1).pass()) << r.out.steps.at(1).measured;
   EXPECT_GE(r.out.duration, r.event + milliseconds(100 + 3000 + 100));
   Script flap = [](std::optional<Micros> since) -> std::optional<std::string> {
     if (!since || *since < milliseconds(100)) return "pop-ams";
@@ -172,7 +189,7 @@ TEST(Engine, StableIsHeldInFull) {
     return "pop-sin";
   };
   Outcome f = run("      - expect: {client: client-eu, reaches: pop-sin, within: 1s, stable: 3s}\n", flap);
-  EXPECT_FALSE(f.out.steps.at(1).pass);
+  EXPECT_FALSE(f.out.steps.at(1).pass());
   EXPECT_LE(f.out.duration, f.event + milliseconds(1600 + 100 + 40)) << "decided once the run broke after the bound";
 }
 
@@ -184,10 +201,10 @@ TEST(Engine, MaxOutageIsDecidedEarlyBothWays) {
     return since ? "pop-sin" : "pop-ams";
   };
   Outcome over = run("      - expect: {client: client-eu, max-outage: 300ms}\n", dark);
-  EXPECT_FALSE(over.out.steps.at(1).pass);
+  EXPECT_FALSE(over.out.steps.at(1).pass());
   EXPECT_LE(over.out.duration, over.event + milliseconds(300 + 100 + 40));
   Outcome ok = run("      - expect: {client: client-eu, max-outage: 1s}\n", dark);
-  EXPECT_TRUE(ok.out.steps.at(1).pass) << ok.out.steps.at(1).measured;
+  EXPECT_TRUE(ok.out.steps.at(1).pass()) << ok.out.steps.at(1).measured;
   EXPECT_EQ(ok.out.steps.at(1).longest_outage, milliseconds(800));
   EXPECT_LE(ok.out.duration, ok.event + milliseconds(800 + 500 + 100 + 40));
 }
@@ -195,9 +212,77 @@ TEST(Engine, MaxOutageIsDecidedEarlyBothWays) {
 // unreachable: a blackhole proven once nobody has answered for `stable`.
 TEST(Engine, UnreachablePassesOnceNobodyAnsweredForStable) {
   Outcome r = run("      - expect: {client: client-eu, unreachable: true, within: 5s}\n", moves(milliseconds(300), std::nullopt));
-  EXPECT_TRUE(r.out.steps.at(1).pass) << r.out.steps.at(1).measured;
+  EXPECT_TRUE(r.out.steps.at(1).pass()) << r.out.steps.at(1).measured;
   EXPECT_EQ(r.out.steps.at(1).convergence, milliseconds(300));
   EXPECT_LE(r.out.duration, r.event + milliseconds(300 + 500 + 100 + 40));
+}
+
+// A signal (a CI job's time limit) during a judgement: the expectation under
+// way is interrupted, not judged on what was seen so far (here, an outage
+// shorter than its bound, which read as a pass), and every step after it is
+// interrupted too. The scenario is not a pass.
+TEST(Engine, ASignalInterruptsTheJudgementAndEveryStepAfterIt) {
+  FakeLab fake(moves(milliseconds(0), std::nullopt));  // dark from the event on
+  fake.signal_at = milliseconds(1000);
+  Outcome r = run_on(fake,
+                     "      - expect: {client: client-eu, max-outage: 5s}\n"
+                     "      - restore: {node: pop-ams}\n"
+                     "      - expect: {client: client-eu, reaches: pop-ams, within: 2s}\n");
+  ASSERT_EQ(r.out.steps.size(), 4u);
+  EXPECT_EQ(r.out.steps[0].status, Status::kPass);
+  const StepOutcome& judging = r.out.steps[1];
+  EXPECT_EQ(judging.status, Status::kInterrupted) << judging.measured;
+  EXPECT_FALSE(judging.pass());
+  EXPECT_TRUE(judging.measured.starts_with("interrupted before it was decided")) << judging.measured;
+  EXPECT_FALSE(judging.longest_outage) << "nothing is reported as measured";
+  EXPECT_EQ(r.out.steps[2].status, Status::kInterrupted);
+  EXPECT_EQ(r.out.steps[2].kind, StepKind::kEvent);
+  EXPECT_EQ(r.out.steps[3].status, Status::kInterrupted);
+  EXPECT_EQ(r.out.steps[3].kind, StepKind::kExpectation);
+  EXPECT_EQ(r.out.steps[3].line, 25);
+  EXPECT_EQ(r.out.status(), Status::kInterrupted);
+  EXPECT_FALSE(r.out.pass());
+  EXPECT_LT(r.out.duration, milliseconds(1200)) << "stopped at the signal, not at the bound";
+}
+
+// A scenario a signal came before: every step interrupted, none passing.
+TEST(Engine, AScenarioNeverStartedIsInterrupted) {
+  Lab lab = fake_lab("  - name: s\n    steps:\n      - fail: {node: pop-ams}\n"
+                     "      - expect: {client: client-eu, reaches: pop-sin}\n");
+  ScenarioOutcome o = interrupted_scenario(lab.spec.scenarios.front());
+  ASSERT_EQ(o.steps.size(), 2u);
+  EXPECT_EQ(o.steps[1].status, Status::kInterrupted);
+  EXPECT_TRUE(o.steps[1].expectation());
+  EXPECT_EQ(o.status(), Status::kInterrupted);
+}
+
+// Probes the prober could not send are not "no answer": an `unreachable`
+// over them would pass on a broken prober. The expectation is an error,
+// with the cause, and decided at once.
+TEST(Engine, ProbesThatCouldNotBeSentAreAnErrorNotNoAnswer) {
+  FakeLab fake(moves(milliseconds(0), "pop-ams"));
+  fake.unsent_from = milliseconds(0);
+  Outcome r = run_on(fake, "      - expect: {client: client-eu, unreachable: true, within: 5s}\n");
+  const StepOutcome& e = r.out.steps.at(1);
+  EXPECT_EQ(e.status, Status::kError) << e.measured;
+  EXPECT_NE(e.measured.find("could not be sent: cannot open a socket in client-eu's namespace: Too many open files"),
+            std::string::npos)
+      << e.measured;
+  EXPECT_EQ(r.out.status(), Status::kError);
+  EXPECT_LT(r.out.duration, r.event + milliseconds(500));
+  FakeLab max(moves(milliseconds(0), std::nullopt));
+  max.unsent_from = milliseconds(0);
+  EXPECT_EQ(run_on(max, "      - expect: {client: client-eu, max-outage: 1s}\n").out.steps.at(1).status, Status::kError);
+}
+
+// A router that does not answer on its vty: the route expectation could not
+// be measured, which is an error, not "no route".
+TEST(Engine, ARouterThatDoesNotAnswerIsAnError) {
+  FakeLab fake(moves(milliseconds(0), "pop-ams"));
+  fake.vty_answers = false;
+  Outcome r = run_on(fake, "      - expect: {route: {node: edge-ams, via: pop-ams}}\n");
+  EXPECT_EQ(r.out.steps.at(1).status, Status::kError);
+  EXPECT_EQ(r.out.steps.at(1).measured, "edge-ams's bgpd did not answer on its vty socket in time");
 }
 
 }  // namespace

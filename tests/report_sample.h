@@ -30,17 +30,17 @@ inline TestReport sample_report() {
   StepOutcome outage{.text = "expect client-eu max-outage 1s", .kind = StepKind::kExpectation,
                      .measured = "longest outage 0.080s", .at = milliseconds(2400), .since = milliseconds(300),
                      .longest_outage = milliseconds(80), .line = 18};
-  StepOutcome restore{.text = "restore node pop-ams", .pass = false, .measured = "pop-ams runs nothing to restore",
+  StepOutcome restore{.text = "restore node pop-ams", .status = Status::kError, .measured = "pop-ams runs nothing to restore",
                       .at = milliseconds(2500), .line = 19};
   ScenarioOutcome run1{.name = "crash", .steps = {crash, reaches, outage}, .duration = milliseconds(2600),
                        .timelines = {{"client-eu", "dns", Family::kIpv4, probes({{30, "pop-ams"}, {8, ""}, {222, "pop-sin"}})}}};
   StepOutcome late = reaches;
-  late.pass = false;
+  late.status = Status::kFail;
   late.convergence = milliseconds(2400);
   late.measured = "pop-sin from +2.400s (expected within 2s)";
   StepOutcome outage2 = outage;
   outage2.longest_outage = milliseconds(120);
-  ScenarioOutcome run2{.name = "crash", .steps = {crash, late, outage2, restore}, .pass = false,
+  ScenarioOutcome run2{.name = "crash", .steps = {crash, late, outage2, restore},
                        .duration = milliseconds(2600),
                        .timelines = {{"client-eu", "dns", Family::kIpv4, probes({{30, "pop-ams"}, {12, ""}, {218, "pop-sin"}})}}};
   return TestReport{.lab = "sample", .file = "labs/sample.yaml", .started = "2026-11-22T08:00:00Z", .seconds = 5.7,

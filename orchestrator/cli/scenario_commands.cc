@@ -30,7 +30,11 @@ std::string utc_now() {
 
 void print_steps(const ScenarioOutcome& o) {
   for (const StepOutcome& s : o.steps) {
-    const char* tag = s.expectation() ? (s.pass ? "PASS" : "FAIL") : (s.pass ? "    " : "ERR ");
+    const char* tag = s.status == Status::kInterrupted ? "INTR"
+                      : s.status == Status::kError     ? "ERR "
+                      : s.status == Status::kFail      ? "FAIL"
+                      : s.expectation()                ? "PASS"
+                                                       : "    ";
     std::cout << fmt::format("  {}  {}{}\n", tag, s.text, s.measured.empty() ? "" : ": " + s.measured);
   }
 }
@@ -43,7 +47,8 @@ void print_spreads(const ScenarioRuns& runs) {
     std::string failed;
     for (int r : e.failed_runs) failed += (failed.empty() ? " (failed in run " : ", ") + std::to_string(r);
     if (!failed.empty()) failed += ")";
-    std::cout << fmt::format("  {}  {}: held in {}/{} runs{}{}{}\n", e.passed == e.runs ? "PASS" : "FAIL",
+    std::cout << fmt::format("  {}  {}: held in {}/{} runs{}{}{}\n",
+                             e.passed == e.runs ? "PASS" : e.worst == Status::kFail ? "FAIL" : to_string(e.worst),
                              e.first->text, e.passed, e.runs, failed, spread_text("convergence", e.convergence),
                              spread_text("longest outage", e.longest_outage));
   }
@@ -66,6 +71,13 @@ int run_loaded(const Lab& lab, const std::string& file, const ScenarioOptions& o
   for (const ScenarioSpec& sc : lab.spec.scenarios) {
     if (!options.only.empty() && sc.name.value != options.only) continue;
     ScenarioRuns runs{sc.name.value, sc.description, {}};
+    // After a signal, what was not run is said to be interrupted, so that
+    // no report reads as if it had passed or had not been asked for.
+    if (g_cancel) {
+      runs.runs.push_back(interrupted_scenario(sc));
+      report.scenarios.push_back(std::move(runs));
+      continue;
+    }
     for (int k = 1; k <= options.repeat && !g_cancel; ++k) {
       std::cout << fmt::format("scenario {}{}\n", sc.name.value,
                                options.repeat > 1 ? fmt::format(" (run {}/{})", k, options.repeat) : "")
@@ -76,8 +88,8 @@ int run_loaded(const Lab& lab, const std::string& file, const ScenarioOptions& o
     }
     if (options.repeat > 1 && !runs.runs.empty()) print_spreads(runs);
     if (!runs.runs.empty()) report.scenarios.push_back(std::move(runs));
-    if (g_cancel) break;
   }
+  report.interrupted = g_cancel;
   if (!options.only.empty() && report.scenarios.empty() && !g_cancel) {
     std::cerr << fmt::format("anylab: lab {} has no scenario \"{}\"\n", lab.name, options.only);
     return kExitInvalidLab;
@@ -88,9 +100,14 @@ int run_loaded(const Lab& lab, const std::string& file, const ScenarioOptions& o
   if (!options.junit_file.empty()) written &= write_report(options.junit_file, junit_report(report), "JUnit");
   if (!options.html_file.empty()) written &= write_report(options.html_file, html_report(report), "HTML");
   const Tally t = tally_of(report);
-  std::cout << fmt::format("{}: {} scenarios, {} expectations, {} failed{}{}\n", lab.name, report.scenarios.size(),
+  std::cout << fmt::format("{}: {} scenarios, {} expectations, {} failed{}{}{}\n", lab.name, report.scenarios.size(),
                            t.expectations, t.failed,
-                           t.errors ? fmt::format(", {} events could not be applied", t.errors) : "",
+                           t.errors ? fmt::format(", {} errors (steps the harness could not do or measure)", t.errors)
+                                    : "",
+                           report.interrupted
+                               ? fmt::format(", interrupted by signal {} ({} steps not judged)", g_signal.load(),
+                                             t.interrupted)
+                               : "",
                            options.repeat > 1 ? fmt::format(" (each scenario run {} times)", options.repeat) : "");
   if (g_cancel) return 128 + g_signal;
   if (!written) return kExitEnvironment;

@@ -10,6 +10,17 @@
 namespace anylab {
 namespace {
 
+// A step's or scenario's verdict in a word, as the badges say it.
+const char* verdict_word(Status s, bool upper = false) {
+  switch (s) {
+    case Status::kPass: return upper ? "PASS" : "pass";
+    case Status::kFail: return "FAIL";
+    case Status::kError: return "ERROR";
+    case Status::kInterrupted: return "INTERRUPTED";
+  }
+  return "?";
+}
+
 using checks::Micros;
 
 std::string esc(std::string_view s) {
@@ -218,9 +229,9 @@ std::string expectation_windows(const std::vector<const StepOutcome*>& expects, 
     const StepOutcome& e = *expects[i];
     const double x0 = g.x(e.since), x1 = std::max(g.x(e.at), x0 + 3);
     s += fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"rowlabel {}\">E{} {}</text>", g.left - 8, y + 12,
-                     e.pass ? "ok" : "bad", i + 1, e.pass ? "pass" : "FAIL");
+                     e.pass() ? "ok" : "bad", i + 1, verdict_word(e.status));
     s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"16\" class=\"window {}\"><title>{}: {}</title></rect>",
-                     x0, y, x1 - x0, e.pass ? "ok" : "bad", esc(e.text), esc(e.measured));
+                     x0, y, x1 - x0, e.pass() ? "ok" : "bad", esc(e.text), esc(e.measured));
     std::string label;
     if (e.convergence) {
       const double xc = g.x(e.since + *e.convergence);
@@ -246,10 +257,10 @@ std::string events_and_axis(const std::vector<const StepOutcome*>& events, const
     const StepOutcome& e = *events[i];
     const double xe = g.x(e.at);
     s += fmt::format("<line x1=\"{:.1f}\" y1=\"{}\" x2=\"{:.1f}\" y2=\"{:.1f}\" class=\"event {}\"/>", xe, g.top - 8, xe,
-                     g.bottom, e.pass ? "" : "bad");
+                     g.bottom, e.pass() ? "" : "bad");
     s += fmt::format("<circle cx=\"{:.1f}\" cy=\"{}\" r=\"9\" class=\"eventdot {}\"><title>+{} {}</title></circle>"
                      "<text x=\"{:.1f}\" y=\"{}\" class=\"eventnum\">{}</text>",
-                     xe, g.top - 16, e.pass ? "" : "bad", secs(e.at), esc(e.text), xe, g.top - 12, i + 1);
+                     xe, g.top - 16, e.pass() ? "" : "bad", secs(e.at), esc(e.text), xe, g.top - 12, i + 1);
   }
   const Micros step = tick_step(g.span);
   for (Micros t{0}; t <= g.span; t += step) {
@@ -280,7 +291,7 @@ std::string scenario_html(const TestReport& r, const ScenarioRuns& runs, size_t 
                           const std::map<std::string, Point>& at) {
   const ScenarioOutcome& o = runs.runs[k];
   std::string s = fmt::format("<section class=\"scenario {}\"><h2><span class=\"badge {}\">{}</span> {}{}</h2>",
-                              o.pass ? "ok" : "bad", o.pass ? "ok" : "bad", o.pass ? "PASS" : "FAIL", esc(runs.name),
+                              o.pass() ? "ok" : "bad", o.pass() ? "ok" : "bad", verdict_word(o.status(), true), esc(runs.name),
                               runs.runs.size() > 1 ? fmt::format(" <small>run {} of {}</small>", k + 1, runs.runs.size())
                                                    : "");
   if (!runs.description.empty()) s += "<p class=\"description\">" + esc(runs.description) + "</p>";
@@ -291,14 +302,14 @@ std::string scenario_html(const TestReport& r, const ScenarioRuns& runs, size_t 
   for (const StepOutcome& st : o.steps) {
     std::string tag, when;
     if (st.expectation()) {
-      tag = fmt::format("<span class=\"badge {}\">E{} {}</span>", st.pass ? "ok" : "bad", ++ex, st.pass ? "pass" : "FAIL");
+      tag = fmt::format("<span class=\"badge {}\">E{} {}</span>", st.pass() ? "ok" : "bad", ++ex, verdict_word(st.status));
       when = fmt::format("+{} … +{}", secs(st.since), secs(st.at));
     } else {
-      if (st.kind == StepKind::kEvent) tag = fmt::format("<span class=\"evnum {}\">{}</span>", st.pass ? "" : "bad", ++ev);
+      if (st.kind == StepKind::kEvent) tag = fmt::format("<span class=\"evnum {}\">{}</span>", st.pass() ? "" : "bad", ++ev);
       when = "+" + secs(st.at);
     }
     s += fmt::format("<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                     st.pass ? "" : "badrow", tag, st.line, esc(st.text), when, esc(st.measured));
+                     st.pass() ? "" : "badrow", tag, st.line, esc(st.text), when, esc(st.measured));
   }
   s += "</table>";
   // The catchment before the first event and after each one (just before
@@ -391,24 +402,32 @@ std::string html_report(const TestReport& r) {
   for (const ScenarioRuns& sc : r.scenarios) {
     for (size_t k = 0; k < sc.runs.size(); ++k)
       for (const StepOutcome& st : sc.runs[k].steps) {
-        if (!st.pass)
+        if (!st.pass())
           failures += fmt::format("<li><b>{}</b>{} · line {} · {}{}: <b>{}</b></li>", esc(sc.name),
                                   r.repeat > 1 ? fmt::format(" (run {})", k + 1) : "", st.line,
-                                  st.expectation() ? "" : "event could not be applied: ", esc(st.text), esc(st.measured));
+                                  st.status == Status::kInterrupted ? "interrupted: "
+                                  : st.status == Status::kError    ? (st.expectation() ? "could not be measured: "
+                                                                                      : "event could not be applied: ")
+                                                                   : "",
+                                  esc(st.text), esc(st.measured));
       }
   }
   const bool pass = r.pass();
+  const char* verdict = pass ? "PASS" : r.interrupted ? "INTERRUPTED" : tally.failed ? "FAIL" : "ERROR";
   std::string s = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">";
-  s += fmt::format("<title>anylab {}: {}</title><style>{}</style></head><body><main>", esc(r.lab), pass ? "PASS" : "FAIL",
-                   kStyle);
+  s += fmt::format("<title>anylab {}: {}</title><style>{}</style></head><body><main>", esc(r.lab), verdict, kStyle);
   // The hatch for "no answer", defined once for every drawing below.
   s += "<svg width=\"0\" height=\"0\" style=\"position:absolute\">" + svg_defs() + "</svg>";
   s += fmt::format("<header class=\"{}\"><h1>{} · lab {}</h1><p>{} · runtime {} · started {} · {:.1f} s{}</p><div class=\"stats\">",
-                   pass ? "ok" : "bad", pass ? "PASS" : "FAIL", esc(r.lab), esc(r.file), esc(r.runtime), esc(r.started), r.seconds,
+                   pass ? "ok" : "bad", verdict, esc(r.lab), esc(r.file), esc(r.runtime), esc(r.started), r.seconds,
                    r.repeat > 1 ? fmt::format(" · each scenario run {} times", r.repeat) : "");
   s += fmt::format("<div class=\"stat\"><b>{}/{}</b>scenarios passed</div>", tally.scenarios_passed, r.scenarios.size());
-  s += fmt::format("<div class=\"stat\"><b>{}/{}</b>expectations held</div>", tally.expectations - tally.failed,
-                   tally.expectations);
+  size_t held = 0;
+  for (const ScenarioRuns& sc : r.scenarios)
+    for (const ExpectationRuns& e : expectations(sc)) held += e.passed == e.runs;
+  s += fmt::format("<div class=\"stat\"><b>{}/{}</b>expectations held</div>", held, tally.expectations);
+  if (tally.errors) s += fmt::format("<div class=\"stat\"><b>{}</b>errors (not measured)</div>", tally.errors);
+  if (tally.interrupted) s += fmt::format("<div class=\"stat\"><b>{}</b>steps interrupted</div>", tally.interrupted);
   if (slowest)
     s += fmt::format("<div class=\"stat\"><b>{}</b>slowest convergence<br><small>{}</small></div>",
                      secs(slowest->time), esc(slowest->where));
@@ -435,7 +454,7 @@ std::string html_report(const TestReport& r) {
     // Every run of a failing scenario that failed, else its first run.
     bool drawn = false;
     for (size_t k = 0; k < sc.runs.size(); ++k)
-      if (!sc.runs[k].pass) s += scenario_html(r, sc, k, colors, at), drawn = true;
+      if (!sc.runs[k].pass()) s += scenario_html(r, sc, k, colors, at), drawn = true;
     if (!drawn && !sc.runs.empty()) s += scenario_html(r, sc, 0, colors, at);
   }
   s += "<p class=\"muted\">Made by anylab from the same data as its JSON report. Times are on each scenario's own "

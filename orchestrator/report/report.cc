@@ -14,11 +14,11 @@ using checks::Micros;
 using json = nlohmann::ordered_json;
 
 bool ScenarioRuns::pass() const {
-  return !runs.empty() && std::all_of(runs.begin(), runs.end(), [](const ScenarioOutcome& o) { return o.pass; });
+  return !runs.empty() && std::all_of(runs.begin(), runs.end(), [](const ScenarioOutcome& o) { return o.pass(); });
 }
 
 bool TestReport::pass() const {
-  return std::all_of(scenarios.begin(), scenarios.end(), [](const ScenarioRuns& s) { return s.pass(); });
+  return !interrupted && std::all_of(scenarios.begin(), scenarios.end(), [](const ScenarioRuns& s) { return s.pass(); });
 }
 
 TestReport start_report(const Lab& lab, const std::string& file, int repeat, std::string started) {
@@ -37,10 +37,13 @@ Tally tally_of(const TestReport& r) {
     t.scenarios_passed += s.pass();
     for (const ExpectationRuns& e : expectations(s)) {
       ++t.expectations;
-      t.failed += e.passed < e.runs;
+      t.failed += std::ranges::any_of(e.failures, [](const StepOutcome* f) { return f->status == Status::kFail; });
     }
     for (const ScenarioOutcome& o : s.runs)
-      for (const StepOutcome& st : o.steps) t.errors += !st.expectation() && !st.pass;
+      for (const StepOutcome& st : o.steps) {
+        t.errors += st.status == Status::kError;
+        t.interrupted += st.status == Status::kInterrupted;
+      }
   }
   return t;
 }
@@ -87,7 +90,8 @@ std::vector<ExpectationRuns> expectations(const ScenarioRuns& s) {
       if (i >= s.runs[r].steps.size()) continue;  // a run cut short (Ctrl-C)
       const StepOutcome& st = s.runs[r].steps[i];
       ++e.runs;
-      if (st.pass) {
+      e.worst = std::max(e.worst, st.status);
+      if (st.pass()) {
         ++e.passed;
       } else {
         e.failures.push_back(&st);
@@ -128,7 +132,7 @@ json segments_json(const checks::ClientTimeline& probes, Micros interval) {
 
 json step_json(const StepOutcome& s) {
   json j = {{"line", s.line}, {"kind", s.expectation() ? "expect" : "event"}, {"text", s.text},
-            {"pass", s.pass}, {"measured", s.measured}};
+            {"pass", s.pass()}, {"status", to_string(s.status)}, {"measured", s.measured}};
   if (s.expectation()) {
     j["since"] = seconds(s.since);
     j["until"] = seconds(s.at);
@@ -173,12 +177,14 @@ std::string json_report(const TestReport& r) {
         timelines.push_back(
             {{"client", t.client}, {"service", t.service}, {"family", to_string(t.family)},
              {"segments", segments_json(t.probes, r.probe_interval)}});
-      runs.push_back({{"run", k + 1}, {"pass", o.pass}, {"duration", seconds(o.duration)}, {"steps", steps},
+      runs.push_back({{"run", k + 1}, {"pass", o.pass()}, {"status", to_string(o.status())},
+                      {"duration", seconds(o.duration)}, {"steps", steps},
                       {"timelines", timelines}});
     }
     json exps = json::array();
     for (const ExpectationRuns& e : expectations(s)) {
       exps.push_back({{"line", e.first->line}, {"text", e.first->text}, {"runs", e.runs}, {"passed", e.passed},
+                      {"status", to_string(e.worst)},
                       {"convergence", spread_json(e.convergence)}, {"longest_outage", spread_json(e.longest_outage)}});
     }
     scenarios.push_back({{"name", s.name}, {"description", s.description}, {"pass", s.pass()}, {"runs", runs},
@@ -193,12 +199,15 @@ std::string json_report(const TestReport& r) {
             {"seconds", std::round(r.seconds * 1000) / 1000},
             {"repeat", r.repeat},
             {"pass", r.pass()},
+            {"interrupted", r.interrupted},
             {"probe", {{"interval", seconds(r.probe_interval)}, {"timeout", seconds(r.probe_timeout)}}},
             {"topology", topology_json(r)},
             {"summary",
              {{"scenarios", r.scenarios.size()},
               {"expectations", tally.expectations},
               {"failed", tally.failed},
+              {"errors", tally.errors},
+              {"interrupted", tally.interrupted},
               {"slowest_convergence", worst_json(slowest_convergence(r))},
               {"longest_outage", worst_json(longest_outage(r))}}},
             {"scenarios", scenarios}};
@@ -244,16 +253,18 @@ std::string junit_report(const TestReport& r) {
     size_t t = 0, f = 0, e = 0;
     Micros duration{};
     for (const ScenarioOutcome& o : s.runs) duration += o.duration;
-    // Events that could not be applied are errors of the scenario.
+    // Events that could not be applied, or were interrupted, are errors of
+    // the scenario.
     for (size_t k = 0; k < s.runs.size(); ++k)
       for (const StepOutcome& st : s.runs[k].steps) {
-        if (st.expectation() || st.pass) continue;
+        if (st.expectation() || st.pass()) continue;
         ++t, ++e;
         cases += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"0\" file=\"{}\" line=\"{}\">\n"
-                             "      <error message=\"{}\" type=\"event\"/>\n    </testcase>\n",
+                             "      <error message=\"{}\" type=\"{}\"/>\n    </testcase>\n",
                              xml_escape(suite), xml_escape(fmt::format("line {}: {}", st.line, st.text)),
                              xml_escape(r.file), st.line,
-                             xml_escape(r.repeat > 1 ? fmt::format("run {}: {}", k + 1, st.measured) : st.measured));
+                             xml_escape(r.repeat > 1 ? fmt::format("run {}: {}", k + 1, st.measured) : st.measured),
+                             st.status == Status::kInterrupted ? "interrupted" : "event");
       }
     for (const ExpectationRuns& x : expectations(s)) {
       ++t;
@@ -266,12 +277,19 @@ std::string junit_report(const TestReport& r) {
                            xml_escape(suite), xml_escape(fmt::format("line {}: {}", st.line, st.text)),
                            xml_seconds(st.at - st.since), xml_escape(r.file), st.line);
       if (!x.failures.empty()) {
-        ++f;
+        // A measured failure is a <failure>; an expectation that could not
+        // be measured or was cut short, in any run, an <error>: never a pass.
+        const bool error = x.worst == Status::kError || x.worst == Status::kInterrupted;
+        ++(error ? e : f);
         std::string detail;
         for (size_t k = 0; k < x.failures.size(); ++k)
-          detail += fmt::format("run {}: {}\n", x.failed_runs[k], x.failures[k]->measured);
-        cases += fmt::format("      <failure message=\"{}\" type=\"expectation\">{}</failure>\n",
-                             xml_escape(x.failures.front()->measured), xml_escape(detail));
+          detail += fmt::format("run {}: {}{}\n", x.failed_runs[k],
+                                x.failures[k]->status == Status::kFail ? "" : to_string(x.failures[k]->status) + std::string(": "),
+                                x.failures[k]->measured);
+        cases += fmt::format("      <{} message=\"{}\" type=\"{}\">{}</{}>\n", error ? "error" : "failure",
+                             xml_escape(x.failures.front()->measured),
+                             error ? (x.worst == Status::kInterrupted ? "interrupted" : "harness") : "expectation",
+                             xml_escape(detail), error ? "error" : "failure");
       }
       cases += fmt::format("      <system-out>{}</system-out>\n    </testcase>\n", xml_escape(out));
     }

@@ -43,6 +43,7 @@ struct TestReport {
   std::vector<ReportNode> nodes{};
   std::vector<ReportLink> links{};
   std::vector<ScenarioRuns> scenarios{};
+  bool interrupted = false;  // a signal stopped the run: nothing after it was measured
   bool pass() const;
 };
 
@@ -63,18 +64,21 @@ struct ExpectationRuns {
   const StepOutcome* first = nullptr;  // the first run's outcome (text, line)
   int runs = 0;
   int passed = 0;
+  Status worst = Status::kPass;  // of its runs
   std::optional<Spread> convergence;
   std::optional<Spread> longest_outage;
-  std::vector<const StepOutcome*> failures;  // in run order
+  std::vector<const StepOutcome*> failures;  // every run that did not pass, in run order
   std::vector<int> failed_runs;              // 1-based run numbers of those
 };
 std::vector<ExpectationRuns> expectations(const ScenarioRuns& s);
 
 // What every report counts, counted once: scenarios that passed,
-// expectations (each over all its runs) and those that failed in any run,
-// events that could not be applied.
+// expectations (each over all its runs) and those that failed in any run
+// (measured, and did not hold), steps the harness could not do or measure
+// (errors: events not applied, expectations not measurable), and steps
+// interrupted by a signal.
 struct Tally {
-  size_t scenarios_passed = 0, expectations = 0, failed = 0, errors = 0;
+  size_t scenarios_passed = 0, expectations = 0, failed = 0, errors = 0, interrupted = 0;
 };
 Tally tally_of(const TestReport& report);
 
@@ -96,7 +100,8 @@ std::string json_report(const TestReport& report);
 
 // The report as JUnit XML: a testsuite per scenario, a testcase per
 // expectation, <failure> for a check that did not hold, <error> for an event
-// that could not be applied.
+// that could not be applied, an expectation the harness could not measure,
+// or a step a signal interrupted (type="interrupted").
 std::string junit_report(const TestReport& report);
 
 }  // namespace anylab

@@ -32,6 +32,32 @@ class Snapshot {
   const std::map<ProbeKey, size_t>& index_;
 };
 
+// What a step is, in a word, for one a signal came before.
+std::string step_word(const StepAction& action) {
+  return std::visit(
+      [](const auto& a) -> std::string {
+        using T = std::decay_t<decltype(a)>;
+        if constexpr (std::is_same_v<T, FailStep>) return "fail";
+        else if constexpr (std::is_same_v<T, RestoreStep>) return "restore";
+        else if constexpr (std::is_same_v<T, AnnounceStep>) return a.withdraw ? "withdraw" : "announce";
+        else if constexpr (std::is_same_v<T, PolicyStep>) return "policy on " + a.node.value;
+        else if constexpr (std::is_same_v<T, ImpairStep>) return "impair";
+        else if constexpr (std::is_same_v<T, FlapStep>) return "flap";
+        else if constexpr (std::is_same_v<T, WaitStep>) return "wait";
+        else return "expectation";
+      },
+      action);
+}
+
+// A step a signal came before: interrupted, never judged.
+StepOutcome not_reached(const StepSpec& st) {
+  const bool expectation = std::holds_alternative<ExpectStep>(st.action);
+  return {.text = fmt::format("{} (not reached)", step_word(st.action)),
+          .kind = expectation ? StepKind::kExpectation : std::holds_alternative<WaitStep>(st.action) ? StepKind::kWait
+                                                                                                     : StepKind::kEvent,
+          .status = Status::kInterrupted, .measured = "interrupted before this step was reached"};
+}
+
 // One service over one family: what a client's expectation is judged on,
 // once per stream it covers.
 struct Stream {
@@ -49,8 +75,8 @@ class Runner {
   ScenarioOutcome run(const ScenarioSpec& sc) {
     ScenarioOutcome out{.name = sc.name.value};
     auto fail = [&](std::string what, std::string why) {
-      out.steps.push_back({.text = std::move(what), .kind = StepKind::kEvent, .pass = false, .measured = std::move(why)});
-      out.pass = false;
+      out.steps.push_back(
+          {.text = std::move(what), .kind = StepKind::kEvent, .status = Status::kError, .measured = std::move(why)});
       return out;
     };
     auto targets = ops_.targets();
@@ -67,10 +93,10 @@ class Runner {
     open_tcp_sessions();
     last_event_ = now();
     for (const StepSpec& st : sc.steps) {
-      if (cancelled()) break;
-      StepOutcome o = std::visit([&](const auto& a) { return step(a); }, st.action);
+      // A signal: this step and every one after it are interrupted, and
+      // none of them is judged on what was cut short.
+      StepOutcome o = cancelled() ? not_reached(st) : std::visit([&](const auto& a) { return step(a); }, st.action);
       o.line = st.mark.line;
-      out.pass = out.pass && o.pass;
       out.steps.push_back(std::move(o));
     }
     out.duration = now();
@@ -103,7 +129,7 @@ class Runner {
     if (undo) undo_.push_back(std::move(undo));
     const Result r = apply();
     last_event_ = now();
-    return {.text = std::move(text), .kind = StepKind::kEvent, .pass = r.has_value(),
+    return {.text = std::move(text), .kind = StepKind::kEvent, .status = r ? Status::kPass : Status::kError,
             .measured = r ? fmt::format("applied at +{}", checks::format_seconds(last_event_)) : r.error(),
             .at = last_event_};
   }
@@ -179,7 +205,8 @@ class Runner {
   }
   StepOutcome step(const WaitStep& w) {
     sleep_until(now() + us(w.duration));
-    return {.text = fmt::format("wait {}", format_duration(w.duration)), .kind = StepKind::kWait, .at = now()};
+    return {.text = fmt::format("wait {}", format_duration(w.duration)), .kind = StepKind::kWait,
+            .status = cancelled() ? Status::kInterrupted : Status::kPass, .at = now()};
   }
   // A flap is one event that ends when the link comes up for the last time:
   // bounds after it are measured from then ("back within 5s of the flap").
@@ -194,42 +221,68 @@ class Runner {
       if (down) sleep_until(now() + half);
       auto up = ops_.set_link(a, b, true);
       if (!down || !up)
-        return {.text = text, .kind = StepKind::kEvent, .pass = false, .measured = !down ? down.error() : up.error()};
+        return {.text = text, .kind = StepKind::kEvent, .status = Status::kError,
+                .measured = !down ? down.error() : up.error()};
       if (i + 1 < f.times) sleep_until(now() + half);
     }
     last_event_ = now();
-    return {.text = text, .kind = StepKind::kEvent,
+    return {.text = text, .kind = StepKind::kEvent, .status = cancelled() ? Status::kInterrupted : Status::kPass,
             .measured = fmt::format("from +{} to +{}", checks::format_seconds(start), checks::format_seconds(now())),
             .at = last_event_};
   }
 
   // Expectations -----------------------------------------------------------
-  StepOutcome judged(std::string text, const Verdict& v) {
-    return {.text = std::move(text), .kind = StepKind::kExpectation, .pass = v.pass, .measured = v.measured,
-            .at = now() - timeout_, .since = last_event_, .convergence = v.convergence,
-            .longest_outage = v.longest_outage, .instance = v.instance};
+  // An expectation as decided. One that was not (a signal cut it short) is
+  // interrupted, whatever it looked like so far; one whose measurement the
+  // harness could not make is an error, with the cause.
+  StepOutcome judged(std::string text, const Decision& d) {
+    const Verdict& v = d.verdict;
+    StepOutcome o{.text = std::move(text), .kind = StepKind::kExpectation,
+                  .status = v.pass ? Status::kPass : Status::kFail, .measured = v.measured, .at = now() - timeout_,
+                  .since = last_event_, .convergence = v.convergence, .longest_outage = v.longest_outage,
+                  .instance = v.instance};
+    if (v.error) {
+      o.status = Status::kError;
+      o.measured = *v.error;
+    } else if (!d.final) {
+      o.status = Status::kInterrupted;
+      o.measured = "interrupted before it was decided (so far: " + v.measured + ")";
+      o.convergence = o.longest_outage = std::nullopt;
+      o.instance = std::nullopt;
+    }
+    return o;
   }
 
   // Judged again as probes come in until the outcome is certain: `decide`
   // gets the end of the decided probes (older than the probe timeout).
   template <class Decide>
-  Verdict until_decided(Decide decide) {
+  Decision until_decided(Decide decide) {
     for (;;) {
       const Micros end = now() - timeout_;
       Decision d = decide(end);
-      if (d.final || cancelled()) return d.verdict;
+      if (d.final || cancelled()) return d;
       probes_->sleep_until(now() + us(lab_.timings.judge_every));
     }
   }
   // For what holds at a moment (catchment, route, tcp path): decided as soon
   // as it holds, or when `settle` has passed since the last event.
   template <class Judge>
-  Verdict settle(Judge judge) {
+  Decision settle(Judge judge) {
     const Micros deadline = last_event_ + settle_;
     return until_decided([&](Micros end) {
       Verdict v = judge(end);
-      return Decision{.final = v.pass || now() >= deadline, .verdict = v};
+      return Decision{.final = v.pass || v.error || now() >= deadline, .verdict = v};
     });
+  }
+
+  // Probes of `keys` that the harness could not send since the last event:
+  // what they would have measured is unknown, so the expectation is an
+  // error, with its cause.
+  std::optional<std::string> unsent(const Snapshot& s, const std::vector<ProbeKey>& keys, Micros end) const {
+    for (const ProbeKey& k : keys)
+      if (auto why = checks::unsent_probes(s.of(k), last_event_, end))
+        return fmt::format("the prober failed from {} ({} {}): {}", k.client, k.service, to_string(k.family), *why);
+    return std::nullopt;
   }
 
   // "ipv4: ...; ipv6: ...": what one stream measured, added to the whole.
@@ -291,12 +344,18 @@ class Runner {
     std::string text = fmt::format("expect {} ", client);
     const std::string over = e.family ? fmt::format(" over {}", to_string(e.family->value)) : "";
     auto key = [&](const Stream& st) { return ProbeKey{client, st.service, st.family}; };
+    auto keys = [&](const std::vector<Stream>& covered) {
+      std::vector<ProbeKey> out;
+      for (const Stream& st : covered) out.push_back(key(st));
+      return out;
+    };
     if (e.max_outage) {
       text += fmt::format("max-outage {}", format_duration(*e.max_outage)) + over;
       const Micros bound = us(*e.max_outage), deadline = last_event_ + settle_;
       const auto all = streams(std::nullopt, e.family);
       return judged(text, until_decided([&](Micros end) {
         const Snapshot s = snapshot();
+        if (auto why = unsent(s, keys(all), end)) return Decision{.final = true, .verdict = {.error = why}};
         return every_stream(all, [&](const Stream& st) {
           return checks::decide_max_outage(s.of(key(st)), last_event_, end, bound, stable, deadline);
         });
@@ -314,6 +373,7 @@ class Runner {
                               : streams(lab_.find(e.reaches->value)->service->name.value, e.family);
     return judged(text, until_decided([&](Micros end) {
       const Snapshot s = snapshot();
+      if (auto why = unsent(s, keys(covered), end)) return Decision{.final = true, .verdict = {.error = why}};
       return every_stream(covered, [&](const Stream& st) {
         if (!none)
           return checks::decide_reaches(s.of(key(st)), last_event_, end, e.reaches->value, within, stable, deadline);
@@ -335,7 +395,12 @@ class Runner {
       for (const auto& [service, clients] : want)
         for (const Stream& st : streams(service, family)) {
           std::map<std::string, checks::ClientTimeline> t;
-          for (const auto& [client, inst] : clients) t[client] = s.of({client, service, st.family});
+          std::vector<ProbeKey> keys;
+          for (const auto& [client, inst] : clients) {
+            keys.push_back({client, service, st.family});
+            t[client] = s.of(keys.back());
+          }
+          if (auto why = unsent(s, keys, end)) return Verdict{.error = why};
           Verdict one = checks::catchment(t, last_event_, end, clients);
           all.pass = all.pass && one.pass;
           add_measured(all.measured, names_families(lab_.spec) ? to_string(st.family) : "", one.measured);
@@ -365,7 +430,9 @@ class Runner {
       return peer == "0.0.0.0" || peer == "::" ? n.name + " itself" : peer;
     };
     return judged(text, settle([&](Micros) {
-      auto best = checks::best_path(ops_.bgp_route_json(n.name, prefix).value_or(""));
+      const auto json = ops_.bgp_route_json(n.name, prefix);
+      if (!json) return Verdict{.error = fmt::format("{}'s bgpd did not answer on its vty socket in time", n.name)};
+      auto best = checks::best_path(*json);
       return checks::route(best, best ? name_of(best->peer) : "", via, via_peer, r.as_path);
     }));
   }
@@ -379,20 +446,22 @@ class Runner {
     std::string text = fmt::format("expect tcp from {} {}", t.client.value, t.survives ? "survives" : "breaks");
     if (family) text += fmt::format(" over {}", to_string(family->value));
     const auto keys = watches_of(t, family);
-    Verdict all{.pass = true};
+    Decision all{.final = true, .verdict = {.pass = true}};
     for (const ProbeKey& k : keys) {
-      Verdict one = judge_tcp(k, t.survives);
-      if (keys.size() == 1) return judged(text, one);
-      all.pass = all.pass && one.pass;
-      add_measured(all.measured, to_string(k.family), one.measured);
+      Decision one = judge_tcp(k, t.survives);
+      if (keys.size() == 1 || !one.final) return judged(text, one);
+      all.verdict.pass = all.verdict.pass && one.verdict.pass;
+      add_measured(all.verdict.measured, to_string(k.family), one.verdict.measured);
     }
     return judged(text, all);
   }
 
-  Verdict judge_tcp(const ProbeKey& key, bool survives) {
+  // Not final when a signal came while the path was settling.
+  Decision judge_tcp(const ProbeKey& key, bool survives) {
     const TcpWatch& w = tcp_.at(key);
-    if (!w.session) return {.measured = "no connection could be opened before the event: " + w.error};
-    (void)settle([&](Micros end) {
+    if (!w.session)
+      return {.final = true, .verdict = {.measured = "no connection could be opened before the event: " + w.error}};
+    const Decision path = settle([&](Micros end) {
       const auto probes = checks::window(snapshot().of(key), last_event_, end);
       Verdict settled;
       if (probes.empty()) return settled;
@@ -401,6 +470,7 @@ class Runner {
       settled.pass = end - probes[i].sent >= us(lab_.timings.tcp_settle);
       return settled;
     });
+    if (!path.final) return {.final = false, .verdict = {.measured = "the path was still settling"}};
     const auto answer = w.session->ask(Micros(2s));
     const bool survived = answer && *answer == w.instance;
     std::string measured = fmt::format("the connection to {} opened at +{} ", w.instance, checks::format_seconds(w.opened));
@@ -410,7 +480,7 @@ class Runner {
       measured += "broke: " + (answer ? "answered by " + *answer + " instead" : answer.error());
     const auto now_answering = checks::answering_at_end(snapshot().of(key), last_event_, now() - timeout_);
     measured += fmt::format(" (the client's probes now reach {})", now_answering.value_or("nobody"));
-    return {.pass = survived == survives, .measured = measured, .instance = answer ? *answer : ""};
+    return {.final = true, .verdict = {.pass = survived == survives, .measured = measured, .instance = answer ? *answer : ""}};
   }
 
   // A `tcp` expectation's connections: its client to the service it goes to
@@ -466,6 +536,31 @@ class Runner {
 };
 
 }  // namespace
+
+const char* to_string(Status s) {
+  switch (s) {
+    case Status::kPass: return "pass";
+    case Status::kFail: return "fail";
+    case Status::kError: return "error";
+    case Status::kInterrupted: return "interrupted";
+  }
+  return "?";
+}
+
+Status ScenarioOutcome::status() const {
+  Status worst = Status::kPass;
+  for (const StepOutcome& st : steps) worst = std::max(worst, st.status);
+  return worst;
+}
+
+ScenarioOutcome interrupted_scenario(const ScenarioSpec& scenario) {
+  ScenarioOutcome out{.name = scenario.name.value};
+  for (const StepSpec& st : scenario.steps) {
+    out.steps.push_back(not_reached(st));
+    out.steps.back().line = st.mark.line;
+  }
+  return out;
+}
 
 ScenarioOutcome run_scenario(LabOps& ops, const Lab& lab, const ScenarioSpec& scenario,
                              const std::atomic<bool>* cancel) {

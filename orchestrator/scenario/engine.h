@@ -18,10 +18,19 @@ namespace anylab {
 // an expectation judged.
 enum class StepKind { kEvent, kWait, kExpectation };
 
+// What became of a step. Only kPass is a step that held (an expectation) or
+// was applied (an event). kFail: an expectation measured and did not hold.
+// kError: the harness could not do or measure it (an event not applied,
+// probes that could not be sent, a router that does not answer): never a
+// pass, and not a measured failure either. kInterrupted: a signal (a CI
+// job's time limit) cut it short, or came before it was reached.
+enum class Status { kPass, kFail, kError, kInterrupted };
+const char* to_string(Status s);
+
 struct StepOutcome {
   std::string text{};      // the step, as a person would say it
   StepKind kind = StepKind::kEvent;
-  bool pass = true;      // events: whether they could be applied
+  Status status = Status::kPass;
   std::string measured{};  // what was seen
   // On the scenario's clock (the prober's, from its start): when an event
   // was applied; for an expectation, the event it is measured from and the
@@ -34,6 +43,7 @@ struct StepOutcome {
   std::optional<std::string> instance{};
   int line = 0;  // the step's line in the lab file
   bool expectation() const { return kind == StepKind::kExpectation; }
+  bool pass() const { return status == Status::kPass; }
 };
 
 // One client's probes of one service over one family through a scenario.
@@ -47,16 +57,22 @@ struct ClientProbes {
 struct ScenarioOutcome {
   std::string name{};
   std::vector<StepOutcome> steps{};
-  bool pass = true;
   checks::Micros duration{};  // prober start to stop
   // Every client's probes of every service, clients in node order.
   std::vector<ClientProbes> timelines{};
+  // The worst of its steps: interrupted, else error, else fail, else pass.
+  Status status() const;
+  bool pass() const { return status() == Status::kPass; }
 };
 
 // Runs one scenario from the lab as deployed and, whatever happens, puts back
 // what it broke (nodes, links, announcements) and waits for the lab to settle.
+// When `cancel` is set, the step under way and every step after it are
+// recorded as interrupted, never judged.
 ScenarioOutcome run_scenario(const Lab& lab, const ScenarioSpec& scenario, const std::atomic<bool>* cancel);
 class LabOps;
+// A scenario that never started (a signal came first): each step interrupted.
+ScenarioOutcome interrupted_scenario(const ScenarioSpec& scenario);
 ScenarioOutcome run_scenario(LabOps& ops, const Lab& lab, const ScenarioSpec& scenario, const std::atomic<bool>* cancel);
 
 }  // namespace anylab
