@@ -35,6 +35,36 @@ TEST(Expectations, HoldOnlyIfTheyHeldInEveryRun) {
   EXPECT_FALSE(r.pass());
 }
 
+// A run a signal cut short: the baseline passed, the interrupted scenario's
+// steps are errors of type "interrupted" in JUnit (never a pass, nor a
+// measured failure), JSON says pass false and interrupted, HTML INTERRUPTED.
+TEST(Reports, AnInterruptedRunNeverReadsAsPass) {
+  TestReport r = test::sample_report();
+  r.repeat = 1;
+  ScenarioOutcome& run = r.scenarios.at(1).runs.at(0);
+  r.scenarios.at(1).runs.resize(1);
+  run.steps.at(1).status = Status::kInterrupted;
+  run.steps.at(1).measured = "interrupted before it was decided (so far: no answer for 0.500s)";
+  run.steps.at(2).status = Status::kInterrupted;
+  r.interrupted = true;
+  EXPECT_FALSE(r.pass());
+  EXPECT_EQ(run.status(), Status::kInterrupted);
+  const Tally t = tally_of(r);
+  EXPECT_EQ(t.failed, 0u);
+  EXPECT_EQ(t.interrupted, 2u);
+  const std::string junit = junit_report(r);
+  EXPECT_NE(junit.find("<error message=\"interrupted before it was decided (so far: no answer for 0.500s)\" "
+                       "type=\"interrupted\">"),
+            std::string::npos)
+      << junit;
+  EXPECT_EQ(junit.find("<failure"), std::string::npos) << junit;
+  EXPECT_NE(junit.find("tests=\"3\" failures=\"0\" errors=\"2\""), std::string::npos) << junit;
+  const std::string json = json_report(r);
+  EXPECT_NE(json.find("\"pass\": false,\n  \"interrupted\": true"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"status\": \"interrupted\""), std::string::npos);
+  EXPECT_NE(html_report(r).find("<title>anylab sample: INTERRUPTED</title>"), std::string::npos);
+}
+
 TEST(Reports, LongestOutageComesFromTheTimelinesEvenUnasked) {
   TestReport r = test::sample_report();
   checks::ClientTimeline dark;
