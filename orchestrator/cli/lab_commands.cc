@@ -27,6 +27,7 @@
 #include "runtime/exabgp_control.h"
 #include "runtime/executor.h"
 #include "runtime/journal.h"
+#include "runtime/lab_claim.h"
 #include "runtime/node_runtime.h"
 #include "runtime/preflight.h"
 #include "runtime/process.h"
@@ -181,20 +182,40 @@ Built build_and_wait(const Lab& lab, const std::string& lab_file, const DeployOp
 
 }  // namespace
 
+std::expected<LabClaim, int> claim_lab(const std::string& root, const std::string& lab) {
+  auto claim = LabClaim::take(root, lab);
+  if (claim) return std::move(*claim);
+  std::cerr << "anylab: " << claim.error() << "\n";
+  return std::unexpected(kExitEnvironment);
+}
+
+int deploy_claimed(const Lab& lab, const std::string& lab_file, const DeployOptions& options) {
+  if (int rc = check_deployable(lab); rc != kExitOk) return rc;
+  catch_signals();
+  // Whatever fails while building (a short journal write, an image without
+  // the frr user, a copy that fails: some throw), what was made is removed.
+  Built b;
+  try {
+    b = build_and_wait(lab, lab_file, options);
+  } catch (const std::exception& e) {
+    b = {kExitEnvironment, e.what()};
+  }
+  if (b.rc != kExitOk) {
+    std::cerr << fmt::format("anylab: deploy of {} failed: {}\n", lab.name, b.failure);
+    if (options.keep_on_failure && b.rc == kExitCheckFailed)
+      std::cerr << fmt::format("anylab: the lab is left as it is; `anylab destroy {}` removes it\n", lab.name);
+    else
+      print_destroy(lab.name, destroy_lab(lab.paths.runtime_root, lab.name));
+  }
+  return b.rc;
+}
+
 int deploy(const std::string& lab_file, const DeployOptions& options) {
   auto lab = load_lab_file(lab_file);
   if (!lab) return lab.error();
-  if (int rc = check_deployable(*lab); rc != kExitOk) return rc;
-  catch_signals();
-  const Built b = build_and_wait(*lab, lab_file, options);
-  if (b.rc != kExitOk) {
-    std::cerr << fmt::format("anylab: deploy of {} failed: {}\n", lab->name, b.failure);
-    if (options.keep_on_failure && b.rc == kExitCheckFailed)
-      std::cerr << fmt::format("anylab: the lab is left as it is; `anylab destroy {}` removes it\n", lab->name);
-    else
-      print_destroy(lab->name, destroy_lab(lab->paths.runtime_root, lab->name));
-  }
-  return b.rc;
+  auto claim = claim_lab(lab->paths.runtime_root, lab->name);
+  if (!claim) return claim.error();
+  return deploy_claimed(*lab, lab_file, options);
 }
 
 int destroy(const std::string& lab_or_name, bool all) {
@@ -204,6 +225,12 @@ int destroy(const std::string& lab_or_name, bool all) {
   int rc = kExitOk;
   for (const std::string& name : names) {
     if (name.empty()) return kExitInvalidLab;
+    // A lab another anylab is deploying or testing is theirs to remove.
+    auto claim = claim_lab(root, name);
+    if (!claim) {
+      rc = claim.error();
+      continue;
+    }
     DestroyReport r = destroy_lab(root, name);
     print_destroy(name, r);
     if (!r.problems.empty()) rc = kExitEnvironment;

@@ -1,4 +1,6 @@
+#include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <exception>
@@ -10,6 +12,12 @@ int main(int argc, char** argv) {
   // healthcheck) becomes anylab's to reap, not init's: `anylab test` then
   // destroys a lab without waiting for init to get round to it.
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  // A peer that closed its end (the engine's socket, a relay's FIFO) is an
+  // error to handle where it happens, never a death that skips clean-up.
+  // The processes anylab starts get the default back.
+  ::signal(SIGPIPE, SIG_IGN);
+  // What anylab creates has the modes it asks for, whatever the caller's umask.
+  ::umask(022);
   try {
     return anylab::run_cli(argc, argv);
   } catch (const std::exception& e) {

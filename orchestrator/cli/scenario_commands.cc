@@ -130,9 +130,12 @@ int run_scenarios(const std::string& lab_or_name, const ScenarioOptions& options
 int test_lab(const std::string& lab_file, const DeployOptions& deploy_options, const ScenarioOptions& options) {
   DeployOptions o = deploy_options;
   o.keep_on_failure = false;
-  if (int rc = deploy(lab_file, o); rc != kExitOk) return rc;
   auto lab = load_lab_file(lab_file);
   if (!lab) return lab.error();
+  // Claimed from deploy to destroy: no other job deploys or removes it meanwhile.
+  auto claim = claim_lab(lab->paths.runtime_root, lab->name);
+  if (!claim) return claim.error();
+  if (int rc = deploy_claimed(*lab, lab_file, o); rc != kExitOk) return rc;
   // The lab this test deployed, told apart from one of the same name that
   // someone else deploys after destroying ours mid-test: its first process.
   auto first_process = [&]() -> std::optional<std::pair<pid_t, uint64_t>> {

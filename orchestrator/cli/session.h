@@ -8,6 +8,7 @@
 
 #include "cli/lab_commands.h"
 #include "runtime/destroy.h"
+#include "runtime/lab_claim.h"
 
 namespace anylab {
 
@@ -24,5 +25,11 @@ double seconds_since(std::chrono::steady_clock::time_point t);
 std::expected<Lab, int> find_lab(const std::string& lab_or_name);
 
 void print_destroy(const std::string& name, const DestroyReport& report);
+
+// A lab claimed for this command (runtime/lab_claim.h); when another anylab
+// holds it, says who and gives the exit code (3).
+std::expected<LabClaim, int> claim_lab(const std::string& root, const std::string& lab);
+// Deploys a loaded lab this command has claimed.
+int deploy_claimed(const Lab& lab, const std::string& lab_file, const DeployOptions& options);
 
 }  // namespace anylab

@@ -80,6 +80,11 @@ DestroyReport destroy_lab(const std::string& root, const std::string& lab) {
     return report;
   }
   const std::string dir = Journal::lab_dir(root, lab);
+  if (auto why = Journal::untrusted(root, lab)) {
+    report.found = true;
+    report.problems.push_back(*why);
+    return report;
+  }
   const std::vector<JournalEntry> entries = Journal::read(root, lab);
   report.found = fs::exists(dir);
   const std::string own_prefix = netns_name(lab, "");  // "anylab-<lab>-": ownership guard

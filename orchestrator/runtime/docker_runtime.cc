@@ -185,9 +185,8 @@ class DockerBackend : public Backend {
     std::error_code ec;
     fs::create_directories(n.runtime_dir, ec);
     const std::string hosts = n.runtime_dir + "/hosts";
-    std::ofstream out(hosts);
-    out << fmt::format("127.0.0.1\tlocalhost\n127.0.1.1\t{}\n::1\tlocalhost ip6-localhost\n", n.name);
-    if (!out.flush()) return fmt::format("cannot write {}", hosts);
+    if (auto w = write_file_nofollow(hosts, fmt::format("127.0.0.1\tlocalhost\n127.0.1.1\t{}\n::1\tlocalhost ip6-localhost\n", n.name)); !w)
+      return w.error();
     nlohmann::json binds = nlohmann::json::array({hosts + ":/etc/hosts:ro"});
     for (const std::string& dir : binds_of(n)) {
       fs::create_directories(dir, ec);
@@ -227,7 +226,7 @@ class DockerBackend : public Backend {
       auto ids = init ? frr_ids(init) : std::nullopt;
       if (!ids) return fmt::format("the image of {} ({}) has no frr user", n.name, lab_.image_of(n));
       for (const std::string& dir : binds_of(n))
-        if (::chown(dir.c_str(), ids->first, ids->second) != 0)
+        if (::lchown(dir.c_str(), ids->first, ids->second) != 0)
           return fmt::format("cannot give {} to the container's frr user", dir);
     }
     return "";

@@ -1,6 +1,7 @@
 #include "runtime/journal.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -16,11 +17,33 @@ namespace anylab {
 
 std::string Journal::lab_dir(const std::string& root, const std::string& lab) { return root + "/" + lab; }
 
+// The lab's directory is root's and 0711 (FRR passes through to its node's
+// directory; no one else lists or writes it), the journal 0600 and new: a
+// journal already there is another deploy's (the claim and the "already
+// deployed" check come first, so this is the last guard), and neither is
+// ever reached through a link.
 Journal::Journal(const std::string& root, const std::string& lab) {
-  std::filesystem::create_directories(lab_dir(root, lab));
+  const std::string dir = lab_dir(root, lab);
+  if (::mkdir(dir.c_str(), 0711) != 0 && errno != EEXIST)
+    throw std::runtime_error(fmt::format("cannot create {}: {}", dir, std::strerror(errno)));
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid())
+    throw std::runtime_error(fmt::format("{} is a link or someone else's; it was left alone", dir));
+  ::chmod(dir.c_str(), 0711);
+  const std::string path = dir + "/journal";
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd_ < 0) throw std::runtime_error(fmt::format("cannot create {}: {}", path, std::strerror(errno)));
+}
+
+std::optional<std::string> Journal::untrusted(const std::string& root, const std::string& lab) {
   const std::string path = lab_dir(root, lab) + "/journal";
-  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw std::runtime_error(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return std::nullopt;  // none: nothing to trust
+  if (!S_ISREG(st.st_mode) || st.st_uid != ::geteuid() || (st.st_mode & 022) != 0)
+    return fmt::format("{} is not a journal anylab wrote (a link, someone else's, or writable by others): "
+                       "nothing it names was touched; look at it, then remove it",
+                       path);
+  return std::nullopt;
 }
 
 Journal::~Journal() {
@@ -43,6 +66,8 @@ void Journal::process(pid_t pid, uint64_t start_time, const std::string& node, c
 
 std::vector<JournalEntry> Journal::read(const std::string& root, const std::string& lab) {
   std::vector<JournalEntry> out;
+  // Destroy kills the pids it names: only a journal anylab wrote is read.
+  if (untrusted(root, lab)) return out;
   std::ifstream in(lab_dir(root, lab) + "/journal");
   std::string line;
   while (std::getline(in, line)) {

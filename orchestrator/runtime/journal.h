@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,7 +40,12 @@ class Journal {
   void run_dir(const std::string& path);
   void process(pid_t pid, uint64_t start_time, const std::string& node, const std::string& name);
 
+  // Nothing when the journal is not one anylab wrote (untrusted() says why).
   static std::vector<JournalEntry> read(const std::string& root, const std::string& lab);
+  // Why a journal there is not to be trusted: a link, not a regular file,
+  // not this user's, or writable by others. nullopt when there is none, or
+  // it is ours.
+  static std::optional<std::string> untrusted(const std::string& root, const std::string& lab);
 
  private:
   void append(const std::string& line);

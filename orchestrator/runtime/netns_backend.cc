@@ -83,15 +83,12 @@ Result files(std::span<const Action> batch) {
       if (d->frr_owned) {
         const passwd* pw = getpwnam("frr");
         const group* gr = getgrnam("frr");
-        if (pw && gr && ::chown(d->path.c_str(), pw->pw_uid, gr->gr_gid) != 0)
+        if (pw && gr && ::lchown(d->path.c_str(), pw->pw_uid, gr->gr_gid) != 0)
           return std::unexpected(fmt::format("cannot give {} to frr: {}", d->path, std::strerror(errno)));
       }
     } else {
       const auto& w = std::get<WriteFile>(a.what);
-      std::ofstream f(w.path, std::ios::binary | std::ios::trunc);
-      f << w.content;
-      f.close();
-      if (!f) return std::unexpected(fmt::format("cannot write {}", w.path));
+      if (auto written = write_file_nofollow(w.path, w.content); !written) return std::unexpected(written.error());
     }
   }
   return std::vector<Spawned>{};

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -50,7 +51,12 @@ const NodeRuntime& runtime_of(const Lab& lab) {
 }
 
 void record_runtime(const std::string& lab_dir, Runtime r) {
-  std::ofstream(lab_dir + "/runtime") << to_string(r) << "\n";
+  std::ofstream out(lab_dir + "/runtime");
+  out << to_string(r) << "\n";
+  out.close();
+  // Destroy reads it to know there are containers to remove: unrecorded,
+  // it would find "nothing to destroy" while they run.
+  if (!out) throw std::runtime_error(fmt::format("cannot record the lab's runtime in {}/runtime", lab_dir));
 }
 
 std::optional<Runtime> recorded_runtime(const std::string& lab_dir) {

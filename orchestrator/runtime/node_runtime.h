@@ -65,7 +65,7 @@ const NodeRuntime& runtime_of(const Lab& lab);
 // What a deploy records in the lab's runtime directory, so that every later
 // command (and destroy, even after anylab was killed mid-deploy) drives the
 // lab on the runtime that built it. nullopt: nothing recorded.
-void record_runtime(const std::string& lab_dir, Runtime r);
+void record_runtime(const std::string& lab_dir, Runtime r);  // throws when it cannot
 std::optional<Runtime> recorded_runtime(const std::string& lab_dir);
 
 // Removes the lab's containers (those labelled with its name, and no

@@ -168,6 +168,7 @@ std::expected<pid_t, std::string> spawn_detached(const ProcessSpec& spec) {
   const bool mergeable = page_merging_on();
   auto enter = bp::extend::on_exec_setup = [&ns, mergeable](auto&) {
     if (!ns.enter()) ::_exit(127);
+    ::signal(SIGPIPE, SIG_DFL);  // anylab ignores it; the daemons get the default
     ::setsid();
     if (mergeable) offer_pages_to_merge();
   };
@@ -198,6 +199,7 @@ RunOutput run_command(const ProcessSpec& spec, const std::string& input, std::ch
   if (!ns.error().empty()) return result;
   auto enter = bp::extend::on_exec_setup = [&ns](auto&) {
     if (!ns.enter()) ::_exit(127);
+    ::signal(SIGPIPE, SIG_DFL);
   };
   char in_path[] = "/tmp/anylab-in-XXXXXX";
   char out_path[] = "/tmp/anylab-out-XXXXXX";
@@ -244,6 +246,23 @@ RunOutput run_command(const ProcessSpec& spec, const std::string& input, std::ch
   ::unlink(in_path);
   ::unlink(out_path);
   return result;
+}
+
+std::expected<void, std::string> write_file_nofollow(const std::string& path, const std::string& content) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0) return std::unexpected(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+  for (size_t done = 0; done < content.size();) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = errno;
+      ::close(fd);
+      return std::unexpected(fmt::format("cannot write {}: {}", path, std::strerror(err)));
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0) return std::unexpected(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+  return {};
 }
 
 }  // namespace anylab

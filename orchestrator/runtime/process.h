@@ -52,6 +52,10 @@ bool page_merging_on();
 // mount namespace per process as `ip netns exec` makes.
 std::expected<pid_t, std::string> spawn_detached(const ProcessSpec& spec);
 
+// Writes a file anew, 0644, never through a link: root writes into node
+// directories that FRR's user owns, where a link could point anywhere.
+std::expected<void, std::string> write_file_nofollow(const std::string& path, const std::string& content);
+
 // Enters spec's namespaces in this very process (before an exec: it must be
 // single-threaded for a mount namespace).
 std::expected<void, std::string> enter_namespaces(const ProcessSpec& spec);

@@ -1,12 +1,15 @@
 // Integration tests: real labs from real FRR and ExaBGP processes. They need
 // root. Each test destroys its labs in TearDown, and CTest's cleanup fixture
 // destroys them again after the run, even when a test failed or was killed.
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
+#include <future>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -436,6 +439,73 @@ TEST_F(Deploy, SecondDeployOfTheSameLabIsRefused) {
   EXPECT_EQ(again.exit_code, 3);
   EXPECT_NE(again.err.find("already deployed"), std::string::npos) << again.err;
   EXPECT_EQ(inspect("quickstart")["clients"].size(), 2u) << "the running lab is untouched";
+}
+
+// Two CI jobs deploying the same lab at the same moment: exactly one builds
+// it, the other exits 3 (the lab is in use, or already deployed) and touches
+// nothing: the winner's lab keeps every process and answers every client.
+// Then, with the lab running and watched, two more jobs' `anylab test` and a
+// `destroy` of it are refused, and its clients see no outage.
+TEST_F(Deploy, ConcurrentJobsOfOneLabExactlyOneDeploysTheOtherTouchesNothing) {
+  uses("quickstart");
+  for (int round = 0; round < 3; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    auto a = std::async(std::launch::async, [] { return test::run({kAnylab, "deploy", lab_file("quickstart")}); });
+    auto b = std::async(std::launch::async, [] { return test::run({kAnylab, "deploy", lab_file("quickstart")}); });
+    const test::RunResult ra = a.get(), rb = b.get();
+    const test::RunResult& loser = ra.exit_code == 0 ? rb : ra;
+    ASSERT_EQ((ra.exit_code == 0) + (rb.exit_code == 0), 1) << ra.err << "\n---\n" << rb.err;
+    EXPECT_EQ(loser.exit_code, 3) << loser.err;
+    EXPECT_TRUE(loser.err.find("is in use by another anylab (pid ") != std::string::npos ||
+                loser.err.find("already deployed") != std::string::npos)
+        << loser.err;
+    EXPECT_EQ(loser.err.find("destroyed"), std::string::npos) << "the loser removed something: " << loser.err;
+    auto j = inspect("quickstart");
+    for (const auto& n : j["nodes"]) {
+      for (const auto& p : n["processes"]) {
+        EXPECT_TRUE(p["running"].get<bool>()) << n.dump();
+      }
+    }
+    for (const auto& c : j["clients"]) {
+      EXPECT_FALSE(c["instance"].is_null()) << c.dump();
+    }
+    if (round < 2) {
+      ASSERT_EQ(test::run({kAnylab, "destroy", "quickstart"}).exit_code, 0);
+    }
+  }
+  auto watch = std::async(std::launch::async, [] { return test::run({kAnylab, "watch", "quickstart", "--for", "6"}); });
+  std::this_thread::sleep_for(1s);
+  auto t1 = std::async(std::launch::async, [] { return test::run({kAnylab, "test", lab_file("quickstart")}); });
+  auto t2 = std::async(std::launch::async, [] { return test::run({kAnylab, "test", lab_file("quickstart")}); });
+  EXPECT_EQ(t1.get().exit_code, 3);
+  EXPECT_EQ(t2.get().exit_code, 3);
+  const test::RunResult w = watch.get();
+  ASSERT_EQ(w.exit_code, 0) << w.err;
+  EXPECT_EQ(w.out.find("NO ANSWER"), std::string::npos) << w.out;
+  EXPECT_NE(w.out.find("longest outage 0.000s"), std::string::npos) << w.out;
+}
+
+// A lab held by a running `anylab test` (here: one stopped with SIGSTOP in
+// the middle of its scenarios) is not destroyed under it: destroy exits 3
+// naming the holder's pid.
+TEST_F(Deploy, DestroyOfALabAnotherAnylabHoldsIsRefusedNamingIt) {
+  uses("quickstart");
+  ASSERT_EQ(test::run({kAnylab, "deploy", lab_file("quickstart")}).exit_code, 0);
+  const pid_t holder = ::fork();
+  if (holder == 0) {
+    // Holds the claim as another anylab would: flock on the lock file, until killed.
+    const int fd = ::open("/run/anylab/quickstart.lock", O_RDWR | O_CREAT, 0600);
+    if (fd < 0 || ::flock(fd, LOCK_EX) != 0) ::_exit(1);
+    ::pause();
+    ::_exit(0);
+  }
+  std::this_thread::sleep_for(300ms);
+  auto d = test::run({kAnylab, "destroy", "quickstart"});
+  ::kill(holder, SIGKILL);
+  ::waitpid(holder, nullptr, 0);
+  EXPECT_EQ(d.exit_code, 3) << d.err;
+  EXPECT_NE(d.err.find("lab quickstart is in use by another anylab"), std::string::npos) << d.err;
+  EXPECT_EQ(inspect("quickstart")["clients"].size(), 2u) << "the lab is untouched";
 }
 
 TEST_F(Deploy, NotRootExits3AndCreatesNothing) {

@@ -1,0 +1,98 @@
+#include "runtime/lab_claim.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace anylab {
+namespace {
+
+// This process as a person would recognise it: its pid and command line.
+std::string who_am_i() {
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::string args((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!args.empty() && args.back() == '\0') args.pop_back();
+  for (char& c : args)
+    if (c == '\0') c = ' ';
+  return fmt::format("pid {}: {}", ::getpid(), args);
+}
+
+std::string holder_of(int fd) {
+  char buf[512];
+  const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+  std::string who = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
+  while (!who.empty() && who.back() == '\n') who.pop_back();
+  return who.empty() ? "another anylab, starting" : who;
+}
+
+}  // namespace
+
+std::expected<void, std::string> make_runtime_root(const std::string& root) {
+  const mode_t old = ::umask(077);
+  const int made = ::mkdir(root.c_str(), 0711);
+  const int err = errno;
+  ::umask(old);
+  if (made != 0 && err != EEXIST) return std::unexpected(fmt::format("cannot make {}: {}", root, std::strerror(err)));
+  struct stat st {};
+  if (::lstat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid())
+    return std::unexpected(fmt::format("{} is not a directory of this user's (a link, or someone else's): anylab "
+                                       "keeps the pids it kills there; remove it, or move it aside",
+                                       root));
+  if ((st.st_mode & 0777) != 0711 && ::chmod(root.c_str(), 0711) != 0)
+    return std::unexpected(fmt::format("cannot make {} private: {}", root, std::strerror(errno)));
+  return {};
+}
+
+std::expected<LabClaim, std::string> LabClaim::take(const std::string& root, const std::string& lab) {
+  if (auto made = make_runtime_root(root); !made) return std::unexpected(made.error());
+  const std::string path = fmt::format("{}/{}.lock", root, lab);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) return std::unexpected(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      const int err = errno;
+      std::string who = err == EWOULDBLOCK ? holder_of(fd) : std::strerror(err);
+      ::close(fd);
+      if (err == EWOULDBLOCK)
+        return std::unexpected(fmt::format("lab {} is in use by another anylab ({}); it was left alone", lab, who));
+      return std::unexpected(fmt::format("cannot lock {}: {}", path, who));
+    }
+    // The holder before us may have removed the file between our open and
+    // our lock: then the lock is on a file no one else will open. Again.
+    struct stat held {}, named {};
+    if (::fstat(fd, &held) != 0 || ::lstat(path.c_str(), &named) != 0 || held.st_ino != named.st_ino ||
+        held.st_dev != named.st_dev) {
+      ::close(fd);
+      continue;
+    }
+    const std::string me = who_am_i() + "\n";
+    if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, me.data(), me.size(), 0) != static_cast<ssize_t>(me.size())) {
+      const int err = errno;
+      ::unlink(path.c_str());
+      ::close(fd);
+      return std::unexpected(fmt::format("cannot write {}: {}", path, std::strerror(err)));
+    }
+    return LabClaim(fd, path);
+  }
+  return std::unexpected(fmt::format("cannot claim {}: it keeps being replaced", path));
+}
+
+LabClaim::LabClaim(LabClaim&& other) noexcept : fd_(other.fd_), path_(std::move(other.path_)) { other.fd_ = -1; }
+
+// Removed while still held, then released: whoever opened it meanwhile finds
+// it gone once they hold it, and tries again.
+LabClaim::~LabClaim() {
+  if (fd_ < 0) return;
+  ::unlink(path_.c_str());
+  ::close(fd_);
+}
+
+}  // namespace anylab
