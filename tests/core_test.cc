@@ -4,12 +4,28 @@
 #include "core/duration.h"
 #include "core/ip.h"
 #include "load/suggest.h"
+#include "model/lab.h"
 #include "plan/address_pool.h"
 
 namespace anylab {
 namespace {
 
 using std::chrono::milliseconds;
+
+// Lab `a` node `b-c` and lab `a-b` node `c` once made the same namespace,
+// and lab `a`'s ownership guard (its names' prefix) matched lab `a-b`'s.
+// Lab and node names cannot hold '_': it separates them.
+TEST(Names, LabAndNodeNamesNeverCollide) {
+  EXPECT_NE(netns_name("a", "b-c"), netns_name("a-b", "c"));
+  EXPECT_EQ(netns_name("a", "b-c"), "anylab-a_b-c");
+  EXPECT_FALSE(netns_name("a-b", "c").starts_with(netns_name("a", "")));
+  EXPECT_TRUE(netns_name("a", "b-c").starts_with(netns_name("a", "")));
+  EXPECT_FALSE(frr_run_dir(netns_name("a-b", "c")).starts_with(frr_run_dir(netns_name("a", ""))));
+  // The longest names fit every limit they meet: a namespace name (a file
+  // name), a Docker container name, and FRR's vty socket path (108 bytes).
+  const std::string longest = netns_name(std::string(16, 'l'), std::string(32, 'n'));
+  EXPECT_LE((frr_run_dir(longest) + "/bgpd.vty").size(), 107u);
+}
 
 TEST(Duration, ParsesUnits) {
   EXPECT_EQ(parse_duration("10ms"), Duration(milliseconds(10)));

@@ -28,7 +28,7 @@ TEST(NodeRuntime, NetnsReachesANodeByItsNamedNamespace) {
   Lab lab = quickstart();
   const NodeRuntime& rt = runtime_of(lab);
   EXPECT_STREQ(rt.name(), "netns");
-  EXPECT_EQ(rt.netns_path(*lab.find("client-eu")), "/run/netns/anylab-quickstart-client-eu");
+  EXPECT_EQ(rt.netns_path(*lab.find("client-eu")), "/run/netns/anylab-quickstart_client-eu");
   EXPECT_TRUE(rt.processes(*lab.find("client-eu")).empty()) << "not deployed: no namespace, no process";
   EXPECT_FALSE(rt.kill_all(*lab.find("pop-ams")));
   EXPECT_NE(rt.backend(lab), nullptr);
@@ -84,8 +84,8 @@ TEST(Executor, JournalsWhatItIsAboutToCreate) {
   }
   EXPECT_EQ(netns, lab.nodes.size());
   // Once each: zebra and bgpd of a router share /var/run/frr/<netns>.
-  EXPECT_EQ(rundirs, (std::vector<std::string>{frr_run_dir("anylab-quickstart-edge-ams"),
-                                               frr_run_dir("anylab-quickstart-edge-sin")}));
+  EXPECT_EQ(rundirs, (std::vector<std::string>{frr_run_dir("anylab-quickstart_edge-ams"),
+                                               frr_run_dir("anylab-quickstart_edge-sin")}));
   std::filesystem::remove_all(root);
 }
 

@@ -112,7 +112,7 @@ TEST(Resolve, InterfacesAddressesAndSessions) {
   EXPECT_EQ(lab.find("pop-ams")->gateways.at(0).str(), edge.interfaces[1].addresses[0].local.address.str());
   EXPECT_EQ(lab.find("client-ap")->gateways, std::vector<IpAddress>{*IpAddress::parse("198.18.9.1")});
   EXPECT_EQ(lab.find("transit-a")->router_id.str(), "198.19.0.1");
-  EXPECT_EQ(lab.find("pop-ams")->netns, "anylab-two-pops-pop-ams");
+  EXPECT_EQ(lab.find("pop-ams")->netns, "anylab-two-pops_pop-ams");
 }
 
 TEST(Render, FrrHasTheLabsTimersAndNoRouteMapDelay) {

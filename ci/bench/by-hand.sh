@@ -60,7 +60,7 @@ while read -r _ verb rest; do
   esac
 done < <(grep -E '^ +[0-9]+  ' "$work/plan.txt")
 # Clients: the nodes with a default route and no process.
-for c in $(awk '/\(client\): default via/ {print $1}' "$work/plan.txt"); do clients+=("anylab-$lab-$c"); done
+for c in $(awk '/\(client\): default via/ {print $1}' "$work/plan.txt"); do clients+=("anylab-${lab}_$c"); done
 service=$(awk '/answers .* on .*:[0-9]+ with its name/ {print $0; exit}' "$work/plan.txt" | grep -oE '[0-9.]+:[0-9]+' | head -1)
 # Ready: every session Established (vtysh per router, as a person would),
 # then every client answered.

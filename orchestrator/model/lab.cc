@@ -43,7 +43,7 @@ bool valid_lab_name(std::string_view name) {
 }
 
 std::string netns_name(std::string_view lab, std::string_view node) {
-  return fmt::format("anylab-{}-{}", lab, node);
+  return fmt::format("anylab-{}_{}", lab, node);
 }
 
 std::string netns_path(std::string_view netns) { return fmt::format("/run/netns/{}", netns); }

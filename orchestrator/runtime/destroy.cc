@@ -87,7 +87,7 @@ DestroyReport destroy_lab(const std::string& root, const std::string& lab) {
   }
   const std::vector<JournalEntry> entries = Journal::read(root, lab);
   report.found = fs::exists(dir);
-  const std::string own_prefix = netns_name(lab, "");  // "anylab-<lab>-": ownership guard
+  const std::string own_prefix = netns_name(lab, "");  // "anylab-<lab>_": ownership guard
 
   std::vector<std::string> namespaces;
   std::set<uint64_t> inodes;

@@ -15,6 +15,24 @@
 
 namespace anylab {
 
+std::expected<void, std::string> make_runtime_root(const std::string& root) {
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(root).parent_path(), ec);
+  const mode_t old = ::umask(077);
+  const int made = ::mkdir(root.c_str(), 0711);
+  const int err = errno;
+  ::umask(old);
+  if (made != 0 && err != EEXIST) return std::unexpected(fmt::format("cannot make {}: {}", root, std::strerror(err)));
+  struct stat st {};
+  if (::lstat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid())
+    return std::unexpected(fmt::format("{} is not a directory of this user's (a link, or someone else's): anylab "
+                                       "keeps the pids it kills there; remove it, or move it aside",
+                                       root));
+  if ((st.st_mode & 0777) != 0711 && ::chmod(root.c_str(), 0711) != 0)
+    return std::unexpected(fmt::format("cannot make {} private: {}", root, std::strerror(errno)));
+  return {};
+}
+
 std::string Journal::lab_dir(const std::string& root, const std::string& lab) { return root + "/" + lab; }
 
 // The lab's directory is root's and 0711 (FRR passes through to its node's
@@ -23,6 +41,7 @@ std::string Journal::lab_dir(const std::string& root, const std::string& lab) { 
 // deployed" check come first, so this is the last guard), and neither is
 // ever reached through a link.
 Journal::Journal(const std::string& root, const std::string& lab) {
+  if (auto made = make_runtime_root(root); !made) throw std::runtime_error(made.error());
   const std::string dir = lab_dir(root, lab);
   if (::mkdir(dir.c_str(), 0711) != 0 && errno != EEXIST)
     throw std::runtime_error(fmt::format("cannot create {}: {}", dir, std::strerror(errno)));

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <expected>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,13 @@ struct JournalEntry {
   uint64_t start_time = 0;  // /proc/<pid>/stat field 22: tells a reused pid apart
   std::string node, name;
 };
+
+// The runtime root (/run/anylab) made if missing, root's and 0711: no one
+// else lists or writes it (journals hold the pids destroy kills); FRR, which
+// drops to its own user, may still pass through to its node's directory.
+// Refuses a root that is a link or not owned by us.
+std::expected<void, std::string> make_runtime_root(const std::string& root);
+
 
 class Journal {
  public:

@@ -1,5 +1,7 @@
 #include "runtime/lab_claim.h"
 
+#include "runtime/journal.h"
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -25,31 +27,20 @@ std::string who_am_i() {
   return fmt::format("pid {}: {}", ::getpid(), args);
 }
 
+// The holder writes its line right after it locks: a loser that comes in
+// between gives it a moment (at most 0.25 s) to appear.
 std::string holder_of(int fd) {
-  char buf[512];
-  const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
-  std::string who = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
-  while (!who.empty() && who.back() == '\n') who.pop_back();
-  return who.empty() ? "another anylab, starting" : who;
+  for (int tries = 0; tries < 50; ++tries) {
+    char buf[512];
+    const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+    std::string who = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
+    if (who.ends_with('\n')) return who.substr(0, who.size() - 1);
+    ::usleep(5000);
+  }
+  return "holder unknown";
 }
 
 }  // namespace
-
-std::expected<void, std::string> make_runtime_root(const std::string& root) {
-  const mode_t old = ::umask(077);
-  const int made = ::mkdir(root.c_str(), 0711);
-  const int err = errno;
-  ::umask(old);
-  if (made != 0 && err != EEXIST) return std::unexpected(fmt::format("cannot make {}: {}", root, std::strerror(err)));
-  struct stat st {};
-  if (::lstat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid())
-    return std::unexpected(fmt::format("{} is not a directory of this user's (a link, or someone else's): anylab "
-                                       "keeps the pids it kills there; remove it, or move it aside",
-                                       root));
-  if ((st.st_mode & 0777) != 0711 && ::chmod(root.c_str(), 0711) != 0)
-    return std::unexpected(fmt::format("cannot make {} private: {}", root, std::strerror(errno)));
-  return {};
-}
 
 std::expected<LabClaim, std::string> LabClaim::take(const std::string& root, const std::string& lab) {
   if (auto made = make_runtime_root(root); !made) return std::unexpected(made.error());

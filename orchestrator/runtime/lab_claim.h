@@ -30,10 +30,4 @@ class LabClaim {
   std::string path_;
 };
 
-// The runtime root (/run/anylab) made if missing, root's and 0711: no one
-// else lists or writes it (journals hold the pids destroy kills); FRR, which
-// drops to its own user, may still pass through to its node's directory.
-// Refuses a root that is a link or not owned by us.
-std::expected<void, std::string> make_runtime_root(const std::string& root);
-
 }  // namespace anylab

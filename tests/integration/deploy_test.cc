@@ -376,11 +376,11 @@ TEST_F(Deploy, SigintDuringDeployCleansUp) {
 TEST_F(Deploy, AScenarioWhoseClientVanishedFailsNamingIt) {
   uses("quickstart");
   ASSERT_EQ(test::run({kAnylab, "deploy", lab_file("quickstart")}).exit_code, 0);
-  ASSERT_EQ(test::run({"ip", "netns", "delete", "anylab-quickstart-client-eu"}).exit_code, 0);
+  ASSERT_EQ(test::run({"ip", "netns", "delete", "anylab-quickstart_client-eu"}).exit_code, 0);
   auto r = test::run({kAnylab, "run", "quickstart", "--scenario", "baseline"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("ERR   open the clients' namespaces: cannot open client client-eu's network namespace "
-                       "/run/netns/anylab-quickstart-client-eu"),
+                       "/run/netns/anylab-quickstart_client-eu"),
             std::string::npos)
       << r.out;
   EXPECT_EQ(test::run({kAnylab, "destroy", "quickstart"}).exit_code, 0);
@@ -392,7 +392,7 @@ TEST_F(Deploy, AScenarioWhoseClientVanishedFailsNamingIt) {
 // deploy nor a destroy of the lab touches it.
 TEST_F(Deploy, ANamespaceInTheWayIsNamedAndLeftAlone) {
   uses("quickstart");
-  const std::string ns = "anylab-quickstart-pop-ams";
+  const std::string ns = "anylab-quickstart_pop-ams";
   struct Remove {  // the test's own namespace goes, whatever happens
     std::string ns;
     ~Remove() { test::run({"ip", "netns", "delete", ns}); }

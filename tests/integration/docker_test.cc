@@ -97,7 +97,7 @@ TEST_F(OnDocker, DeployedLabIsDrivenInsideItsContainers) {
   for (const auto& c : j["clients"]) EXPECT_FALSE(c["instance"].is_null()) << c.dump();
   // A crash kills the node's daemons, not its container: restore restarts them in it.
   EXPECT_EQ(test::run({kAnylab, "fail", "quickstart", "--node", "pop-ams"}).exit_code, 0);
-  EXPECT_EQ(test::run({"docker", "inspect", "-f", "{{.State.Running}}", "anylab-quickstart-pop-ams"}).out, "true\n");
+  EXPECT_EQ(test::run({"docker", "inspect", "-f", "{{.State.Running}}", "anylab-quickstart_pop-ams"}).out, "true\n");
   EXPECT_EQ(test::run({kAnylab, "restore", "quickstart", "--node", "pop-ams"}).exit_code, 0);
   const auto pids = test::recorded_pids("quickstart");
   auto x = test::run({kAnylab, "destroy", "quickstart"});
@@ -117,7 +117,7 @@ TEST_F(OnDocker, DestroyAfterDeployWasKilledWithSigkill) {
 // touches it.
 TEST_F(OnDocker, AContainerInTheWayIsNamedAndLeftAlone) {
   uses("quickstart");
-  const std::string name = "anylab-quickstart-pop-ams";
+  const std::string name = "anylab-quickstart_pop-ams";
   struct Remove {
     std::string name;
     ~Remove() { test::run({"docker", "rm", "-f", name}); }

@@ -28,13 +28,14 @@ std::string lab_file(const std::string& name) { return source_dir() + "/labs/" +
 // Everything of a lab that could be left on the host.
 std::vector<std::string> leftovers(const std::string& lab) {
   std::vector<std::string> out;
-  const std::string prefix = "anylab-" + lab + "-";
+  const std::string prefix = "anylab-" + lab + "_";
   for (const std::string& dir : {std::string("/run/netns"), std::string("/var/run/frr")}) {
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(dir, ec))
       if (e.path().filename().string().starts_with(prefix)) out.push_back(e.path().string());
   }
   if (fs::exists("/run/anylab/" + lab)) out.push_back("/run/anylab/" + lab);
+  if (fs::exists("/run/anylab/" + lab + ".lock")) out.push_back("/run/anylab/" + lab + ".lock");
   const RunResult containers = run({"docker", "ps", "-aq", "--filter", "label=org.anylab.lab=" + lab});
   if (containers.exit_code == 0 && !containers.out.empty()) out.push_back("containers: " + containers.out);
   // Any process whose command line names the lab's runtime directory or
