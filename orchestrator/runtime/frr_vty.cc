@@ -5,6 +5,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -20,16 +21,25 @@ using Clock = std::chrono::steady_clock;
 class VtySession {
  public:
   VtySession(const std::string& instance, const std::string& daemon, std::chrono::milliseconds timeout)
-      : deadline_(Clock::now() + timeout) {
-    const std::string path = frr_run_dir(instance) + "/" + daemon + ".vty";
+      : VtySession(frr_run_dir(instance) + "/" + daemon + ".vty", timeout) {}
+  // Every wait has the one deadline, the connect too: a frozen daemon's
+  // listen backlog fills, and a blocking connect to it would never return.
+  // A full backlog answers a non-blocking connect with EAGAIN: tried again
+  // until the deadline.
+  VtySession(const std::string& path, std::chrono::milliseconds timeout) : deadline_(Clock::now() + timeout) {
     sockaddr_un addr{};
     if (path.size() >= sizeof addr.sun_path) return;
     addr.sun_family = AF_UNIX;
     std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-    fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      ::close(fd_);
-      fd_ = -1;
+    fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd_ < 0) return;
+    while (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      if ((errno != EAGAIN && errno != EINTR) || Clock::now() >= deadline_) {
+        ::close(fd_);
+        fd_ = -1;
+        return;
+      }
+      ::usleep(10000);
     }
   }
   ~VtySession() {
@@ -46,9 +56,7 @@ class VtySession {
   };
   Answer ask(const std::string& command) {
     Answer a;
-    if (fd_ < 0 ||
-        ::send(fd_, command.c_str(), command.size() + 1, MSG_NOSIGNAL) != static_cast<ssize_t>(command.size() + 1))
-      return a;
+    if (fd_ < 0 || !send_all(command.c_str(), command.size() + 1)) return a;
     std::string buf;
     char chunk[65536];
     for (;;) {
@@ -57,16 +65,34 @@ class VtySession {
         a.text = buf.substr(0, buf.size() - 4);
         return a;
       }
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now());
-      pollfd p{fd_, POLLIN, 0};
-      if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) != 1) return a;
+      if (!wait_for(POLLIN)) return a;
       ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+      if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
       if (n <= 0) return a;
       buf.append(chunk, static_cast<size_t>(n));
     }
   }
 
  private:
+  // Waits for `events` until the deadline.
+  bool wait_for(short events) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now());
+    pollfd p{fd_, events, 0};
+    return left.count() > 0 && ::poll(&p, 1, static_cast<int>(left.count())) == 1;
+  }
+  bool send_all(const char* data, size_t size) {
+    for (size_t done = 0; done < size;) {
+      const ssize_t n = ::send(fd_, data + done, size - done, MSG_NOSIGNAL);
+      if (n > 0) {
+        done += static_cast<size_t>(n);
+        continue;
+      }
+      if (n < 0 && (errno == EAGAIN || errno == EINTR) && wait_for(POLLOUT)) continue;
+      return false;
+    }
+    return true;
+  }
+
   int fd_ = -1;
   Clock::time_point deadline_;
 };
@@ -78,12 +104,17 @@ std::string trimmed(std::string s) {
 
 }  // namespace
 
-std::optional<std::string> frr_vty(const std::string& instance, const std::string& daemon,
-                                   const std::string& command, std::chrono::milliseconds timeout) {
-  VtySession s(instance, daemon, timeout);
+std::optional<std::string> vty_ask(const std::string& socket_path, const std::string& command,
+                                   std::chrono::milliseconds timeout) {
+  VtySession s(socket_path, timeout);
   VtySession::Answer a = s.ask(command);
   if (a.status != 0) return std::nullopt;
   return a.text;
+}
+
+std::optional<std::string> frr_vty(const std::string& instance, const std::string& daemon,
+                                   const std::string& command, std::chrono::milliseconds timeout) {
+  return vty_ask(frr_run_dir(instance) + "/" + daemon + ".vty", command, timeout);
 }
 
 std::expected<void, std::string> frr_configure(const std::string& instance, const std::string& daemon,

@@ -17,6 +17,11 @@ std::optional<std::string> frr_vty(const std::string& instance, const std::strin
                                    const std::string& command,
                                    std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
+// The same, on a vty socket by its path. Every wait, the connect included,
+// ends at `timeout`.
+std::optional<std::string> vty_ask(const std::string& socket_path, const std::string& command,
+                                   std::chrono::milliseconds timeout);
+
 // Changes a running daemon's configuration: `enable`, `configure terminal`,
 // each line in order, `end`, on one connection (the vty keeps its node
 // between lines, as in a terminal), then each of `then` in enable mode (e.g.

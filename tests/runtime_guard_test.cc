@@ -1,0 +1,128 @@
+// The runtime's guards that need no root: every wait has a deadline, a lab
+// is claimed by one command at a time, and a journal is trusted only when
+// anylab wrote it.
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "runtime/frr_vty.h"
+#include "runtime/journal.h"
+#include "runtime/lab_claim.h"
+
+namespace anylab {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// A daemon that stopped accepting (frozen with SIGSTOP): its listen backlog
+// full. A blocking connect to it never returns; the vty gives up at its
+// deadline. In a child process, so that a hang fails the test instead of
+// hanging it.
+TEST(FrrVty, AFullListenBacklogTimesOutInsteadOfHanging) {
+  const fs::path dir = fs::temp_directory_path() / ("anylab-vty-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string path = (dir / "bgpd.vty").string();
+  int listener = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strcpy(addr.sun_path, path.c_str());
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(listener, 0), 0);
+  std::vector<int> queued;  // fill the backlog: connects until the kernel says EAGAIN
+  for (int i = 0; i < 64; ++i) {
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      ::close(fd);
+      break;
+    }
+    queued.push_back(fd);
+  }
+  const pid_t child = ::fork();
+  if (child == 0) {
+    const auto start = Clock::now();
+    const auto answer = vty_ask(path, "show bgp summary json", std::chrono::milliseconds(300));
+    const auto took = Clock::now() - start;
+    ::_exit(!answer && took < std::chrono::seconds(2) ? 0 : 1);
+  }
+  int status = 0;
+  pid_t done = 0;
+  for (int i = 0; i < 500 && done == 0; ++i) {
+    done = ::waitpid(child, &status, WNOHANG);
+    if (done == 0) ::usleep(10000);
+  }
+  if (done == 0) {
+    ::kill(child, SIGKILL);
+    ::waitpid(child, &status, 0);
+  }
+  for (int fd : queued) ::close(fd);
+  ::close(listener);
+  fs::remove_all(dir);
+  ASSERT_NE(done, 0) << "vty_ask still waiting after 5 s on a daemon that does not accept";
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "it must give up, with no answer, at its deadline";
+}
+
+// One command holds a lab: a second claim is refused at once, naming the
+// holder's pid; released, the lock file is gone and the lab can be claimed.
+TEST(LabClaim, ASecondClaimIsRefusedNamingTheHolder) {
+  const fs::path root = fs::temp_directory_path() / ("anylab-claim-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  {
+    auto first = LabClaim::take(root.string(), "x");
+    ASSERT_TRUE(first) << first.error();
+    EXPECT_EQ(fs::status(root).permissions() & fs::perms::all,
+              fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+    const pid_t child = ::fork();
+    if (child == 0) {  // another process: flock locks are per open file, so a thread would not do
+      auto second = LabClaim::take(root.string(), "x");
+      const std::string want = "lab x is in use by another anylab (pid " + std::to_string(::getppid()) + ": ";
+      ::_exit(!second && second.error().starts_with(want) ? 0 : 1);
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    EXPECT_TRUE(LabClaim::take(root.string(), "y")) << "another lab is another claim";
+  }
+  EXPECT_FALSE(fs::exists(root / "x.lock")) << "the holder removes its lock file";
+  EXPECT_TRUE(LabClaim::take(root.string(), "x"));
+  fs::remove_all(root);
+}
+
+// Destroy kills the pids a journal names: a journal writable by others, or
+// a link, is not read, and says why.
+TEST(Journal, OnlyAJournalAnylabWroteIsTrusted) {
+  const fs::path root = fs::temp_directory_path() / ("anylab-journal-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  {
+    Journal j(root.string(), "lab");
+    j.process(1, 42, "r1", "bgpd");
+  }
+  EXPECT_EQ(fs::status(root / "lab" / "journal").permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_FALSE(Journal::untrusted(root.string(), "lab"));
+  EXPECT_EQ(Journal::read(root.string(), "lab").size(), 1u);
+  EXPECT_THROW(Journal(root.string(), "lab"), std::runtime_error) << "a journal there is another deploy's";
+  fs::permissions(root / "lab" / "journal", fs::perms::others_write, fs::perm_options::add);
+  EXPECT_TRUE(Journal::untrusted(root.string(), "lab"));
+  EXPECT_TRUE(Journal::read(root.string(), "lab").empty());
+  fs::remove(root / "lab" / "journal");
+  std::ofstream(root / "elsewhere") << "pid 1 42 r1 bgpd\n";
+  fs::create_symlink(root / "elsewhere", root / "lab" / "journal");
+  EXPECT_TRUE(Journal::untrusted(root.string(), "lab"));
+  EXPECT_TRUE(Journal::read(root.string(), "lab").empty());
+  fs::remove_all(root);
+}
+
+}  // namespace
+}  // namespace anylab
