@@ -427,7 +427,10 @@ int fail_or_restore(const std::string& lab_or_name, const EventOptions& o) {
     std::cerr << "anylab: " << done.error() << "\n";
     return kExitEnvironment;
   }
-  const std::string what = !o.link.empty()  ? "link " + o.link[0] + " -- " + o.link[1]
+  const std::string what = !o.link.empty()  ? "link " + o.link[0] + " -- " + o.link[1] +
+                                                 (lab->links_between(o.link[0], o.link[1]).size() > 1
+                                                      ? " (" + lab->links_text(o.link[0], o.link[1]) + ")"
+                                                      : "")
                            : !o.bgp.empty() ? "BGP session " + o.bgp[0] + " -- " + o.bgp[1]
                                             : "node " + o.node;
   std::cout << fmt::format("{} {}{}\n", o.restore ? "restored" : "failed", what,

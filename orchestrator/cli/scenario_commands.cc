@@ -144,7 +144,13 @@ int test_lab(const std::string& lab_file, const DeployOptions& deploy_options, c
     return std::nullopt;
   };
   const auto ours = first_process();
-  const int rc = run_loaded(*lab, lab_file, options);
+  // Whatever happens while the scenarios run, the lab is destroyed after.
+  int rc = kExitEnvironment;
+  try {
+    rc = run_loaded(*lab, lab_file, options);
+  } catch (const std::exception& e) {
+    std::cerr << fmt::format("anylab: the scenarios of {} stopped: {}\n", lab->name, e.what());
+  }
   if (first_process() == ours)
     print_destroy(lab->name, destroy_lab(lab->paths.runtime_root, lab->name));
   else

@@ -22,6 +22,23 @@ std::string default_image(NodeKind kind, std::string_view version) {
   return fmt::format("anylab/{}:{}", to_string(kind), version);
 }
 
+std::vector<const Link*> Lab::links_between(std::string_view a, std::string_view b) const {
+  std::vector<const Link*> out;
+  for (const Link& l : links)
+    if ((l.a_node == a && l.b_node == b) || (l.a_node == b && l.b_node == a)) out.push_back(&l);
+  return out;
+}
+
+std::string Lab::links_text(std::string_view a, std::string_view b) const {
+  std::string out;
+  for (const Link* l : links_between(a, b)) {
+    const bool forward = l->a_node == a;
+    out += fmt::format("{}{}:{} -- {}:{}", out.empty() ? "" : ", ", a, forward ? l->a_interface : l->b_interface, b,
+                       forward ? l->b_interface : l->a_interface);
+  }
+  return out;
+}
+
 std::string Lab::image_of(const Node& n) const {
   if (n.spec && n.spec->image) return n.spec->image->value;
   if (auto it = spec.defaults.images.find(n.kind); it != spec.defaults.images.end()) return it->second.value;

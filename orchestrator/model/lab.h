@@ -107,6 +107,11 @@ struct Lab {
   std::vector<Link> links;  // in file order
 
   const Node* find(std::string_view node) const;
+  // Every link between two nodes, in file order: a pair may be linked more
+  // than once, and an event on "the link" acts on each.
+  std::vector<const Link*> links_between(std::string_view a, std::string_view b) const;
+  // "a:eth1 -- b:eth1, a:eth2 -- b:eth2": which links an event acted on.
+  std::string links_text(std::string_view a, std::string_view b) const;
   // The container image a node runs (docker runtime, export): its own
   // `image:`, else the lab's `defaults.images` for its kind, else anylab's.
   std::string image_of(const Node& n) const;

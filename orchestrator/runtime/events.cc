@@ -32,26 +32,26 @@ std::map<std::string, JournalEntry> recorded(const Lab& lab, const std::string& 
 
 }  // namespace
 
+// Every link between the two: with parallel links, cutting one would leave
+// traffic on the others and a max-outage measured over nothing.
 std::expected<void, std::string> set_link(const Lab& lab, const std::string& a, const std::string& b, bool up) {
-  std::string done;
-  for (const Link& l : lab.links) {
-    if (!((l.a_node == a && l.b_node == b) || (l.a_node == b && l.b_node == a))) continue;
-    for (const auto& [node, ifname] : {std::pair{l.a_node, l.a_interface}, std::pair{l.b_node, l.b_interface}}) {
+  const std::vector<const Link*> links = lab.links_between(a, b);
+  if (links.empty()) return std::unexpected(fmt::format("lab {} has no link between \"{}\" and \"{}\"", lab.name, a, b));
+  for (const Link* l : links)
+    for (const auto& [node, ifname] : {std::pair{l->a_node, l->a_interface}, std::pair{l->b_node, l->b_interface}}) {
       RunOutput r = run_command(
           {"", {"ip", "-n", node_of(lab, node)->netns, "link", "set", ifname, up ? "up" : "down"}, {}, ""});
       if (r.exit_code != 0) return std::unexpected(fmt::format("cannot set {}:{} {}", node, ifname, up ? "up" : "down"));
     }
-    if (!up) return {};
-    // The kernel deleted the routes through the link when it went down (an
-    // instance's default route among them); put the two nodes' back, or an
-    // instance receives probes and cannot answer.
-    std::vector<Action> routes;
-    for (const Action& act : plan_deploy(lab))
-      if (std::holds_alternative<AddRoute>(act.what) && (act.node == a || act.node == b)) routes.push_back(act);
-    auto backend = runtime_of(lab).backend(lab);
-    return Executor(*backend, nullptr).run(routes);  // the first link between them, as the lab file names it
-  }
-  return std::unexpected(fmt::format("lab {} has no link between \"{}\" and \"{}\"", lab.name, a, b));
+  if (!up) return {};
+  // The kernel deleted the routes through the links when they went down (an
+  // instance's default route among them); put the two nodes' back, or an
+  // instance receives probes and cannot answer.
+  std::vector<Action> routes;
+  for (const Action& act : plan_deploy(lab))
+    if (std::holds_alternative<AddRoute>(act.what) && (act.node == a || act.node == b)) routes.push_back(act);
+  auto backend = runtime_of(lab).backend(lab);
+  return Executor(*backend, nullptr).run(routes);
 }
 
 std::expected<void, std::string> fail_node(const Lab& lab, const std::string& name, FailMode mode) {
@@ -97,9 +97,14 @@ std::expected<void, std::string> restore_node(const Lab& lab, const std::string&
     return rank(x) < rank(y);
   });
   if (again.empty()) return {};
-  Journal journal(lab.paths.runtime_root, lab.name);
+  std::optional<Journal> journal;
+  try {
+    journal.emplace(lab.paths.runtime_root, lab.name, Journal::Open::kAppend);
+  } catch (const std::runtime_error& e) {
+    return std::unexpected(e.what());
+  }
   auto backend = runtime_of(lab).backend(lab);
-  return Executor(*backend, &journal).run(again);
+  return Executor(*backend, &*journal).run(again);
 }
 
 }  // namespace anylab

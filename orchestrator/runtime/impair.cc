@@ -14,11 +14,15 @@ struct End {
   std::string interface;
 };
 
+// Both ends of every link between the two (parallel links alike).
 std::expected<std::vector<End>, std::string> ends_of(const Lab& lab, const std::string& a, const std::string& b) {
-  for (const Link& l : lab.links)
-    if ((l.a_node == a && l.b_node == b) || (l.a_node == b && l.b_node == a))
-      return std::vector<End>{{lab.find(l.a_node), l.a_interface}, {lab.find(l.b_node), l.b_interface}};
-  return std::unexpected(fmt::format("lab {} has no link between \"{}\" and \"{}\"", lab.name, a, b));
+  std::vector<End> out;
+  for (const Link* l : lab.links_between(a, b)) {
+    out.push_back({lab.find(l->a_node), l->a_interface});
+    out.push_back({lab.find(l->b_node), l->b_interface});
+  }
+  if (out.empty()) return std::unexpected(fmt::format("lab {} has no link between \"{}\" and \"{}\"", lab.name, a, b));
+  return out;
 }
 
 std::string table_name(const std::string& interface) { return "anylab_impair_" + interface; }

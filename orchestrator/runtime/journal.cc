@@ -40,7 +40,14 @@ std::string Journal::lab_dir(const std::string& root, const std::string& lab) { 
 // journal already there is another deploy's (the claim and the "already
 // deployed" check come first, so this is the last guard), and neither is
 // ever reached through a link.
-Journal::Journal(const std::string& root, const std::string& lab) {
+Journal::Journal(const std::string& root, const std::string& lab, Open how) {
+  if (how == Open::kAppend) {
+    const std::string path = lab_dir(root, lab) + "/journal";
+    if (auto why = untrusted(root, lab)) throw std::runtime_error(*why);
+    fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+    if (fd_ < 0) throw std::runtime_error(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+    return;
+  }
   if (auto made = make_runtime_root(root); !made) throw std::runtime_error(made.error());
   const std::string dir = lab_dir(root, lab);
   if (::mkdir(dir.c_str(), 0711) != 0 && errno != EEXIST)

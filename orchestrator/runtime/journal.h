@@ -37,8 +37,11 @@ std::expected<void, std::string> make_runtime_root(const std::string& root);
 class Journal {
  public:
   static std::string lab_dir(const std::string& root, const std::string& lab);
-  // Creates the lab directory and opens its journal for appending.
-  Journal(const std::string& root, const std::string& lab);
+  // kCreate (deploy): makes the lab directory and a journal that must not
+  // exist yet. kAppend (a restored node's new daemons): the deployed lab's
+  // journal, which must be one anylab wrote.
+  enum class Open { kCreate, kAppend };
+  Journal(const std::string& root, const std::string& lab, Open how = Open::kCreate);
   ~Journal();
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;

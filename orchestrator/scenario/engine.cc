@@ -135,11 +135,17 @@ class Runner {
   }
 
   // Events ---------------------------------------------------------------
+  // Parallel links are acted on together: the step says which.
+  std::string parallel(const std::string& a, const std::string& b) const {
+    const size_t n = lab_.links_between(a, b).size();
+    return n > 1 ? fmt::format(" (all {} links: {})", n, lab_.links_text(a, b)) : "";
+  }
+
   StepOutcome step(const FailStep& f) {
     const Target& t = f.target;
     const std::string a = t.pair.a.value, b = t.pair.b.value, node = t.node.value;
     if (t.kind == Target::Kind::kLink)
-      return event(fmt::format("fail link {} -- {}", a, b), [&] { return ops_.set_link(a, b, false); },
+      return event(fmt::format("fail link {} -- {}{}", a, b, parallel(a, b)), [&] { return ops_.set_link(a, b, false); },
                    [=, this] { (void)ops_.set_link(a, b, true); });
     if (t.kind == Target::Kind::kNode) {
       const FailMode mode = f.mode ? f.mode->value : FailMode::kCrash;
@@ -153,7 +159,7 @@ class Runner {
     const Target& t = r.target;
     const std::string a = t.pair.a.value, b = t.pair.b.value, node = t.node.value;
     if (t.kind == Target::Kind::kLink)
-      return event(fmt::format("restore link {} -- {}", a, b), [&] { return ops_.set_link(a, b, true); });
+      return event(fmt::format("restore link {} -- {}{}", a, b, parallel(a, b)), [&] { return ops_.set_link(a, b, true); });
     if (t.kind == Target::Kind::kNode)
       return event(fmt::format("restore node {}", node), [&] { return ops_.restore_node(node); });
     return event(fmt::format("enable BGP {} -- {}", a, b), [&] { return ops_.set_bgp_session(a, b, true); });
@@ -198,7 +204,7 @@ class Runner {
     return event(text, [&] { return ops_.apply_policy(p); }, [=, this] { (void)ops_.clear_policy(p); });
   }
   StepOutcome step(const ImpairStep& i) {
-    std::string text = fmt::format("impair link {} -- {}", i.link.a.value, i.link.b.value);
+    std::string text = fmt::format("impair link {} -- {}{}", i.link.a.value, i.link.b.value, parallel(i.link.a.value, i.link.b.value));
     if (i.loss_percent) text += fmt::format(" loss {}%", i.loss_percent->value);
     if (i.delay) text += " delay " + format_duration(i.delay->value);
     return event(text, [&] { return ops_.impair(i); }, [=, this] { (void)ops_.clear_impairment(i); });
@@ -212,7 +218,8 @@ class Runner {
   // bounds after it are measured from then ("back within 5s of the flap").
   StepOutcome step(const FlapStep& f) {
     const std::string &a = f.link.a.value, &b = f.link.b.value;
-    const std::string text = fmt::format("flap link {} -- {} {} times every {}", a, b, f.times, format_duration(f.period));
+    const std::string text =
+        fmt::format("flap link {} -- {}{} {} times every {}", a, b, parallel(a, b), f.times, format_duration(f.period));
     undo_.push_back([=, this] { (void)ops_.set_link(a, b, true); });
     open_tcp_sessions();
     const Micros start = now(), half = us(f.period) / 2;

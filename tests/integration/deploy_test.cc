@@ -303,6 +303,34 @@ TEST_F(Deploy, AFalseExpectationExits1AndNamesWhoAnswered) {
   EXPECT_EQ(leftovers_settled("false-expect"), std::vector<std::string>{});
 }
 
+// Two links between one pair of routers: failing "the link" cuts both (it
+// cut the first only, and traffic kept flowing on the second, so an
+// `unreachable` failed and a max-outage would pass over nothing), and says
+// which it cut; restoring it mends both.
+TEST_F(Deploy, FailingALinkCutsEveryParallelLinkOfThePair) {
+  uses("parallel");
+  fs::path file = lab_variant("quickstart", "parallel",
+                              "  - name: cut-both\n    steps:\n"
+                              "      - fail: {node: pop-ams}\n"
+                              "      - expect: {client: client-eu, reaches: pop-sin, within: 10s}\n"
+                              "      - fail: {link: [edge-ams, edge-sin]}\n"
+                              "      - expect: {client: client-eu, unreachable: true, within: 10s}\n"
+                              "      - restore: {link: [edge-ams, edge-sin]}\n"
+                              "      - expect: {client: client-eu, reaches: pop-sin, within: 20s}\n");
+  std::string text = test::read_file(file.string());
+  text.replace(text.find("    - [edge-ams, edge-sin]\n"), 27, "    - [edge-ams, edge-sin]\n    - [edge-ams, edge-sin]\n");
+  std::ofstream(file) << text;
+  auto r = test::run({kAnylab, "test", file.string()});
+  fs::remove(file);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("fail link edge-ams -- edge-sin (all 2 links: edge-ams:eth3 -- edge-sin:eth3, "
+                       "edge-ams:eth4 -- edge-sin:eth4)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("PASS  expect client-eu unreachable within 10s"), std::string::npos) << r.out;
+  EXPECT_EQ(leftovers_settled("parallel"), std::vector<std::string>{});
+}
+
 // A dual-stack lab with one wrong per-family expectation: Europe reaches
 // Ashburn over IPv6, not Frankfurt. The failure names what it measured and
 // over which family, and the JSON report has a timeline per family.
