@@ -65,6 +65,7 @@ std::string netns_name(std::string_view lab, std::string_view node) {
 
 std::string netns_path(std::string_view netns) { return fmt::format("/run/netns/{}", netns); }
 std::string frr_run_dir(std::string_view instance) { return fmt::format("/var/run/frr/{}", instance); }
+std::string containers_record(std::string_view lab) { return fmt::format("/var/lib/anylab/{}.containers", lab); }
 
 bool names_families(const LabSpec& spec) { return spec.link_families().size() > 1; }
 

@@ -145,5 +145,8 @@ std::string netns_name(std::string_view lab, std::string_view node);
 std::string netns_path(std::string_view netns);
 // Where FRR started with `-N <instance>` keeps its pid files and vty sockets.
 std::string frr_run_dir(std::string_view instance);
+// The names and ids of the containers a lab's deploy made, one per line, in
+// /var/lib: it outlives /run (a reboot), so destroy still finds them.
+std::string containers_record(std::string_view lab);
 
 }  // namespace anylab

@@ -86,7 +86,8 @@ DestroyReport destroy_lab(const std::string& root, const std::string& lab) {
     return report;
   }
   const std::vector<JournalEntry> entries = Journal::read(root, lab);
-  report.found = fs::exists(dir);
+  const bool containers = fs::exists(containers_record(lab));
+  report.found = fs::exists(dir) || containers;
   const std::string own_prefix = netns_name(lab, "");  // "anylab-<lab>_": ownership guard
 
   std::vector<std::string> namespaces;
@@ -108,7 +109,9 @@ DestroyReport destroy_lab(const std::string& root, const std::string& lab) {
   stop(stragglers);
   report.processes = static_cast<int>(daemons.size() + stragglers.size());
   // A container's init was among the stragglers; the container goes now.
-  if (recorded_runtime(dir) == Runtime::kDocker) report.containers = remove_containers(lab, report.problems);
+  // Found by the record of what was made, not by the runtime's record in
+  // /run: after a reboot, /run is gone and the containers are still there.
+  if (containers) report.containers = remove_containers(lab, report.problems);
 
   std::string batch;
   for (const std::string& ns : namespaces)

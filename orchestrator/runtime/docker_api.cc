@@ -1,11 +1,14 @@
 #include "runtime/docker_api.h"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 
@@ -30,9 +33,10 @@ struct Fd {
   }
 };
 
+// MSG_NOSIGNAL: an engine that closed its end is an error here, not SIGPIPE.
 bool write_all(int fd, const std::string& data) {
   for (size_t done = 0; done < data.size();) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    const ssize_t n = ::send(fd, data.data() + done, data.size() - done, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return false;
     done += static_cast<size_t>(n);
@@ -56,8 +60,25 @@ std::expected<ApiResponse, std::string> docker_api(const std::string& method, co
   std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
   Fd s{::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)};
   if (s.fd < 0) return std::unexpected(fmt::format("cannot open a socket: {}", std::strerror(errno)));
+  // One deadline for the whole exchange: a per-read timeout would wait
+  // without bound on an engine that trickles its answer.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto left_ms = [&] {
+    return static_cast<int>(std::max<int64_t>(
+        0, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count()));
+  };
+  auto wait_for = [&](short events) {
+    pollfd p{s.fd, events, 0};
+    for (;;) {
+      const int left = left_ms();
+      if (left == 0) return false;
+      const int n = ::poll(&p, 1, left);
+      if (n > 0) return true;
+      if (n < 0 && errno == EINTR) continue;
+      return false;
+    }
+  };
   timeval tv{static_cast<time_t>(timeout.count()), 0};
-  ::setsockopt(s.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   ::setsockopt(s.fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   if (::connect(s.fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0)
     return std::unexpected(fmt::format("cannot reach Docker's API at {}: {}", socket_path, std::strerror(errno)));
@@ -71,6 +92,9 @@ std::expected<ApiResponse, std::string> docker_api(const std::string& method, co
   std::string response;
   char buf[8192];
   for (;;) {
+    if (!wait_for(POLLIN))
+      return std::unexpected(fmt::format("no whole answer from Docker's API at {} to {} {} within {} s", socket_path,
+                                         method, path, timeout.count()));
     const ssize_t n = ::read(s.fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0)

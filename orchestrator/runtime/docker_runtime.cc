@@ -1,8 +1,12 @@
 #include "runtime/docker_runtime.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -203,11 +207,19 @@ class DockerBackend : public Backend {
         {"NetworkDisabled", true},
         {"HostConfig", {{"NetworkMode", "none"}, {"Binds", binds}}},
     };
+    // Recorded before it is made (its name) and right after (its id), as
+    // processes are: destroy removes what the record names, whatever moment
+    // anylab was stopped at, and nothing it does not.
+    if (auto r = record_container(lab_.name, "name " + n.netns); !r) return r.error();
     auto made = docker_api("POST", "/containers/create?name=" + n.netns, spec.dump());
     if (!made) return made.error();
     if (made->status != 201)
       return fmt::format("docker could not make the container {} for {} from {}: {}", n.netns, n.name, image,
                          engine_message(*made));
+    const auto id = nlohmann::json::parse(made->body, nullptr, false);
+    if (id.is_discarded() || !id.contains("Id"))
+      return fmt::format("docker made the container {} but did not say its id", n.netns);
+    if (auto r = record_container(lab_.name, "id " + id["Id"].get<std::string>()); !r) return r.error();
     auto started = docker_api("POST", "/containers/" + n.netns + "/start");
     if (!started) return started.error();
     if (started->status != 204 && started->status != 304)
@@ -298,18 +310,48 @@ std::vector<std::string> DockerRuntime::in_the_way(const Lab& lab) const {
   return out;
 }
 
+std::expected<void, std::string> record_container(const std::string& lab, const std::string& line) {
+  const std::string path = containers_record(lab);
+  const std::string dir = fs::path(path).parent_path().string();
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+    return std::unexpected(fmt::format("cannot create {}: {}", dir, std::strerror(errno)));
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return std::unexpected(fmt::format("cannot record lab {}'s containers in {}: {}", lab, path, std::strerror(errno)));
+  const std::string l = line + "\n";
+  const bool written = ::write(fd, l.data(), l.size()) == static_cast<ssize_t>(l.size());
+  ::close(fd);
+  if (!written) return std::unexpected(fmt::format("cannot record lab {}'s containers in {}", lab, path));
+  return {};
+}
+
+// Only what the record names, and of that only a container that carries the
+// lab's label: a recorded name someone reused for a container of their own
+// is left alone.
 int remove_containers(const std::string& lab, std::vector<std::string>& problems) {
-  RunOutput r = docker({"ps", "-aq", "--filter", "label=" + lab_label(lab)});
-  if (r.exit_code != 0) {
-    problems.push_back(fmt::format("cannot list lab {}'s containers: Docker is not reachable", lab));
-    return 0;
+  const std::string record = containers_record(lab);
+  std::ifstream in(record);
+  if (!in) return 0;
+  std::set<std::string> refs;
+  for (std::string kind, ref; in >> kind >> ref;) refs.insert(ref);
+  int removed = 0;
+  for (const std::string& ref : refs) {
+    auto found = docker_api("GET", "/containers/" + ref + "/json", "", std::chrono::seconds(20));
+    if (!found) {
+      problems.push_back(fmt::format("cannot remove lab {}'s containers: {}", lab, found.error()));
+      return removed;
+    }
+    if (found->status == 404) continue;  // gone already
+    const auto j = nlohmann::json::parse(found->body, nullptr, false);
+    const auto labels = j.is_discarded() ? nlohmann::json() : j["Config"]["Labels"];
+    if (!labels.is_object() || labels.value(kLabKey, "") != lab) continue;
+    auto gone = docker_api("DELETE", "/containers/" + ref + "?force=1&v=1", "", std::chrono::seconds(60));
+    if (!gone || (gone->status != 204 && gone->status != 404))
+      problems.push_back(fmt::format("docker could not remove {}: {}", ref, gone ? engine_message(*gone) : gone.error()));
+    else
+      removed += gone->status == 204;
   }
-  std::vector<std::string> ids = lines_of(r.out);
-  if (ids.empty()) return 0;
-  std::vector<std::string> args{"rm", "-f", "-v"};
-  args.insert(args.end(), ids.begin(), ids.end());
-  if (docker(args).exit_code != 0) problems.push_back(fmt::format("docker rm failed for lab {}'s containers", lab));
-  return static_cast<int>(ids.size());
+  if (problems.empty()) fs::remove(record);
+  return removed;
 }
 
 }  // namespace anylab

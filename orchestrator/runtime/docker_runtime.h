@@ -17,8 +17,10 @@ namespace anylab {
 // image's programs, and anylab records their pids as on netns. The node's
 // runtime directory and FRR run directory are bind-mounted at the same
 // paths, so configs, logs, vty sockets and ExaBGP's FIFO are where the rest
-// of anylab looks. Containers carry the label org.anylab.lab=<lab>; destroy
-// removes those and no other.
+// of anylab looks. Each container's name and id are recorded as it is made
+// (containers_record(), which outlives /run) and it carries the label
+// org.anylab.lab=<lab>; destroy removes those recorded that carry the
+// label, and no other.
 //
 // It drives Docker directly: containerlab itself (ci/install-containerlab.sh
 // builds it) cannot deploy on a kernel without loadable modules, where
@@ -41,5 +43,10 @@ pid_t container_init(const std::string& netns);
 
 // The label that marks a lab's containers as anylab's own.
 std::string lab_label(const std::string& lab);
+
+// Appends "name N" (before the container is made) or "id I" (right after)
+// to the lab's containers_record(): destroy removes those, and only those
+// that still carry the lab's label.
+std::expected<void, std::string> record_container(const std::string& lab, const std::string& line);
 
 }  // namespace anylab

@@ -68,8 +68,9 @@ const NodeRuntime& runtime_of(const Lab& lab);
 void record_runtime(const std::string& lab_dir, Runtime r);  // throws when it cannot
 std::optional<Runtime> recorded_runtime(const std::string& lab_dir);
 
-// Removes the lab's containers (those labelled with its name, and no
-// other), returning how many; errors go to `problems`.
+// Removes the lab's containers (those its containers_record() names that
+// carry its label, and no other), returning how many, and the record once
+// they are gone; errors go to `problems`. Through the Engine API.
 int remove_containers(const std::string& lab, std::vector<std::string>& problems);
 
 }  // namespace anylab

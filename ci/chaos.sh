@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Kills anylab at random moments and counts what that costs: deploys, tests
+# and destroys of one lab (a copy of labs/quickstart.yaml named chaos-victim)
+# are killed with SIGKILL or SIGTERM, at a random moment of a random phase,
+# while a second lab (labs/two-pops.yaml as chaos-bystander) runs beside it
+# and is watched. After each kill, `anylab destroy` of the victim, then the
+# count of:
+#   leftovers   namespaces, processes, containers, nft tables, files under
+#               /run/anylab and lines added to /etc/hosts of the victim's
+#   false_pass  reports (JSON and JUnit) of a killed `anylab test` that claim
+#               PASS (a SIGTERMed test must say "interrupted", exit non-zero)
+#   disturbed   probes of the bystander that went unanswered, or its
+#               processes gone
+# Goal: 0 of each. Exits 0 only then. Deterministic for a seed (printed).
+#   sudo ci/chaos.sh [--runtime netns|docker] [--kills N] [--seed S]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runtime=netns kills=20 seed=$(( $(date +%s) % 32768 ))
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runtime) runtime=$2; shift 2 ;;
+    --kills) kills=$2; shift 2 ;;
+    --seed) seed=$2; shift 2 ;;
+    *) echo "usage: ci/chaos.sh [--runtime netns|docker] [--kills N] [--seed S]" >&2; exit 2 ;;
+  esac
+done
+[ "$(id -u)" -eq 0 ] || { echo "ci/chaos.sh: builds real labs: run it as root" >&2; exit 3; }
+anylab=$PWD/build/bin/anylab
+[ -x "$anylab" ] || { echo "ci/chaos.sh: build anylab first (ci/build.sh)" >&2; exit 3; }
+RANDOM=$seed
+echo "chaos: runtime $runtime, $kills kills, seed $seed (again: ci/chaos.sh --runtime $runtime --kills $kills --seed $seed)"
+
+work=$(mktemp -d /tmp/anylab-chaos.XXXXXX)
+victim=chaos-victim bystander=chaos-bystander
+sed "s/^name: quickstart$/name: $victim/; s/settle: 30s/settle: 10s/" labs/quickstart.yaml > "$work/victim.yaml"
+sed "s/^name: two-pops$/name: $bystander/" labs/two-pops.yaml > "$work/bystander.yaml"
+hosts_before=$(md5sum < /etc/hosts)
+export ANYLAB_RUNTIME=$runtime
+
+watch_pid=
+finish() {
+  [ -n "$watch_pid" ] && kill "$watch_pid" 2> /dev/null || true
+  "$anylab" destroy "$victim" > /dev/null 2>&1 || true
+  "$anylab" destroy "$bystander" > /dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap finish EXIT
+
+# What of the victim is still on the machine, one line per thing.
+leftovers() {
+  ip netns list 2> /dev/null | awk -v p="anylab-${victim}_" 'index($1, p) == 1 {print "netns " $1}'
+  ls -d /var/run/frr/anylab-"${victim}"_* 2> /dev/null | sed 's/^/frr run dir /' || true
+  ls -d /run/anylab/"$victim" /run/anylab/"$victim".lock 2> /dev/null | sed 's/^/file /' || true
+  pgrep -af "/run/anylab/$victim/" | sed 's/^/process /' || true
+  if command -v docker > /dev/null && docker info > /dev/null 2>&1; then
+    docker ps -aq --filter "label=org.anylab.lab=$victim" | sed 's/^/container /'
+  fi
+  nft list tables 2> /dev/null | grep "anylab" | sed 's/^/nft /' || true
+  [ "$(md5sum < /etc/hosts)" = "$hosts_before" ] || echo "/etc/hosts changed"
+}
+
+# A killed test's reports: none may say PASS unless the test exited 0.
+false_passes() {
+  local rc=$1 json=$2 junit=$3
+  [ "$rc" -eq 0 ] && return 0
+  if [ -s "$json" ]; then
+    python3 - "$json" <<'PY' || echo "json report claims PASS"
+import json, sys
+j = json.load(open(sys.argv[1]))
+sys.exit(1 if j["pass"] else 0)
+PY
+  fi
+  if [ -s "$junit" ] && grep -q 'tests="[1-9]' "$junit" && grep -q 'failures="0" errors="0" time' "$junit"; then
+    echo "junit report claims PASS"
+  fi
+}
+
+"$anylab" deploy "$work/bystander.yaml" > "$work/bystander.log" 2>&1 || { cat "$work/bystander.log"; exit 1; }
+"$anylab" watch "$bystander" --for 100000 > "$work/watch.log" 2>&1 &
+watch_pid=$!
+sleep 2
+
+left=0 false_pass=0 disturbed=0 phases=""
+for i in $(seq 1 "$kills"); do
+  sig=$([ $((RANDOM % 2)) -eq 0 ] && echo KILL || echo TERM)
+  phase=$((RANDOM % 3))
+  json=$work/report-$i.json junit=$work/report-$i.xml
+  rm -f "$json" "$junit"
+  case $phase in
+    0)  # during deploy: 0 to 2.5 s in
+      delay=$(awk -v r=$RANDOM 'BEGIN{printf "%.2f", r % 250 / 100}')
+      "$anylab" deploy "$work/victim.yaml" > "$work/run.log" 2>&1 & pid=$!
+      what="deploy" ;;
+    1)  # mid-scenario: `anylab test`, 2 to 14 s in
+      delay=$(awk -v r=$RANDOM 'BEGIN{printf "%.2f", 2 + r % 1200 / 100}')
+      "$anylab" test "$work/victim.yaml" --json "$json" --junit "$junit" > "$work/run.log" 2>&1 & pid=$!
+      what="test" ;;
+    2)  # during destroy: 0 to 0.4 s in
+      "$anylab" deploy "$work/victim.yaml" > "$work/run.log" 2>&1 || true
+      delay=$(awk -v r=$RANDOM 'BEGIN{printf "%.2f", r % 40 / 100}')
+      "$anylab" destroy "$victim" > "$work/run.log" 2>&1 & pid=$!
+      what="destroy" ;;
+  esac
+  sleep "$delay"
+  kill -s "$sig" "$pid" 2> /dev/null || true
+  rc=0
+  wait "$pid" || rc=$?
+  fp=$(false_passes "$rc" "$json" "$junit")
+  "$anylab" destroy "$victim" > "$work/destroy.log" 2>&1 || { echo "kill $i: destroy failed:"; cat "$work/destroy.log"; }
+  sleep 0.2  # init reaps what the SIGKILLed anylab left
+  lo=$(leftovers)
+  if [ -n "$lo" ]; then
+    left=$((left + $(echo "$lo" | wc -l)))
+    echo "kill $i ($what, SIG$sig at ${delay}s): left behind:"; echo "$lo" | sed 's/^/  /'
+    # Cleared by its own ids, so that the next kill starts clean.
+    "$anylab" destroy "$victim" > /dev/null 2>&1 || true
+  fi
+  if [ -n "$fp" ]; then
+    false_pass=$((false_pass + 1))
+    echo "kill $i ($what, SIG$sig at ${delay}s, exit $rc): $fp"
+  fi
+  phases+="$what:SIG$sig "
+done
+
+kill -INT "$watch_pid" 2> /dev/null || true
+wait "$watch_pid" 2> /dev/null || true
+watch_pid=
+if grep -q "NO ANSWER" "$work/watch.log" || ! grep -q "longest outage" "$work/watch.log" ||
+   grep "longest outage" "$work/watch.log" | grep -vq "longest outage 0.000s"; then
+  disturbed=1
+  echo "the bystander lab was disturbed:"; grep -E "NO ANSWER|longest outage" "$work/watch.log" | head -20
+fi
+for p in deploy test destroy; do
+  for s in KILL TERM; do
+    printf "  %-8s SIG%-5s %3d kills\n" "$p" "$s" "$(tr ' ' '\n' <<< "$phases" | grep -c "^$p:SIG$s$" || true)"
+  done
+done
+echo "chaos: $kills kills on $runtime, seed $seed: leftovers $left, false_pass $false_pass, disturbed $disturbed"
+[ "$left" -eq 0 ] && [ "$false_pass" -eq 0 ] && [ "$disturbed" -eq 0 ]
