@@ -117,17 +117,10 @@ void say_page_merging(const Lab& lab) {
       routers);
 }
 
-// What stands between the lab file and a deploy: the machine (exit 3 with
-// the fix), a deploy of the lab already there, or names of the lab's that
-// are someone else's. Nothing is created.
+// What stands between a claimed lab and its deploy: a deploy of the lab
+// already there, or names of the lab's that are someone else's. Nothing is
+// created.
 int check_deployable(const Lab& lab) {
-  say_whose_frr(lab);
-  say_page_merging(lab);
-  if (auto problems = preflight(lab); !problems.empty()) {
-    for (const std::string& p : problems) std::cerr << "anylab: " << p << "\n";
-    std::cerr << "anylab: this machine cannot run the lab; nothing was built\n";
-    return kExitEnvironment;
-  }
   if (fs::exists(Journal::lab_dir(lab.paths.runtime_root, lab.name) + "/journal")) {
     std::cerr << fmt::format("anylab: lab {} is already deployed; run `anylab destroy {}` first\n", lab.name, lab.name);
     return kExitEnvironment;
@@ -182,6 +175,19 @@ Built build_and_wait(const Lab& lab, const std::string& lab_file, const DeployOp
 
 }  // namespace
 
+// What the machine lacks to run the lab (exit 3 with the fix): asked before
+// anything, the lab's claim included, is touched.
+int check_machine(const Lab& lab) {
+  say_whose_frr(lab);
+  say_page_merging(lab);
+  if (auto problems = preflight(lab); !problems.empty()) {
+    for (const std::string& p : problems) std::cerr << "anylab: " << p << "\n";
+    std::cerr << "anylab: this machine cannot run the lab; nothing was built\n";
+    return kExitEnvironment;
+  }
+  return kExitOk;
+}
+
 std::expected<LabClaim, int> claim_lab(const std::string& root, const std::string& lab) {
   auto claim = LabClaim::take(root, lab);
   if (claim) return std::move(*claim);
@@ -213,6 +219,7 @@ int deploy_claimed(const Lab& lab, const std::string& lab_file, const DeployOpti
 int deploy(const std::string& lab_file, const DeployOptions& options) {
   auto lab = load_lab_file(lab_file);
   if (!lab) return lab.error();
+  if (int rc = check_machine(*lab); rc != kExitOk) return rc;
   auto claim = claim_lab(lab->paths.runtime_root, lab->name);
   if (!claim) return claim.error();
   return deploy_claimed(*lab, lab_file, options);

@@ -132,6 +132,7 @@ int test_lab(const std::string& lab_file, const DeployOptions& deploy_options, c
   o.keep_on_failure = false;
   auto lab = load_lab_file(lab_file);
   if (!lab) return lab.error();
+  if (int rc = check_machine(*lab); rc != kExitOk) return rc;
   // Claimed from deploy to destroy: no other job deploys or removes it meanwhile.
   auto claim = claim_lab(lab->paths.runtime_root, lab->name);
   if (!claim) return claim.error();

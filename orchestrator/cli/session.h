@@ -29,6 +29,9 @@ void print_destroy(const std::string& name, const DestroyReport& report);
 // A lab claimed for this command (runtime/lab_claim.h); when another anylab
 // holds it, says who and gives the exit code (3).
 std::expected<LabClaim, int> claim_lab(const std::string& root, const std::string& lab);
+// What the machine lacks to run the lab, said with the fix (exit 3), before
+// anything is claimed or touched.
+int check_machine(const Lab& lab);
 // Deploys a loaded lab this command has claimed.
 int deploy_claimed(const Lab& lab, const std::string& lab_file, const DeployOptions& options);
 

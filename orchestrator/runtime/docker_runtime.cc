@@ -1,6 +1,7 @@
 #include "runtime/docker_runtime.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -344,6 +345,12 @@ int remove_containers(const std::string& lab, std::vector<std::string>& problems
     const auto j = nlohmann::json::parse(found->body, nullptr, false);
     const auto labels = j.is_discarded() ? nlohmann::json() : j["Config"]["Labels"];
     if (!labels.is_object() || labels.value(kLabKey, "") != lab) continue;
+    // The node's daemons entered the container's namespaces but are not its
+    // init's children: without a journal (after /run was lost) they are
+    // found in its network namespace, and go first.
+    if (const pid_t init = j["State"].value("Pid", 0); init > 0)
+      if (const uint64_t ino = process_netns_inode(init))
+        for (pid_t p : processes_in_netns({ino})) ::kill(p, SIGKILL);
     auto gone = docker_api("DELETE", "/containers/" + ref + "?force=1&v=1", "", std::chrono::seconds(60));
     if (!gone || (gone->status != 204 && gone->status != 404))
       problems.push_back(fmt::format("docker could not remove {}: {}", ref, gone ? engine_message(*gone) : gone.error()));

@@ -136,6 +136,40 @@ TEST_F(OnDocker, AContainerInTheWayIsNamedAndLeftAlone) {
   EXPECT_EQ(leftovers("quickstart"), std::vector<std::string>{});
 }
 
+// /run lost (a reboot empties it: the journal, the runtime record, the
+// namespace links are gone) while the lab's containers remain: destroy
+// still removes them, from the record of what it made. A container that only
+// copies the lab's label, which anylab did not record, is left alone.
+TEST_F(OnDocker, DestroyFindsTheContainersWhenRunWasLostAndOnlyThose) {
+  uses("quickstart");
+  const std::string decoy = "anylab-decoy-" + std::to_string(::getpid());
+  struct Remove {
+    std::string name;
+    ~Remove() { test::run({"docker", "rm", "-f", name}); }
+  } remove{decoy};
+  ASSERT_EQ(test::run({"docker", "create", "--name", decoy, "--label", "org.anylab.lab=quickstart", "--network",
+                       "none", std::string("anylab/client:") + ANYLAB_VERSION, "sleep", "infinity"})
+                .exit_code,
+            0);
+  auto d = test::run({kAnylab, "deploy", lab_file("quickstart"), "--runtime", "docker"});
+  ASSERT_EQ(d.exit_code, 0) << d.err;
+  fs::remove_all("/run/anylab/quickstart");
+  for (const auto& e : fs::directory_iterator("/run/netns"))
+    if (e.path().filename().string().starts_with("anylab-quickstart_"))
+      test::run({"ip", "netns", "delete", e.path().filename().string()});
+  for (const auto& e : fs::directory_iterator("/var/run/frr"))
+    if (e.path().filename().string().starts_with("anylab-quickstart_")) fs::remove_all(e.path());
+  auto r = test::run({kAnylab, "destroy", "quickstart"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("6 containers removed"), std::string::npos) << r.err;
+  EXPECT_EQ(test::run({"docker", "ps", "-a", "--filter", "label=org.anylab.lab=quickstart", "--format", "{{.Names}}"}).out,
+            decoy + "\n")
+      << "only the lab's recorded containers are removed";
+  EXPECT_FALSE(fs::exists("/var/lib/anylab/quickstart.containers"));
+  test::run({"docker", "rm", "-f", decoy});
+  EXPECT_EQ(test::leftovers_settled("quickstart"), std::vector<std::string>{});
+}
+
 // image: pins a node to another image: in labs/frr-upgrade.yaml edge-sin
 // runs FRR 10.3 from the Debian 13 router image beside FRR 8.4.
 TEST_F(OnDocker, ARouterRunsTheImageItIsPinnedTo) {

@@ -29,7 +29,7 @@ using namespace std::chrono_literals;
 using checks::Micros;
 
 const std::string kAnylab = std::string(ANYLAB_BIN_DIR) + "/anylab";
-const std::string kNetns = "anylab-ground-truth-client-eu";
+const std::string kNetns = "anylab-ground-truth_client-eu";
 
 struct Stamped {
   Micros before, after;  // the truth lies between
