@@ -105,8 +105,8 @@ int run_loaded(const Lab& lab, const std::string& file, const ScenarioOptions& o
                            t.errors ? fmt::format(", {} errors (steps the harness could not do or measure)", t.errors)
                                     : "",
                            report.interrupted
-                               ? fmt::format(", interrupted by signal {} ({} steps not judged)", g_signal.load(),
-                                             t.interrupted)
+                               ? fmt::format(", interrupted by signal {} ({} step{} not judged)", g_signal.load(),
+                                             t.interrupted, t.interrupted == 1 ? "" : "s")
                                : "",
                            options.repeat > 1 ? fmt::format(" (each scenario run {} times)", options.repeat) : "");
   if (g_cancel) return 128 + g_signal;
