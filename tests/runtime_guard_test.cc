@@ -9,22 +9,32 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <functional>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 
+#include "runtime/docker_api.h"
 #include "runtime/frr_vty.h"
 #include "runtime/journal.h"
 #include "runtime/lab_claim.h"
+#include "runtime/process.h"
 
 namespace anylab {
 namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+
+std::string test_read(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
 
 // A daemon that stopped accepting (frozen with SIGSTOP): its listen backlog
 // full. A blocking connect to it never returns; the vty gives up at its
@@ -122,6 +132,94 @@ TEST(Journal, OnlyAJournalAnylabWroteIsTrusted) {
   EXPECT_TRUE(Journal::untrusted(root.string(), "lab"));
   EXPECT_TRUE(Journal::read(root.string(), "lab").empty());
   fs::remove_all(root);
+}
+
+// A fake engine on a unix socket: it accepts one connection and runs
+// `serve` on it, in a thread.
+class FakeEngine {
+ public:
+  explicit FakeEngine(std::function<void(int)> serve)
+      : path_((fs::temp_directory_path() / ("anylab-engine-" + std::to_string(::getpid()) + ".sock")).string()) {
+    fs::remove(path_);
+    listener_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strcpy(addr.sun_path, path_.c_str());
+    if (::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listener_, 4) != 0)
+      throw std::runtime_error("cannot listen on " + path_);
+    thread_ = std::thread([this, serve] {
+      const int fd = ::accept(listener_, nullptr, nullptr);
+      if (fd >= 0) serve(fd);
+    });
+    ::setenv("DOCKER_HOST", ("unix://" + path_).c_str(), 1);
+  }
+  ~FakeEngine() {
+    ::unsetenv("DOCKER_HOST");
+    ::shutdown(listener_, SHUT_RDWR);
+    ::close(listener_);
+    if (thread_.joinable()) thread_.join();
+    fs::remove(path_);
+  }
+
+ private:
+  std::string path_;
+  int listener_ = -1;
+  std::thread thread_;
+};
+
+// An engine that trickles its answer, a byte every 50 ms, never ending it:
+// the call ends at its deadline (the timeout was per read, so it waited
+// without bound).
+TEST(EngineApi, ATricklingAnswerEndsAtTheDeadline) {
+  std::atomic<bool> stop{false};
+  FakeEngine engine([&](int fd) {
+    const std::string head = "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n";
+    (void)::send(fd, head.data(), head.size(), MSG_NOSIGNAL);
+    while (!stop && ::send(fd, "[", 1, MSG_NOSIGNAL) == 1) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ::close(fd);
+  });
+  const auto start = Clock::now();
+  auto r = docker_api("GET", "/containers/json", "", std::chrono::seconds(1));
+  const auto took = Clock::now() - start;
+  stop = true;
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().find("no whole answer from Docker's API"), std::string::npos) << r.error();
+  EXPECT_LT(took, std::chrono::milliseconds(2500));
+}
+
+// An engine that closes as soon as it is connected: an error to report, not
+// SIGPIPE (which killed anylab mid-deploy, with no clean-up). In a child,
+// with SIGPIPE at its default, as anylab's own main leaves it for nothing.
+TEST(EngineApi, AClosedSocketIsAnErrorNotSigpipe) {
+  FakeEngine engine([](int fd) { ::close(fd); });
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::signal(SIGPIPE, SIG_DFL);
+    std::string big(1 << 20, 'x');  // more than the socket buffers: a write after the close
+    auto r = docker_api("POST", "/containers/create?name=x", big, std::chrono::seconds(5));
+    ::_exit(r ? 1 : 0);
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  EXPECT_FALSE(WIFSIGNALED(status)) << "killed by signal " << WTERMSIG(status);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+// Root writes into directories FRR's user owns: never through a link
+// planted there.
+TEST(Files, RootNeverWritesThroughALink) {
+  const fs::path dir = fs::temp_directory_path() / ("anylab-nofollow-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "target") << "precious\n";
+  fs::create_symlink(dir / "target", dir / "frr.conf");
+  auto w = write_file_nofollow((dir / "frr.conf").string(), "router bgp 1\n");
+  EXPECT_FALSE(w);
+  EXPECT_EQ(test_read(dir / "target"), "precious\n");
+  EXPECT_TRUE(write_file_nofollow((dir / "bgpd.conf").string(), "x\n"));
+  EXPECT_EQ(fs::status(dir / "bgpd.conf").permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
+  fs::remove_all(dir);
 }
 
 }  // namespace

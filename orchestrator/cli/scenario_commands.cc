@@ -123,6 +123,9 @@ int run_scenarios(const std::string& lab_or_name, const ScenarioOptions& options
     std::cerr << fmt::format("anylab: lab {} is not deployed; `anylab deploy` it, or use `anylab test`\n", lab->name);
     return kExitEnvironment;
   }
+  // Held while the scenarios run: another job's destroy or deploy waits its turn.
+  auto claim = claim_lab(lab->paths.runtime_root, lab->name);
+  if (!claim) return claim.error();
   catch_signals();
   return run_loaded(*lab, lab_or_name, options);
 }
