@@ -58,11 +58,19 @@ TEST(Reports, AnInterruptedRunNeverReadsAsPass) {
             std::string::npos)
       << junit;
   EXPECT_EQ(junit.find("<failure"), std::string::npos) << junit;
-  EXPECT_NE(junit.find("tests=\"3\" failures=\"0\" errors=\"2\""), std::string::npos) << junit;
+  EXPECT_NE(junit.find("<testsuites name=\"anylab sample\" tests=\"4\" failures=\"0\" errors=\"3\""),
+            std::string::npos)
+      << junit;
   const std::string json = json_report(r);
   EXPECT_NE(json.find("\"pass\": false,\n  \"interrupted\": true"), std::string::npos) << json;
   EXPECT_NE(json.find("\"status\": \"interrupted\""), std::string::npos);
   EXPECT_NE(html_report(r).find("<title>anylab sample: INTERRUPTED</title>"), std::string::npos);
+  // Interrupted after its last step (while the lab was put back): every
+  // testcase judged, and the run itself still an error, never all green.
+  for (StepOutcome& st : run.steps) st.status = Status::kPass;
+  const std::string late = junit_report(r);
+  EXPECT_NE(late.find("failures=\"0\" errors=\"1\" time"), std::string::npos) << late;
+  EXPECT_NE(late.find("<testcase classname=\"sample.run\" name=\"the run\""), std::string::npos) << late;
 }
 
 TEST(Reports, LongestOutageComesFromTheTimelinesEvenUnasked) {

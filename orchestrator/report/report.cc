@@ -298,6 +298,17 @@ std::string junit_report(const TestReport& r) {
                           xml_escape(suite), t, f, e, xml_seconds(duration), xml_escape(r.started), cases);
     tests += t, failures += f, errors += e, total += duration;
   }
+  // A signal that came after the last step (while a scenario put the lab
+  // back) leaves every testcase judged: the run itself is still not a pass.
+  if (r.interrupted) {
+    const std::string suite = r.lab + ".run";
+    suites += fmt::format("  <testsuite name=\"{}\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" time=\"0\" "
+                          "timestamp=\"{}\">\n    <testcase classname=\"{}\" name=\"the run\" time=\"0\" file=\"{}\">\n"
+                          "      <error message=\"anylab was interrupted by a signal: what it had not judged was not "
+                          "judged\" type=\"interrupted\"/>\n    </testcase>\n  </testsuite>\n",
+                          xml_escape(suite), xml_escape(r.started), xml_escape(suite), xml_escape(r.file));
+    ++tests, ++errors;
+  }
   return fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                      "<testsuites name=\"anylab {}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{:.3f}\">\n"
                      "{}</testsuites>\n",
