@@ -14,7 +14,7 @@ if ! command -v go > /dev/null && [ "$(id -u)" -eq 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends golang-go > /dev/null
 fi
 command -v go > /dev/null || { echo "ci/fetch-clab-schema.sh: needs Go: apt-get install golang-go" >&2; exit 3; }
-dir=$(GOFLAGS=-mod=mod GOPROXY=${GOPROXY:-https://proxy.golang.org} GOSUMDB=${GOSUMDB:-off} \
+dir=$(GOFLAGS=-mod=mod GOSUMDB=${GOSUMDB:-off} \
   go mod download -json "github.com/srl-labs/containerlab@$version" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')
 mkdir -p build
 install -m 0644 "$dir/schemas/clab.schema.json" build/clab.schema.json

@@ -46,7 +46,7 @@ start=$(date +%s)
   cd "$work"
   # The checksum database is not reachable from here; the modules come from
   # the proxy over HTTPS.
-  export GOFLAGS=-mod=mod CGO_ENABLED=0 GOPROXY=${GOPROXY:-https://proxy.golang.org} GOSUMDB=${GOSUMDB:-off}
+  export GOFLAGS=-mod=mod CGO_ENABLED=0 GOSUMDB=${GOSUMDB:-off}
   go get "github.com/srl-labs/containerlab@$version" > "$work/get.log" 2>&1 || { cat "$work/get.log" >&2; exit 1; }
   go build -trimpath \
     -tags "podman exclude_graphdriver_btrfs btrfs_noversion exclude_graphdriver_devicemapper exclude_graphdriver_overlay containers_image_openpgp" \
