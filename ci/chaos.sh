@@ -89,22 +89,25 @@ sleep 2
 
 left=0 false_pass=0 disturbed=0 phases=""
 for i in $(seq 1 "$kills"); do
-  sig=$([ $((RANDOM % 2)) -eq 0 ] && echo KILL || echo TERM)
-  phase=$((RANDOM % 3))
+  # $RANDOM read here, never in a $(...) subshell (which reseeds it): the
+  # same seed gives the same kills.
+  sig=KILL r=$RANDOM
+  [ $((r % 2)) -eq 0 ] || sig=TERM
+  phase=$((RANDOM % 3)) r=$RANDOM
   json=$work/report-$i.json junit=$work/report-$i.xml
   rm -f "$json" "$junit"
   case $phase in
     0)  # during deploy: 0 to 2.5 s in
-      delay=$(awk -v r=$RANDOM 'BEGIN{printf "%.2f", r % 250 / 100}')
+      delay=$(awk -v r=$r 'BEGIN{printf "%.2f", r % 250 / 100}')
       "$anylab" deploy "$work/victim.yaml" > "$work/run.log" 2>&1 & pid=$!
       what="deploy" ;;
     1)  # mid-scenario: `anylab test`, 2 to 14 s in
-      delay=$(awk -v r=$RANDOM 'BEGIN{printf "%.2f", 2 + r % 1200 / 100}')
+      delay=$(awk -v r=$r 'BEGIN{printf "%.2f", 2 + r % 1200 / 100}')
       "$anylab" test "$work/victim.yaml" --json "$json" --junit "$junit" > "$work/run.log" 2>&1 & pid=$!
       what="test" ;;
     2)  # during destroy: 0 to 0.4 s in
       "$anylab" deploy "$work/victim.yaml" > "$work/run.log" 2>&1 || true
-      delay=$(awk -v r=$RANDOM 'BEGIN{printf "%.2f", r % 40 / 100}')
+      delay=$(awk -v r=$r 'BEGIN{printf "%.2f", r % 40 / 100}')
       "$anylab" destroy "$victim" > "$work/run.log" 2>&1 & pid=$!
       what="destroy" ;;
   esac
@@ -127,6 +130,7 @@ for i in $(seq 1 "$kills"); do
     echo "kill $i ($what, SIG$sig at ${delay}s, exit $rc): $fp"
   fi
   phases+="$what:SIG$sig "
+  [ $((i % 20)) -ne 0 ] || echo "  $i kills: leftovers $left, false_pass $false_pass"
 done
 
 kill -INT "$watch_pid" 2> /dev/null || true

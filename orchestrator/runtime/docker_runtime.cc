@@ -13,6 +13,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -325,6 +326,17 @@ std::expected<void, std::string> record_container(const std::string& lab, const 
   return {};
 }
 
+// Whether a container whose removal is under way is gone within 30 s.
+bool removed_meanwhile(const std::string& ref) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto r = docker_api("GET", "/containers/" + ref + "/json", "", std::chrono::seconds(10));
+    if (r && r->status == 404) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
 // Only what the record names, and of that only a container that carries the
 // lab's label: a recorded name someone reused for a container of their own
 // is left alone.
@@ -352,6 +364,9 @@ int remove_containers(const std::string& lab, std::vector<std::string>& problems
       if (const uint64_t ino = process_netns_inode(init))
         for (pid_t p : processes_in_netns({ino})) ::kill(p, SIGKILL);
     auto gone = docker_api("DELETE", "/containers/" + ref + "?force=1&v=1", "", std::chrono::seconds(60));
+    // 409: a removal already under way (an earlier destroy, killed after it
+    // asked): waited for, up to 30 s, rather than reported.
+    if (gone && gone->status == 409 && removed_meanwhile(ref)) gone->status = 204;
     if (!gone || (gone->status != 204 && gone->status != 404))
       problems.push_back(fmt::format("docker could not remove {}: {}", ref, gone ? engine_message(*gone) : gone.error()));
     else
