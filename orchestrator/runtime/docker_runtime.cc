@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -56,7 +57,10 @@ std::optional<std::pair<uid_t, gid_t>> frr_ids(pid_t init) {
         std::istringstream f(line);
         std::string name, x, id;
         std::getline(f, name, ':'), std::getline(f, x, ':'), std::getline(f, id, ':');
-        return static_cast<unsigned>(std::stoul(id));
+        unsigned value = 0;
+        const auto [end, err] = std::from_chars(id.data(), id.data() + id.size(), value);
+        if (err != std::errc() || end != id.data() + id.size() || id.empty()) return std::nullopt;  // not a number
+        return value;
       }
     return std::nullopt;
   };
@@ -238,7 +242,9 @@ class DockerBackend : public Backend {
       const Node& n = node_of(a);
       const pid_t init = init_of(n.netns);
       auto ids = init ? frr_ids(init) : std::nullopt;
-      if (!ids) return fmt::format("the image of {} ({}) has no frr user", n.name, lab_.image_of(n));
+      if (!ids)
+        return fmt::format("the image of {} ({}) has no frr user with a numeric id in its /etc/passwd and /etc/group",
+                           n.name, lab_.image_of(n));
       for (const std::string& dir : binds_of(n))
         if (::lchown(dir.c_str(), ids->first, ids->second) != 0)
           return fmt::format("cannot give {} to the container's frr user", dir);

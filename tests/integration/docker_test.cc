@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -168,6 +169,43 @@ TEST_F(OnDocker, DestroyFindsTheContainersWhenRunWasLostAndOnlyThose) {
   EXPECT_FALSE(fs::exists("/var/lib/anylab/quickstart.containers"));
   test::run({"docker", "rm", "-f", decoy});
   EXPECT_EQ(test::leftovers_settled("quickstart"), std::vector<std::string>{});
+}
+
+// A deploy that fails half-way (a router image whose /etc/passwd gives frr
+// no numeric id: reading it threw, the exception reached main and left a
+// half-built lab that then read "already deployed") removes what it made,
+// says why, and the lab can be deployed again at once.
+TEST_F(OnDocker, AFailedDeployRemovesWhatItMade) {
+  uses("bad-passwd");
+  const std::string image = "anylab-test/bad-passwd:" + std::to_string(::getpid());
+  const std::string maker = "anylab-test-maker-" + std::to_string(::getpid());
+  struct Remove {
+    std::string image, maker;
+    ~Remove() {
+      test::run({"docker", "rm", "-f", maker});
+      test::run({"docker", "rmi", "-f", image});
+    }
+  } remove{image, maker};
+  ASSERT_EQ(test::run({"docker", "create", "--name", maker, std::string("anylab/router:") + ANYLAB_VERSION}).exit_code, 0);
+  const fs::path passwd = fs::temp_directory_path() / ("anylab-passwd-" + std::to_string(::getpid()));
+  std::ofstream(passwd) << "root:x:0:0:root:/root:/bin/bash\nfrr:x:frr:frr::/nonexistent:/usr/sbin/nologin\n";
+  ASSERT_EQ(test::run({"docker", "cp", passwd.string(), maker + ":/etc/passwd"}).exit_code, 0);
+  fs::remove(passwd);
+  ASSERT_EQ(test::run({"docker", "commit", maker, image}).exit_code, 0);
+  std::string text = test::read_file(lab_file("quickstart"));
+  text.replace(text.find("name: quickstart"), 16, "name: bad-passwd");
+  text.replace(text.find("edge-ams:  {kind: router, asn: 65010}"), 37,
+               "edge-ams:  {kind: router, asn: 65010, image: \"" + image + "\"}");
+  const fs::path file = fs::temp_directory_path() / ("bad-passwd-" + std::to_string(::getpid()) + ".yaml");
+  std::ofstream(file) << text;
+  auto d = test::run({kAnylab, "deploy", file.string(), "--runtime", "docker"});
+  EXPECT_EQ(d.exit_code, 3) << d.err;
+  EXPECT_NE(d.err.find("has no frr user with a numeric id"), std::string::npos) << d.err;
+  EXPECT_NE(d.err.find("lab bad-passwd destroyed"), std::string::npos) << d.err;
+  EXPECT_EQ(test::leftovers_settled("bad-passwd"), std::vector<std::string>{});
+  auto again = test::run({kAnylab, "deploy", file.string(), "--runtime", "docker"});
+  EXPECT_EQ(again.err.find("already deployed"), std::string::npos) << again.err;
+  fs::remove(file);
 }
 
 // image: pins a node to another image: in labs/frr-upgrade.yaml edge-sin
