@@ -64,12 +64,16 @@ std::vector<Recorded> with_start_times(const std::vector<pid_t>& pids) {
 }  // namespace
 
 std::vector<std::string> deployed_labs(const std::string& root) {
-  std::vector<std::string> out;
+  std::set<std::string> out;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(root, ec))
-    if (fs::exists(e.path() / "journal")) out.push_back(e.path().filename().string());
-  std::sort(out.begin(), out.end());
-  return out;
+    if (fs::exists(e.path() / "journal")) out.insert(e.path().filename().string());
+  // A lab whose /run was lost (a reboot) is still known by its containers.
+  const fs::path records = fs::path(containers_record("x")).parent_path();
+  for (const auto& e : fs::directory_iterator(records, ec))
+    if (e.path().extension() == ".containers" && valid_lab_name(e.path().stem().string()))
+      out.insert(e.path().stem().string());
+  return {out.begin(), out.end()};
 }
 
 DestroyReport destroy_lab(const std::string& root, const std::string& lab) {

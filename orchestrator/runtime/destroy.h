@@ -21,7 +21,8 @@ struct DestroyReport {
 // repeat; works after anylab was killed mid-deploy.
 DestroyReport destroy_lab(const std::string& root, const std::string& lab);
 
-// Labs with a journal under root.
+// Labs with a journal under root, or a record of containers (which
+// outlives /run).
 std::vector<std::string> deployed_labs(const std::string& root);
 
 }  // namespace anylab
