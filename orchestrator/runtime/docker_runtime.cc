@@ -350,16 +350,30 @@ int remove_containers(const std::string& lab, std::vector<std::string>& problems
   const std::string record = containers_record(lab);
   std::ifstream in(record);
   if (!in) return 0;
-  std::set<std::string> refs;
-  for (std::string kind, ref; in >> kind >> ref;) refs.insert(ref);
+  std::map<std::string, std::string> refs;  // name or id -> "name" or "id"
+  for (std::string kind, ref; in >> kind >> ref;) refs[ref] = kind;
+  // A deploy killed while it asked for a container leaves the engine making
+  // it (found by ci/chaos.sh: the container appeared after destroy had
+  // looked): a recorded name the engine does not know yet may appear a
+  // moment later. Until kInFlight has passed since the record was last
+  // written, a missing name is looked for again. An id is recorded only
+  // once its container exists.
+  constexpr auto kInFlight = std::chrono::seconds(15);
+  std::error_code ec;
+  const auto written = fs::last_write_time(record, ec);
+  const auto settled = ec ? fs::file_time_type::clock::now() : written + kInFlight;
   int removed = 0;
-  for (const std::string& ref : refs) {
+  for (const auto& [ref, kind] : refs) {
     auto found = docker_api("GET", "/containers/" + ref + "/json", "", std::chrono::seconds(20));
+    while (kind == "name" && found && found->status == 404 && fs::file_time_type::clock::now() < settled) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      found = docker_api("GET", "/containers/" + ref + "/json", "", std::chrono::seconds(20));
+    }
     if (!found) {
       problems.push_back(fmt::format("cannot remove lab {}'s containers: {}", lab, found.error()));
       return removed;
     }
-    if (found->status == 404) continue;  // gone already
+    if (found->status == 404) continue;  // gone already, or never made
     const auto j = nlohmann::json::parse(found->body, nullptr, false);
     const auto labels = j.is_discarded() ? nlohmann::json() : j["Config"]["Labels"];
     if (!labels.is_object() || labels.value(kLabKey, "") != lab) continue;
