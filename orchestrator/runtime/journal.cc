@@ -22,12 +22,16 @@ std::expected<void, std::string> make_runtime_root(const std::string& root) {
   const int made = ::mkdir(root.c_str(), 0711);
   const int err = errno;
   ::umask(old);
-  if (made != 0 && err != EEXIST) return std::unexpected(fmt::format("cannot make {}: {}", root, std::strerror(err)));
+  // The usual cause, for a user who is not root: said first.
+  const std::string not_root = ::geteuid() != 0 ? "anylab drives labs as root: run it with sudo (" : "";
+  const std::string close = not_root.empty() ? "" : ")";
+  if (made != 0 && err != EEXIST)
+    return std::unexpected(fmt::format("{}cannot make {}: {}{}", not_root, root, std::strerror(err), close));
   struct stat st {};
   if (::lstat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid())
-    return std::unexpected(fmt::format("{} is not a directory of this user's (a link, or someone else's): anylab "
-                                       "keeps the pids it kills there; remove it, or move it aside",
-                                       root));
+    return std::unexpected(fmt::format("{}{} is not a directory of this user's (a link, or someone else's): anylab "
+                                       "keeps the pids it kills there; remove it, or move it aside{}",
+                                       not_root, root, close));
   if ((st.st_mode & 0777) != 0711 && ::chmod(root.c_str(), 0711) != 0)
     return std::unexpected(fmt::format("cannot make {} private: {}", root, std::strerror(errno)));
   return {};
