@@ -6,7 +6,7 @@
 # containerlab is kept in the repository. Needs Go (golang-go) and the proxy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-version=v0.59.0
+version=v0.79.0
 if ! command -v go > /dev/null; then
   for g in /usr/local/go/bin/go /usr/lib/go/bin/go; do [ -x "$g" ] && PATH=$(dirname "$g"):$PATH && break; done
 fi

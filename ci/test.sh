@@ -15,7 +15,12 @@ if command -v docker > /dev/null; then
     (dockerd > /tmp/anylab-dockerd.log 2>&1 &)
     for _ in $(seq 60); do docker info > /dev/null 2>&1 && break; sleep 0.5; done
   fi
-  if docker info > /dev/null 2>&1; then images/build.sh; fi
+  if docker info > /dev/null 2>&1; then
+    images/build.sh
+    # containerlab 0.79, patched (ci/containerlab/), for the containerlab
+    # runtime's tests and the export's deploy test.
+    ci/install-containerlab.sh
+  fi
 fi
 cd build
 ctest --output-on-failure -j2

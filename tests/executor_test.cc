@@ -9,7 +9,7 @@
 #include "runtime/backend.h"
 #include "runtime/executor.h"
 #include "runtime/journal.h"
-#include "runtime/node_runtime.h"
+#include "runtime/runtimes.h"
 #include "test_paths.h"
 
 namespace anylab {

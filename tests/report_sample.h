@@ -43,7 +43,7 @@ inline TestReport sample_report() {
   ScenarioOutcome run2{.name = "crash", .steps = {crash, late, outage2, restore},
                        .duration = milliseconds(2600),
                        .timelines = {{"client-eu", "dns", Family::kIpv4, probes({{30, "pop-ams"}, {12, ""}, {218, "pop-sin"}})}}};
-  return TestReport{.lab = "sample", .file = "labs/sample.yaml", .started = "2026-11-22T08:00:00Z", .seconds = 5.7,
+  return TestReport{.lab = "sample", .file = "labs/sample.yaml", .runtime = "netns", .started = "2026-11-22T08:00:00Z", .seconds = 5.7,
                     .repeat = 2, .probe_interval = milliseconds(10), .probe_timeout = milliseconds(100),
                     .nodes = {{"edge-ams", NodeKind::kRouter, 65010, ""}, {"edge-sin", NodeKind::kRouter, 65020, ""},
                               {"pop-ams", NodeKind::kInstance, 64500, "dns"}, {"pop-sin", NodeKind::kInstance, 64500, "dns"},

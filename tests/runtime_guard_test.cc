@@ -19,7 +19,7 @@
 
 #include <gtest/gtest.h>
 
-#include "runtime/docker_api.h"
+#include "runtime/docker/engine_api.h"
 #include "runtime/frr_vty.h"
 #include "runtime/journal.h"
 #include "runtime/lab_claim.h"
@@ -203,6 +203,98 @@ TEST(EngineApi, AClosedSocketIsAnErrorNotSigpipe) {
   ::waitpid(child, &status, 0);
   EXPECT_FALSE(WIFSIGNALED(status)) << "killed by signal " << WTERMSIG(status);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+// Reads one HTTP request (head and a Content-Length body) from the fake
+// engine's connection.
+std::string read_request(int fd) {
+  std::string req;
+  char buf[4096];
+  while (req.find("\r\n\r\n") == std::string::npos) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n <= 0) return req;
+    req.append(buf, static_cast<size_t>(n));
+  }
+  const size_t at = req.find("Content-Length: ");
+  const size_t length = at == std::string::npos ? 0 : std::stoul(req.substr(at + 16));
+  while (req.size() - (req.find("\r\n\r\n") + 4) < length) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    req.append(buf, static_cast<size_t>(n));
+  }
+  return req;
+}
+
+void send_text(int fd, const std::string& text) { (void)::send(fd, text.data(), text.size(), MSG_NOSIGNAL); }
+
+// The engine answers HTTP/1.1 in chunks, and keeps the connection open: the
+// body is the chunks joined, and the call ends when the last chunk came,
+// not at the deadline.
+TEST(EngineApi, AChunkedAnswerIsJoinedAndEndsWithItsLastChunk) {
+  std::string request;
+  FakeEngine engine([&](int fd) {
+    request = read_request(fd);
+    send_text(fd, "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
+    send_text(fd, "7\r\n{\"Id\": \r\n");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    send_text(fd, "6\r\n\"abc\"}\r\n0\r\n\r\n");
+    std::this_thread::sleep_for(std::chrono::seconds(2));  // the connection stays open
+    ::close(fd);
+  });
+  const auto start = Clock::now();
+  auto r = docker_api("POST", "/containers/create?name=" + url_escape("anylab-x_y"), R"({"Image": "i"})",
+                      std::chrono::seconds(10));
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->status, 201);
+  EXPECT_EQ(r->body, R"({"Id": "abc"})");
+  EXPECT_LT(Clock::now() - start, std::chrono::milliseconds(2500));
+  EXPECT_TRUE(request.starts_with("POST /containers/create?name=anylab-x_y HTTP/1.1\r\n")) << request;
+  EXPECT_NE(request.find("Content-Type: application/json"), std::string::npos) << request;
+  EXPECT_TRUE(request.ends_with(R"({"Image": "i"})")) << request;
+}
+
+// An error status is an answer, with the engine's own words for the user.
+TEST(EngineApi, AnErrorStatusCarriesTheEnginesMessage) {
+  FakeEngine engine([&](int fd) {
+    (void)read_request(fd);
+    const std::string body = R"({"message":"No such image: anylab/router:9"})";
+    send_text(fd, "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: " +
+                      std::to_string(body.size()) + "\r\n\r\n" + body);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    ::close(fd);
+  });
+  auto r = docker_api("GET", "/images/" + url_escape("anylab/router:9") + "/json", "", std::chrono::seconds(10));
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->status, 404);
+  EXPECT_EQ(engine_message(*r), "No such image: anylab/router:9 (HTTP 404)");
+}
+
+// An engine that accepts and never answers: the call ends at its deadline,
+// saying so; an engine that is not there at all is said to be unreachable.
+TEST(EngineApi, ASilentEngineEndsAtTheDeadlineAndAMissingOneIsUnreachable) {
+  {
+    FakeEngine engine([&](int fd) {
+      (void)read_request(fd);
+      std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+      ::close(fd);
+    });
+    const auto start = Clock::now();
+    auto r = docker_api("GET", "/info", "", std::chrono::seconds(1));
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().find("within 1 s"), std::string::npos) << r.error();
+    EXPECT_LT(Clock::now() - start, std::chrono::milliseconds(1400));
+  }
+  ::setenv("DOCKER_HOST", "unix:///nonexistent/anylab-docker.sock", 1);
+  auto r = docker_api("GET", "/info", "", std::chrono::seconds(5));
+  ::unsetenv("DOCKER_HOST");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().find("cannot reach Docker's API at /nonexistent/anylab-docker.sock"), std::string::npos)
+      << r.error();
+  ::setenv("DOCKER_HOST", "tcp://192.0.2.1:2375", 1);
+  r = docker_api("GET", "/info", "", std::chrono::seconds(5));
+  ::unsetenv("DOCKER_HOST");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().find("DOCKER_HOST is tcp://192.0.2.1:2375"), std::string::npos) << r.error();
 }
 
 // Root writes into directories FRR's user owns: never through a link

@@ -14,6 +14,7 @@
 #include "plan/graph.h"
 #include "plan/plan.h"
 #include "plan/resolve.h"
+#include "runtime/runtimes.h"
 
 namespace anylab {
 namespace {
@@ -66,7 +67,7 @@ int plan(const std::string& path, const std::optional<std::string>& out_dir) {
 // The lab as a containerlab topology with the files it binds, resolved
 // with the paths of anylab's images.
 int export_lab(const std::string& path, const std::string& dir) {
-  auto lab = load_lab_file(path, Runtime::kDocker);
+  auto lab = load_lab_for_images(path);
   if (!lab) return lab.error();
   const auto files = export_containerlab(*lab);
   for (const auto& [name, text] : files)
@@ -124,22 +125,12 @@ class Cli {
   // Commands that build or drive a lab choose its runtime; a deployed lab
   // stays on the one that built it.
   void add_runtime_option(CLI::App* c) {
-    c->add_option("--runtime", runtime_, "netns (default) or docker; a deployed lab keeps its own")
+    std::string names;
+    for (const std::string& n : runtime_names()) names += (names.empty() ? "" : ", ") + n;
+    c->add_option("--runtime", deploy_options_.runtime,
+                  fmt::format("{} (default {}); a deployed lab keeps its own", names, default_runtime()))
         ->envname("ANYLAB_RUNTIME")
-        ->check(CLI::IsMember({"netns", "docker", "containerlab"}));
-  }
-
-  // containerlab is the contract's name for the container runtime; on this
-  // build it is the docker runtime that runs the same containers.
-  bool choose_runtime() {
-    if (runtime_ == "containerlab") {
-      std::cerr << "anylab: --runtime containerlab is not available: containerlab cannot deploy on a kernel "
-                   "without loadable modules (it reads /proc/modules), so anylab drives Docker itself: use "
-                   "--runtime docker (the README says more)\n";
-      return false;
-    }
-    if (auto r = parse_runtime(runtime_)) set_runtime(*r);
-    return true;
+        ->check(CLI::IsMember(runtime_names()));
   }
 
   void add_file_commands() {
@@ -209,14 +200,13 @@ class Cli {
   }
 
   int dispatch() {
-    if (!choose_runtime()) return kExitEnvironment;
     if (validate_->parsed()) return validate(lab_);
     if (plan_->parsed()) return plan(lab_, out_dir_);
     if (graph_->parsed()) return graph(lab_, format_);
     if (export_->parsed()) return export_lab(lab_, export_dir_);
     deploy_options_.timeout = std::chrono::seconds(timeout_s_);
-    if (deploy_->parsed()) return deploy(lab_, deploy_options_);
-    if (destroy_->parsed()) return destroy(lab_, all_);
+    if (deploy_->parsed()) return deploy_lab_file(lab_, deploy_options_);
+    if (destroy_->parsed()) return destroy_labs(lab_, all_);
     if (inspect_->parsed()) return inspect(lab_, json_);
     if (exec_->parsed()) return exec_in_node(lab_, node_, command_);
     if (watch_->parsed()) return watch(lab_, watch_seconds_);
@@ -236,7 +226,6 @@ class Cli {
   CLI::App* events_[2];
   CLI::App* changes_[2];
   std::string lab_;
-  std::string runtime_ = "netns";
   std::optional<std::string> out_dir_;
   std::string format_ = "dot";
   std::string export_dir_;

@@ -2,15 +2,9 @@
 // Everything it does is library code from the other folders.
 #pragma once
 
-namespace anylab {
+#include "app/session.h"  // the exit codes
 
-// Exit codes, the contract with CI pipelines (lab-format.md).
-enum ExitCode : int {
-  kExitOk = 0,
-  kExitCheckFailed = 1,
-  kExitInvalidLab = 2,
-  kExitEnvironment = 3,
-};
+namespace anylab {
 
 int run_cli(int argc, char** argv);
 

@@ -14,7 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
-#include "cli/session.h"
+#include "app/session.h"
 #include "evaluate.h"
 #include "prober.h"
 #include "load/loader.h"
@@ -28,7 +28,7 @@
 #include "runtime/executor.h"
 #include "runtime/journal.h"
 #include "runtime/lab_claim.h"
-#include "runtime/node_runtime.h"
+#include "runtime/runtimes.h"
 #include "runtime/preflight.h"
 #include "runtime/process.h"
 #include "runtime/status.h"
@@ -40,210 +40,7 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-// "" (with the error printed) when it is neither a lab file nor a lab's name.
-std::string lab_name_of(const std::string& lab_or_name) {
-  if (!fs::exists(lab_or_name) && valid_lab_name(lab_or_name)) return lab_or_name;
-  auto lab = load_lab_file(lab_or_name);
-  return lab ? lab->name : "";
-}
-
 }  // namespace
-
-namespace {
-std::optional<Runtime> g_runtime;
-}  // namespace
-
-void set_runtime(Runtime r) { g_runtime = r; }
-
-// anylab's helpers are beside its own binary; in a container, they are where
-// the images put them (Paths' default).
-Paths host_paths(Runtime r) {
-  Paths p;
-  std::error_code ec;
-  fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) p.host_helper_dir = self.parent_path().string();
-  if (r == Runtime::kNetns) p.helper_dir = p.host_helper_dir;
-  return p;
-}
-
-std::expected<Lab, int> load_lab_file(const std::string& path, std::optional<Runtime> force) {
-  auto source = read_source(path);
-  if (!source) {
-    std::cerr << source.error() << "\n";
-    return std::unexpected(kExitInvalidLab);
-  }
-  auto spec = load_lab(*source);
-  if (!spec) {
-    const size_t n = spec.error().sorted().size();
-    std::cerr << format_diagnostics(*source, spec.error());
-    std::cerr << fmt::format("{}: {} error{}; nothing was built\n", path, n, n == 1 ? "" : "s");
-    return std::unexpected(kExitInvalidLab);
-  }
-  const std::string lab_dir = Journal::lab_dir(host_paths().runtime_root, spec->name.value);
-  const Runtime runtime = force ? *force : recorded_runtime(lab_dir).value_or(g_runtime.value_or(Runtime::kNetns));
-  auto lab = resolve(std::move(*spec), host_paths(runtime));
-  if (!lab) {
-    std::cerr << format_diagnostics(*source, lab.error());
-    return std::unexpected(kExitInvalidLab);
-  }
-  lab->runtime = runtime;
-  return std::move(*lab);
-}
-
-namespace {
-
-// A lab that names container images, deployed on netns: the images cannot
-// be honoured there, said once, with the FRR that runs instead.
-void say_whose_frr(const Lab& lab) {
-  if (lab.runtime != Runtime::kNetns || !lab.names_images()) return;
-  const std::string version = run_command({"", {"/usr/lib/frr/zebra", "--version"}, {}, ""}).out;
-  const size_t at = version.find("version ");
-  std::cerr << fmt::format(
-      "anylab: the lab names container images, which the netns runtime cannot run: it uses this machine's FRR ({}) "
-      "and ExaBGP for every node; --runtime docker runs the images\n",
-      at == std::string::npos ? "not found" : version.substr(at + 8, version.find('\n', at) - at - 8));
-}
-
-// A lab big enough for memory to matter, on a machine that does not merge
-// identical pages: said once, with the switch (the machine's, not anylab's).
-void say_page_merging(const Lab& lab) {
-  constexpr size_t kBigLab = 50;
-  const size_t routers = static_cast<size_t>(
-      std::ranges::count_if(lab.nodes, [](const Node& n) { return n.kind == NodeKind::kRouter; }));
-  if (routers < kBigLab || page_merging_on()) return;
-  std::cerr << fmt::format(
-      "anylab: {} routers; their FRR daemons share most of their memory when the kernel merges identical pages: "
-      "as root, `echo 1 > /sys/kernel/mm/ksm/run` (README: Memory)\n",
-      routers);
-}
-
-// What stands between a claimed lab and its deploy: a deploy of the lab
-// already there, or names of the lab's that are someone else's. Nothing is
-// created.
-int check_deployable(const Lab& lab) {
-  if (fs::exists(Journal::lab_dir(lab.paths.runtime_root, lab.name) + "/journal")) {
-    std::cerr << fmt::format("anylab: lab {} is already deployed; run `anylab destroy {}` first\n", lab.name, lab.name);
-    return kExitEnvironment;
-  }
-  if (auto blocking = in_the_way(lab); !blocking.empty()) {
-    for (const std::string& b : blocking) std::cerr << "anylab: " << b << "\n";
-    std::cerr << "anylab: nothing was built\n";
-    return kExitEnvironment;
-  }
-  return kExitOk;
-}
-
-struct Built {
-  int rc = kExitOk;
-  std::string failure;  // why, when rc is not kExitOk
-};
-
-// Builds the lab from its plan (recorded in its journal as it goes) and
-// waits until it is ready.
-Built build_and_wait(const Lab& lab, const std::string& lab_file, const DeployOptions& options) {
-  const auto start = Clock::now();
-  const bool tty = ::isatty(2);
-  const std::string root = lab.paths.runtime_root;
-  Journal journal(root, lab.name);
-  record_runtime(Journal::lab_dir(root, lab.name), lab.runtime);
-  fs::copy_file(lab_file, Journal::lab_dir(root, lab.name) + "/lab.yaml", fs::copy_options::overwrite_existing);
-  auto backend = runtime_of(lab).backend(lab);
-  Executor executor(*backend, &journal, &g_cancel);
-  const auto actions = plan_deploy(lab);
-  auto built = executor.run(actions, [&](size_t done, size_t total, const Action&) {
-    if (tty) std::cerr << fmt::format("\rdeploying {}: {}/{} actions", lab.name, done, total) << std::flush;
-  });
-  if (tty) std::cerr << "\n";
-  if (!built) return {g_cancel ? 128 + g_signal : kExitEnvironment, built.error()};
-  const double build_s = seconds_since(start);
-  if (tty) std::cerr << fmt::format("waiting for BGP sessions and clients (at most {}s)\n", options.timeout.count());
-  const std::string not_ready = wait_ready(lab, Clock::now() + options.timeout, &g_cancel);
-  if (g_cancel) return {128 + g_signal, "interrupted"};
-  if (!not_ready.empty())
-    return {kExitCheckFailed, fmt::format("not ready after {}s:\n{}", options.timeout.count(), not_ready)};
-  size_t sessions = 0, clients = 0;
-  for (const Node& n : lab.nodes) {
-    if (n.kind == NodeKind::kRouter) sessions += n.neighbors.size();
-    if (n.kind == NodeKind::kClient) ++clients;
-  }
-  std::cout << fmt::format("lab {} ready in {:.1f}s ({} actions in {:.1f}s): {} BGP session{} Established, "
-                           "{} client{} answered\n",
-                           lab.name, seconds_since(start), actions.size(), build_s, sessions, sessions == 1 ? "" : "s",
-                           clients, clients == 1 ? "" : "s");
-  return {};
-}
-
-}  // namespace
-
-// What the machine lacks to run the lab (exit 3 with the fix): asked before
-// anything, the lab's claim included, is touched.
-int check_machine(const Lab& lab) {
-  say_whose_frr(lab);
-  say_page_merging(lab);
-  if (auto problems = preflight(lab); !problems.empty()) {
-    for (const std::string& p : problems) std::cerr << "anylab: " << p << "\n";
-    std::cerr << "anylab: this machine cannot run the lab; nothing was built\n";
-    return kExitEnvironment;
-  }
-  return kExitOk;
-}
-
-std::expected<LabClaim, int> claim_lab(const std::string& root, const std::string& lab) {
-  auto claim = LabClaim::take(root, lab);
-  if (claim) return std::move(*claim);
-  std::cerr << "anylab: " << claim.error() << "\n";
-  return std::unexpected(kExitEnvironment);
-}
-
-int deploy_claimed(const Lab& lab, const std::string& lab_file, const DeployOptions& options) {
-  if (int rc = check_deployable(lab); rc != kExitOk) return rc;
-  catch_signals();
-  // Whatever fails while building (a short journal write, an image without
-  // the frr user, a copy that fails: some throw), what was made is removed.
-  Built b;
-  try {
-    b = build_and_wait(lab, lab_file, options);
-  } catch (const std::exception& e) {
-    b = {kExitEnvironment, e.what()};
-  }
-  if (b.rc != kExitOk) {
-    std::cerr << fmt::format("anylab: deploy of {} failed: {}\n", lab.name, b.failure);
-    if (options.keep_on_failure && b.rc == kExitCheckFailed)
-      std::cerr << fmt::format("anylab: the lab is left as it is; `anylab destroy {}` removes it\n", lab.name);
-    else
-      print_destroy(lab.name, destroy_lab(lab.paths.runtime_root, lab.name));
-  }
-  return b.rc;
-}
-
-int deploy(const std::string& lab_file, const DeployOptions& options) {
-  auto lab = load_lab_file(lab_file);
-  if (!lab) return lab.error();
-  if (int rc = check_machine(*lab); rc != kExitOk) return rc;
-  auto claim = claim_lab(lab->paths.runtime_root, lab->name);
-  if (!claim) return claim.error();
-  return deploy_claimed(*lab, lab_file, options);
-}
-
-int destroy(const std::string& lab_or_name, bool all) {
-  const std::string root = host_paths().runtime_root;
-  std::vector<std::string> names = all ? deployed_labs(root) : std::vector<std::string>{lab_name_of(lab_or_name)};
-  if (all && names.empty()) std::cerr << "no deployed labs\n";
-  int rc = kExitOk;
-  for (const std::string& name : names) {
-    if (name.empty()) return kExitInvalidLab;
-    // A lab another anylab is deploying or testing is theirs to remove.
-    auto claim = claim_lab(root, name);
-    if (!claim) {
-      rc = claim.error();
-      continue;
-    }
-    DestroyReport r = destroy_lab(root, name);
-    print_destroy(name, r);
-    if (!r.problems.empty()) rc = kExitEnvironment;
-  }
-  return rc;
-}
 
 int inspect(const std::string& lab_or_name, bool json) {
   auto lab = find_lab(lab_or_name);
@@ -253,7 +50,7 @@ int inspect(const std::string& lab_or_name, bool json) {
     std::cerr << fmt::format("anylab: lab {} is not deployed\n", lab->name);
     return kExitEnvironment;
   }
-  nlohmann::json j = {{"lab", lab->name}, {"nodes", nlohmann::json::array()}, {"sessions", nlohmann::json::array()},
+  nlohmann::json j = {{"lab", lab->name}, {"runtime", lab->runtime}, {"nodes", nlohmann::json::array()}, {"sessions", nlohmann::json::array()},
                       {"clients", nlohmann::json::array()}};
   for (const Node& n : lab->nodes) {
     nlohmann::json procs = nlohmann::json::array();
@@ -277,7 +74,7 @@ int inspect(const std::string& lab_or_name, bool json) {
     std::cout << j.dump(2) << "\n";
     return kExitOk;
   }
-  std::cout << fmt::format("lab {}\n\nnodes:\n", lab->name);
+  std::cout << fmt::format("lab {} (on {})\n\nnodes:\n", lab->name, lab->runtime);
   for (const auto& n : j["nodes"]) {
     std::string procs;
     for (const auto& p : n["processes"])

@@ -7,25 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "app/deploy.h"
 #include "model/lab.h"
 
 namespace anylab {
 
-// Loads, checks and resolves a lab file; on failure prints every error and
-// returns the exit code.
-// A lab deployed already runs on the runtime that deployed it; any other on
-// the one chosen with set_runtime() (--runtime, ANYLAB_RUNTIME), else netns.
-std::expected<Lab, int> load_lab_file(const std::string& path, std::optional<Runtime> force = std::nullopt);
-void set_runtime(Runtime r);
-Paths host_paths(Runtime r = Runtime::kNetns);
-
-struct DeployOptions {
-  std::chrono::seconds timeout{60};
-  bool keep_on_failure = false;
-};
-
-int deploy(const std::string& lab_file, const DeployOptions& options);
-int destroy(const std::string& lab_or_name, bool all);
+// The commands on labs; deploy and destroy are app/deploy.h's workflows.
 int inspect(const std::string& lab_or_name, bool json);
 struct AnnounceOptions {
   std::string prefix;  // "" for the service prefix

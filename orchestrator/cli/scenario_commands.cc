@@ -8,7 +8,8 @@
 
 #include "cli/commands.h"
 #include "cli/lab_commands.h"
-#include "cli/session.h"
+#include "app/deploy.h"
+#include "app/session.h"
 #include "evaluate.h"
 #include "report/html.h"
 #include "report/report.h"
@@ -133,7 +134,7 @@ int run_scenarios(const std::string& lab_or_name, const ScenarioOptions& options
 int test_lab(const std::string& lab_file, const DeployOptions& deploy_options, const ScenarioOptions& options) {
   DeployOptions o = deploy_options;
   o.keep_on_failure = false;
-  auto lab = load_lab_file(lab_file);
+  auto lab = load_lab_file(lab_file, o.runtime);
   if (!lab) return lab.error();
   if (int rc = check_machine(*lab); rc != kExitOk) return rc;
   // Claimed from deploy to destroy: no other job deploys or removes it meanwhile.

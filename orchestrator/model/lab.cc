@@ -10,14 +10,6 @@ const Node* Lab::find(std::string_view node) const {
   return nullptr;
 }
 
-const char* to_string(Runtime r) { return r == Runtime::kDocker ? "docker" : "netns"; }
-
-std::optional<Runtime> parse_runtime(std::string_view name) {
-  if (name == "netns") return Runtime::kNetns;
-  if (name == "docker") return Runtime::kDocker;
-  return std::nullopt;
-}
-
 std::string default_image(NodeKind kind, std::string_view version) {
   return fmt::format("anylab/{}:{}", to_string(kind), version);
 }
@@ -66,6 +58,17 @@ std::string netns_name(std::string_view lab, std::string_view node) {
 std::string netns_path(std::string_view netns) { return fmt::format("/run/netns/{}", netns); }
 std::string frr_run_dir(std::string_view instance) { return fmt::format("/var/run/frr/{}", instance); }
 std::string containers_record(std::string_view lab) { return fmt::format("/var/lib/anylab/{}.containers", lab); }
+std::string lab_state_dir(std::string_view lab, std::string_view use) {
+  return fmt::format("/var/lib/anylab/{}.{}", lab, use);
+}
+std::string frr_daemon(std::string_view daemon) { return fmt::format("/usr/lib/frr/{}", daemon); }
+
+std::string lab_file(std::string_view lab_dir, LabFile f) {
+  const char* name = f == LabFile::kJournal ? "journal" : f == LabFile::kLabCopy ? "lab.yaml" : "runtime";
+  return fmt::format("{}/{}", lab_dir, name);
+}
+
+std::string node_file(const Node& n, NodeFile) { return n.runtime_dir + "/hosts"; }
 
 bool names_families(const LabSpec& spec) { return spec.link_families().size() > 1; }
 

@@ -80,12 +80,6 @@ struct Paths {
   std::string python = "/usr/bin/python3";  // the Debian interpreter that has exabgp
 };
 
-// What a node is: a named network namespace running the host's FRR and
-// ExaBGP, or a Docker container running anylab's images (see runtime/).
-enum class Runtime { kNetns, kDocker };
-const char* to_string(Runtime r);
-std::optional<Runtime> parse_runtime(std::string_view name);
-
 // anylab's own image for a kind of node, of this anylab version.
 std::string default_image(NodeKind kind, std::string_view version = ANYLAB_VERSION);
 
@@ -99,7 +93,9 @@ struct Lab {
 
   LabSpec spec;
   Paths paths;
-  Runtime runtime = Runtime::kNetns;
+  // The name of the runtime its nodes run on (runtime/runtimes.h knows
+  // them; the model does not). Set when the lab is loaded for a command.
+  std::string runtime;
   Timings timings;
   std::string name;
   std::string runtime_dir;
@@ -112,7 +108,7 @@ struct Lab {
   std::vector<const Link*> links_between(std::string_view a, std::string_view b) const;
   // "a:eth1 -- b:eth1, a:eth2 -- b:eth2": which links an event acted on.
   std::string links_text(std::string_view a, std::string_view b) const;
-  // The container image a node runs (docker runtime, export): its own
+  // The container image a node runs (container runtimes, export): its own
   // `image:`, else the lab's `defaults.images` for its kind, else anylab's.
   std::string image_of(const Node& n) const;
   // Whether the lab names any image of its own.
@@ -148,5 +144,18 @@ std::string frr_run_dir(std::string_view instance);
 // The names and ids of the containers a lab's deploy made, one per line, in
 // /var/lib: it outlives /run (a reboot), so destroy still finds them.
 std::string containers_record(std::string_view lab);
+// A directory of the lab's in /var/lib/anylab (which outlives /run) named
+// for a runtime's use ("clab": the containerlab topology).
+std::string lab_state_dir(std::string_view lab, std::string_view use);
+// An FRR daemon's program ("zebra"), as Debian and anylab's images install
+// it: spelled here only.
+std::string frr_daemon(std::string_view daemon);
+
+// The files of a lab's runtime directory (/run/anylab/<lab>/) and of a
+// node's, spelled here only.
+enum class LabFile { kJournal, kLabCopy, kRuntime };
+std::string lab_file(std::string_view lab_dir, LabFile f);
+enum class NodeFile { kHosts };
+std::string node_file(const Node& n, NodeFile f);
 
 }  // namespace anylab

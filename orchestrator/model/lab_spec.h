@@ -88,7 +88,7 @@ struct NodeSpec {
   BgpTimers bgp;
   SourceMark bgp_mark;
   std::optional<Marked<std::string>> frr;
-  std::optional<Marked<std::string>> image;  // on the docker runtime
+  std::optional<Marked<std::string>> image;  // on the container runtimes
   std::optional<Marked<std::string>> service;
   std::optional<HealthSpec> health;
   AnnounceSpec announce;

@@ -36,12 +36,9 @@ struct ShellLines {
                        a.address.address.is_v6() ? " nodad" : "");
   }
   std::string operator()(const SetLinkUp& a) const { return fmt::format("ip link set {} up\n", a.interface); }
-  // Written to /proc/sys: images need not have procps.
-  std::string operator()(const SetSysctl& a) const {
-    std::string path = a.key;
-    std::replace(path.begin(), path.end(), '.', '/');
-    return fmt::format("echo {} > /proc/sys/{}\n", sh(a.value), path);
-  }
+  // The node's `sysctls:` (containerlab sets them as it makes the
+  // container): /proc/sys is read-only in an unprivileged container.
+  std::string operator()(const SetSysctl&) const { return ""; }
   std::string operator()(const AddRoute& a) const {
     const bool default_v4 = a.destination.length == 0 && !a.destination.address.is_v6();
     return fmt::format("ip route replace {} via {}\n", default_v4 ? "default" : a.destination.str(), a.via.str());
@@ -98,30 +95,52 @@ std::string start_script(const Lab& lab, const Node& n, const std::vector<Action
 
 }  // namespace
 
-std::map<std::string, std::string> export_containerlab(const Lab& lab) {
+std::string clab_node_settings(const Lab& lab, const Node& n, bool pulled) {
+  // Unprivileged (this machine's Docker cannot grant privileged, and a lab
+  // needs no more than these), no management network; never pulled where
+  // the images are anylab's own, built on the machine.
+  return fmt::format(
+      "    {}:\n      kind: linux\n      image: {}\n      image-pull-policy: {}\n      network-mode: none\n"
+      "      privileged: false\n      cap-add: [NET_ADMIN, NET_RAW, SYS_ADMIN]\n      cmd: sleep infinity\n",
+      n.name, yq(lab.image_of(n)), pulled ? "IfNotPresent" : "never");
+}
+
+std::string clab_sysctls(const std::vector<Action>& plan, const Node& n) {
+  std::string out;
+  for (const Action& a : plan)
+    if (const auto* s = std::get_if<SetSysctl>(&a.what); s && a.node == n.name)
+      out += fmt::format("        {}: {}\n", s->key, yq(s->value));
+  return out.empty() ? "" : "      sysctls:\n" + out;
+}
+
+std::string clab_links(const Lab& lab) {
+  std::string out = "  links:\n";
+  for (const Link& l : lab.links)
+    out += fmt::format("    - endpoints: [{}, {}]\n", yq(l.a_node + ":" + l.a_interface), yq(l.b_node + ":" + l.b_interface));
+  return out;
+}
+
+std::string clab_yaml_string(const std::string& s) { return yq(s); }
+
+std::map<std::string, std::string> export_containerlab(const Lab& lab, bool pulled) {
   std::map<std::string, std::string> files;
   const std::vector<Action> plan = plan_deploy(lab);
   std::string topo = fmt::format(
       "# Lab {} as a containerlab topology, written by anylab {} (anylab export).\n"
       "#   containerlab deploy -t {}.clab.yml\n"
-      "# Needs anylab's images (anylab/images/build.sh, or from your registry).\n"
-      "name: {}\ntopology:\n  nodes:\n",
+      "# Needs containerlab 0.79 or later, and anylab's images (anylab/images/build.sh,\n"
+      "# or from your registry).\n"
+      "name: {}\nmgmt:\n  skip-when-unused: true\ntopology:\n  nodes:\n",
       lab.name, ANYLAB_VERSION, lab.name, lab.name);
   for (const Node& n : lab.nodes) {
     const std::string dir = n.runtime_dir;  // where the node's configs say its files are
-    topo += fmt::format("    {}:\n      kind: linux\n      image: {}\n      network-mode: none\n", n.name,
-                        yq(lab.image_of(n)));
-    topo += "      cmd: sleep infinity\n";
+    topo += clab_node_settings(lab, n, pulled) + clab_sysctls(plan, n);
     topo += fmt::format("      binds:\n        - {}\n", yq(n.name + ":" + dir));
     topo += fmt::format("      exec:\n        - {}\n", yq("sh " + dir + "/start.sh"));
     for (const auto& [name, text] : n.files) files[n.name + "/" + name] = text;
     files[n.name + "/start.sh"] = start_script(lab, n, plan);
   }
-  topo += "  links:\n";
-  for (const Link& l : lab.links)
-    topo += fmt::format("    - endpoints: [{}, {}]\n", yq(l.a_node + ":" + l.a_interface),
-                        yq(l.b_node + ":" + l.b_interface));
-  files[lab.name + ".clab.yml"] = topo;
+  files[lab.name + ".clab.yml"] = topo + clab_links(lab);
   return files;
 }
 

@@ -155,7 +155,7 @@ class Planner {
     const size_t fds = std::max<size_t>(128, 32 + 4 * n.neighbors.size());
     add({StartProcess{n.netns,
                       daemon,
-                      {"/usr/lib/frr/" + daemon, "-N", n.netns, "-f", d + "/" + config, "-i", d + "/" + daemon + ".pid",
+                      {frr_daemon(daemon), "-N", n.netns, "-f", d + "/" + config, "-i", d + "/" + daemon + ".pid",
                        "--log", "file:" + d + "/" + daemon + ".log", "--limit-fds", std::to_string(fds)},
                       {},
                       d + "/" + daemon + ".out"}},

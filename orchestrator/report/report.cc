@@ -22,7 +22,7 @@ bool TestReport::pass() const {
 }
 
 TestReport start_report(const Lab& lab, const std::string& file, int repeat, std::string started) {
-  TestReport r{.lab = lab.name, .file = file, .runtime = to_string(lab.runtime), .started = std::move(started), .repeat = repeat,
+  TestReport r{.lab = lab.name, .file = file, .runtime = lab.runtime, .started = std::move(started), .repeat = repeat,
                .probe_interval = std::chrono::duration_cast<Micros>(lab.spec.defaults.probe_interval),
                .probe_timeout = std::chrono::duration_cast<Micros>(lab.spec.defaults.probe_timeout)};
   for (const Node& n : lab.nodes)

@@ -34,7 +34,7 @@ struct ReportLink {
 struct TestReport {
   std::string lab;
   std::string file;     // the lab file as the user named it
-  std::string runtime = "netns";  // what measured it: times may differ by runtime, verdicts must not
+  std::string runtime;  // what measured it: times may differ by runtime, verdicts must not
   std::string started;  // UTC, ISO 8601
   double seconds = 0;   // wall time of the whole test
   int repeat = 1;

@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "runtime/node_runtime.h"
+#include "runtime/runtimes.h"
 
 namespace anylab {
 

@@ -14,7 +14,7 @@
 
 #include "model/lab.h"
 #include "runtime/journal.h"
-#include "runtime/node_runtime.h"
+#include "runtime/runtimes.h"
 #include "runtime/process.h"
 
 namespace anylab {
@@ -68,11 +68,15 @@ std::vector<std::string> deployed_labs(const std::string& root) {
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(root, ec))
     if (fs::exists(e.path() / "journal")) out.insert(e.path().filename().string());
-  // A lab whose /run was lost (a reboot) is still known by its containers.
+  // A lab whose /run was lost (a reboot) is still known by what a runtime
+  // recorded in /var/lib/anylab (named <lab>.<what>).
   const fs::path records = fs::path(containers_record("x")).parent_path();
-  for (const auto& e : fs::directory_iterator(records, ec))
-    if (e.path().extension() == ".containers" && valid_lab_name(e.path().stem().string()))
-      out.insert(e.path().stem().string());
+  for (const auto& e : fs::directory_iterator(records, ec)) {
+    const std::string lab = e.path().stem().string();
+    if (!valid_lab_name(lab)) continue;
+    for (const NodeRuntime* r : all_runtimes())
+      if (r->has_remains(lab)) out.insert(lab);
+  }
   return {out.begin(), out.end()};
 }
 
@@ -90,8 +94,10 @@ DestroyReport destroy_lab(const std::string& root, const std::string& lab) {
     return report;
   }
   const std::vector<JournalEntry> entries = Journal::read(root, lab);
-  const bool containers = fs::exists(containers_record(lab));
-  report.found = fs::exists(dir) || containers;
+  std::vector<const NodeRuntime*> remains;
+  for (const NodeRuntime* r : all_runtimes())
+    if (r->has_remains(lab)) remains.push_back(r);
+  report.found = fs::exists(dir) || !remains.empty();
   const std::string own_prefix = netns_name(lab, "");  // "anylab-<lab>_": ownership guard
 
   std::vector<std::string> namespaces;
@@ -112,10 +118,15 @@ DestroyReport destroy_lab(const std::string& root, const std::string& lab) {
   const std::vector<Recorded> stragglers = with_start_times(processes_in_netns(inodes));
   stop(stragglers);
   report.processes = static_cast<int>(daemons.size() + stragglers.size());
-  // A container's init was among the stragglers; the container goes now.
-  // Found by the record of what was made, not by the runtime's record in
-  // /run: after a reboot, /run is gone and the containers are still there.
-  if (containers) report.containers = remove_containers(lab, report.problems);
+  // What only a runtime knows how to remove (containers) goes now: found by
+  // the runtime's record in /var/lib, not in /run: after a reboot, /run is
+  // gone and the containers are still there.
+  for (const NodeRuntime* r : remains) {
+    RemoveReport removed;
+    r->remove(lab, removed);
+    report.containers += removed.containers;
+    for (std::string& p : removed.problems) report.problems.push_back(std::move(p));
+  }
 
   std::string batch;
   for (const std::string& ns : namespaces)

@@ -8,15 +8,15 @@ namespace anylab {
 struct DestroyReport {
   int processes = 0;   // processes stopped
   int namespaces = 0;  // namespaces removed
-  int containers = 0;  // containers removed (docker runtime)
+  int containers = 0;  // containers removed (container runtimes)
   bool found = false;  // whether there was anything of the lab at all
   std::vector<std::string> problems;
 };
 
 // Removes everything the lab's journal names: daemons by recorded pid (and
 // start time), any process left inside the lab's namespaces, the namespaces
-// (and with them their veths), its containers (those labelled with its
-// name, on the docker runtime), FRR's run directories and the lab's runtime
+// (and with them their veths), what a runtime recorded as the lab's (its
+// containers: NodeRuntime::remove), FRR's run directories and the lab's runtime
 // directory. Names that do not belong to the lab are never touched. Safe to
 // repeat; works after anylab was killed mid-deploy.
 DestroyReport destroy_lab(const std::string& root, const std::string& lab);

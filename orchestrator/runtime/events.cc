@@ -10,7 +10,7 @@
 #include "plan/plan.h"
 #include "runtime/executor.h"
 #include "runtime/journal.h"
-#include "runtime/node_runtime.h"
+#include "runtime/runtimes.h"
 #include "runtime/process.h"
 
 namespace anylab {

@@ -1,5 +1,7 @@
 #include "runtime/journal.h"
 
+#include "model/lab.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -46,7 +48,7 @@ std::string Journal::lab_dir(const std::string& root, const std::string& lab) { 
 // ever reached through a link.
 Journal::Journal(const std::string& root, const std::string& lab, Open how) {
   if (how == Open::kAppend) {
-    const std::string path = lab_dir(root, lab) + "/journal";
+    const std::string path = lab_file(lab_dir(root, lab), LabFile::kJournal);
     if (auto why = untrusted(root, lab)) throw std::runtime_error(*why);
     fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
     if (fd_ < 0) throw std::runtime_error(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
@@ -60,13 +62,13 @@ Journal::Journal(const std::string& root, const std::string& lab, Open how) {
   if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid())
     throw std::runtime_error(fmt::format("{} is a link or someone else's; it was left alone", dir));
   ::chmod(dir.c_str(), 0711);
-  const std::string path = dir + "/journal";
+  const std::string path = lab_file(dir, LabFile::kJournal);
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd_ < 0) throw std::runtime_error(fmt::format("cannot create {}: {}", path, std::strerror(errno)));
 }
 
 std::optional<std::string> Journal::untrusted(const std::string& root, const std::string& lab) {
-  const std::string path = lab_dir(root, lab) + "/journal";
+  const std::string path = lab_file(lab_dir(root, lab), LabFile::kJournal);
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) return std::nullopt;  // none: nothing to trust
   if (!S_ISREG(st.st_mode) || st.st_uid != ::geteuid() || (st.st_mode & 022) != 0)
@@ -98,7 +100,7 @@ std::vector<JournalEntry> Journal::read(const std::string& root, const std::stri
   std::vector<JournalEntry> out;
   // Destroy kills the pids it names: only a journal anylab wrote is read.
   if (untrusted(root, lab)) return out;
-  std::ifstream in(lab_dir(root, lab) + "/journal");
+  std::ifstream in(lab_file(lab_dir(root, lab), LabFile::kJournal));
   std::string line;
   while (std::getline(in, line)) {
     std::istringstream words(line);

@@ -14,31 +14,44 @@
 
 namespace anylab {
 
-// What differs between the runtimes a lab's nodes run on, and nothing else
-// (the seam of issue 11): how a node's network namespace is reached, which
-// processes run in a node, how a node is frozen, continued and killed, what
-// carries out a deploy plan, and what the machine must have for it. Two
-// implementations: netns (a node is a named network namespace on this
-// machine running the host's FRR and ExaBGP) and docker (a node is a
-// container of anylab's images, its network namespace attached under the
-// same name, so that iproute2, the prober and the events reach it alike).
+// What a runtime's removal of a lab's remains reports to destroy.
+struct RemoveReport {
+  int containers = 0;  // containers removed
+  std::vector<std::string> problems;
+};
+
+// What differs between the runtimes a lab's nodes run on, and nothing else:
+// how a node's network namespace is reached, which processes run in a node,
+// how a node is frozen, continued and killed, what carries out a deploy
+// plan, what the machine must have for it, and what a lab leaves that only
+// the runtime knows how to remove. Three implementations, a folder each:
+// netns (runtime/netns/: a node is a named network namespace on this
+// machine running the host's FRR and ExaBGP), docker (runtime/docker/: a
+// node is a container of anylab's images that anylab makes through the
+// Engine API) and containerlab (runtime/containerlab/: containerlab deploys
+// the containers from a topology anylab writes). runtime/runtimes.h is the
+// one place that knows them all.
 //
 // What does not differ, by design: a node's files (configs, logs, ExaBGP's
 // control FIFO, under /run/anylab/<lab>/<node>/) and its FRR's vty sockets
 // (frr_run_dir()) are at the same host paths on every runtime; a container
-// runtime bind-mounts them. So everything that measures (the prober, FRR's
-// vty, ExaBGP's control channel, readiness) goes through netns_path() and
-// those paths and never knows which runtime it runs on.
+// runtime bind-mounts them, and attaches each container's network namespace
+// under the node's netns name. So everything that measures (the prober,
+// FRR's vty, ExaBGP's control channel, readiness) goes through netns_path()
+// and those paths and never knows which runtime it runs on.
 class NodeRuntime {
  public:
   using Result = std::expected<void, std::string>;
   virtual ~NodeRuntime() = default;
 
   virtual const char* name() const = 0;
+  // Whether nodes run this machine's programs (FRR, ExaBGP, anylab's
+  // helpers beside its binary) rather than an image's.
+  virtual bool runs_host_programs() const { return false; }
   // A path that opens the node's network namespace, for setns(2).
   virtual std::string netns_path(const Node& n) const = 0;
-  // How a process runs in the node: the namespaces it enters (on docker the
-  // container's mount and UTS namespaces too, so that it sees the image's
+  // How a process runs in the node: the namespaces it enters (in a
+  // container its mount and UTS namespaces too, so that it sees the image's
   // programs and files and the node's hostname); argv and the rest are the
   // caller's to fill. An error when the node is not there to run in.
   virtual std::expected<ProcessSpec, std::string> process_in(const Node& n) const = 0;
@@ -57,20 +70,15 @@ class NodeRuntime {
   // no deploy of the lab made it).
   virtual std::vector<std::string> missing(const Lab& lab) const = 0;
   virtual std::vector<std::string> in_the_way(const Lab& lab) const = 0;
+  // Said once before a deploy: what the user should know of this runtime
+  // for this lab (the netns runtime cannot honour a lab's images).
+  virtual std::vector<std::string> notes(const Lab&) const { return {}; }
+  // Whether the lab left something only this runtime removes (recorded
+  // where it outlives /run), and its removal: only what the lab's deploy
+  // recorded as its own. Destroy asks every runtime, after the lab's
+  // recorded processes are stopped; each is safe to repeat.
+  virtual bool has_remains(const std::string& lab) const = 0;
+  virtual void remove(const std::string& lab, RemoveReport& report) const = 0;
 };
-
-// The runtime the lab runs on (lab.runtime).
-const NodeRuntime& runtime_of(const Lab& lab);
-
-// What a deploy records in the lab's runtime directory, so that every later
-// command (and destroy, even after anylab was killed mid-deploy) drives the
-// lab on the runtime that built it. nullopt: nothing recorded.
-void record_runtime(const std::string& lab_dir, Runtime r);  // throws when it cannot
-std::optional<Runtime> recorded_runtime(const std::string& lab_dir);
-
-// Removes the lab's containers (those its containers_record() names that
-// carry its label, and no other), returning how many, and the record once
-// they are gone; errors go to `problems`. Through the Engine API.
-int remove_containers(const std::string& lab, std::vector<std::string>& problems);
 
 }  // namespace anylab

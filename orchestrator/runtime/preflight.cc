@@ -10,7 +10,7 @@
 
 #include "plan/render_frr.h"
 #include "runtime/events.h"
-#include "runtime/node_runtime.h"
+#include "runtime/runtimes.h"
 #include "runtime/process.h"
 
 namespace anylab {
@@ -66,8 +66,8 @@ std::vector<std::string> host_programs_missing(const Lab& lab) {
   for (const Node& n : lab.nodes) bfd |= uses_bfd(n);
   for (const char* d : {"zebra", "bgpd", "bfdd"}) {
     if (std::string(d) == "bfdd" && !bfd) continue;
-    if (!fs::exists(fmt::format("/usr/lib/frr/{}", d)))
-      problems.push_back(fmt::format("FRR's {} is missing (/usr/lib/frr/{}): apt-get install frr", d, d));
+    if (!fs::exists(frr_daemon(d)))
+      problems.push_back(fmt::format("FRR's {} is missing ({}): apt-get install frr", d, frr_daemon(d)));
   }
   if (run_command({"", {"vtysh", "--help"}, {}, ""}).exit_code != 0)
     problems.push_back("FRR's vtysh is missing: apt-get install frr");

@@ -197,9 +197,14 @@ RunOutput run_command(const ProcessSpec& spec, const std::string& input, std::ch
   RunOutput result;
   NamespaceFds ns(spec);
   if (!ns.error().empty()) return result;
-  auto enter = bp::extend::on_exec_setup = [&ns](auto&) {
+  const pid_t parent = ::getpid();
+  auto enter = bp::extend::on_exec_setup = [&ns, parent](auto&) {
     if (!ns.enter()) ::_exit(127);
     ::signal(SIGPIPE, SIG_DFL);
+    // It dies with anylab: a command anylab waits for is never left working
+    // on a lab after anylab was killed (containerlab deploying it).
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
   };
   char in_path[] = "/tmp/anylab-in-XXXXXX";
   char out_path[] = "/tmp/anylab-out-XXXXXX";
@@ -211,9 +216,14 @@ RunOutput run_command(const ProcessSpec& spec, const std::string& input, std::ch
   std::error_code ec;
   pid_t pid = 0;
   if (written) {
-    bp::child c(bp::exe = executable(spec.argv.at(0)), bp::args = args_of(spec), environment(spec),
-                bp::std_in < std::string(in_path), bp::std_out > std::string(out_path), bp::std_err > bp::null, enter,
-                ec);
+    // Its errors go to spec.log_file when it names one, else nowhere.
+    bp::child c = spec.log_file.empty()
+                      ? bp::child(bp::exe = executable(spec.argv.at(0)), bp::args = args_of(spec), environment(spec),
+                                  bp::std_in < std::string(in_path), bp::std_out > std::string(out_path),
+                                  bp::std_err > bp::null, enter, ec)
+                      : bp::child(bp::exe = executable(spec.argv.at(0)), bp::args = args_of(spec), environment(spec),
+                                  bp::std_in < std::string(in_path), bp::std_out > std::string(out_path),
+                                  bp::std_err > spec.log_file, enter, ec);
     if (!ec) {
       pid = c.id();
       c.detach();

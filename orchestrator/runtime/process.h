@@ -65,7 +65,8 @@ struct RunOutput {
   std::string out;
 };
 // Runs a command to completion (in a namespace if given), capturing stdout;
-// `input` goes to its stdin. Killed after `timeout`.
+// `input` goes to its stdin, its stderr to spec.log_file (or nowhere).
+// Killed after `timeout`, or when anylab dies.
 RunOutput run_command(const ProcessSpec& spec, const std::string& input = "",
                       std::chrono::milliseconds timeout = std::chrono::seconds(30));
 

@@ -223,8 +223,6 @@ TEST_F(OnDocker, ARouterRunsTheImageItIsPinnedTo) {
   EXPECT_EQ(leftovers("frr-upgrade"), std::vector<std::string>{});
 }
 
-// containerlab, the contract's name for this runtime, cannot deploy on a
-// kernel without /proc/modules: anylab says so and points to docker.
 // The daemons anylab starts inside containers are offered to KSM as on
 // netns (same spawn path, entered namespaces and all).
 TEST_F(OnDocker, RoutersShareIdenticalPagesOnlyWhenTheKernelMergesThem) {
@@ -233,12 +231,6 @@ TEST_F(OnDocker, RoutersShareIdenticalPagesOnlyWhenTheKernelMergesThem) {
   test::expect_pages_shared_only_with_ksm("quickstart", {"--runtime", "docker"});
 }
 
-TEST_F(OnDocker, ContainerlabRuntimeSaysWhyAndWhatToUse) {
-  auto d = test::run({kAnylab, "deploy", lab_file("quickstart"), "--runtime", "containerlab"});
-  EXPECT_EQ(d.exit_code, 3);
-  EXPECT_NE(d.err.find("use --runtime docker"), std::string::npos) << d.err;
-  EXPECT_EQ(leftovers("quickstart"), std::vector<std::string>{});
-}
 
 }  // namespace
 }  // namespace anylab

@@ -36,8 +36,18 @@ std::vector<std::string> leftovers(const std::string& lab) {
   }
   if (fs::exists("/run/anylab/" + lab)) out.push_back("/run/anylab/" + lab);
   if (fs::exists("/run/anylab/" + lab + ".lock")) out.push_back("/run/anylab/" + lab + ".lock");
+  // What outlives /run: records of containers, containerlab's topology.
+  for (const char* what : {".containers", ".clab"})
+    if (fs::exists("/var/lib/anylab/" + lab + what)) out.push_back("/var/lib/anylab/" + lab + what);
   const RunResult containers = run({"docker", "ps", "-aq", "--filter", "label=org.anylab.lab=" + lab});
   if (containers.exit_code == 0 && !containers.out.empty()) out.push_back("containers: " + containers.out);
+  // containerlab's: its netns links, ssh config and /etc/hosts block.
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/run/netns", ec))
+    if (e.path().filename().string().starts_with("clab-" + lab + "-")) out.push_back(e.path().string());
+  if (fs::exists("/etc/ssh/ssh_config.d/clab-" + lab + ".conf")) out.push_back("/etc/ssh/ssh_config.d/clab-" + lab + ".conf");
+  if (read_file("/etc/hosts").find("###### CLAB-" + lab + "-START") != std::string::npos)
+    out.push_back("/etc/hosts: containerlab's block for " + lab);
   // Any process whose command line names the lab's runtime directory or
   // FRR instance: its daemons, ExaBGP and the healthcheck.
   for (const auto& e : fs::directory_iterator("/proc")) {

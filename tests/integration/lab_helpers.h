@@ -13,8 +13,9 @@ inline const std::string kAnylab = std::string(ANYLAB_BIN_DIR) + "/anylab";
 std::string lab_file(const std::string& name);
 
 // Everything of a lab that could be left on the host: its namespaces, FRR
-// run directories, runtime directory, processes, and containers labelled
-// with its name.
+// run directories, runtime directory, processes, containers labelled with
+// its name, its records in /var/lib/anylab, and containerlab's netns links,
+// ssh config and /etc/hosts lines for it.
 std::vector<std::string> leftovers(const std::string& lab);
 // The same, once orphaned daemons had a moment to be reaped by init.
 std::vector<std::string> leftovers_settled(const std::string& lab);

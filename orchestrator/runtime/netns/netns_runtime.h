@@ -5,11 +5,12 @@
 namespace anylab {
 
 // The netns runtime: a node is a named network namespace on this machine,
-// its processes are the host's FRR and ExaBGP entered into it. The docker
-// runtime is this plus containers (it reaches nodes the same way).
+// its processes are the host's FRR and ExaBGP entered into it, and the
+// plan is carried out from the host (HostActions).
 class NetnsRuntime : public NodeRuntime {
  public:
   const char* name() const override { return "netns"; }
+  bool runs_host_programs() const override { return true; }
   std::string netns_path(const Node& n) const override;
   std::expected<ProcessSpec, std::string> process_in(const Node& n) const override;
   std::vector<pid_t> processes(const Node& n) const override;
@@ -19,6 +20,11 @@ class NetnsRuntime : public NodeRuntime {
   std::unique_ptr<Backend> backend(const Lab& lab) const override;
   std::vector<std::string> missing(const Lab& lab) const override;
   std::vector<std::string> in_the_way(const Lab&) const override { return {}; }
+  std::vector<std::string> notes(const Lab& lab) const override;
+  // Its namespaces and processes are in the lab's journal, which destroy
+  // removes itself.
+  bool has_remains(const std::string&) const override { return false; }
+  void remove(const std::string&, RemoveReport&) const override {}
 
  private:
   Result signal_all(const Node& n, int sig, const char* what) const;

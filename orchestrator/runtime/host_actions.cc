@@ -1,4 +1,4 @@
-#include "runtime/netns_backend.h"
+#include "runtime/host_actions.h"
 
 #include <fcntl.h>
 #include <grp.h>
@@ -197,7 +197,7 @@ Result sockets(std::span<const Action> batch) {
 
 }  // namespace
 
-Result NetnsBackend::apply(std::span<const Action> batch) {
+Result HostActions::apply(std::span<const Action> batch) {
   if (batch.empty()) return std::vector<Spawned>{};
   const ActionKind& first = batch.front().what;
   if (std::holds_alternative<CreateNamespace>(first)) {

@@ -1,15 +1,10 @@
-#include "runtime/netns_runtime.h"
+#include "runtime/netns/netns_runtime.h"
 
 #include <signal.h>
 
-#include <filesystem>
-#include <fstream>
-#include <stdexcept>
-
 #include <fmt/format.h>
 
-#include "runtime/docker_runtime.h"
-#include "runtime/netns_backend.h"
+#include "runtime/host_actions.h"
 #include "runtime/preflight.h"
 #include "runtime/process.h"
 
@@ -32,38 +27,27 @@ NodeRuntime::Result NetnsRuntime::kill_all(const Node& n) const { return signal_
 NodeRuntime::Result NetnsRuntime::freeze(const Node& n) const { return signal_all(n, SIGSTOP, "freeze"); }
 void NetnsRuntime::thaw(const Node& n) const { (void)signal_all(n, SIGCONT, "continue"); }
 
-std::unique_ptr<Backend> NetnsRuntime::backend(const Lab&) const { return std::make_unique<NetnsBackend>(); }
+std::unique_ptr<Backend> NetnsRuntime::backend(const Lab&) const { return std::make_unique<HostActions>(); }
 
 std::vector<std::string> NetnsRuntime::missing(const Lab& lab) const { return host_programs_missing(lab); }
+
+// A lab that names container images, deployed on netns: the images cannot
+// be honoured there, said once, with the FRR that runs instead.
+std::vector<std::string> NetnsRuntime::notes(const Lab& lab) const {
+  if (!lab.names_images()) return {};
+  const std::string version = run_command({"", {frr_daemon("zebra"), "--version"}, {}, ""}).out;
+  const size_t at = version.find("version ");
+  return {fmt::format(
+      "the lab names container images, which the netns runtime cannot run: it uses this machine's FRR ({}) and "
+      "ExaBGP for every node; --runtime docker or --runtime containerlab runs the images",
+      at == std::string::npos ? "not found" : version.substr(at + 8, version.find('\n', at) - at - 8))};
+}
 
 NodeRuntime::Result NetnsRuntime::signal_all(const Node& n, int sig, const char* what) const {
   const std::vector<pid_t> pids = processes(n);
   if (pids.empty()) return std::unexpected(fmt::format("{} runs nothing to {}", n.name, what));
   for (pid_t p : pids) ::kill(p, sig);
   return {};
-}
-
-const NodeRuntime& runtime_of(const Lab& lab) {
-  static const NetnsRuntime netns;
-  static const DockerRuntime docker;
-  if (lab.runtime == Runtime::kDocker) return docker;
-  return netns;
-}
-
-void record_runtime(const std::string& lab_dir, Runtime r) {
-  std::ofstream out(lab_dir + "/runtime");
-  out << to_string(r) << "\n";
-  out.close();
-  // Destroy reads it to know there are containers to remove: unrecorded,
-  // it would find "nothing to destroy" while they run.
-  if (!out) throw std::runtime_error(fmt::format("cannot record the lab's runtime in {}/runtime", lab_dir));
-}
-
-std::optional<Runtime> recorded_runtime(const std::string& lab_dir) {
-  std::ifstream in(lab_dir + "/runtime");
-  std::string word;
-  if (!(in >> word)) return std::nullopt;
-  return parse_runtime(word);
 }
 
 }  // namespace anylab

@@ -1,0 +1,182 @@
+// The deploy and destroy workflows (app/deploy.h).
+#include "app/deploy.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "plan/plan.h"
+#include "runtime/destroy.h"
+#include "runtime/executor.h"
+#include "runtime/journal.h"
+#include "runtime/preflight.h"
+#include "runtime/process.h"
+#include "runtime/runtimes.h"
+#include "runtime/status.h"
+
+namespace anylab {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// "" (with the error printed) when it is neither a lab file nor a lab's name.
+std::string lab_name_of(const std::string& lab_or_name) {
+  if (!fs::exists(lab_or_name) && valid_lab_name(lab_or_name)) return lab_or_name;
+  auto lab = load_lab_file(lab_or_name);
+  return lab ? lab->name : "";
+}
+
+}  // namespace
+
+namespace {
+
+// A lab big enough for memory to matter, on a machine that does not merge
+// identical pages: said once, with the switch (the machine's, not anylab's).
+void say_page_merging(const Lab& lab) {
+  constexpr size_t kBigLab = 50;
+  const size_t routers = static_cast<size_t>(
+      std::ranges::count_if(lab.nodes, [](const Node& n) { return n.kind == NodeKind::kRouter; }));
+  if (routers < kBigLab || page_merging_on()) return;
+  std::cerr << fmt::format(
+      "anylab: {} routers; their FRR daemons share most of their memory when the kernel merges identical pages: "
+      "as root, `echo 1 > /sys/kernel/mm/ksm/run` (README: Memory)\n",
+      routers);
+}
+
+// What stands between a claimed lab and its deploy: a deploy of the lab
+// already there, or names of the lab's that are someone else's. Nothing is
+// created.
+int check_deployable(const Lab& lab) {
+  if (fs::exists(lab_file(Journal::lab_dir(lab.paths.runtime_root, lab.name), LabFile::kJournal))) {
+    std::cerr << fmt::format("anylab: lab {} is already deployed; run `anylab destroy {}` first\n", lab.name, lab.name);
+    return kExitEnvironment;
+  }
+  if (auto blocking = in_the_way(lab); !blocking.empty()) {
+    for (const std::string& b : blocking) std::cerr << "anylab: " << b << "\n";
+    std::cerr << "anylab: nothing was built\n";
+    return kExitEnvironment;
+  }
+  return kExitOk;
+}
+
+struct Built {
+  int rc = kExitOk;
+  std::string failure;  // why, when rc is not kExitOk
+};
+
+// Builds the lab from its plan (recorded in its journal as it goes) and
+// waits until it is ready.
+Built build_and_wait(const Lab& lab, const std::string& lab_file_path, const DeployOptions& options) {
+  const auto start = Clock::now();
+  const bool tty = ::isatty(2);
+  const std::string root = lab.paths.runtime_root;
+  Journal journal(root, lab.name);
+  record_runtime(Journal::lab_dir(root, lab.name), lab.runtime);
+  fs::copy_file(lab_file_path, lab_file(Journal::lab_dir(root, lab.name), LabFile::kLabCopy),
+                fs::copy_options::overwrite_existing);
+  auto backend = runtime_of(lab).backend(lab);
+  Executor executor(*backend, &journal, &g_cancel);
+  const auto actions = plan_deploy(lab);
+  auto built = executor.run(actions, [&](size_t done, size_t total, const Action&) {
+    if (tty) std::cerr << fmt::format("\rdeploying {}: {}/{} actions", lab.name, done, total) << std::flush;
+  });
+  if (tty) std::cerr << "\n";
+  if (!built) return {g_cancel ? 128 + g_signal : kExitEnvironment, built.error()};
+  const double build_s = seconds_since(start);
+  if (tty) std::cerr << fmt::format("waiting for BGP sessions and clients (at most {}s)\n", options.timeout.count());
+  const std::string not_ready = wait_ready(lab, Clock::now() + options.timeout, &g_cancel);
+  if (g_cancel) return {128 + g_signal, "interrupted"};
+  if (!not_ready.empty())
+    return {kExitCheckFailed, fmt::format("not ready after {}s:\n{}", options.timeout.count(), not_ready)};
+  size_t sessions = 0, clients = 0;
+  for (const Node& n : lab.nodes) {
+    if (n.kind == NodeKind::kRouter) sessions += n.neighbors.size();
+    if (n.kind == NodeKind::kClient) ++clients;
+  }
+  std::cout << fmt::format("lab {} ready in {:.1f}s ({} actions in {:.1f}s): {} BGP session{} Established, "
+                           "{} client{} answered\n",
+                           lab.name, seconds_since(start), actions.size(), build_s, sessions, sessions == 1 ? "" : "s",
+                           clients, clients == 1 ? "" : "s");
+  return {};
+}
+
+}  // namespace
+
+// What the machine lacks to run the lab (exit 3 with the fix): asked before
+// anything, the lab's claim included, is touched.
+int check_machine(const Lab& lab) {
+  for (const std::string& note : runtime_of(lab).notes(lab)) std::cerr << "anylab: " << note << "\n";
+  say_page_merging(lab);
+  if (auto problems = preflight(lab); !problems.empty()) {
+    for (const std::string& p : problems) std::cerr << "anylab: " << p << "\n";
+    std::cerr << "anylab: this machine cannot run the lab; nothing was built\n";
+    return kExitEnvironment;
+  }
+  return kExitOk;
+}
+
+std::expected<LabClaim, int> claim_lab(const std::string& root, const std::string& lab) {
+  auto claim = LabClaim::take(root, lab);
+  if (claim) return std::move(*claim);
+  std::cerr << "anylab: " << claim.error() << "\n";
+  return std::unexpected(kExitEnvironment);
+}
+
+int deploy_claimed(const Lab& lab, const std::string& lab_file, const DeployOptions& options) {
+  if (int rc = check_deployable(lab); rc != kExitOk) return rc;
+  catch_signals();
+  // Whatever fails while building (a short journal write, an image without
+  // the frr user, a copy that fails: some throw), what was made is removed.
+  Built b;
+  try {
+    b = build_and_wait(lab, lab_file, options);
+  } catch (const std::exception& e) {
+    b = {kExitEnvironment, e.what()};
+  }
+  if (b.rc != kExitOk) {
+    std::cerr << fmt::format("anylab: deploy of {} failed: {}\n", lab.name, b.failure);
+    if (options.keep_on_failure && b.rc == kExitCheckFailed)
+      std::cerr << fmt::format("anylab: the lab is left as it is; `anylab destroy {}` removes it\n", lab.name);
+    else
+      print_destroy(lab.name, destroy_lab(lab.paths.runtime_root, lab.name));
+  }
+  return b.rc;
+}
+
+int deploy_lab_file(const std::string& lab_file, const DeployOptions& options) {
+  auto lab = load_lab_file(lab_file, options.runtime);
+  if (!lab) return lab.error();
+  if (int rc = check_machine(*lab); rc != kExitOk) return rc;
+  auto claim = claim_lab(lab->paths.runtime_root, lab->name);
+  if (!claim) return claim.error();
+  return deploy_claimed(*lab, lab_file, options);
+}
+
+int destroy_labs(const std::string& lab_or_name, bool all) {
+  const std::string root = host_paths().runtime_root;
+  std::vector<std::string> names = all ? deployed_labs(root) : std::vector<std::string>{lab_name_of(lab_or_name)};
+  if (all && names.empty()) std::cerr << "no deployed labs\n";
+  int rc = kExitOk;
+  for (const std::string& name : names) {
+    if (name.empty()) return kExitInvalidLab;
+    // A lab another anylab is deploying or testing is theirs to remove.
+    auto claim = claim_lab(root, name);
+    if (!claim) {
+      rc = claim.error();
+      continue;
+    }
+    DestroyReport r = destroy_lab(root, name);
+    print_destroy(name, r);
+    if (!r.problems.empty()) rc = kExitEnvironment;
+  }
+  return rc;
+}
+
+
+}  // namespace anylab

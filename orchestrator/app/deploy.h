@@ -1,0 +1,36 @@
+#pragma once
+
+#include <chrono>
+#include <expected>
+#include <string>
+
+#include "app/session.h"
+#include "runtime/lab_claim.h"
+
+namespace anylab {
+
+struct DeployOptions {
+  std::chrono::seconds timeout{60};
+  bool keep_on_failure = false;
+  std::string runtime;  // a runtime's name; "" for the default
+};
+
+// What the machine lacks to run the lab, said with the fix (exit 3), before
+// anything is claimed or touched; and what the user should know of the
+// runtime for this lab.
+int check_machine(const Lab& lab);
+// A lab claimed for this command (runtime/lab_claim.h); when another anylab
+// holds it, says who and gives the exit code (3).
+std::expected<LabClaim, int> claim_lab(const std::string& root, const std::string& lab);
+// Deploys a loaded lab this command has claimed: refused when something is
+// in the way; the plan carried out on the lab's runtime and recorded in its
+// journal; the runtime recorded; ready waited for. Whatever fails, what was
+// made is removed (unless options.keep_on_failure and only readiness
+// failed).
+int deploy_claimed(const Lab& lab, const std::string& lab_file, const DeployOptions& options);
+// Load, check the machine, claim, deploy.
+int deploy_lab_file(const std::string& lab_file, const DeployOptions& options);
+// Destroys one lab (by file or name) or every deployed lab, each claimed.
+int destroy_labs(const std::string& lab_or_name, bool all);
+
+}  // namespace anylab

@@ -1,0 +1,125 @@
+// What the lab workflows share: Ctrl-C handling, loading a lab on its
+// runtime, finding a deployed lab, and how destroy is reported.
+#include "app/session.h"
+
+#include <signal.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "core/diagnostic.h"
+#include "load/loader.h"
+#include "plan/resolve.h"
+#include "runtime/journal.h"
+#include "runtime/runtimes.h"
+
+namespace anylab {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+std::atomic<bool> g_cancel{false};
+std::atomic<int> g_signal{0};
+
+namespace {
+
+void on_signal(int sig) {
+  g_signal = sig;
+  g_cancel = true;
+}
+
+std::string joined(const std::vector<std::string>& words) {
+  std::string out;
+  for (const std::string& w : words) out += (out.empty() ? "" : ", ") + w;
+  return out;
+}
+
+// Whose programs the nodes' configs name: the runtime's choice, or fixed
+// for an export.
+enum class PathsFor { kRuntime, kImages };
+
+std::expected<Lab, int> load(const std::string& path, const std::string& runtime, PathsFor paths_for) {
+  auto source = read_source(path);
+  if (!source) {
+    std::cerr << source.error() << "\n";
+    return std::unexpected(kExitInvalidLab);
+  }
+  auto spec = load_lab(*source);
+  if (!spec) {
+    const size_t n = spec.error().sorted().size();
+    std::cerr << format_diagnostics(*source, spec.error());
+    std::cerr << fmt::format("{}: {} error{}; nothing was built\n", path, n, n == 1 ? "" : "s");
+    return std::unexpected(kExitInvalidLab);
+  }
+  const std::string lab_dir = Journal::lab_dir(host_paths().runtime_root, spec->name.value);
+  const std::string chosen =
+      recorded_runtime(lab_dir).value_or(runtime.empty() ? std::string(default_runtime()) : runtime);
+  const NodeRuntime* rt = runtime_named(chosen);
+  if (!rt) {
+    std::cerr << fmt::format("anylab: there is no runtime \"{}\"; the runtimes are {}\n", chosen,
+                             joined(runtime_names()));
+    return std::unexpected(kExitInvalidLab);
+  }
+  const bool host = paths_for == PathsFor::kRuntime && rt->runs_host_programs();
+  auto lab = resolve(std::move(*spec), host_paths(host));
+  if (!lab) {
+    std::cerr << format_diagnostics(*source, lab.error());
+    return std::unexpected(kExitInvalidLab);
+  }
+  lab->runtime = chosen;
+  return std::move(*lab);
+}
+
+}  // namespace
+
+void catch_signals() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+Paths host_paths(bool nodes_run_host_programs) {
+  Paths p;
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) p.host_helper_dir = self.parent_path().string();
+  if (nodes_run_host_programs) p.helper_dir = p.host_helper_dir;
+  return p;
+}
+
+std::expected<Lab, int> load_lab_file(const std::string& path, const std::string& runtime) {
+  return load(path, runtime, PathsFor::kRuntime);
+}
+
+std::expected<Lab, int> load_lab_for_images(const std::string& path) { return load(path, "", PathsFor::kImages); }
+
+std::expected<Lab, int> find_lab(const std::string& lab_or_name) {
+  // A name is made into a path below: only a lab's name is taken as one.
+  if (fs::exists(lab_or_name) || !valid_lab_name(lab_or_name)) return load_lab_file(lab_or_name);
+  const std::string copy = lab_file(Journal::lab_dir(host_paths().runtime_root, lab_or_name), LabFile::kLabCopy);
+  if (!fs::exists(copy)) {
+    std::cerr << fmt::format("anylab: no lab file and no deployed lab named \"{}\"\n", lab_or_name);
+    return std::unexpected(kExitInvalidLab);
+  }
+  return load_lab_file(copy);
+}
+
+void print_destroy(const std::string& name, const DestroyReport& r) {
+  if (!r.found) {
+    std::cerr << fmt::format("lab {}: nothing to destroy\n", name);
+    return;
+  }
+  std::cerr << fmt::format("lab {} destroyed: {} processes stopped, {} namespaces removed{}\n", name, r.processes,
+                           r.namespaces, r.containers ? fmt::format(", {} containers removed", r.containers) : "");
+  for (const std::string& p : r.problems) std::cerr << "  problem: " << p << "\n";
+}
+
+}  // namespace anylab
