@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "load/loader.h"
+#include "plan/export_clabernetes.h"
 #include "plan/export_containerlab.h"
+#include "plan/export_mininet.h"
 #include "plan/graph.h"
 #include "plan/plan.h"
 #include "plan/render_policy.h"
@@ -160,6 +162,29 @@ TEST(Export, ContainerlabTopologyIsGolden) {
       for (const auto& [file, text] : n.files) EXPECT_EQ(files.at(n.name + "/" + file), text);
     }
   }
+}
+
+// `anylab export --clabernetes`: a ConfigMap per node with the files the
+// containerlab export binds, and the Topology, byte for byte; images are
+// pulled there (a cluster's nodes cannot see images built on this machine).
+TEST(Export, ClabernetesTopologyIsGolden) {
+  Lab lab = resolve_file(test::source_dir() + "/labs/quickstart.yaml");
+  const auto files = export_clabernetes(lab);
+  ASSERT_EQ(files.size(), 1u);
+  const std::string& text = files.at("quickstart.clabernetes.yaml");
+  test::expect_golden(test::source_dir() + "/tests/golden/export/quickstart.clabernetes.yaml", text);
+  for (const Node& n : lab.nodes) EXPECT_NE(text.find("name: quickstart-" + n.name + "-files"), std::string::npos);
+  EXPECT_EQ(text.find("image-pull-policy: never"), std::string::npos);
+}
+
+// `anylab export --mininet`: the script (the plan as rows, the first
+// scenario's expectations), byte for byte.
+TEST(Export, MininetScriptIsGolden) {
+  Lab lab = resolve_file(test::source_dir() + "/labs/dual-stack-dns.yaml");
+  const std::string script = export_mininet(lab);
+  test::expect_golden(test::source_dir() + "/tests/golden/export/dual-stack-dns.mininet.py", script);
+  EXPECT_NE(script.find(R"(["client-us","dns","2001:db8:53::53",53,"dns","ipv6","ns-iad"])"), std::string::npos);
+  EXPECT_NE(script.find(R"(["client-eu","dns","192.0.2.53",53,"dns","ipv4","ns-fra"])"), std::string::npos);
 }
 
 }  // namespace

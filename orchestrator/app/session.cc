@@ -38,7 +38,7 @@ std::string joined(const std::vector<std::string>& words) {
 
 // Whose programs the nodes' configs name: the runtime's choice, or fixed
 // for an export.
-enum class PathsFor { kRuntime, kImages };
+enum class PathsFor { kRuntime, kImages, kHost };
 
 std::expected<Lab, int> load(const std::string& path, const std::string& runtime, PathsFor paths_for) {
   auto source = read_source(path);
@@ -62,7 +62,7 @@ std::expected<Lab, int> load(const std::string& path, const std::string& runtime
                              joined(runtime_names()));
     return std::unexpected(kExitInvalidLab);
   }
-  const bool host = paths_for == PathsFor::kRuntime && rt->runs_host_programs();
+  const bool host = paths_for == PathsFor::kHost || (paths_for == PathsFor::kRuntime && rt->runs_host_programs());
   auto lab = resolve(std::move(*spec), host_paths(host));
   if (!lab) {
     std::cerr << format_diagnostics(*source, lab.error());
@@ -100,6 +100,7 @@ std::expected<Lab, int> load_lab_file(const std::string& path, const std::string
 }
 
 std::expected<Lab, int> load_lab_for_images(const std::string& path) { return load(path, "", PathsFor::kImages); }
+std::expected<Lab, int> load_lab_for_host(const std::string& path) { return load(path, "", PathsFor::kHost); }
 
 std::expected<Lab, int> find_lab(const std::string& lab_or_name) {
   // A name is made into a path below: only a lab's name is taken as one.

@@ -41,8 +41,10 @@ Paths host_paths(bool nodes_run_host_programs = true);
 // ANYLAB_RUNTIME), else the default. An unknown runtime is an error naming
 // the known ones.
 std::expected<Lab, int> load_lab_file(const std::string& path, const std::string& runtime = "");
-// The lab resolved with the paths of anylab's images, for an export.
+// The lab resolved with the paths of anylab's images, or of this machine's
+// programs, for an export.
 std::expected<Lab, int> load_lab_for_images(const std::string& path);
+std::expected<Lab, int> load_lab_for_host(const std::string& path);
 
 // A deployed lab is found by its file or by its name: deploy keeps a copy of
 // the file in the lab's runtime directory.

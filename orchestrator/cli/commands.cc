@@ -10,7 +10,9 @@
 
 #include "cli/lab_commands.h"
 #include "load/loader.h"
+#include "plan/export_clabernetes.h"
 #include "plan/export_containerlab.h"
+#include "plan/export_mininet.h"
 #include "plan/graph.h"
 #include "plan/plan.h"
 #include "plan/resolve.h"
@@ -64,17 +66,40 @@ int plan(const std::string& path, const std::optional<std::string>& out_dir) {
   return kExitOk;
 }
 
-// The lab as a containerlab topology with the files it binds, resolved
-// with the paths of anylab's images.
-int export_lab(const std::string& path, const std::string& dir) {
+// The lab as a containerlab topology with the files it binds, and as a
+// clabernetes Topology, resolved with the paths of anylab's images.
+int export_lab(const std::string& path, const std::optional<std::string>& clab_dir,
+               const std::optional<std::string>& clabernetes_dir, const std::optional<std::string>& mininet_file) {
+  if (mininet_file) {
+    // Mininet's hosts run this machine's programs.
+    auto lab = load_lab_for_host(path);
+    if (!lab) return lab.error();
+    if (!write(fs::path(*mininet_file), export_mininet(*lab))) return kExitCheckFailed;
+    fs::permissions(*mininet_file, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
+                    fs::perm_options::add);
+    std::cout << fmt::format("wrote {}, a Mininet 2.3 script of lab {}; as root:\n  /usr/bin/python3 {} --check   "
+                             "# builds it, checks every client, removes it\n  /usr/bin/python3 {}           "
+                             "# builds it and opens Mininet's CLI\n",
+                             *mininet_file, lab->name, *mininet_file, *mininet_file);
+  }
+  if (!clab_dir && !clabernetes_dir) return kExitOk;
   auto lab = load_lab_for_images(path);
   if (!lab) return lab.error();
-  const auto files = export_containerlab(*lab);
-  for (const auto& [name, text] : files)
-    if (!write(fs::path(dir) / name, text)) return kExitCheckFailed;
-  std::cout << fmt::format("wrote {}/{}.clab.yml and {} files for its {} nodes; deploy it with\n"
-                           "  containerlab deploy -t {}/{}.clab.yml\n",
-                           dir, lab->name, files.size() - 1, lab->nodes.size(), dir, lab->name);
+  if (clab_dir) {
+    const auto files = export_containerlab(*lab);
+    for (const auto& [name, text] : files)
+      if (!write(fs::path(*clab_dir) / name, text)) return kExitCheckFailed;
+    std::cout << fmt::format("wrote {}/{}.clab.yml and {} files for its {} nodes; deploy it with\n"
+                             "  containerlab deploy -t {}/{}.clab.yml\n",
+                             *clab_dir, lab->name, files.size() - 1, lab->nodes.size(), *clab_dir, lab->name);
+  }
+  if (clabernetes_dir) {
+    for (const auto& [name, text] : export_clabernetes(*lab))
+      if (!write(fs::path(*clabernetes_dir) / name, text)) return kExitCheckFailed;
+    std::cout << fmt::format("wrote {}/{}.clabernetes.yaml (a ConfigMap per node and the Topology); on a cluster "
+                             "running clabernetes:\n  kubectl apply -n NAMESPACE -f {}/{}.clabernetes.yaml\n",
+                             *clabernetes_dir, lab->name, *clabernetes_dir, lab->name);
+  }
   return kExitOk;
 }
 
@@ -106,6 +131,8 @@ class Cli {
       app_.parse(argc, argv);
       if (destroy_->parsed() && all_ == !lab_.empty())
         throw CLI::ValidationError("destroy", "give a lab or --all, not both");
+      if (export_->parsed() && !export_dir_ && !clabernetes_dir_ && !mininet_file_)
+        throw CLI::ValidationError("export", "give --containerlab DIR, --clabernetes DIR or --mininet FILE");
     } catch (const CLI::ParseError& err) {
       // Usage errors are the user's input being wrong, like a bad lab file.
       int rc = app_.exit(err);
@@ -139,8 +166,11 @@ class Cli {
     plan_->add_option("--out", out_dir_, "also write plan.txt and each node's configs under DIR");
     graph_ = command("graph", "print the topology as a graph", "the lab file");
     graph_->add_option("--format", format_, "dot or mermaid")->check(CLI::IsMember({"dot", "mermaid"}));
-    export_ = command("export", "write the lab as a containerlab topology and the configs it binds", "the lab file");
-    export_->add_option("--containerlab", export_dir_, "the directory to write")->required();
+    export_ = command("export", "write the lab for other tools: containerlab, clabernetes, Mininet",
+                      "the lab file");
+    export_->add_option("--containerlab", export_dir_, "write the containerlab topology and the files it binds to DIR");
+    export_->add_option("--clabernetes", clabernetes_dir_, "write the lab as a clabernetes Topology to DIR");
+    export_->add_option("--mininet", mininet_file_, "write the lab as a Mininet 2.3 Python script to FILE");
   }
 
   void add_lab_commands() {
@@ -203,7 +233,7 @@ class Cli {
     if (validate_->parsed()) return validate(lab_);
     if (plan_->parsed()) return plan(lab_, out_dir_);
     if (graph_->parsed()) return graph(lab_, format_);
-    if (export_->parsed()) return export_lab(lab_, export_dir_);
+    if (export_->parsed()) return export_lab(lab_, export_dir_, clabernetes_dir_, mininet_file_);
     deploy_options_.timeout = std::chrono::seconds(timeout_s_);
     if (deploy_->parsed()) return deploy_lab_file(lab_, deploy_options_);
     if (destroy_->parsed()) return destroy_labs(lab_, all_);
@@ -228,7 +258,7 @@ class Cli {
   std::string lab_;
   std::optional<std::string> out_dir_;
   std::string format_ = "dot";
-  std::string export_dir_;
+  std::optional<std::string> export_dir_, clabernetes_dir_, mininet_file_;
   DeployOptions deploy_options_;
   int timeout_s_ = 60;
   bool all_ = false;

@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""`anylab export --clabernetes` for every lab in labs/, validated against
+clabernetes v0.6.0's Topology CRD (its openAPIV3Schema; ci/fetch-clab-schema.sh
+puts it in build/clabernetes-topologies.crd.yaml), the containerlab topology
+inside it against containerlab v0.79.0's schema, and every file the topology
+binds brought by a ConfigMap of the same export.
+    export_clabernetes_test.py ANYLAB CRD CLAB_SCHEMA LAB..."""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import jsonschema
+import yaml
+
+anylab, crd_path, clab_schema_path, labs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+for p in (crd_path, clab_schema_path):
+    if not os.path.exists(p):
+        sys.exit(f"{p} is missing: run ci/fetch-clab-schema.sh")
+with open(crd_path) as f:
+    crd = yaml.safe_load(f)
+[version] = [v for v in crd["spec"]["versions"] if v["name"] == "v1alpha1"]
+topology_schema = version["schema"]["openAPIV3Schema"]
+with open(clab_schema_path) as f:
+    clab_schema = json.load(f)
+dns1123 = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+config_key = re.compile(r"^[-._a-zA-Z0-9]+$")
+
+failed = 0
+for lab_file in labs:
+    errors = []
+    with tempfile.TemporaryDirectory() as out:
+        r = subprocess.run([anylab, "export", lab_file, "--clabernetes", out], capture_output=True, text=True)
+        if r.returncode != 0:
+            print(f"FAIL {lab_file}: export exited {r.returncode}: {r.stderr}")
+            failed += 1
+            continue
+        [name] = os.listdir(out)
+        with open(os.path.join(out, name)) as f:
+            docs = [d for d in yaml.safe_load_all(f) if d is not None]
+    maps = {d["metadata"]["name"]: d for d in docs if d["kind"] == "ConfigMap"}
+    topologies = [d for d in docs if d["kind"] == "Topology"]
+    if len(topologies) != 1:
+        errors.append(f"{len(topologies)} Topology resources, not 1")
+    for m in maps.values():
+        if m["apiVersion"] != "v1" or not dns1123.match(m["metadata"]["name"]) or len(m["metadata"]["name"]) > 253:
+            errors.append(f"ConfigMap {m['metadata']['name']}: not a valid name")
+        errors += [f"ConfigMap {m['metadata']['name']}: key {k}" for k in m["data"] if not config_key.match(k)]
+    for t in topologies:
+        if t["apiVersion"] != f"{crd['spec']['group']}/v1alpha1" or t["kind"] != crd["spec"]["names"]["kind"]:
+            errors.append(f"Topology: apiVersion {t['apiVersion']} kind {t['kind']}")
+        errors += [f"Topology: {'/'.join(map(str, e.path))}: {e.message}"
+                   for e in jsonschema.Draft7Validator(topology_schema).iter_errors(t)]
+        clab = yaml.safe_load(t["spec"]["definition"]["containerlab"])
+        errors += [f"containerlab definition: {'/'.join(map(str, e.path))}: {e.message}"
+                   for e in jsonschema.validators.validator_for(clab_schema)(clab_schema).iter_errors(clab)]
+        mounted = {}
+        for node, files in t["spec"]["deployment"]["filesFromConfigMap"].items():
+            for f in files:
+                cm = maps.get(f["configMapName"])
+                if cm is None or f.get("configMapPath") not in cm["data"]:
+                    errors.append(f"{node}: {f['filePath']} from {f['configMapName']}/{f.get('configMapPath')}, "
+                                  "which the export does not hold")
+                mounted.setdefault(node, set()).add(f["filePath"])
+        for node, spec in clab["topology"]["nodes"].items():
+            for bind in spec.get("binds", []):
+                host = bind.split(":")[0]
+                if f"{host}/start.sh" not in mounted.get(node, set()):
+                    errors.append(f"{node} binds {host}/ but no ConfigMap brings {host}/start.sh")
+            if spec.get("image-pull-policy", "").lower() == "never":
+                errors.append(f"{node}: image-pull-policy never: a cluster's nodes must pull the images")
+    for e in errors:
+        print(f"FAIL {lab_file}: {e}")
+    failed += bool(errors)
+    print(f"{'FAIL' if errors else 'ok  '} {lab_file}: {len(maps)} ConfigMaps, "
+          f"{sum(len(v) for t in topologies for v in t['spec']['deployment']['filesFromConfigMap'].values())} files")
+sys.exit(1 if failed else 0)
