@@ -114,7 +114,8 @@ class ContainerlabBackend : public ContainerBackend {
                            container_name(*n));
       const auto j = nlohmann::json::parse(found->body, nullptr, false);
       if (j.is_discarded() || !j.contains("Id")) return fmt::format("docker did not say the id of {}", container_name(*n));
-      if (auto rec = record_container(lab_.name, "id " + j["Id"].get<std::string>()); !rec) return rec.error();
+      if (auto rec = record_container(lab_.name, "id " + j["Id"].get<std::string>() + " " + container_name(*n)); !rec)
+        return rec.error();
     }
     return "";
   }
@@ -125,20 +126,18 @@ class ContainerlabBackend : public ContainerBackend {
 // the engine cannot say: containerlab's destroy, which finds containers by
 // name, runs only when all are.
 std::optional<int> ours_found(const std::string& lab) {
-  std::ifstream in(containers_record(lab));
-  std::set<std::string> names, ids, tokens;
-  for (std::string kind, value; in >> kind >> value;)
-    (kind == "name" ? names : kind == "id" ? ids : tokens).insert(value);
+  const ContainersRecord rec = read_containers_record(lab);
   int found = 0;
-  for (const std::string& name : names) {
+  for (const std::string& name : rec.names) {
     auto r = docker_api("GET", "/containers/" + url_escape(name) + "/json", "", std::chrono::seconds(20));
     if (!r) return std::nullopt;
     if (r->status == 404) continue;
     const auto j = nlohmann::json::parse(r->body, nullptr, false);
     if (j.is_discarded()) return std::nullopt;
     const auto labels = j["Config"]["Labels"];
-    const bool token = labels.is_object() && tokens.contains(labels.value(kTokenLabelKey, ""));
-    if (!ids.contains(j.value("Id", "")) && !token) return std::nullopt;
+    if (!rec.ours(j.value("Id", ""), labels.is_object() ? labels.value(kLabLabelKey, "") : "",
+                  labels.is_object() ? labels.value(kTokenLabelKey, "") : "", lab))
+      return std::nullopt;
     ++found;
   }
   return found;
@@ -228,12 +227,7 @@ void ContainerlabRuntime::remove(const std::string& lab, RemoveReport& report) c
   const std::string dir = topology_dir(lab);
   if (!fs::exists(dir)) return;
   // The names containerlab gave (its netns links are named alike).
-  std::vector<std::string> names;
-  {
-    std::ifstream in(containers_record(lab));
-    for (std::string kind, value; in >> kind >> value;)
-      if (kind == "name") names.push_back(value);
-  }
+  const std::set<std::string> names = read_containers_record(lab).names;
   const std::optional<int> ours = ours_found(lab);
   if (fs::exists(topology_file(lab)) && ours)
     (void)containerlab({"destroy", "-t", topology_file(lab), "--cleanup"}, dir + "/destroy.log",

@@ -103,21 +103,6 @@ NodeRuntime::Result signal_all(const std::vector<pid_t>& pids, const Node& n, in
   return {};
 }
 
-// What the record says: names and ids, and the deploy tokens.
-struct Record {
-  std::map<std::string, std::string> refs;  // name or id -> "name" or "id"
-  std::set<std::string> tokens;
-};
-Record read_record(const std::string& lab) {
-  Record r;
-  std::ifstream in(containers_record(lab));
-  for (std::string kind, value; in >> kind >> value;) {
-    if (kind == "token") r.tokens.insert(value);
-    else if (kind == "name" || kind == "id") r.refs[value] = kind;
-  }
-  return r;
-}
-
 // Whether a container whose removal is under way is gone within 30 s.
 bool removed_meanwhile(const std::string& ref) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -132,6 +117,26 @@ bool removed_meanwhile(const std::string& ref) {
 }  // namespace
 
 pid_t container_init(const std::string& netns) { return scan(netns).init; }
+
+ContainersRecord read_containers_record(const std::string& lab) {
+  ContainersRecord r;
+  std::ifstream in(containers_record(lab));
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream f(line);
+    std::string kind, value, name;
+    f >> kind >> value >> name;
+    if (value.empty()) continue;
+    if (kind == "token") r.tokens.insert(value);
+    else if (kind == "name") r.names.insert(value);
+    else if (kind == "id") r.ids[value] = name;
+  }
+  return r;
+}
+
+bool ContainersRecord::ours(const std::string& id, const std::string& lab_label,
+                            const std::string& token_label, const std::string& lab) const {
+  return ids.contains(id) || (lab_label == lab && tokens.contains(token_label));
+}
 
 std::string lab_label(const std::string& lab) { return std::string(kLabLabelKey) + "=" + lab; }
 
@@ -156,7 +161,7 @@ void ContainerRuntime::thaw(const Node& n) const { (void)signal_all(processes(n)
 bool ContainerRuntime::has_remains(const std::string& lab) const { return fs::exists(containers_record(lab)); }
 
 std::expected<std::string, std::string> deploy_token(const std::string& lab) {
-  if (auto r = read_record(lab); !r.tokens.empty()) return *r.tokens.rbegin();
+  if (auto r = read_containers_record(lab); !r.tokens.empty()) return *r.tokens.rbegin();
   unsigned char bytes[16];
   if (::getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes))
     return std::unexpected(fmt::format("cannot make a token for lab {}'s containers: {}", lab, std::strerror(errno)));
@@ -235,25 +240,30 @@ std::vector<std::string> missing_images(const Lab& lab) {
 void ContainerRuntime::remove(const std::string& lab, RemoveReport& report) const {
   const std::string record = containers_record(lab);
   if (!fs::exists(record)) return;
-  const Record rec = read_record(lab);
+  const ContainersRecord rec = read_containers_record(lab);
   // A deploy killed while it asked for a container leaves the engine making
   // it (found by ci/chaos.sh: the container appeared after destroy had
-  // looked): a recorded name the engine does not know yet may appear a
-  // moment later. Until kInFlight has passed since the record was last
-  // written, a missing name is looked for again. An id is recorded only
-  // once its container exists.
+  // looked): a recorded name the engine does not know yet, and whose id was
+  // never recorded, may appear a moment later. Until kInFlight has passed
+  // since the record was last written, such a name is looked for again. An
+  // id is recorded (with its name) only once its container exists.
   constexpr auto kInFlight = std::chrono::seconds(15);
   std::error_code ec;
   const auto written = fs::last_write_time(record, ec);
   const auto settled = ec ? fs::file_time_type::clock::now() : written + kInFlight;
-  std::set<std::string> ids;
-  for (const auto& [ref, kind] : rec.refs)
-    if (kind == "id") ids.insert(ref);
+  std::set<std::string> made;  // names whose id was recorded
+  std::map<std::string, std::string> refs;  // name or id -> "name" or "id"
+  for (const auto& [id, name] : rec.ids) {
+    refs[id] = "id";
+    made.insert(name);
+  }
+  for (const std::string& name : rec.names) refs[name] = "name";
   std::vector<std::string>& problems = report.problems;
-  for (const auto& [ref, kind] : rec.refs) {
+  for (const auto& [ref, kind] : refs) {
     const std::string path = "/containers/" + url_escape(ref);
     auto found = docker_api("GET", path + "/json", "", std::chrono::seconds(20));
-    while (kind == "name" && found && found->status == 404 && fs::file_time_type::clock::now() < settled) {
+    while (kind == "name" && !made.contains(ref) && found && found->status == 404 &&
+           fs::file_time_type::clock::now() < settled) {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
       found = docker_api("GET", path + "/json", "", std::chrono::seconds(20));
     }
@@ -265,10 +275,9 @@ void ContainerRuntime::remove(const std::string& lab, RemoveReport& report) cons
     const auto j = nlohmann::json::parse(found->body, nullptr, false);
     if (j.is_discarded()) continue;
     const auto labels = j["Config"]["Labels"];
-    const bool id_recorded = ids.contains(j.value("Id", ""));
-    const bool token = labels.is_object() && labels.value(kLabLabelKey, "") == lab &&
-                       rec.tokens.contains(labels.value(kTokenLabelKey, ""));
-    if (!id_recorded && !token) continue;
+    if (!rec.ours(j.value("Id", ""), labels.is_object() ? labels.value(kLabLabelKey, "") : "",
+                  labels.is_object() ? labels.value(kTokenLabelKey, "") : "", lab))
+      continue;
     // The node's daemons entered the container's namespaces but are not its
     // init's children: without a journal (after /run was lost) they are
     // found in its network namespace, and go first.

@@ -5,6 +5,7 @@
 #include <expected>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -94,8 +95,20 @@ constexpr const char* kTokenLabelKey = "org.anylab.token";
 // (the record is new), read back from the record after.
 std::expected<std::string, std::string> deploy_token(const std::string& lab);
 
-// Appends "name N" (before the container is made) or "id I" (right after)
-// to the lab's containers_record().
+// What the lab's containers_record() says: "token T" (a deploy's), "name
+// N" (before the container is made), "id I N" (right after).
+struct ContainersRecord {
+  std::set<std::string> tokens, names;
+  std::map<std::string, std::string> ids;  // id -> name
+  // Whether a container (its id and two labels' values) is the lab's: its
+  // id recorded, or its name recorded (the caller found it by a recorded
+  // name or id) and it carries the lab's label and a recorded token.
+  bool ours(const std::string& id, const std::string& lab_label, const std::string& token_label,
+            const std::string& lab) const;
+};
+ContainersRecord read_containers_record(const std::string& lab);
+
+// Appends a line of the above to the lab's containers_record().
 std::expected<void, std::string> record_container(const std::string& lab, const std::string& line);
 
 // What a container runtime's node binds from the host, at the same path:

@@ -59,7 +59,8 @@ class DockerBackend : public ContainerBackend {
     const auto id = nlohmann::json::parse(made->body, nullptr, false);
     if (id.is_discarded() || !id.contains("Id"))
       return fmt::format("docker made the container {} but did not say its id", n.netns);
-    if (auto r = record_container(lab_.name, "id " + id["Id"].get<std::string>()); !r) return r.error();
+    if (auto r = record_container(lab_.name, "id " + id["Id"].get<std::string>() + " " + n.netns); !r)
+      return r.error();
     auto started = docker_api("POST", "/containers/" + url_escape(n.netns) + "/start");
     if (!started) return started.error();
     if (started->status != 204 && started->status != 304)
