@@ -6,13 +6,14 @@
 # and is watched. After each kill, `anylab destroy` of the victim, then the
 # count of:
 #   leftovers   namespaces, processes, containers, nft tables, files under
-#               /run/anylab and lines added to /etc/hosts of the victim's
+#               /run/anylab and /var/lib/anylab, containerlab's netns links
+#               and ssh config, and lines added to /etc/hosts of the victim's
 #   false_pass  reports (JSON and JUnit) of a killed `anylab test` that claim
 #               PASS (a SIGTERMed test must say "interrupted", exit non-zero)
 #   disturbed   probes of the bystander that went unanswered, or its
 #               processes gone
 # Goal: 0 of each. Exits 0 only then. Deterministic for a seed (printed).
-#   sudo ci/chaos.sh [--runtime netns|docker] [--kills N] [--seed S]
+#   sudo ci/chaos.sh [--runtime netns|docker|containerlab] [--kills N] [--seed S]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runtime=netns kills=20 seed=$(( $(date +%s) % 32768 ))
@@ -21,17 +22,20 @@ while [ $# -gt 0 ]; do
     --runtime) runtime=$2; shift 2 ;;
     --kills) kills=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
-    *) echo "usage: ci/chaos.sh [--runtime netns|docker] [--kills N] [--seed S]" >&2; exit 2 ;;
+    *) echo "usage: ci/chaos.sh [--runtime netns|docker|containerlab] [--kills N] [--seed S]" >&2; exit 2 ;;
   esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "ci/chaos.sh: builds real labs: run it as root" >&2; exit 3; }
 anylab=$PWD/build/bin/anylab
 [ -x "$anylab" ] || { echo "ci/chaos.sh: build anylab first (ci/build.sh)" >&2; exit 3; }
-if [ "$runtime" = docker ]; then  # skipped (77) where the docker runtime cannot run
+if [ "$runtime" != netns ]; then  # skipped (77) where the container runtimes cannot run
   docker info > /dev/null 2>&1 || { echo "ci/chaos.sh: no Docker engine reachable: skipped"; exit 77; }
   version=$(sed -n 's/^project(anylab VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
   docker image inspect "anylab/router:$version" > /dev/null 2>&1 ||
     { echo "ci/chaos.sh: anylab's images are not built (images/build.sh): skipped"; exit 77; }
+  if [ "$runtime" = containerlab ] && ! command -v containerlab > /dev/null; then
+    echo "ci/chaos.sh: containerlab is not installed (ci/install-containerlab.sh): skipped"; exit 77
+  fi
 fi
 RANDOM=$seed
 echo "chaos: runtime $runtime, $kills kills, seed $seed (again: ci/chaos.sh --runtime $runtime --kills $kills --seed $seed)"
@@ -57,7 +61,9 @@ trap finish EXIT
 leftovers() {
   ip netns list 2> /dev/null | awk -v p="anylab-${victim}_" 'index($1, p) == 1 {print "netns " $1}'
   ls -d /var/run/frr/anylab-"${victim}"_* 2> /dev/null | sed 's/^/frr run dir /' || true
-  ls -d /run/anylab/"$victim" /run/anylab/"$victim".lock 2> /dev/null | sed 's/^/file /' || true
+  ls -d /run/anylab/"$victim" /run/anylab/"$victim".lock /var/lib/anylab/"$victim".* \
+    /etc/ssh/ssh_config.d/clab-"$victim".conf 2> /dev/null | sed 's/^/file /' || true
+  ls -d /run/netns/clab-"$victim"-* 2> /dev/null | sed 's/^/netns link /' || true
   pgrep -af "/run/anylab/$victim/" | sed 's/^/process /' || true
   if command -v docker > /dev/null && docker info > /dev/null 2>&1; then
     docker ps -aq --filter "label=org.anylab.lab=$victim" | sed 's/^/container /'

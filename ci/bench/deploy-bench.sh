@@ -6,7 +6,7 @@
 # the sizes in BYHAND (default 50) it also times ci/bench/by-hand.sh, a
 # serial shell script building the same lab, in the same run. Not a test:
 # it prints figures for BENCHMARKS.md. Needs root and a build (ci/build.sh).
-# With ANYLAB_RUNTIME=docker the rings run as containers (images/build.sh
+# With ANYLAB_RUNTIME=docker or containerlab the rings run as containers (images/build.sh
 # first), and ctr_pss is what each node's container adds: its containerd
 # shim and its init, PSS per node.
 #   ci/bench/deploy-bench.sh [SIZES...]   default: 10 50 100 200
@@ -50,7 +50,7 @@ for n in "${sizes[@]}"; do
   cpu=$(awk "BEGIN{print $ticks / $tick}")
   sessions=$($anylab inspect "ring-$n" --json | grep -c '"state": "Established"')
   ctr="-"
-  if [ "${ANYLAB_RUNTIME:-netns}" = docker ]; then
+  if [ "${ANYLAB_RUNTIME:-netns}" != netns ]; then
     kb=0 nodes=0
     for init in $(docker ps -q --filter "label=org.anylab.lab=ring-$n" | xargs docker inspect -f '{{.State.Pid}}'); do
       shim=$(awk '/^PPid:/ {print $2}' "/proc/$init/status")

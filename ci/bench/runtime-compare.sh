@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# The same labs on both runtimes, in one run: `anylab test --repeat N` of
+# The same labs on the three runtimes, in one run: `anylab test --repeat N` of
 # labs whose scenarios cover each event kind (crash: quickstart; freeze
 # without and with BFD: silent-failure; dead service, link cut, BGP
 # shutdown, flap, loss: dns-three-pops), then per expectation the median
-# convergence (or longest outage) on netns and on docker, and their
-# difference in probe intervals. Not a test: figures for BENCHMARKS.md.
-# Needs root, a build, Docker and the images (images/build.sh).
+# convergence (or longest outage) on netns, docker and containerlab, and
+# the container runtimes' difference from netns in probe intervals. Not a
+# test: figures for BENCHMARKS.md. Needs root, a build, Docker, the images
+# (images/build.sh) and containerlab (ci/install-containerlab.sh).
 #   ci/bench/runtime-compare.sh [REPEAT]   default 3
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -14,7 +15,8 @@ repeat=${1:-3}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 labs=(quickstart silent-failure dns-three-pops)
-for runtime in netns docker; do
+runtimes=(netns docker containerlab)
+for runtime in "${runtimes[@]}"; do
   for lab in "${labs[@]}"; do
     t0=$(date +%s.%N)
     $anylab test "labs/$lab.yaml" --runtime "$runtime" --repeat "$repeat" --json "$tmp/$lab-$runtime.json" \
@@ -25,18 +27,22 @@ done
 python3 - "$tmp" "${labs[@]}" <<'PY'
 import json, sys
 tmp, labs = sys.argv[1], sys.argv[2:]
-print(f"{'lab / scenario / expectation':<70} {'':>7} {'netns':>7} {'docker':>7} {'diff':>9}")
+runtimes = ["netns", "docker", "containerlab"]
+print(f"{'lab / scenario / expectation':<64} {'':>6} {'netns':>7} {'docker':>7} {'clab':>7} {'docker':>8} {'clab':>8}")
 for lab in labs:
-    a = json.load(open(f"{tmp}/{lab}-netns.json"))
-    b = json.load(open(f"{tmp}/{lab}-docker.json"))
+    r = {rt: json.load(open(f"{tmp}/{lab}-{rt}.json")) for rt in runtimes}
+    a = r["netns"]
     interval = a["probe"]["interval"] if isinstance(a.get("probe"), dict) and "interval" in a["probe"] else 0.01
-    for sa, sb in zip(a["scenarios"], b["scenarios"]):
-        for ea, eb in zip(sa["expectations"], sb["expectations"]):
+    for i, sa in enumerate(a["scenarios"]):
+        for j, ea in enumerate(sa["expectations"]):
             key = "convergence" if ea["convergence"] else "longest_outage" if ea["longest_outage"] else None
-            if not key or not eb[key]:
+            others = [r[rt]["scenarios"][i]["expectations"][j] for rt in runtimes[1:]]
+            if not key or not all(o[key] for o in others):
                 continue
-            x, y = ea[key]["median"], eb[key]["median"]
+            x = ea[key]["median"]
+            ys = [o[key]["median"] for o in others]
             what = "outage" if key == "longest_outage" else "conv"
-            name = f"{lab} / {sa['name']} / {ea['text']}"[:70]
-            print(f"{name:<70} {what:>7} {x:7.3f} {y:7.3f} {(y - x) / interval:+6.1f} iv")
+            name = f"{lab} / {sa['name']} / {ea['text']}"[:64]
+            print(f"{name:<64} {what:>6} {x:7.3f} {ys[0]:7.3f} {ys[1]:7.3f} "
+                  f"{(ys[0] - x) / interval:+6.1f}iv {(ys[1] - x) / interval:+6.1f}iv")
 PY
