@@ -98,10 +98,14 @@ std::string start_script(const Lab& lab, const Node& n, const std::vector<Action
 std::string clab_node_settings(const Lab& lab, const Node& n, bool pulled) {
   // Unprivileged (this machine's Docker cannot grant privileged, and a lab
   // needs no more than these), no management network; never pulled where
-  // the images are anylab's own, built on the machine.
+  // the images are anylab's own, built on the machine. Never restarted
+  // (containerlab's default for linux nodes is `always`): a restarted node
+  // would come back without its links' addresses or daemons, and a
+  // destroy that stops the nodes first had the engine restart every one.
   return fmt::format(
-      "    {}:\n      kind: linux\n      image: {}\n      image-pull-policy: {}\n      network-mode: none\n"
-      "      privileged: false\n      cap-add: [NET_ADMIN, NET_RAW, SYS_ADMIN]\n      cmd: sleep infinity\n",
+      "    {}:\n      kind: linux\n      image: {}\n      image-pull-policy: {}\n      restart-policy: \"no\"\n"
+      "      network-mode: none\n      privileged: false\n      cap-add: [NET_ADMIN, NET_RAW, SYS_ADMIN]\n"
+      "      cmd: sleep infinity\n",
       n.name, yq(lab.image_of(n)), pulled ? "IfNotPresent" : "never");
 }
 
