@@ -8,6 +8,7 @@
 #include "plan/export_mininet.h"
 #include "plan/graph.h"
 #include "plan/plan.h"
+#include "plan/render_exabgp.h"
 #include "plan/render_policy.h"
 #include "plan/resolve.h"
 #include "test_paths.h"
@@ -133,6 +134,18 @@ TEST(Render, PrependAndHealthcheck) {
   EXPECT_NE(two.find("pop-ams")->files.at("healthcheck.conf").find("cmd=/usr/libexec/anylab/anylab-probe udp 192.0.2.53 53"),
             std::string::npos);
   EXPECT_FALSE(two.find("pop-sin")->files.contains("healthcheck.conf"));
+}
+
+// `scope: local` (RFC 4786's local node): the instance announces with
+// NO_EXPORT, in its config and on ExaBGP's API alike; a global one does not.
+TEST(Render, ALocalNodeAnnouncesWithNoExport) {
+  Lab lab = resolve_file(test::source_dir() + "/labs/local-nodes.yaml");
+  EXPECT_NE(lab.find("node-sin")->files.at("exabgp.conf").find("route 192.0.2.0/24 next-hop self community [ no-export ]"),
+            std::string::npos)
+      << lab.find("node-sin")->files.at("exabgp.conf");
+  EXPECT_EQ(lab.find("node-ams")->files.at("exabgp.conf").find("no-export"), std::string::npos);
+  EXPECT_EQ(exabgp_route(*lab.find("node-sin"), "192.0.2.0/25", announce_attributes(*lab.find("node-sin"))),
+            "route 192.0.2.0/25 next-hop self community [ no-export ]");
 }
 
 TEST(Graph, DotAndMermaidGolden) {

@@ -112,6 +112,7 @@ class Checker {
                                         n.name.value));
     not_for(n, !instance && n.service.has_value(), n.service ? n.service->mark : SourceMark{}, "service", "instances");
     not_for(n, !instance && n.health.has_value(), n.health ? n.health->mark : SourceMark{}, "health", "instances");
+    not_for(n, !instance && n.scope.has_value(), n.scope ? n.scope->mark : SourceMark{}, "scope", "instances");
     not_for(n, !instance && n.announce.mark.line != 0, n.announce.mark, "announce", "instances");
     not_for(n, n.kind.value == NodeKind::kClient && n.bfd.value, n.bfd.mark, "bfd", "routers and instances");
     not_for(n, !router && n.frr.has_value(), n.frr ? n.frr->mark : SourceMark{}, "frr", "routers");

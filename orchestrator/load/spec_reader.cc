@@ -130,6 +130,7 @@ NodeSpec read_node(const Reader& r, const lyd_node* n) {
   out.frr = r.opt_str(n, "frr");
   out.image = r.opt_str(n, "image");
   out.service = r.opt_str(n, "service");
+  out.scope = r.opt_str(n, "scope");
   if (const lyd_node* h = Reader::child(n, "health")) {
     out.health = HealthSpec{Reader::duration(Reader::child(h, "interval")),
                             static_cast<int>(Reader::number(Reader::child(h, "rise"))),

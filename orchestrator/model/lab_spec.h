@@ -80,6 +80,9 @@ struct AnnounceSpec {
 };
 
 struct NodeSpec {
+  // Whether an instance is a local node: it announces with NO_EXPORT.
+  bool local() const { return scope && scope->value == "local"; }
+
   Marked<std::string> name;
   Marked<NodeKind> kind;
   std::optional<Marked<uint32_t>> asn;
@@ -90,6 +93,7 @@ struct NodeSpec {
   std::optional<Marked<std::string>> frr;
   std::optional<Marked<std::string>> image;  // on the container runtimes
   std::optional<Marked<std::string>> service;
+  std::optional<Marked<std::string>> scope;  // "local" | "global" (instances); nullopt: global
   std::optional<HealthSpec> health;
   AnnounceSpec announce;
 };

@@ -101,7 +101,9 @@ class Planner {
   static std::string role(const Node& n) {
     switch (n.kind) {
       case NodeKind::kRouter: return fmt::format("router, AS {}", n.asn);
-      case NodeKind::kInstance: return fmt::format("instance of {}, AS {}", n.service->name.value, n.asn);
+      case NodeKind::kInstance:
+        return fmt::format("instance of {}, AS {}{}", n.service->name.value, n.asn,
+                           n.spec->local() ? ", local node (announces with NO_EXPORT)" : "");
       case NodeKind::kClient: break;
     }
     return "client: probes the services from here";

@@ -26,7 +26,11 @@ std::vector<IpPrefix> announced(const Node& i) {
 
 RouteAttributes announce_attributes(const Node& i) {
   const AnnounceSpec& a = i.spec->announce;
-  return {a.prepend, a.med, a.communities};
+  RouteAttributes out{a.prepend, a.med, a.communities};
+  // A local node (RFC 4786): its router's AS uses the route and exports it
+  // to no other AS (FRR honours NO_EXPORT by default).
+  if (i.spec->local()) out.communities.push_back("no-export");
+  return out;
 }
 
 std::string exabgp_route(const Node& i, const std::string& prefix, const RouteAttributes& a) {
@@ -61,7 +65,8 @@ std::string render_healthcheck(const Lab& lab, const Node& i) {
   out += fmt::format("up-metric={}\n", a.med.value_or(0));
   for (const IpPrefix& p : announced(i)) out += fmt::format("ip={}\n", p.str());
   if (a.prepend > 0) out += fmt::format("as-path={}\n", as_path(i, a.prepend));
-  if (!a.communities.empty()) out += fmt::format("community={}\n", fmt::join(a.communities, " "));
+  if (const RouteAttributes r = announce_attributes(i); !r.communities.empty())
+    out += fmt::format("community={}\n", fmt::join(r.communities, " "));
   return out;
 }
 
