@@ -42,4 +42,10 @@ Verdict route(const std::optional<BestPath>& best, const std::string& peer_name,
   return v;
 }
 
+Verdict route_absent(const std::optional<BestPath>& best, const std::string& peer_name) {
+  if (!best) return {.pass = true, .measured = "no route"};
+  return {.pass = false,
+          .measured = "best path via " + peer_name + ", AS path \"" + best->as_path + "\" (expected no route)"};
+}
+
 }  // namespace anylab::checks

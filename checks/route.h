@@ -29,4 +29,8 @@ Verdict route(const std::optional<BestPath>& best, const std::string& peer_name,
               const std::optional<std::string>& via, const std::optional<std::string>& via_peer,
               const std::optional<std::string>& as_path);
 
+// `route: {absent: true}`: the router has no route to the prefix at all;
+// what it has instead, when it has one.
+Verdict route_absent(const std::optional<BestPath>& best, const std::string& peer_name);
+
 }  // namespace anylab::checks

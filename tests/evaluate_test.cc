@@ -251,5 +251,15 @@ TEST(Route, JudgesViaAndAsPath) {
   EXPECT_EQ(none.measured, "no route");
 }
 
+// `absent: true`: no route passes; a route fails, naming what is there.
+TEST(Route, AbsentHoldsOnlyWithoutARoute) {
+  Verdict gone = route_absent(best_path("{\n}\n"), "");
+  EXPECT_TRUE(gone.pass);
+  EXPECT_EQ(gone.measured, "no route");
+  Verdict there = route_absent(best_path(frr_sample()), "pop-ams");
+  EXPECT_FALSE(there.pass);
+  EXPECT_EQ(there.measured, "best path via pop-ams, AS path \"64500\" (expected no route)");
+}
+
 }  // namespace
 }  // namespace anylab::checks

@@ -391,6 +391,9 @@ class Checker {
         d_.error(e.route->node.mark, fmt::format("which prefix? service \"{}\" is dual-stack: give the route's "
                                                  "`prefix:`",
                                                  spec_.services[0].name.value));
+      if (e.route->absent && e.route->absent->value && (e.route->via || e.route->as_path))
+        d_.error(e.route->absent->mark, fmt::format("a route that is absent has no `via:` or `as-path:`: give "
+                                                    "`absent: true` alone, or what the route must be"));
       if (e.route->via && !linked(e.route->node.value, e.route->via->value))
         d_.error(e.route->via->mark, fmt::format("\"{}\" is not a neighbor of \"{}\"", e.route->via->value,
                                                  e.route->node.value));

@@ -195,6 +195,7 @@ ExpectStep read_expect(const Reader& r, const lyd_node* e) {
     re.prefix = r.prefix(rt, "prefix");
     re.via = r.opt_str(rt, "via");
     if (const lyd_node* p = Reader::child(rt, "as-path")) re.as_path = Reader::text(p);
+    if (const lyd_node* a = Reader::child(rt, "absent")) re.absent = Marked<bool>{Reader::text(a) == "true", r.mark(a)};
     out.route = re;
   }
   if (const lyd_node* t = Reader::child(e, "tcp"))

@@ -173,6 +173,7 @@ struct RouteExpect {
   std::optional<Marked<IpPrefix>> prefix;
   std::optional<Marked<std::string>> via;
   std::optional<std::string> as_path;
+  std::optional<Marked<bool>> absent;  // true: no route at all
 };
 struct TcpExpect {
   Marked<std::string> client;

@@ -431,6 +431,8 @@ class Runner {
         if (nb.node == *via && nb.family() == prefix.family()) via_peer = nb.address.str();
     }
     if (r.as_path) text += fmt::format(" as-path \"{}\"", *r.as_path);
+    const bool absent = r.absent && r.absent->value;
+    if (absent) text += " absent";
     auto name_of = [&](const std::string& peer) {
       for (const BgpNeighbor& nb : n.neighbors)
         if (nb.address.str() == peer) return nb.node;
@@ -440,6 +442,7 @@ class Runner {
       const auto json = ops_.bgp_route_json(n.name, prefix);
       if (!json) return Verdict{.error = fmt::format("{}'s bgpd did not answer on its vty socket in time", n.name)};
       auto best = checks::best_path(*json);
+      if (absent) return checks::route_absent(best, best ? name_of(best->peer) : "");
       return checks::route(best, best ? name_of(best->peer) : "", via, via_peer, r.as_path);
     }));
   }
