@@ -10,16 +10,6 @@
 namespace anylab {
 namespace {
 
-// A word for sh: as it is when it is plain, else single-quoted.
-std::string sh(const std::string& word) {
-  if (!word.empty() && word.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:=,+-@%") ==
-                           std::string::npos)
-    return word;
-  std::string out = "'";
-  for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 // A YAML scalar, double-quoted (a JSON string is one).
 std::string yq(const std::string& s) { return nlohmann::json(s).dump(); }
 
@@ -44,20 +34,20 @@ struct ShellLines {
     return fmt::format("ip route replace {} via {}\n", default_v4 ? "default" : a.destination.str(), a.via.str());
   }
   std::string operator()(const CreateDirectory& a) const {
-    return fmt::format("mkdir -p {}\n", sh(a.path)) + (a.frr_owned ? fmt::format("chown frr:frr {}\n", sh(a.path)) : "");
+    return fmt::format("mkdir -p {}\n", sh_word(a.path)) + (a.frr_owned ? fmt::format("chown frr:frr {}\n", sh_word(a.path)) : "");
   }
   std::string operator()(const StartProcess& a) const {
     std::string line = "nohup";
     if (!a.env.empty()) {
       line = "env";
-      for (const auto& [k, v] : a.env) line += " " + sh(k + "=" + v);
+      for (const auto& [k, v] : a.env) line += " " + sh_word(k + "=" + v);
       line += " nohup";
     }
-    for (const std::string& w : a.argv) line += " " + sh(w);
-    return line + fmt::format(" > {} 2>&1 < /dev/null &\n", sh(a.log_file.empty() ? "/dev/null" : a.log_file));
+    for (const std::string& w : a.argv) line += " " + sh_word(w);
+    return line + fmt::format(" > {} 2>&1 < /dev/null &\n", sh_word(a.log_file.empty() ? "/dev/null" : a.log_file));
   }
   std::string operator()(const WaitForSocket& a) const {
-    return fmt::format("wait_for \"[ -S {} ]\" {}\n", a.path, sh(a.path));
+    return fmt::format("wait_for \"[ -S {} ]\" {}\n", a.path, sh_word(a.path));
   }
 };
 

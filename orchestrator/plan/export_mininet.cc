@@ -16,16 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-// A word for sh: as it is when it is plain, else single-quoted.
-std::string sh(const std::string& word) {
-  if (!word.empty() && word.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:=,+-@%") ==
-                           std::string::npos)
-    return word;
-  std::string out = "'";
-  for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 // One plan action as a row of the script's ACTIONS (a Python literal).
 struct Row {
   const Action& a;
@@ -46,16 +36,16 @@ struct Row {
   json operator()(const SetSysctl& x) const {
     std::string path = x.key;
     std::replace(path.begin(), path.end(), '.', '/');
-    return {"sh", a.node, fmt::format("echo {} > /proc/sys/{}", sh(x.value), path)};
+    return {"sh", a.node, fmt::format("echo {} > /proc/sys/{}", sh_word(x.value), path)};
   }
   json operator()(const CreateDirectory& d) const { return {"dir", d.path, d.frr_owned ? 1 : 0}; }
   json operator()(const WriteFile& w) const { return {"file", w.path, w.content}; }
   json operator()(const StartProcess& p) const {
     std::string line;
-    for (const auto& [k, v] : p.env) line += sh(k + "=" + v) + " ";
+    for (const auto& [k, v] : p.env) line += sh_word(k + "=" + v) + " ";
     line = (line.empty() ? "" : "env " + line) + "nohup";
-    for (const std::string& w : p.argv) line += " " + sh(w);
-    line += fmt::format(" > {} 2>&1 < /dev/null &", sh(p.log_file.empty() ? "/dev/null" : p.log_file));
+    for (const std::string& w : p.argv) line += " " + sh_word(w);
+    line += fmt::format(" > {} 2>&1 < /dev/null &", sh_word(p.log_file.empty() ? "/dev/null" : p.log_file));
     return {"start", a.node, p.name, line};
   }
   json operator()(const WaitForSocket& w) const { return {"socket", a.node, w.path}; }

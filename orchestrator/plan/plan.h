@@ -68,6 +68,10 @@ struct Action {
 // apply them in one go), sysctls, directories and configs, then daemons.
 std::vector<Action> plan_deploy(const Lab& lab);
 
+// A word for sh, as the exports write shell lines: as it is when it is
+// plain, else single-quoted.
+std::string sh_word(const std::string& word);
+
 // One line per action, the same every time for the same lab.
 std::string describe(const ActionKind& action);
 std::string format_plan(const Lab& lab, const std::vector<Action>& actions);
