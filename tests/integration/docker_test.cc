@@ -47,28 +47,11 @@ class EveryLabOnDocker : public OnDocker, public ::testing::WithParamInterface<s
 // The same lab files, the same expectations: a verdict must not depend on
 // the runtime. The JSON report says which runtime measured it.
 TEST_P(EveryLabOnDocker, AnylabTestPasses) {
-  const std::string lab = GetParam();
-  uses(lab);
-  const std::string json_file = (fs::temp_directory_path() / ("anylab-docker-" + lab + ".json")).string();
-  auto r = test::run({kAnylab, "test", lab_file(lab), "--runtime", "docker", "--json", json_file});
-  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_EQ(r.out.find("FAIL "), std::string::npos) << r.out;
-  const auto report = nlohmann::json::parse(test::read_file(json_file), nullptr, false);
-  ASSERT_FALSE(report.is_discarded()) << json_file;
-  EXPECT_EQ(report["runtime"], "docker");
-  EXPECT_TRUE(report["pass"].get<bool>());
-  EXPECT_GT(report["summary"]["expectations"].get<int>(), 0);
-  fs::remove(json_file);
-  EXPECT_EQ(test::leftovers_settled(lab), std::vector<std::string>{});
+  uses(GetParam());
+  test::expect_anylab_test_passes(GetParam(), "docker");
 }
 
-std::vector<std::string> lab_names() {
-  std::vector<std::string> out;
-  for (const std::string& f : test::lab_files()) out.push_back(fs::path(f).stem().string());
-  return out;
-}
-
-INSTANTIATE_TEST_SUITE_P(Labs, EveryLabOnDocker, ::testing::ValuesIn(lab_names()), [](const auto& p) {
+INSTANTIATE_TEST_SUITE_P(Labs, EveryLabOnDocker, ::testing::ValuesIn(test::lab_names()), [](const auto& p) {
   std::string n = p.param;
   std::replace(n.begin(), n.end(), '-', '_');
   return n;

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "../test_paths.h"
 
@@ -238,6 +239,26 @@ void expect_pages_shared_only_with_ksm(const std::string& lab, const std::vector
   for (const std::string& pid : daemons) EXPECT_GE(merged(pid), kPages) << pid;
   EXPECT_TRUE(smaller()) << "PSS " << pss_kb(daemons) << " kB, against " << unshared << " kB unshared";
   EXPECT_EQ(run({kAnylab, "destroy", lab}).exit_code, 0);
+}
+
+void expect_anylab_test_passes(const std::string& lab, const std::string& runtime) {
+  const std::string json_file = (fs::temp_directory_path() / ("anylab-" + runtime + "-" + lab + ".json")).string();
+  auto r = run({kAnylab, "test", lab_file(lab), "--runtime", runtime, "--json", json_file});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out.find("FAIL "), std::string::npos) << r.out;
+  const auto report = nlohmann::json::parse(read_file(json_file), nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << json_file;
+  EXPECT_EQ(report["runtime"], runtime);
+  EXPECT_TRUE(report["pass"].get<bool>());
+  EXPECT_GT(report["summary"]["expectations"].get<int>(), 0);
+  fs::remove(json_file);
+  EXPECT_EQ(leftovers_settled(lab), std::vector<std::string>{});
+}
+
+std::vector<std::string> lab_names() {
+  std::vector<std::string> out;
+  for (const std::string& f : lab_files()) out.push_back(fs::path(f).stem().string());
+  return out;
 }
 
 }  // namespace anylab::test

@@ -39,4 +39,11 @@ void expect_destroy_cleans_up_after_sigkill(const std::string& lab, const std::v
 // PSS must fall by a fifth or more.
 void expect_pages_shared_only_with_ksm(const std::string& lab, const std::vector<std::string>& extra = {});
 
+// `anylab test LAB --runtime RUNTIME --json F` passes: exit 0, no FAIL line,
+// the JSON report says it passed, measured something and which runtime
+// measured it; and nothing of the lab is left afterwards.
+void expect_anylab_test_passes(const std::string& lab, const std::string& runtime);
+// The names of the labs in labs/ (each file is named after its lab).
+std::vector<std::string> lab_names();
+
 }  // namespace anylab::test
