@@ -232,5 +232,69 @@ TEST(Plan, SessionsPerFamilyAndInstancesOnlyInTheirServicesFamilies) {
   }
 }
 
+// Relationships: sessions by `relation:` get local-pref and a mark of where
+// a route came from; toward a peer or a provider, what came from a peer or
+// a provider is denied; an instance is its router's customer; a router
+// without relations renders no route-map at all.
+TEST(Relations, LocalPrefMarksAndValleyFreeExport) {
+  Lab lab = resolve_file(test::source_dir() + "/labs/valley-free.yaml");
+  const Node& eu = *lab.find("isp-eu");
+  auto relation_of = [](const Node& n, const std::string& peer) {
+    for (const BgpNeighbor& nb : n.neighbors)
+      if (nb.node == peer) return nb.relation;
+    return Relation::kNone;
+  };
+  EXPECT_EQ(relation_of(eu, "tier1"), Relation::kProvider);
+  EXPECT_EQ(relation_of(eu, "isp-ap"), Relation::kPeer);
+  EXPECT_EQ(relation_of(eu, "cust"), Relation::kCustomer);
+  EXPECT_EQ(relation_of(*lab.find("tier1"), "isp-eu"), Relation::kCustomer);
+  EXPECT_EQ(relation_of(*lab.find("tier1"), "pop-fra"), Relation::kCustomer);  // an instance: a customer
+  const std::string& conf = eu.files.at("frr.conf");
+  for (const char* want : {"route-map ANYLAB-IN-tier1 permit 10\n set local-preference 50\n set large-community 65010:0:3 additive\n on-match next\n",
+                           "route-map ANYLAB-IN-isp-ap permit 10\n set local-preference 100\n set large-community 65010:0:2 additive\n",
+                           "route-map ANYLAB-IN-cust permit 10\n set local-preference 200\n set large-community 65010:0:1 additive\n",
+                           "route-map ANYLAB-OUT-tier1 deny 10\n match large-community ANYLAB-FROM-PEER-OR-PROVIDER\n",
+                           "route-map ANYLAB-OUT-isp-ap deny 10\n",
+                           "bgp large-community-list standard ANYLAB-FROM-PEER-OR-PROVIDER permit 65010:0:2\n",
+                           "bgp large-community-list standard ANYLAB-FROM-PEER-OR-PROVIDER permit 65010:0:3\n",
+                           "  neighbor 198.18.0.0 route-map ANYLAB-OUT-tier1 out\n"})
+    EXPECT_NE(conf.find(want), std::string::npos) << want << "\n" << conf;
+  EXPECT_EQ(conf.find("route-map ANYLAB-OUT-cust deny"), std::string::npos) << "a customer gets every route";
+  EXPECT_EQ(resolve_file(test::source_dir() + "/labs/two-pops.yaml").find("transit-a")->files.at("frr.conf").find("route-map ANYLAB"),
+            std::string::npos);
+}
+
+// Defaults can change the preferences.
+TEST(Relations, DefaultsRelationsChangeLocalPref) {
+  const std::string path = test::source_dir() + "/labs/valley-free.yaml";
+  SourceFile f(path, test::read_file(path));
+  LabSpec spec = load_lab(f).value();
+  spec.defaults.relations.peer = 150;
+  Lab lab = resolve(std::move(spec), Paths{}).value();
+  EXPECT_NE(lab.find("isp-eu")->files.at("frr.conf").find("route-map ANYLAB-IN-isp-ap permit 10\n set local-preference 150\n"),
+            std::string::npos);
+}
+
+// A policy step on a session with a relation goes between the relationship's
+// entries (20), and its removal leaves them; a leak removes only the deny.
+TEST(Relations, PolicyStepsAndLeaksKeepTheRelationship) {
+  Lab lab = resolve_file(test::source_dir() + "/labs/valley-free.yaml");
+  const Node& eu = *lab.find("isp-eu");
+  const BgpNeighbor& tier1 = eu.neighbors.front();
+  ASSERT_EQ(tier1.node, "tier1");
+  PolicyStep lp;
+  lp.local_pref = 300;
+  FrrChange on = policy_change(eu, tier1, lp);
+  EXPECT_NE(std::find(on.config.begin(), on.config.end(), "route-map ANYLAB-IN-tier1 permit 20"), on.config.end());
+  FrrChange off = policy_removal(eu, tier1, lp);
+  EXPECT_EQ(off.config, std::vector<std::string>{"no route-map ANYLAB-IN-tier1 permit 20"});
+  FrrChange leak = leak_change(eu, true);
+  EXPECT_EQ(leak.config, (std::vector<std::string>{"no route-map ANYLAB-OUT-tier1 deny 10", "no route-map ANYLAB-OUT-isp-ap deny 10"}));
+  EXPECT_EQ(leak.then.size(), 2u);
+  FrrChange back = leak_change(eu, false);
+  EXPECT_EQ(back.config.front(), "route-map ANYLAB-OUT-tier1 deny 10");
+  EXPECT_EQ(back.config[1], "match large-community ANYLAB-FROM-PEER-OR-PROVIDER");
+}
+
 }  // namespace
 }  // namespace anylab

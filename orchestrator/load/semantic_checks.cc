@@ -1,6 +1,7 @@
 #include "load/semantic_checks.h"
 
 #include <deque>
+#include <functional>
 #include <optional>
 #include <map>
 #include <set>
@@ -22,6 +23,7 @@ class Checker {
     for (const ServiceSpec& s : spec_.services) check_service(s);
     for (const NodeSpec& n : spec_.nodes) check_node(n);
     for (const LinkSpec& l : spec_.links) check_link(l);
+    check_provider_cycles();
     check_attachments();
     check_clients_in_reach();
     for (const ScenarioSpec& sc : spec_.scenarios)
@@ -175,6 +177,7 @@ class Checker {
                                      "eBGP, so give them different ASNs",
                                      a->name.value, b->name.value, a->asn->value));
     }
+    if (l.relation) check_relation(l, ka, kb);
     const auto& addr = l.addresses;
     if (addr.size() % 2 != 0) {
       d_.error(addr.back().mark, "a link takes two addresses per family, one per endpoint, or none (then they come "
@@ -196,6 +199,78 @@ class Checker {
       }
       check_link_addresses(l, addr[i], addr[i + 1]);
     }
+  }
+
+  void check_relation(const LinkSpec& l, NodeKind ka, NodeKind kb) {
+    const SourceMark mark = l.relation->mark;
+    if (ka == NodeKind::kRouter && kb == NodeKind::kRouter) {
+      const Relation b = l.relation_of_b();
+      if (b == Relation::kCustomer) customers_[l.a.node.value].push_back({l.b.node.value, mark});
+      if (b == Relation::kProvider) customers_[l.b.node.value].push_back({l.a.node.value, mark});
+      return;
+    }
+    if (ka != NodeKind::kRouter && kb != NodeKind::kRouter) return;  // said above
+    const bool a_instance = ka == NodeKind::kInstance, b_instance = kb == NodeKind::kInstance;
+    if (!a_instance && !b_instance) {
+      d_.error(mark, fmt::format("`relation:` is for a link between two routers, or a router and an instance; \"{}\" "
+                                 "is {}: remove `relation:`",
+                                 ka == NodeKind::kClient ? l.a.node.value : l.b.node.value, a(NodeKind::kClient)));
+      return;
+    }
+    const Relation instance_is = a_instance ? l.relation_of_a() : l.relation_of_b();
+    if (instance_is != Relation::kCustomer)
+      d_.error(mark, fmt::format("an instance is its router's customer, but this says \"{}\" is \"{}\"'s {}: write "
+                                 "`relation: {}` or leave it out",
+                                 a_instance ? l.a.node.value : l.b.node.value, a_instance ? l.b.node.value : l.a.node.value,
+                                 to_string(instance_is), a_instance ? "c2p" : "p2c"));
+  }
+
+  // Whether a router has a peer or a provider by `relation:`.
+  bool has_upward_relation(const std::string& router) const {
+    for (const LinkSpec& l : spec_.links) {
+      if (l.a.node.value == router && (l.relation_of_b() == Relation::kPeer || l.relation_of_b() == Relation::kProvider))
+        return true;
+      if (l.b.node.value == router && (l.relation_of_a() == Relation::kPeer || l.relation_of_a() == Relation::kProvider))
+        return true;
+    }
+    return false;
+  }
+
+  // Providers in a circle (a is b's provider, b is c's, c is a's) make
+  // valley-free export meaningless: reported once, at the link that closes it.
+  void check_provider_cycles() {
+    std::map<std::string, int> state;  // 1 on the path, 2 done
+    std::vector<std::pair<std::string, SourceMark>> path;
+    std::function<bool(const std::string&)> visit = [&](const std::string& n) {
+      state[n] = 1;
+      for (const auto& [customer, mark] : customers_[n]) {
+        if (state[customer] == 1) {
+          std::vector<std::string> circle;
+          bool in = false;
+          for (const auto& step : path) {
+            in = in || step.first == customer;
+            if (in) circle.push_back(step.first);
+          }
+          circle.push_back(customer);
+          std::string text;
+          for (size_t i = 0; i + 1 < circle.size(); ++i)
+            text += fmt::format("{}\"{}\" is \"{}\"'s provider", i ? ", " : "", circle[i], circle[i + 1]);
+          d_.error(mark, fmt::format("providers in a circle: {}; make one of these links p2p or turn it round", text));
+          return true;
+        }
+        if (state[customer] == 2) continue;
+        path.push_back({customer, mark});
+        if (visit(customer)) return true;
+        path.pop_back();
+      }
+      state[n] = 2;
+      return false;
+    };
+    for (const NodeSpec& n : spec_.nodes)
+      if (!state[n.name.value]) {
+        path = {{n.name.value, {}}};
+        if (visit(n.name.value)) return;
+      }
   }
 
   void check_link_addresses(const LinkSpec& l, const Marked<IpPrefix>& ma, const Marked<IpPrefix>& mb) {
@@ -337,10 +412,23 @@ class Checker {
     if (a.prefix) check_network(*a.prefix, "prefix");
   }
   void check(const StepSpec& st, const PolicyStep& p) {
-    if (!p.prepend && !p.local_pref && !p.med)
-      d_.error(st.mark, "a policy step needs prepend, local-pref or med");
+    if (!p.prepend && !p.local_pref && !p.med && !p.leak)
+      d_.error(st.mark, "a policy step needs prepend, local-pref, med or leak");
     if (kind(p.node.value) == NodeKind::kClient)
       d_.error(p.node.mark, fmt::format("\"{}\" is a client; policy applies to routers and instances", p.node.value));
+    if (p.leak) {
+      if (p.prepend || p.local_pref || p.med || p.peer)
+        d_.error(p.leak->mark, "`leak:` is a step of its own, on all of a router's sessions: write prepend, local-pref, "
+                               "med and peer in another policy step");
+      else if (kind(p.node.value) != NodeKind::kRouter)
+        d_.error(p.node.mark, fmt::format("\"{}\" is {}; `leak:` drops a router's valley-free export filter",
+                                          p.node.value, a(kind(p.node.value))));
+      else if (!has_upward_relation(p.node.value))
+        d_.error(p.leak->mark, fmt::format("\"{}\" has no peer or provider by `relation:`, so it has no valley-free "
+                                           "filter to drop; write `relation:` on its links",
+                                           p.node.value));
+      return;
+    }
     if (p.peer) want_session(p.node, *p.peer);
     if (kind(p.node.value) == NodeKind::kRouter && !p.peer)
       d_.error(p.node.mark, "a router's policy applies toward one neighbor: add `peer:`");
@@ -447,6 +535,7 @@ class Checker {
   std::map<IpAddress, std::string> router_ids_;
   std::map<std::string, SourceMark> interfaces_;
   std::map<std::string, std::vector<const LinkSpec*>> links_of_;
+  std::map<std::string, std::vector<std::pair<std::string, SourceMark>>> customers_;  // provider -> its customers
   std::map<std::string, std::map<std::string, size_t>> reach_;  // routers_from, per client
   std::vector<std::pair<IpPrefix, int>> link_nets_;
 };

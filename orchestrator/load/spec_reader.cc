@@ -89,6 +89,10 @@ DefaultsSpec read_defaults(const Reader& r, const lyd_node* d) {
   out.probe_interval = Reader::duration(Reader::child(probe, "interval"));
   out.probe_timeout = Reader::duration(Reader::child(probe, "timeout"));
   out.settle = Reader::duration(Reader::child(d, "settle"));
+  const lyd_node* rel = Reader::child(d, "relations");
+  out.relations = {static_cast<uint32_t>(Reader::number(Reader::child(rel, "customer"))),
+                   static_cast<uint32_t>(Reader::number(Reader::child(rel, "peer"))),
+                   static_cast<uint32_t>(Reader::number(Reader::child(rel, "provider")))};
   if (const lyd_node* images = Reader::child(d, "images"))
     for (NodeKind k : {NodeKind::kRouter, NodeKind::kInstance, NodeKind::kClient})
       if (auto image = r.opt_str(images, to_string(k))) out.images.emplace(k, *image);
@@ -156,6 +160,7 @@ LinkSpec read_link(const Reader& r, const lyd_node* l) {
   out.a = end(ends.at(0));
   out.b = end(ends.at(1));
   out.addresses = r.prefixes(l, "addresses");
+  out.relation = r.opt_str(l, "relation");
   return out;
 }
 
@@ -221,8 +226,9 @@ StepAction read_action(const Reader& r, const lyd_node* step) {
       return AnnounceStep{r.str(Reader::child(c, "node")), r.prefix(c, "prefix"), name == "withdraw"};
     if (name == "policy") {
       PolicyStep p{r.str(Reader::child(c, "node")), r.opt_str(c, "peer"), std::nullopt,
-                   r.opt_u32(c, "local-pref"), r.opt_u32(c, "med")};
+                   r.opt_u32(c, "local-pref"), r.opt_u32(c, "med"), std::nullopt};
       if (auto v = r.opt_u32(c, "prepend")) p.prepend = static_cast<int>(*v);
+      if (const lyd_node* l = Reader::child(c, "leak")) p.leak = Marked<bool>{Reader::text(l) == "true", r.mark(l)};
       return p;
     }
     if (name == "impair") {

@@ -25,6 +25,7 @@ struct Interface {
   std::vector<InterfaceAddress> addresses;
   std::string peer_node;
   std::string peer_interface;
+  Relation relation = Relation::kNone;  // what the peer node is to this one
 };
 
 // One BGP session per family over a dual-stack link (separate IPv4 and
@@ -37,6 +38,7 @@ struct BgpNeighbor {
   IpAddress local_address; // ours
   uint32_t asn = 0;        // the peer's AS
   bool bfd = false;
+  Relation relation = Relation::kNone;  // what the peer is to us: routes in and out follow it
   Family family() const { return address.family; }
 };
 

@@ -20,6 +20,40 @@ const char* to_string(FailMode m) {
   return "?";
 }
 
+const char* to_string(Relation r) {
+  switch (r) {
+    case Relation::kNone: return "none";
+    case Relation::kCustomer: return "customer";
+    case Relation::kPeer: return "peer";
+    case Relation::kProvider: return "provider";
+  }
+  return "?";
+}
+
+uint32_t RelationPrefs::of(Relation r) const {
+  switch (r) {
+    case Relation::kCustomer: return customer;
+    case Relation::kPeer: return peer;
+    case Relation::kProvider: return provider;
+    case Relation::kNone: break;
+  }
+  return 100;  // BGP's default local preference
+}
+
+Relation LinkSpec::relation_of_b() const {
+  if (!relation) return Relation::kNone;
+  const std::string& r = relation->value;
+  return r == "p2c" ? Relation::kCustomer : r == "c2p" ? Relation::kProvider : Relation::kPeer;
+}
+
+Relation LinkSpec::relation_of_a() const {
+  switch (relation_of_b()) {
+    case Relation::kCustomer: return Relation::kProvider;
+    case Relation::kProvider: return Relation::kCustomer;
+    default: return relation_of_b();
+  }
+}
+
 std::optional<FailMode> parse_fail_mode(std::string_view name) {
   for (FailMode m : {FailMode::kCrash, FailMode::kFreeze, FailMode::kService})
     if (name == to_string(m)) return m;

@@ -35,6 +35,19 @@ struct BgpTimers {
 enum class NodeKind { kRouter, kInstance, kClient };
 const char* to_string(NodeKind k);
 
+// What a neighbour is to a router, from the link's `relation:`; kNone where
+// the link has none (everything accepted and exported, as without relations).
+enum class Relation { kNone, kCustomer, kPeer, kProvider };
+const char* to_string(Relation r);  // "customer", "peer", "provider", "none"
+
+// Local preference by relationship (`defaults.relations`).
+struct RelationPrefs {
+  uint32_t customer = 200;
+  uint32_t peer = 100;
+  uint32_t provider = 50;
+  uint32_t of(Relation r) const;
+};
+
 struct DefaultsSpec {
   int keepalive = 1;
   int hold = 3;
@@ -43,6 +56,7 @@ struct DefaultsSpec {
   Duration settle{};
   SourceMark bgp_mark;
   std::map<NodeKind, Marked<std::string>> images;  // defaults.images, by kind
+  RelationPrefs relations;
 };
 
 // What a client sends: the verification side's own protocol (checks/wire.h).
@@ -110,6 +124,10 @@ struct LinkSpec {
   // As written: a pair per family, the first endpoint's address first
   // ([a4, b4], [a6, b6] or [a4, b4, a6, b6]); the loader checks the pairing.
   std::vector<Marked<IpPrefix>> addresses;
+  std::optional<Marked<std::string>> relation;  // "p2c" | "c2p" | "p2p"
+  // What b is to a (kNone without `relation:`); relation_of_a(), what a is to b.
+  Relation relation_of_b() const;
+  Relation relation_of_a() const;
   // The written pair of one family, if any.
   std::optional<std::pair<IpPrefix, IpPrefix>> written(Family f) const;
 };
@@ -149,6 +167,7 @@ struct PolicyStep {
   std::optional<int> prepend;
   std::optional<uint32_t> local_pref;
   std::optional<uint32_t> med;
+  std::optional<Marked<bool>> leak;  // a router's valley-free export filter dropped (true) or back (false)
 };
 struct ImpairStep {
   NodePair link;

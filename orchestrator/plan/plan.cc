@@ -6,6 +6,7 @@
 
 #include "plan/render_exabgp.h"
 #include "plan/render_frr.h"
+#include "plan/render_policy.h"
 
 namespace anylab {
 namespace {
@@ -90,7 +91,7 @@ class Planner {
     for (const Node& n : lab_.nodes)
       if (n.kind == NodeKind::kRouter) {
         if (uses_bfd(n)) frr(n, "bfdd", "bfd: true", "bfdd.conf");
-        frr(n, "bgpd", fmt::format("{} BGP session(s), AS {}", n.neighbors.size(), n.asn));
+        frr(n, "bgpd", fmt::format("{} BGP session(s), AS {}{}", n.neighbors.size(), n.asn, relations(n)));
       }
     for (const Node& n : lab_.nodes)
       if (n.kind == NodeKind::kInstance) instance(n);
@@ -107,6 +108,24 @@ class Planner {
       case NodeKind::kClient: break;
     }
     return "client: probes the services from here";
+  }
+
+  // "; customers pop-ams, peers isp-ap, providers tier1 (valley-free)" for a
+  // router with relations.
+  std::string relations(const Node& n) const {
+    if (!has_relations(n)) return "";
+    std::string out;
+    for (Relation r : {Relation::kCustomer, Relation::kPeer, Relation::kProvider, Relation::kNone}) {
+      std::vector<std::string> names;
+      for (const BgpNeighbor& nb : n.neighbors)
+        if (nb.relation == r && std::find(names.begin(), names.end(), nb.node) == names.end()) names.push_back(nb.node);
+      if (names.empty()) continue;
+      const std::string what = r == Relation::kNone ? "no relation" : fmt::format("{}s", to_string(r));
+      const RelationPrefs& p = lab_.spec.defaults.relations;
+      out += fmt::format("{}{} {}{}", out.empty() ? "; " : ", ", what, joined(names, " ", [](const std::string& s) { return s; }),
+                         r == Relation::kNone ? "" : fmt::format(" (local-pref {})", p.of(r)));
+    }
+    return out + "; valley-free export";
   }
 
   void add(ActionKind what, const std::string& node, std::string reason) {

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "plan/render_policy.h"
+
 namespace anylab {
 
 bool uses_bfd(const Node& n) {
@@ -97,11 +99,15 @@ std::string render_frr(const Lab& lab, const Node& r) {
       }
       line(fmt::format("  neighbor {} activate", n.address.str()));
       line(fmt::format("  neighbor {} soft-reconfiguration inbound", n.address.str()));
+      if (n.relation != Relation::kNone)
+        for (bool in : {true, false})
+          line(fmt::format("  neighbor {} route-map {} {}", n.address.str(), route_map_name(n, in), in ? "in" : "out"));
     }
     line(" exit-address-family");
   }
   line("exit");
   line("!");
+  out += render_relations(lab.spec.defaults.relations, r);
   if (r.spec->frr) {
     line(fmt::format("! from the lab file, {}'s `frr:`", r.name));
     out += r.spec->frr->value;

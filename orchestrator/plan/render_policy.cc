@@ -1,15 +1,24 @@
 #include "plan/render_policy.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace anylab {
 namespace {
 
-// One route-map per neighbor and direction, so that clearing one policy
-// leaves the others.
-std::string map_name(const BgpNeighbor& peer, bool in) {
-  return fmt::format("ANYLAB-{}-{}", in ? "IN" : "OUT", peer.node);
+std::string map_name(const BgpNeighbor& peer, bool in) { return route_map_name(peer, in); }
+
+// The relationship's own entries come first (10), a step's next (20).
+int step_sequence(const BgpNeighbor& peer) { return peer.relation == Relation::kNone ? 10 : 20; }
+
+int marker(Relation r) { return r == Relation::kCustomer ? 1 : r == Relation::kPeer ? 2 : 3; }
+
+bool exports_filtered(const BgpNeighbor& peer) {
+  return peer.relation == Relation::kPeer || peer.relation == Relation::kProvider;
 }
+
+constexpr const char* kUpAndSideways = "ANYLAB-FROM-PEER-OR-PROVIDER";
 
 bool touches_in(const PolicyStep& p) { return p.local_pref.has_value(); }
 bool touches_out(const PolicyStep& p) { return p.med || p.prepend; }
@@ -23,16 +32,88 @@ std::vector<std::string> soft_clears(const BgpNeighbor& peer, const PolicyStep& 
 
 }  // namespace
 
+// One route-map per neighbor and direction, so that clearing one policy
+// leaves the others.
+std::string route_map_name(const BgpNeighbor& peer, bool in) {
+  return fmt::format("ANYLAB-{}-{}", in ? "IN" : "OUT", peer.node);
+}
+
+bool has_relations(const Node& r) {
+  return r.kind == NodeKind::kRouter &&
+         std::any_of(r.neighbors.begin(), r.neighbors.end(), [](const BgpNeighbor& n) { return n.relation != Relation::kNone; });
+}
+
+std::string relation_reason(const RelationPrefs& prefs, const Node& r, const BgpNeighbor& peer) {
+  if (peer.relation == Relation::kNone) return fmt::format("{} has no relation to {}: everything in and out", peer.node, r.name);
+  return fmt::format("{} is {}'s {}: local-pref {}, marked {}:0:{}; {}", peer.node, r.name, to_string(peer.relation),
+                     prefs.of(peer.relation), r.asn, marker(peer.relation),
+                     exports_filtered(peer) ? fmt::format("gets only {}'s own routes and its customers'", r.name)
+                                            : std::string("gets every route"));
+}
+
+std::string render_relations(const RelationPrefs& prefs, const Node& r) {
+  if (!has_relations(r)) return "";
+  std::string out;
+  auto line = [&out](std::string_view s) { (out += s) += '\n'; };
+  line("! Relationships: local preference customer > peer > provider; routes learned from a peer");
+  line("! or a provider go only to customers (valley-free).");
+  for (int m : {2, 3}) line(fmt::format("bgp large-community-list standard {} permit {}:0:{}", kUpAndSideways, r.asn, m));
+  std::vector<std::string> done;  // one pair of maps per peer node, for both families
+  for (const BgpNeighbor& n : r.neighbors) {
+    if (n.relation == Relation::kNone || std::find(done.begin(), done.end(), n.node) != done.end()) continue;
+    done.push_back(n.node);
+    line(fmt::format("! {}", relation_reason(prefs, r, n)));
+    line(fmt::format("route-map {} permit 10", map_name(n, true)));
+    line(fmt::format(" set local-preference {}", prefs.of(n.relation)));
+    line(fmt::format(" set large-community {}:0:{} additive", r.asn, marker(n.relation)));
+    line(" on-match next");
+    line("exit");
+    line(fmt::format("route-map {} permit 30", map_name(n, true)));
+    line("exit");
+    if (exports_filtered(n)) {
+      line(fmt::format("route-map {} deny 10", map_name(n, false)));
+      line(fmt::format(" match large-community {}", kUpAndSideways));
+      line("exit");
+    }
+    line(fmt::format("route-map {} permit 30", map_name(n, false)));
+    line("exit");
+  }
+  line("!");
+  return out;
+}
+
+FrrChange leak_change(const Node& r, bool leak) {
+  FrrChange c;
+  for (const BgpNeighbor& n : r.neighbors) {
+    if (!exports_filtered(n)) continue;
+    // Both families' sessions share the peer's map: change it once.
+    if (std::find(c.config.begin(), c.config.end(), fmt::format("no route-map {} deny 10", map_name(n, false))) ==
+            c.config.end() &&
+        std::find(c.config.begin(), c.config.end(), fmt::format("route-map {} deny 10", map_name(n, false))) ==
+            c.config.end()) {
+      if (leak) {
+        c.config.push_back(fmt::format("no route-map {} deny 10", map_name(n, false)));
+      } else {
+        c.config.push_back(fmt::format("route-map {} deny 10", map_name(n, false)));
+        c.config.push_back(fmt::format("match large-community {}", kUpAndSideways));
+        c.config.push_back("exit");
+      }
+    }
+    c.then.push_back(fmt::format("clear bgp {} unicast {} soft out", to_string(n.family()), n.address.str()));
+  }
+  return c;
+}
+
 FrrChange policy_change(const Node& n, const BgpNeighbor& peer, const PolicyStep& p) {
   FrrChange c;
   auto& lines = c.config;
   if (touches_in(p)) {
-    lines.push_back(fmt::format("route-map {} permit 10", map_name(peer, true)));
+    lines.push_back(fmt::format("route-map {} permit {}", map_name(peer, true), step_sequence(peer)));
     lines.push_back(fmt::format("set local-preference {}", *p.local_pref));
     lines.push_back("exit");
   }
   if (touches_out(p)) {
-    lines.push_back(fmt::format("route-map {} permit 10", map_name(peer, false)));
+    lines.push_back(fmt::format("route-map {} permit {}", map_name(peer, false), step_sequence(peer)));
     if (p.med) lines.push_back(fmt::format("set metric {}", *p.med));
     if (p.prepend && *p.prepend == 0) {
       lines.push_back("no set as-path prepend");
@@ -59,6 +140,13 @@ FrrChange policy_change(const Node& n, const BgpNeighbor& peer, const PolicyStep
 FrrChange policy_removal(const Node& n, const BgpNeighbor& peer, const PolicyStep& p) {
   FrrChange c;
   auto& lines = c.config;
+  if (peer.relation != Relation::kNone) {
+    // The maps stay, with the relationship's entries: only the step's goes.
+    if (touches_in(p)) lines.push_back(fmt::format("no route-map {} permit {}", map_name(peer, true), step_sequence(peer)));
+    if (touches_out(p)) lines.push_back(fmt::format("no route-map {} permit {}", map_name(peer, false), step_sequence(peer)));
+    c.then = soft_clears(peer, p);
+    return c;
+  }
   lines = {fmt::format("router bgp {}", n.asn), fmt::format("address-family {} unicast", to_string(peer.family()))};
   if (touches_in(p))
     lines.push_back(fmt::format("no neighbor {} route-map {} in", peer.address.str(), map_name(peer, true)));

@@ -100,7 +100,8 @@ class Resolver {
       }
       Node& a = node(l.a_node);
       Node& b = node(l.b_node);
-      Interface ia{l.a_interface, {}, b.name, l.b_interface}, ib{l.b_interface, {}, a.name, l.a_interface};
+      Interface ia{l.a_interface, {}, b.name, l.b_interface, ls.relation_of_b()},
+          ib{l.b_interface, {}, a.name, l.a_interface, ls.relation_of_a()};
       for (const Link::Addresses& p : l.addresses) {
         ia.addresses.push_back({p.a, p.b.address});
         ib.addresses.push_back({p.b, p.a.address});
@@ -115,9 +116,12 @@ class Resolver {
   // session per family the link carries (with an instance, per family of
   // its service: another would carry nothing); a default route per family
   // toward the first linked router for the others.
+  // A router with relations treats its instances as customers (their
+  // routes are its own to give to everyone); without, no session has one.
   void sessions() {
     auto carries = [](const Node& n, Family f) { return n.kind != NodeKind::kInstance || n.service->has(f); };
     for (Node& n : lab_.nodes) {
+      const bool relations = std::ranges::any_of(n.interfaces, [](const Interface& i) { return i.relation != Relation::kNone; });
       for (const Interface& i : n.interfaces) {
         const Node& peer = node(i.peer_node);
         const bool session = n.kind != NodeKind::kClient && peer.kind != NodeKind::kClient &&
@@ -125,7 +129,10 @@ class Resolver {
         for (const InterfaceAddress& a : i.addresses) {
           const Family f = a.peer.family;
           if (session && carries(n, f) && carries(peer, f))
-            n.neighbors.push_back({peer.name, i.name, a.peer, a.local.address, peer.asn, n.bfd && peer.bfd});
+            n.neighbors.push_back({peer.name, i.name, a.peer, a.local.address, peer.asn, n.bfd && peer.bfd,
+                                   relations && n.kind == NodeKind::kRouter && peer.kind == NodeKind::kInstance
+                                       ? Relation::kCustomer
+                                       : i.relation});
           const bool has_gateway =
               std::ranges::any_of(n.gateways, [&](const IpAddress& g) { return g.family == f; });
           if (n.kind != NodeKind::kRouter && !has_gateway && peer.kind == NodeKind::kRouter) n.gateways.push_back(a.peer);

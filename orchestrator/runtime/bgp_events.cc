@@ -28,6 +28,11 @@ std::vector<const BgpNeighbor*> neighbors_toward(const Node& n, const std::strin
 // A policy change (or removal) toward every session to the peer, in one
 // configuration: both families move together.
 std::expected<void, std::string> configure_policy(const Node& n, const PolicyStep& p, bool apply) {
+  if (p.leak) {
+    // Cleared at the end of the scenario: valley-free as deployed.
+    const FrrChange c = leak_change(n, apply && p.leak->value);
+    return frr_configure(n.netns, "bgpd", c.config, c.then);
+  }
   const auto nbs = p.peer ? neighbors_toward(n, p.peer->value) : std::vector<const BgpNeighbor*>{};
   if (nbs.empty())
     return std::unexpected(fmt::format("{} has no BGP session toward \"{}\"", n.name, p.peer ? p.peer->value : ""));

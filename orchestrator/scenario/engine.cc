@@ -201,6 +201,7 @@ class Runner {
     if (p.prepend) text += fmt::format(" prepend {}", *p.prepend);
     if (p.local_pref) text += fmt::format(" local-pref {}", *p.local_pref);
     if (p.med) text += fmt::format(" med {}", *p.med);
+    if (p.leak) text += p.leak->value ? " leak: exports everything to everyone" : " valley-free again";
     return event(text, [&] { return ops_.apply_policy(p); }, [=, this] { (void)ops_.clear_policy(p); });
   }
   StepOutcome step(const ImpairStep& i) {
