@@ -1,5 +1,7 @@
 #include "route.h"
 
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 namespace anylab::checks {
@@ -17,6 +19,28 @@ std::optional<BestPath> best_path(std::string_view text) {
     return b;
   }
   return std::nullopt;
+}
+
+std::string no_best_path_note(std::string_view text) {
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("paths") || !j["paths"].is_array() || j["paths"].empty()) return "FRR holds no path";
+  std::string why;
+  for (const auto& p : j["paths"]) {
+    if (p.value("/bestpath/overall"_json_pointer, false)) return "";
+    std::string one = "from " + p.value("/peer/peerId"_json_pointer, std::string("?"));
+    std::vector<std::string> reasons;
+    if (p.contains("nexthops") && p["nexthops"].is_array())
+      for (const auto& nh : p["nexthops"])
+        if (!nh.value("accessible", true)) reasons.push_back("next hop " + nh.value("ip", nh.value("afi", std::string("?"))) + " inaccessible");
+    if (p.value("stale", false)) reasons.push_back("stale");
+    if (p.value("removed", false)) reasons.push_back("removed");
+    if (p.value("history", false) || p.value("damped", false)) reasons.push_back("damped");
+    if (reasons.empty() && !p.value("valid", false)) reasons.push_back("not valid");
+    for (const std::string& r : reasons) one += ", " + r;
+    why += (why.empty() ? "" : "; ") + one;
+  }
+  const size_t n = j["paths"].size();
+  return "FRR holds " + std::to_string(n) + (n == 1 ? " path" : " paths") + ", none best: " + why;
 }
 
 Verdict route(const std::optional<BestPath>& best, const std::string& peer_name,

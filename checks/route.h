@@ -20,6 +20,11 @@ struct BestPath {
 // the prefix (FRR answers "{}") or the text is not FRR's JSON.
 std::optional<BestPath> best_path(std::string_view frr_json);
 
+// Why FRR has no best path, for a failure to say: "FRR holds no path", or
+// the paths it holds and why none is usable ("1 path, none usable: from
+// 198.18.0.8, next hop inaccessible"). "" when it has a best path.
+std::string no_best_path_note(std::string_view frr_json);
+
 // `route`: the router has a best path to the prefix, learned from the peer
 // named `via` (if given; `via_peer` is that neighbor's address) with exactly
 // this AS path (if given). `peer_name` is the node the best path came from.

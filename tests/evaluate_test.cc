@@ -2,6 +2,7 @@
 #include <random>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "evaluate.h"
 #include "route.h"
@@ -249,6 +250,23 @@ TEST(Route, JudgesViaAndAsPath) {
   Verdict none = route(std::nullopt, "", "pop-ams", "198.18.0.5", std::nullopt);
   EXPECT_FALSE(none.pass);
   EXPECT_EQ(none.measured, "no route");
+}
+
+// Why there is no best path: none held, or held and unusable (an
+// inaccessible next hop: zebra has no route to it).
+TEST(Route, SaysWhyThereIsNoBestPath) {
+  EXPECT_EQ(no_best_path_note("{\n}\n"), "FRR holds no path");
+  EXPECT_EQ(no_best_path_note(frr_sample()), "");
+  nlohmann::json j = nlohmann::json::parse(frr_sample());
+  for (auto& p : j["paths"]) {
+    p.erase("bestpath");
+    p.erase("valid");
+  }
+  j["paths"][0]["nexthops"][0]["accessible"] = false;
+  const std::string note = no_best_path_note(j.dump());
+  EXPECT_TRUE(note.starts_with("FRR holds 2 paths, none best: from ")) << note;
+  EXPECT_NE(note.find(" inaccessible"), std::string::npos) << note;
+  EXPECT_NE(note.find("not valid"), std::string::npos) << note;
 }
 
 // `absent: true`: no route passes; a route fails, naming what is there.

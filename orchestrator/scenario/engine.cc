@@ -444,7 +444,9 @@ class Runner {
       if (!json) return Verdict{.error = fmt::format("{}'s bgpd did not answer on its vty socket in time", n.name)};
       auto best = checks::best_path(*json);
       if (absent) return checks::route_absent(best, best ? name_of(best->peer) : "");
-      return checks::route(best, best ? name_of(best->peer) : "", via, via_peer, r.as_path);
+      Verdict v = checks::route(best, best ? name_of(best->peer) : "", via, via_peer, r.as_path);
+      if (!best) v.measured += " (" + checks::no_best_path_note(*json) + ")";
+      return v;
     }));
   }
 
