@@ -16,6 +16,8 @@ std::optional<BestPath> best_path(std::string_view text) {
     if (b.as_path == "Local") b.as_path.clear();
     b.peer = p.value("/peer/peerId"_json_pointer, std::string());
     b.reason = p.value("/bestpath/selectionReason"_json_pointer, std::string());
+    b.rpki = p.value("rpkiValidationState", std::string());
+    if (b.rpki == "not found") b.rpki = "notfound";  // FRR's words; the lab file's have no space
     return b;
   }
   return std::nullopt;
@@ -63,6 +65,16 @@ Verdict route(const std::optional<BestPath>& best, const std::string& peer_name,
       v.measured += ", a tie up to age that the first session up wins: make the lab decide it"
                     " (prepend, local-pref, or bgp bestpath compare-routerid)";
   }
+  return v;
+}
+
+Verdict route_rpki(const std::optional<BestPath>& best, const std::string& peer_name, const std::string& want) {
+  if (!best) return {.pass = false, .measured = "no route"};
+  Verdict v;
+  const std::string state = best->rpki.empty() ? "not validated" : "RPKI " + best->rpki;
+  v.measured = "best path via " + peer_name + ", AS path \"" + best->as_path + "\", " + state;
+  v.pass = best->rpki == want;
+  if (!v.pass) v.measured += " (expected RPKI " + want + ")";
   return v;
 }
 

@@ -14,6 +14,7 @@ struct BestPath {
   std::string as_path;  // "65002 64500"; "" for a route the router originates
   std::string peer;     // the peer's address ("0.0.0.0" for its own)
   std::string reason;   // why FRR preferred it ("AS Path", "Older Path", ...); "" if not given
+  std::string rpki;     // its origin validation state: "valid", "invalid", "notfound"; "" when not validated
 };
 
 // The best path in FRR's JSON, or nullopt when the router has no route to
@@ -33,6 +34,10 @@ std::string no_best_path_note(std::string_view frr_json);
 Verdict route(const std::optional<BestPath>& best, const std::string& peer_name,
               const std::optional<std::string>& via, const std::optional<std::string>& via_peer,
               const std::optional<std::string>& as_path);
+
+// `route: {rpki: valid|invalid|notfound}`: the router's best path has this
+// origin validation state, as the router says it.
+Verdict route_rpki(const std::optional<BestPath>& best, const std::string& peer_name, const std::string& want);
 
 // `route: {absent: true}`: the router has no route to the prefix at all;
 // what it has instead, when it has one.

@@ -102,6 +102,11 @@ class FakeLab : public LabOps {
   Result impair(const ImpairStep&) override { return applied(); }
   Result clear_impairment(const ImpairStep&) override { return {}; }
   Result exabgp(const std::string&, const std::string&) override { return applied(); }
+  std::expected<std::string, std::string> publish_roas(const std::vector<Roa>& roas) override {
+    published.push_back(roas.size());
+    return "held at once";
+  }
+  std::vector<size_t> published;
   std::optional<std::string> bgp_route_json(const std::string&, const IpPrefix&) override {
     if (!vty_answers) return std::nullopt;
     return "{}";
@@ -142,6 +147,27 @@ Outcome run_on(FakeLab& fake, const std::string& steps) {
 Outcome run(const std::string& steps, Script script) {
   FakeLab fake(std::move(script));
   return run_on(fake, steps);
+}
+
+// An rpki step publishes the scenario's set (the lab's plus what it adds)
+// and says how long the routers took; after the scenario the lab's own
+// ROAs are published again, once.
+TEST(Engine, AnRpkiStepPublishesAndTheLabsRoasComeBackAfter) {
+  FakeLab fake(moves(milliseconds(0), "pop-ams"));
+  SourceFile f("fake.yaml", "rpki: {roas: [{prefix: 192.0.2.0/24, asn: 64500}]}\n" + std::string(kLab) +
+                                "  - name: s\n    steps:\n"
+                                "      - rpki: {add: [{prefix: 198.51.100.0/24, max-length: 25, asn: 64501}]}\n"
+                                "      - rpki: {remove: [{prefix: 192.0.2.0/24, asn: 64500}]}\n");
+  auto spec = load_lab(f);
+  ASSERT_TRUE(spec) << format_diagnostics(f, spec.error());
+  Lab lab = resolve(std::move(*spec), Paths{}).value();
+  ScenarioOutcome out = run_scenario(fake, lab, lab.spec.scenarios.front(), &fake.cancel);
+  ASSERT_EQ(out.steps.size(), 2u);
+  EXPECT_TRUE(out.steps[0].pass()) << out.steps[0].measured;
+  EXPECT_EQ(out.steps[0].text, "rpki: publish ROA 198.51.100.0/24 max-length 25 AS 64501");
+  EXPECT_NE(out.steps[0].measured.find("; held at once"), std::string::npos) << out.steps[0].measured;
+  EXPECT_EQ(out.steps[1].text, "rpki: withdraw ROA 192.0.2.0/24 max-length 24 AS 64500");
+  EXPECT_EQ(fake.published, (std::vector<size_t>{2, 1, 1}));  // the last: the lab's one ROA again
 }
 
 // A `within` is a bound, not a wait: the expectation passes once the client

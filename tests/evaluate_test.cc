@@ -239,7 +239,7 @@ TEST(Route, JudgesViaAndAsPath) {
   Verdict wrong_path = route(best, "pop-ams", std::nullopt, std::nullopt, "65020 64500");
   EXPECT_FALSE(wrong_path.pass);
   EXPECT_EQ(wrong_path.measured, "best path via pop-ams, AS path \"64500\" (expected AS path \"65020 64500\"); FRR chose it by: AS Path");
-  BestPath tie{"65020 64500", "198.18.0.5", "Older Path"};
+  BestPath tie{"65020 64500", "198.18.0.5", "Older Path", ""};
   Verdict by_age = route(tie, "transit-a", "edge-sin", "198.18.0.9", std::nullopt);
   EXPECT_FALSE(by_age.pass);
   EXPECT_EQ(by_age.measured,
@@ -267,6 +267,22 @@ TEST(Route, SaysWhyThereIsNoBestPath) {
   EXPECT_TRUE(note.starts_with("FRR holds 2 paths, none best: from ")) << note;
   EXPECT_NE(note.find(" inaccessible"), std::string::npos) << note;
   EXPECT_NE(note.find("not valid"), std::string::npos) << note;
+}
+
+// `rpki:` reads FRR's state of the best path ("not found" is notfound).
+TEST(Route, RpkiStateOfTheBestPath) {
+  nlohmann::json j = nlohmann::json::parse(frr_sample());
+  for (auto& p : j["paths"]) p["rpkiValidationState"] = "not found";
+  auto best = best_path(j.dump());
+  ASSERT_TRUE(best);
+  EXPECT_EQ(best->rpki, "notfound");
+  EXPECT_TRUE(route_rpki(best, "pop-ams", "notfound").pass);
+  Verdict wrong = route_rpki(best, "pop-ams", "invalid");
+  EXPECT_FALSE(wrong.pass);
+  EXPECT_EQ(wrong.measured, "best path via pop-ams, AS path \"64500\", RPKI notfound (expected RPKI invalid)");
+  EXPECT_EQ(route_rpki(best_path(frr_sample()), "pop-ams", "valid").measured,
+            "best path via pop-ams, AS path \"64500\", not validated (expected RPKI valid)");
+  EXPECT_EQ(route_rpki(std::nullopt, "", "valid").measured, "no route");
 }
 
 // `absent: true`: no route passes; a route fails, naming what is there.

@@ -9,6 +9,7 @@
 #include "plan/graph.h"
 #include "plan/plan.h"
 #include "plan/render_exabgp.h"
+#include "plan/render_frr.h"
 #include "plan/render_policy.h"
 #include "plan/resolve.h"
 #include "test_paths.h"
@@ -198,6 +199,51 @@ TEST(Export, MininetScriptIsGolden) {
   test::expect_golden(test::source_dir() + "/tests/golden/export/dual-stack-dns.mininet.py", script);
   EXPECT_NE(script.find(R"(["client-us","dns","2001:db8:53::53",53,"dns","ipv6","ns-iad"])"), std::string::npos);
   EXPECT_NE(script.find(R"(["client-eu","dns","192.0.2.53",53,"dns","ipv4","ns-fra"])"), std::string::npos);
+}
+
+// RPKI: a validating router runs its own StayRTR serving the lab's ROAs,
+// bgpd loads the RPKI module and asks it (in both FRR releases' words);
+// enforcing adds the deny of invalid routes before everything else on the
+// way in; `tag` validates and drops nothing.
+TEST(Rpki, ValidatingRoutersGetACacheTheModuleAndTheirPolicy) {
+  Lab lab = resolve_file(test::source_dir() + "/labs/dns-hijack.yaml");
+  const Node& eu = *lab.find("isp-eu");
+  const Node& ap = *lab.find("isp-ap");
+  EXPECT_EQ(eu.files.at("vrps.json"), "{\"roas\": [\n  {\"prefix\": \"192.0.2.0/24\", \"maxLength\": 24, \"asn\": \"AS64500\"}\n]}\n");
+  EXPECT_EQ(render_vrps({}), "{\"roas\": []}\n");
+  const std::string& conf = eu.files.at("frr.conf");
+  for (const char* want : {"rpki\n rpki polling_period 5\n rpki cache 127.0.0.1 8282 preference 1\n rpki cache tcp 127.0.0.1 8282 preference 1\n",
+                           "route-map ANYLAB-IN-tier1 deny 5\n match rpki invalid\nexit\n",
+                           "route-map ANYLAB-IN-pop-ams deny 5\n", "  neighbor 198.18.0.0 route-map ANYLAB-IN-tier1 in\n"})
+    EXPECT_NE(conf.find(want), std::string::npos) << want << "\n" << conf;
+  EXPECT_EQ(ap.files.at("frr.conf").find("match rpki"), std::string::npos) << "tag drops nothing";
+  EXPECT_NE(ap.files.at("frr.conf").find("rpki cache 127.0.0.1 8282"), std::string::npos);
+  EXPECT_FALSE(lab.find("tier1")->files.contains("vrps.json"));
+  bool stayrtr = false, module = false;
+  for (const Action& a : plan_deploy(lab))
+    if (const auto* s = std::get_if<StartProcess>(&a.what); s && a.node == "isp-eu") {
+      stayrtr |= s->name == "stayrtr" && s->argv.front() == "/usr/bin/stayrtr";
+      module |= s->name == "bgpd" && std::find(s->argv.begin(), s->argv.end(), "rpki") != s->argv.end();
+    }
+  EXPECT_TRUE(stayrtr);
+  EXPECT_TRUE(module);
+  // A local-pref step toward a session whose map is deployed goes after it.
+  PolicyStep lp;
+  lp.local_pref = 300;
+  const BgpNeighbor& pop = *std::find_if(eu.neighbors.begin(), eu.neighbors.end(), [](const BgpNeighbor& n) { return n.node == "pop-ams"; });
+  EXPECT_EQ(policy_change(eu, pop, lp).config.front(), "route-map ANYLAB-IN-pop-ams permit 20");
+  EXPECT_EQ(policy_removal(eu, pop, lp).config, std::vector<std::string>{"no route-map ANYLAB-IN-pop-ams permit 20"});
+}
+
+// An instance silent at start has no static routes in its exabgp.conf; a
+// forged origin ends the path it announces.
+TEST(Render, SilentInstanceAndForgedOrigin) {
+  Lab lab = resolve_file(test::source_dir() + "/labs/dns-hijack.yaml");
+  const Node& rogue = *lab.find("rogue");
+  EXPECT_EQ(rogue.files.at("exabgp.conf").find("route 192.0.2.0/24"), std::string::npos);
+  RouteAttributes forged = announce_attributes(rogue);
+  forged.origin = 64500;
+  EXPECT_EQ(exabgp_route(rogue, "192.0.2.0/25", forged), "route 192.0.2.0/25 next-hop self as-path [ 64666 64500 ]");
 }
 
 }  // namespace

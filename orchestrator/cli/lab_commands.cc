@@ -31,7 +31,9 @@
 #include "runtime/runtimes.h"
 #include "runtime/preflight.h"
 #include "runtime/process.h"
+#include "runtime/rpki.h"
 #include "runtime/status.h"
+#include "plan/render_frr.h"
 #include "scenario/engine.h"
 
 namespace anylab {
@@ -62,6 +64,12 @@ int inspect(const std::string& lab_or_name, bool json) {
       for (const SessionStatus& s : bgp_sessions(n))
         j["sessions"].push_back({{"router", s.router}, {"peer", s.peer_node}, {"address", s.peer_address},
                                  {"state", s.state.empty() ? "unknown" : s.state}});
+    if (validates_rpki(n)) {
+      const RtrStatus r = rtr_status(n);
+      j["rpki"].push_back({{"router", r.router}, {"mode", n.spec->rpki->value}, {"cache", r.cache},
+                           {"state", r.state.empty() ? "unknown" : r.state},
+                           {"vrps", r.vrps ? nlohmann::json(*r.vrps) : nlohmann::json(nullptr)}});
+    }
     if (n.kind == NodeKind::kClient)
       for (const ServiceSpec& s : lab->spec.services)
         for (Family f : s.families()) {
@@ -87,6 +95,13 @@ int inspect(const std::string& lab_or_name, bool json) {
     std::cout << fmt::format("  {:<16} -> {:<16} {:<24} {}\n", s["router"].get<std::string>(),
                              s["peer"].get<std::string>(), s["address"].get<std::string>(),
                              s["state"].get<std::string>());
+  if (j.contains("rpki")) {
+    std::cout << "\nRPKI (each validating router's RTR session with its cache):\n";
+    for (const auto& r : j["rpki"])
+      std::cout << fmt::format("  {:<16} {:<8} {} {}, {}\n", r["router"].get<std::string>(), r["mode"].get<std::string>(),
+                               r["cache"].get<std::string>(), r["state"].get<std::string>(),
+                               r["vrps"].is_null() ? "not synchronised" : fmt::format("{} VRPs", r["vrps"].get<size_t>()));
+  }
   std::cout << "\nclients:\n";
   for (const auto& c : j["clients"])
     std::cout << fmt::format("  {:<16} {} {} answered by {}\n", c["client"].get<std::string>(),

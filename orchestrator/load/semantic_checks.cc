@@ -25,6 +25,8 @@ class Checker {
     for (const LinkSpec& l : spec_.links) check_link(l);
     check_provider_cycles();
     check_attachments();
+    if (spec_.rpki)
+      for (const Roa& r : spec_.rpki->roas) check_roa(r);
     check_clients_in_reach();
     for (const ScenarioSpec& sc : spec_.scenarios)
       for (const StepSpec& st : sc.steps) std::visit([&](const auto& a) { check(st, a); }, st.action);
@@ -115,6 +117,11 @@ class Checker {
     not_for(n, !instance && n.service.has_value(), n.service ? n.service->mark : SourceMark{}, "service", "instances");
     not_for(n, !instance && n.health.has_value(), n.health ? n.health->mark : SourceMark{}, "health", "instances");
     not_for(n, !instance && n.scope.has_value(), n.scope ? n.scope->mark : SourceMark{}, "scope", "instances");
+    not_for(n, !router && n.rpki.has_value(), n.rpki ? n.rpki->mark : SourceMark{}, "rpki", "routers");
+    if (router && n.rpki && !spec_.rpki)
+      d_.error(n.rpki->mark, fmt::format("\"{}\" validates route origins (rpki: {}), but the lab has no `rpki:` "
+                                         "section with its ROAs: add one (`rpki: {{roas: []}}` publishes none)",
+                                         n.name.value, n.rpki->value));
     not_for(n, !instance && n.announce.mark.line != 0, n.announce.mark, "announce", "instances");
     not_for(n, n.kind.value == NodeKind::kClient && n.bfd.value, n.bfd.mark, "bfd", "routers and instances");
     not_for(n, !router && n.frr.has_value(), n.frr ? n.frr->mark : SourceMark{}, "frr", "routers");
@@ -139,6 +146,10 @@ class Checker {
         }
       }
     }
+    if (instance && n.health && !n.announce.at_start)
+      d_.error(n.announce.mark, fmt::format("\"{}\" has `health:`, whose check announces as soon as it rises: "
+                                            "`at-start: false` cannot keep it silent; leave one out",
+                                            n.name.value));
     if (n.health && n.health->interval.count() % 1'000'000 != 0)
       d_.error(n.health->mark, "health interval must be whole seconds (ExaBGP's healthcheck counts in seconds)");
     if (n.router_id) {
@@ -223,6 +234,24 @@ class Checker {
                                  "`relation: {}` or leave it out",
                                  a_instance ? l.a.node.value : l.b.node.value, a_instance ? l.b.node.value : l.a.node.value,
                                  to_string(instance_is), a_instance ? "c2p" : "p2c"));
+  }
+
+  void check_roa(const Roa& r) {
+    check_network(r.prefix, "ROA prefix");
+    if (!r.max_length) return;
+    const int max = r.max_length->value, width = r.prefix.value.address.width();
+    if (max < r.prefix.value.length)
+      d_.error(r.max_length->mark, fmt::format("max-length {} is shorter than the ROA's prefix {}: it would authorise "
+                                               "nothing; give at least {}",
+                                               max, r.prefix.value.str(), r.prefix.value.length));
+    else if (max > width)
+      d_.error(r.max_length->mark, fmt::format("max-length {} is longer than an {} prefix can be ({})", max,
+                                               display_name(r.prefix.value.family()), width));
+  }
+
+  bool validates(const std::string& router) const {
+    const NodeSpec* n = spec_.find_node(router);
+    return n && n->rpki;
   }
 
   // Whether a router has a peer or a provider by `relation:`.
@@ -411,6 +440,23 @@ class Checker {
     want_kind(a.node, NodeKind::kInstance, a.withdraw ? "`withdraw: node:`" : "`announce: node:`");
     if (a.prefix) check_network(*a.prefix, "prefix");
   }
+  void check(const StepSpec& st, const RpkiStep& r) {
+    if (!spec_.rpki) {
+      d_.error(st.mark, "an rpki step changes the lab's published ROAs, but the lab has no `rpki:` section: add one "
+                        "(`rpki: {roas: []}` publishes none)");
+      return;
+    }
+    if (r.add.empty() && r.remove.empty()) d_.error(st.mark, "an rpki step needs `add:` or `remove:` ROAs");
+    for (const Roa& roa : r.add) check_roa(roa);
+    for (const Roa& roa : r.remove) {
+      check_roa(roa);
+      const bool published = std::any_of(spec_.rpki->roas.begin(), spec_.rpki->roas.end(), [&](const Roa& o) { return o == roa; });
+      if (!published)
+        d_.error(roa.mark, fmt::format("ROA {} max-length {} AS {} is not among the lab's `rpki: roas:`, so it cannot "
+                                       "be removed (each scenario starts from those)",
+                                       roa.prefix.value.str(), roa.max(), roa.asn));
+    }
+  }
   void check(const StepSpec& st, const PolicyStep& p) {
     if (!p.prepend && !p.local_pref && !p.med && !p.leak)
       d_.error(st.mark, "a policy step needs prepend, local-pref, med or leak");
@@ -479,6 +525,12 @@ class Checker {
         d_.error(e.route->node.mark, fmt::format("which prefix? service \"{}\" is dual-stack: give the route's "
                                                  "`prefix:`",
                                                  spec_.services[0].name.value));
+      if (e.route->rpki && e.route->absent && e.route->absent->value)
+        d_.error(e.route->rpki->mark, "a route that is absent has no validation state: give `absent: true` or `rpki:`");
+      else if (e.route->rpki && !validates(e.route->node.value))
+        d_.error(e.route->rpki->mark, fmt::format("\"{}\" does not validate route origins, so its routes have no "
+                                                  "validation state: give it `rpki: tag` (or `enforce`)",
+                                                  e.route->node.value));
       if (e.route->absent && e.route->absent->value && (e.route->via || e.route->as_path))
         d_.error(e.route->absent->mark, fmt::format("a route that is absent has no `via:` or `as-path:`: give "
                                                     "`absent: true` alone, or what the route must be"));

@@ -79,6 +79,20 @@ class Reader {
   const MarkTable& marks_;
 };
 
+std::vector<Roa> read_roas(const Reader& r, const lyd_node* parent, std::string_view name) {
+  std::vector<Roa> out;
+  for (const lyd_node* n : Reader::all(parent, name)) {
+    Roa roa;
+    roa.mark = r.mark(n);
+    roa.prefix = *r.prefix(n, "prefix");
+    if (const lyd_node* m = Reader::child(n, "max-length"))
+      roa.max_length = Marked<int>{static_cast<int>(Reader::number(m)), r.mark(m)};
+    roa.asn = static_cast<uint32_t>(Reader::number(Reader::child(n, "asn")));
+    out.push_back(std::move(roa));
+  }
+  return out;
+}
+
 DefaultsSpec read_defaults(const Reader& r, const lyd_node* d) {
   DefaultsSpec out;
   const lyd_node* bgp = Reader::child(d, "bgp");
@@ -135,6 +149,7 @@ NodeSpec read_node(const Reader& r, const lyd_node* n) {
   out.image = r.opt_str(n, "image");
   out.service = r.opt_str(n, "service");
   out.scope = r.opt_str(n, "scope");
+  out.rpki = r.opt_str(n, "rpki");
   if (const lyd_node* h = Reader::child(n, "health")) {
     out.health = HealthSpec{Reader::duration(Reader::child(h, "interval")),
                             static_cast<int>(Reader::number(Reader::child(h, "rise"))),
@@ -143,6 +158,7 @@ NodeSpec read_node(const Reader& r, const lyd_node* n) {
   const lyd_node* a = Reader::child(n, "announce");
   out.announce.mark = r.own_mark(a);
   out.announce.prepend = static_cast<int>(Reader::number(Reader::child(a, "prepend")));
+  out.announce.at_start = Reader::text(Reader::child(a, "at-start")) != "false";
   out.announce.med = r.opt_u32(a, "med");
   for (const lyd_node* c : Reader::all(a, "communities")) out.announce.communities.push_back(Reader::text(c));
   for (const lyd_node* p : Reader::all(a, "more-specifics"))
@@ -201,6 +217,7 @@ ExpectStep read_expect(const Reader& r, const lyd_node* e) {
     re.via = r.opt_str(rt, "via");
     if (const lyd_node* p = Reader::child(rt, "as-path")) re.as_path = Reader::text(p);
     if (const lyd_node* a = Reader::child(rt, "absent")) re.absent = Marked<bool>{Reader::text(a) == "true", r.mark(a)};
+    re.rpki = r.opt_str(rt, "rpki");
     out.route = re;
   }
   if (const lyd_node* t = Reader::child(e, "tcp"))
@@ -222,8 +239,13 @@ StepAction read_action(const Reader& r, const lyd_node* step) {
       return f;
     }
     if (name == "restore") return RestoreStep{read_target(r, c)};
-    if (name == "announce" || name == "withdraw")
-      return AnnounceStep{r.str(Reader::child(c, "node")), r.prefix(c, "prefix"), name == "withdraw"};
+    if (name == "announce" || name == "withdraw") {
+      AnnounceStep a{r.str(Reader::child(c, "node")), r.prefix(c, "prefix"), name == "withdraw", std::nullopt};
+      if (const lyd_node* o = Reader::child(c, "origin"))
+        a.origin = Marked<uint32_t>{static_cast<uint32_t>(Reader::number(o)), r.mark(o)};
+      return a;
+    }
+    if (name == "rpki") return RpkiStep{read_roas(r, c, "add"), read_roas(r, c, "remove")};
     if (name == "policy") {
       PolicyStep p{r.str(Reader::child(c, "node")), r.opt_str(c, "peer"), std::nullopt,
                    r.opt_u32(c, "local-pref"), r.opt_u32(c, "med"), std::nullopt};
@@ -259,6 +281,7 @@ LabSpec read_spec(const lyd_node* lab, const MarkTable& marks) {
   const lyd_node* topology = Reader::child(lab, "topology");
   for (const lyd_node* n : Reader::all(topology, "nodes")) spec.nodes.push_back(read_node(r, n));
   for (const lyd_node* l : Reader::all(topology, "links")) spec.links.push_back(read_link(r, l));
+  if (const lyd_node* rpki = Reader::child(lab, "rpki")) spec.rpki = RpkiSpec{read_roas(r, rpki, "roas"), r.own_mark(rpki)};
   for (const lyd_node* sc : Reader::all(lab, "scenarios")) {
     ScenarioSpec scenario{r.str(Reader::child(sc, "name")), Reader::text(Reader::child(sc, "description")), {}};
     for (const lyd_node* st : Reader::all(sc, "steps"))

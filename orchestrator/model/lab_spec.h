@@ -85,7 +85,24 @@ struct HealthSpec {
   SourceMark mark;
 };
 
+// A route origin authorisation: `asn` may originate `prefix` and its
+// more-specifics down to `max_length` (default the prefix's own length).
+struct Roa {
+  Marked<IpPrefix> prefix;
+  std::optional<Marked<int>> max_length;
+  uint32_t asn = 0;
+  SourceMark mark;
+  int max() const { return max_length ? max_length->value : prefix.value.length; }
+  bool operator==(const Roa& o) const { return prefix.value == o.prefix.value && max() == o.max() && asn == o.asn; }
+};
+
+struct RpkiSpec {
+  std::vector<Roa> roas;
+  SourceMark mark;
+};
+
 struct AnnounceSpec {
+  bool at_start = true;  // false: silent until a scenario announces
   int prepend = 0;
   std::optional<uint32_t> med;
   std::vector<std::string> communities;
@@ -108,6 +125,8 @@ struct NodeSpec {
   std::optional<Marked<std::string>> image;  // on the container runtimes
   std::optional<Marked<std::string>> service;
   std::optional<Marked<std::string>> scope;  // "local" | "global" (instances); nullopt: global
+  std::optional<Marked<std::string>> rpki;   // "enforce" | "tag" (routers); nullopt: no validation
+  bool enforces_rpki() const { return rpki && rpki->value == "enforce"; }
   std::optional<HealthSpec> health;
   AnnounceSpec announce;
 };
@@ -160,6 +179,12 @@ struct AnnounceStep {
   Marked<std::string> node;
   std::optional<Marked<IpPrefix>> prefix;
   bool withdraw = false;
+  std::optional<Marked<uint32_t>> origin;  // a forged origin: the path ends in this AS
+};
+// The published ROAs changed mid-scenario.
+struct RpkiStep {
+  std::vector<Roa> add;
+  std::vector<Roa> remove;
 };
 struct PolicyStep {
   Marked<std::string> node;
@@ -193,6 +218,7 @@ struct RouteExpect {
   std::optional<Marked<std::string>> via;
   std::optional<std::string> as_path;
   std::optional<Marked<bool>> absent;  // true: no route at all
+  std::optional<Marked<std::string>> rpki;  // "valid" | "invalid" | "notfound": the best path's state
 };
 struct TcpExpect {
   Marked<std::string> client;
@@ -213,7 +239,7 @@ struct ExpectStep {
 };
 
 using StepAction = std::variant<FailStep, RestoreStep, AnnounceStep, PolicyStep, ImpairStep,
-                                FlapStep, WaitStep, ExpectStep>;
+                                FlapStep, WaitStep, ExpectStep, RpkiStep>;
 
 struct StepSpec {
   SourceMark mark;
@@ -234,6 +260,7 @@ struct LabSpec {
   std::vector<NodeSpec> nodes;
   std::vector<LinkSpec> links;
   std::vector<ScenarioSpec> scenarios;
+  std::optional<RpkiSpec> rpki;
 
   const NodeSpec* find_node(std::string_view name) const;
   const ServiceSpec* find_service(std::string_view name) const;

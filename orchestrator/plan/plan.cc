@@ -91,6 +91,10 @@ class Planner {
     for (const Node& n : lab_.nodes)
       if (n.kind == NodeKind::kRouter) {
         if (uses_bfd(n)) frr(n, "bfdd", "bfd: true", "bfdd.conf");
+        if (validates_rpki(n))
+          add({StartProcess{n.netns, "stayrtr", stayrtr_argv(n), {}, n.runtime_dir + "/stayrtr.log"}}, n.name,
+              fmt::format("the lab's RPKI cache (StayRTR): {} ROA(s) over RTR on 127.0.0.1:{}, for rpki: {}",
+                          lab_.spec.rpki->roas.size(), kRtrPort, n.spec->rpki->value));
         frr(n, "bgpd", fmt::format("{} BGP session(s), AS {}{}", n.neighbors.size(), n.asn, relations(n)));
       }
     for (const Node& n : lab_.nodes)
@@ -174,13 +178,10 @@ class Planner {
   void frr(const Node& n, const std::string& daemon, std::string reason, const std::string& config = "frr.conf") {
     const std::string& d = n.runtime_dir;
     const size_t fds = std::max<size_t>(128, 32 + 4 * n.neighbors.size());
-    add({StartProcess{n.netns,
-                      daemon,
-                      {frr_daemon(daemon), "-N", n.netns, "-f", d + "/" + config, "-i", d + "/" + daemon + ".pid",
-                       "--log", "file:" + d + "/" + daemon + ".log", "--limit-fds", std::to_string(fds)},
-                      {},
-                      d + "/" + daemon + ".out"}},
-        n.name, std::move(reason));
+    std::vector<std::string> argv{frr_daemon(daemon), "-N", n.netns, "-f", d + "/" + config, "-i", d + "/" + daemon + ".pid",
+                                  "--log", "file:" + d + "/" + daemon + ".log", "--limit-fds", std::to_string(fds)};
+    if (daemon == "bgpd" && validates_rpki(n)) argv.insert(argv.end(), {"-M", "rpki"});  // FRR's RPKI module
+    add({StartProcess{n.netns, daemon, std::move(argv), {}, d + "/" + daemon + ".out"}}, n.name, std::move(reason));
   }
 
   void instance(const Node& n) {

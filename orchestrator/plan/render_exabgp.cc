@@ -10,8 +10,10 @@ namespace {
 // ExaBGP sends the as-path it is given as the whole path, without adding its
 // own AS (seen on a real lab: `as-path [ 64500 64500 64500 ]` arrived as
 // exactly that), so N prepends are the origin AS and N copies more.
-std::string as_path(const Node& i, int prepend) {
+// A forged origin goes last: "64666 64500" claims AS 64500 originated it.
+std::string as_path(const Node& i, int prepend, std::optional<uint32_t> origin = std::nullopt) {
   std::vector<std::string> path(static_cast<size_t>(prepend) + 1, std::to_string(i.asn));
+  if (origin) path.push_back(std::to_string(*origin));
   return fmt::format("{}", fmt::join(path, " "));
 }
 
@@ -26,7 +28,7 @@ std::vector<IpPrefix> announced(const Node& i) {
 
 RouteAttributes announce_attributes(const Node& i) {
   const AnnounceSpec& a = i.spec->announce;
-  RouteAttributes out{a.prepend, a.med, a.communities};
+  RouteAttributes out{a.prepend, std::nullopt, a.med, a.communities};
   // A local node (RFC 4786): its router's AS uses the route and exports it
   // to no other AS (FRR honours NO_EXPORT by default).
   if (i.spec->local()) out.communities.push_back("no-export");
@@ -35,7 +37,7 @@ RouteAttributes announce_attributes(const Node& i) {
 
 std::string exabgp_route(const Node& i, const std::string& prefix, const RouteAttributes& a) {
   std::string r = fmt::format("route {} next-hop self", prefix);
-  if (a.prepend > 0) r += fmt::format(" as-path [ {} ]", as_path(i, a.prepend));
+  if (a.prepend > 0 || a.origin) r += fmt::format(" as-path [ {} ]", as_path(i, a.prepend, a.origin));
   if (a.med) r += fmt::format(" med {}", *a.med);
   if (!a.communities.empty()) r += fmt::format(" community [ {} ]", fmt::join(a.communities, " "));
   return r;
@@ -111,7 +113,9 @@ std::string render_exabgp(const Lab& lab, const Node& i) {
     line("  }");
     if (!health) {
       line("  static {");
-      for (const IpPrefix& p : announced(i))
+      // `announce: {at-start: false}`: silent until a scenario announces.
+      if (i.spec->announce.at_start)
+        for (const IpPrefix& p : announced(i))
         if (p.family() == n.family()) line(fmt::format("    {};", exabgp_route(i, p.str(), announce_attributes(i))));
       line("  }");
     }

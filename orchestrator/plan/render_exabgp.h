@@ -15,6 +15,7 @@ std::string render_exabgp(const Lab& lab, const Node& instance);
 
 struct RouteAttributes {
   int prepend = 0;
+  std::optional<uint32_t> origin;  // a forged origin: the path ends in this AS
   std::optional<uint32_t> med;
   std::vector<std::string> communities;
 };

@@ -43,6 +43,22 @@ std::string render_bfdd(const Lab& lab, const Node& i) {
   return out;
 }
 
+bool validates_rpki(const Node& n) { return n.kind == NodeKind::kRouter && n.spec && n.spec->rpki; }
+
+std::string render_vrps(const std::vector<Roa>& roas) {
+  std::string out = "{\"roas\": [";
+  for (size_t i = 0; i < roas.size(); ++i)
+    out += fmt::format("{}\n  {{\"prefix\": \"{}\", \"maxLength\": {}, \"asn\": \"AS{}\"}}", i ? "," : "",
+                       roas[i].prefix.value.str(), roas[i].max(), roas[i].asn);
+  return out + (roas.empty() ? "]}\n" : "\n]}\n");
+}
+
+std::vector<std::string> stayrtr_argv(const Node& n) {
+  return {kStayRtr, "-bind", fmt::format("127.0.0.1:{}", kRtrPort), "-metrics.addr",
+          fmt::format("127.0.0.1:{}", kRtrPort + 1), "-cache", n.runtime_dir + "/vrps.json", "-refresh", "1",
+          "-checktime=false", "-rtr.retry", "5", "-rtr.refresh", "30", "-rtr.expire", "600"};
+}
+
 std::string render_frr(const Lab& lab, const Node& r) {
   std::string out;
   auto line = [&out](std::string_view s) { (out += s) += '\n'; };
@@ -59,6 +75,19 @@ std::string render_frr(const Lab& lab, const Node& r) {
   // one needs a soft clear, which anylab's policy step sends.)
   line("bgp route-map delay-timer 0");
   line("!");
+  if (validates_rpki(r)) {
+    // The lab's ROAs from the StayRTR that runs on this router's loopback.
+    // FRR 8.4 says `rpki cache HOST PORT`, FRR 10 `rpki cache tcp HOST PORT`:
+    // both are written and each release takes its own (the other line is a
+    // configuration error it reports and skips; zebra skips the block). No
+    // `exit`: the next line leaves the rpki node on its own.
+    line("! RPKI: origin validation against the lab's ROAs (rpki: " + r.spec->rpki->value + ")");
+    line("rpki");
+    line(" rpki polling_period 5");
+    line(fmt::format(" rpki cache 127.0.0.1 {} preference 1", kRtrPort));
+    line(fmt::format(" rpki cache tcp 127.0.0.1 {} preference 1", kRtrPort));
+    line("!");
+  }
   // BFD is bfdd's, in bfdd.conf: every daemon reads the file it is given
   // whole, and a `bfd` block's `exit` would end bgpd's configuration.
   line(fmt::format("router bgp {}", r.asn));
@@ -99,15 +128,13 @@ std::string render_frr(const Lab& lab, const Node& r) {
       }
       line(fmt::format("  neighbor {} activate", n.address.str()));
       line(fmt::format("  neighbor {} soft-reconfiguration inbound", n.address.str()));
-      if (n.relation != Relation::kNone)
-        for (bool in : {true, false})
-          line(fmt::format("  neighbor {} route-map {} {}", n.address.str(), route_map_name(n, in), in ? "in" : "out"));
+      for (const std::string& b : route_map_bindings(r, n)) line("  " + b);
     }
     line(" exit-address-family");
   }
   line("exit");
   line("!");
-  out += render_relations(lab.spec.defaults.relations, r);
+  out += render_route_maps(lab.spec.defaults.relations, r);
   if (r.spec->frr) {
     line(fmt::format("! from the lab file, {}'s `frr:`", r.name));
     out += r.spec->frr->value;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "model/lab.h"
 
@@ -10,6 +11,18 @@ namespace anylab {
 // lab's timers, fast connect retry, no route-map delay, BFD where both ends
 // ask for it, then the user's own `frr:` lines.
 std::string render_frr(const Lab& lab, const Node& router);
+
+// RPKI (`rpki: enforce | tag` on a router): each validating router runs
+// its own StayRTR on its loopback, serving the lab's ROAs from vrps.json in
+// the router's directory (seen the same on every runtime), and bgpd loads
+// FRR's RPKI module and asks it.
+inline constexpr const char* kStayRtr = "/usr/bin/stayrtr";
+inline constexpr const char* kBgpdRpkiModule = "/usr/lib/x86_64-linux-gnu/frr/modules/bgpd_rpki.so";
+inline constexpr int kRtrPort = 8282;  // the RTR port, on 127.0.0.1; its metrics on the next
+bool validates_rpki(const Node& node);
+// StayRTR's cache file: {"roas": [{"prefix", "maxLength", "asn": "AS64500"}]}.
+std::string render_vrps(const std::vector<Roa>& roas);
+std::vector<std::string> stayrtr_argv(const Node& router);
 
 // Whether the node runs bfdd: it asks for BFD and a peer does too.
 bool uses_bfd(const Node& node);

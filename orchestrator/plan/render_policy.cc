@@ -9,8 +9,13 @@ namespace {
 
 std::string map_name(const BgpNeighbor& peer, bool in) { return route_map_name(peer, in); }
 
-// The relationship's own entries come first (10), a step's next (20).
-int step_sequence(const BgpNeighbor& peer) { return peer.relation == Relation::kNone ? 10 : 20; }
+// Whether the deployed config has the map (a relationship's, or origin
+// validation's on the way in): a step then adds its entry (20) after the
+// deployed ones and removes only that; otherwise the map is the step's own.
+bool deployed_map(const Node& r, const BgpNeighbor& peer, bool in) {
+  return peer.relation != Relation::kNone || (in && r.spec && r.spec->enforces_rpki());
+}
+int step_sequence(const Node& r, const BgpNeighbor& peer, bool in) { return deployed_map(r, peer, in) ? 20 : 10; }
 
 int marker(Relation r) { return r == Relation::kCustomer ? 1 : r == Relation::kPeer ? 2 : 3; }
 
@@ -51,25 +56,37 @@ std::string relation_reason(const RelationPrefs& prefs, const Node& r, const Bgp
                                             : std::string("gets every route"));
 }
 
-std::string render_relations(const RelationPrefs& prefs, const Node& r) {
-  if (!has_relations(r)) return "";
+std::string render_route_maps(const RelationPrefs& prefs, const Node& r) {
+  const bool enforce = r.spec && r.spec->enforces_rpki();
+  if (!has_relations(r) && !enforce) return "";
   std::string out;
   auto line = [&out](std::string_view s) { (out += s) += '\n'; };
-  line("! Relationships: local preference customer > peer > provider; routes learned from a peer");
-  line("! or a provider go only to customers (valley-free).");
-  for (int m : {2, 3}) line(fmt::format("bgp large-community-list standard {} permit {}:0:{}", kUpAndSideways, r.asn, m));
+  if (has_relations(r)) {
+    line("! Relationships: local preference customer > peer > provider; routes learned from a peer");
+    line("! or a provider go only to customers (valley-free).");
+    for (int m : {2, 3}) line(fmt::format("bgp large-community-list standard {} permit {}:0:{}", kUpAndSideways, r.asn, m));
+  }
+  if (enforce) line("! Origin validation enforced: RPKI-invalid routes are dropped on the way in.");
   std::vector<std::string> done;  // one pair of maps per peer node, for both families
   for (const BgpNeighbor& n : r.neighbors) {
-    if (n.relation == Relation::kNone || std::find(done.begin(), done.end(), n.node) != done.end()) continue;
+    if (!deployed_map(r, n, true) || std::find(done.begin(), done.end(), n.node) != done.end()) continue;
     done.push_back(n.node);
-    line(fmt::format("! {}", relation_reason(prefs, r, n)));
-    line(fmt::format("route-map {} permit 10", map_name(n, true)));
-    line(fmt::format(" set local-preference {}", prefs.of(n.relation)));
-    line(fmt::format(" set large-community {}:0:{} additive", r.asn, marker(n.relation)));
-    line(" on-match next");
-    line("exit");
+    if (n.relation != Relation::kNone) line(fmt::format("! {}", relation_reason(prefs, r, n)));
+    if (enforce) {
+      line(fmt::format("route-map {} deny 5", map_name(n, true)));
+      line(" match rpki invalid");
+      line("exit");
+    }
+    if (n.relation != Relation::kNone) {
+      line(fmt::format("route-map {} permit 10", map_name(n, true)));
+      line(fmt::format(" set local-preference {}", prefs.of(n.relation)));
+      line(fmt::format(" set large-community {}:0:{} additive", r.asn, marker(n.relation)));
+      line(" on-match next");
+      line("exit");
+    }
     line(fmt::format("route-map {} permit 30", map_name(n, true)));
     line("exit");
+    if (!deployed_map(r, n, false)) continue;
     if (exports_filtered(n)) {
       line(fmt::format("route-map {} deny 10", map_name(n, false)));
       line(fmt::format(" match large-community {}", kUpAndSideways));
@@ -79,6 +96,14 @@ std::string render_relations(const RelationPrefs& prefs, const Node& r) {
     line("exit");
   }
   line("!");
+  return out;
+}
+
+std::vector<std::string> route_map_bindings(const Node& r, const BgpNeighbor& n) {
+  std::vector<std::string> out;
+  for (bool in : {true, false})
+    if (deployed_map(r, n, in))
+      out.push_back(fmt::format("neighbor {} route-map {} {}", n.address.str(), route_map_name(n, in), in ? "in" : "out"));
   return out;
 }
 
@@ -108,12 +133,12 @@ FrrChange policy_change(const Node& n, const BgpNeighbor& peer, const PolicyStep
   FrrChange c;
   auto& lines = c.config;
   if (touches_in(p)) {
-    lines.push_back(fmt::format("route-map {} permit {}", map_name(peer, true), step_sequence(peer)));
+    lines.push_back(fmt::format("route-map {} permit {}", map_name(peer, true), step_sequence(n, peer, true)));
     lines.push_back(fmt::format("set local-preference {}", *p.local_pref));
     lines.push_back("exit");
   }
   if (touches_out(p)) {
-    lines.push_back(fmt::format("route-map {} permit {}", map_name(peer, false), step_sequence(peer)));
+    lines.push_back(fmt::format("route-map {} permit {}", map_name(peer, false), step_sequence(n, peer, false)));
     if (p.med) lines.push_back(fmt::format("set metric {}", *p.med));
     if (p.prepend && *p.prepend == 0) {
       lines.push_back("no set as-path prepend");
@@ -140,22 +165,25 @@ FrrChange policy_change(const Node& n, const BgpNeighbor& peer, const PolicyStep
 FrrChange policy_removal(const Node& n, const BgpNeighbor& peer, const PolicyStep& p) {
   FrrChange c;
   auto& lines = c.config;
-  if (peer.relation != Relation::kNone) {
-    // The maps stay, with the relationship's entries: only the step's goes.
-    if (touches_in(p)) lines.push_back(fmt::format("no route-map {} permit {}", map_name(peer, true), step_sequence(peer)));
-    if (touches_out(p)) lines.push_back(fmt::format("no route-map {} permit {}", map_name(peer, false), step_sequence(peer)));
-    c.then = soft_clears(peer, p);
-    return c;
+  // A deployed map stays, with its own entries: only the step's goes. A map
+  // that was the step's own is detached and removed.
+  std::vector<bool> own;
+  for (bool in : {true, false}) {
+    if (!(in ? touches_in(p) : touches_out(p))) continue;
+    if (deployed_map(n, peer, in))
+      lines.push_back(fmt::format("no route-map {} permit {}", map_name(peer, in), step_sequence(n, peer, in)));
+    else
+      own.push_back(in);
   }
-  lines = {fmt::format("router bgp {}", n.asn), fmt::format("address-family {} unicast", to_string(peer.family()))};
-  if (touches_in(p))
-    lines.push_back(fmt::format("no neighbor {} route-map {} in", peer.address.str(), map_name(peer, true)));
-  if (touches_out(p))
-    lines.push_back(fmt::format("no neighbor {} route-map {} out", peer.address.str(), map_name(peer, false)));
-  lines.push_back("exit-address-family");
-  lines.push_back("exit");
-  if (touches_in(p)) lines.push_back(fmt::format("no route-map {}", map_name(peer, true)));
-  if (touches_out(p)) lines.push_back(fmt::format("no route-map {}", map_name(peer, false)));
+  if (!own.empty()) {
+    lines.push_back(fmt::format("router bgp {}", n.asn));
+    lines.push_back(fmt::format("address-family {} unicast", to_string(peer.family())));
+    for (bool in : own)
+      lines.push_back(fmt::format("no neighbor {} route-map {} {}", peer.address.str(), map_name(peer, in), in ? "in" : "out"));
+    lines.push_back("exit-address-family");
+    lines.push_back("exit");
+    for (bool in : own) lines.push_back(fmt::format("no route-map {}", map_name(peer, in)));
+  }
   c.then = soft_clears(peer, p);
   return c;
 }

@@ -24,9 +24,13 @@ struct FrrChange {
 // only its own routes and its customers' go up and sideways). Sequence 10 is
 // the relationship's, 20 a policy step's, 30 lets the rest through.
 bool has_relations(const Node& router);
-// The community lists and route-maps of a router with relations ("" for one
-// without), for frr.conf.
-std::string render_relations(const RelationPrefs& prefs, const Node& router);
+// Origin validation enforced (`rpki: enforce`): every import map denies
+// RPKI-invalid routes first (sequence 5).
+// The community lists and route-maps of a router with relations or origin
+// validation enforced ("" for one with neither), for frr.conf, and the
+// lines that attach them to a session (in its address family).
+std::string render_route_maps(const RelationPrefs& prefs, const Node& router);
+std::vector<std::string> route_map_bindings(const Node& router, const BgpNeighbor& peer);
 // Why a session has the policy it has, for the plan and frr.conf.
 std::string relation_reason(const RelationPrefs& prefs, const Node& router, const BgpNeighbor& peer);
 std::string route_map_name(const BgpNeighbor& peer, bool in);

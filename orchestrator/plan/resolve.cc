@@ -144,6 +144,7 @@ class Resolver {
   void configs() {
     for (Node& n : lab_.nodes) {
       if (n.kind == NodeKind::kRouter) n.files["frr.conf"] = render_frr(lab_, n);
+      if (validates_rpki(n)) n.files["vrps.json"] = render_vrps(lab_.spec.rpki->roas);
       if (n.kind == NodeKind::kInstance) n.files["exabgp.conf"] = render_exabgp(lab_, n);
       if (n.kind == NodeKind::kInstance && n.spec->health) n.files["healthcheck.conf"] = render_healthcheck(lab_, n);
       if (uses_bfd(n)) n.files["bfdd.conf"] = render_bfdd(lab_, n);

@@ -3,6 +3,7 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <thread>
 
@@ -71,6 +72,12 @@ std::vector<std::string> host_programs_missing(const Lab& lab) {
   }
   if (run_command({"", {"vtysh", "--help"}, {}, ""}).exit_code != 0)
     problems.push_back("FRR's vtysh is missing: apt-get install frr");
+  if (std::any_of(lab.nodes.begin(), lab.nodes.end(), [](const Node& n) { return validates_rpki(n); })) {
+    if (!fs::exists(kStayRtr))
+      problems.push_back(fmt::format("StayRTR, the lab's RPKI cache, is missing ({}): apt-get install stayrtr", kStayRtr));
+    if (!fs::exists(kBgpdRpkiModule))
+      problems.push_back(fmt::format("FRR's RPKI module is missing ({}): apt-get install frr-rpki-rtrlib", kBgpdRpkiModule));
+  }
   if (run_command({"", {lab.paths.python, "-c", "import exabgp"}, {}, ""}).exit_code != 0)
     problems.push_back(fmt::format("ExaBGP is missing for {}: apt-get install exabgp", lab.paths.python));
   if (!fs::exists(lab.paths.helper_dir + "/anylab-responder"))

@@ -11,7 +11,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "plan/render_frr.h"
 #include "runtime/frr_vty.h"
+#include "runtime/rpki.h"
 #include "runtime/process.h"
 #include "runtime/parallel.h"
 
@@ -62,11 +64,24 @@ bool router_ready(const Lab& lab, const Node& r, std::vector<std::string>& not_r
       all = false;
       not_ready.push_back(fmt::format("BGP {} -> {} ({}): {}", s.router, s.peer_node, s.peer_address,
                                       s.state.empty() ? "bgpd does not answer" : s.state));
-    } else if (lab.find(s.peer_node)->kind == NodeKind::kInstance && s.prefixes_received == 0) {
+    } else if (lab.find(s.peer_node)->kind == NodeKind::kInstance && s.prefixes_received == 0 &&
+               lab.find(s.peer_node)->spec->announce.at_start) {
       all = false;
       not_ready.push_back(fmt::format("instance {} announces nothing to {} yet{}", s.peer_node, s.router,
                                       lab.find(s.peer_node)->spec->health ? " (its health check has not risen)" : ""));
     }
+  }
+  // A validating router has the lab's ROAs from its cache: until then it
+  // would judge every route "not found".
+  if (validates_rpki(r) && !holds(r, lab.spec.rpki->roas)) {
+    all = false;
+    not_ready.push_back(fmt::format("{} does not hold the lab's {} ROA(s) from its RPKI cache yet", r.name,
+                                    lab.spec.rpki->roas.size()));
+  } else if (all && r.spec->enforces_rpki()) {
+    // Routes that arrived before the ROAs were judged without them; FRR
+    // does not take back one it denied: judge again.
+    for (const char* family : {"ipv4", "ipv6"})
+      (void)frr_vty(r.netns, "bgpd", fmt::format("clear bgp {} unicast * soft in", family));
   }
   return all;
 }

@@ -44,6 +44,7 @@ std::string step_word(const StepAction& action) {
         else if constexpr (std::is_same_v<T, ImpairStep>) return "impair";
         else if constexpr (std::is_same_v<T, FlapStep>) return "flap";
         else if constexpr (std::is_same_v<T, WaitStep>) return "wait";
+        else if constexpr (std::is_same_v<T, RpkiStep>) return "rpki";
         else return "expectation";
       },
       action);
@@ -87,6 +88,7 @@ class Runner {
     probes_ = std::move(*probes);
     probes_->sleep_until(now() + us(lab_.timings.warm_up));
     tcp_.clear();
+    roas_ = lab_.spec.rpki ? lab_.spec.rpki->roas : std::vector<Roa>{};
     for (const StepSpec& st : sc.steps)
       if (const auto* e = std::get_if<ExpectStep>(&st.action); e && e->tcp)
         for (const ProbeKey& k : watches_of(*e->tcp, e->family)) tcp_[k];
@@ -173,27 +175,71 @@ class Runner {
       for (const auto& p : n.service->prefixes) prefixes.push_back(p.value);
     // Afterwards the instance announces what it did as deployed: a prefix
     // of the lab file's again, another one no more.
-    std::vector<std::pair<std::string, bool>> routes;  // (route, deployed)
+    struct Route {
+      std::string now, deployed;  // as the step announces it; as deployed
+      bool announced_at_start;
+    };
+    std::vector<Route> routes;
+    RouteAttributes attributes = announce_attributes(n);
+    if (a.origin) attributes.origin = a.origin->value;
     for (const IpPrefix& prefix : prefixes) {
       bool deployed = false;
       for (const auto& p : n.service->prefixes) deployed |= prefix == p.value;
       for (const auto& m : n.spec->announce.more_specifics) deployed |= prefix == m.value;
-      routes.emplace_back(exabgp_route(n, prefix.str(), announce_attributes(n)), deployed);
+      routes.push_back({exabgp_route(n, prefix.str(), attributes), exabgp_route(n, prefix.str(), announce_attributes(n)),
+                        deployed && n.spec->announce.at_start});
     }
     const std::string name = n.name;
     const std::string verb = a.withdraw ? "withdraw " : "announce ";
     std::vector<std::string> texts;
     for (const IpPrefix& p : prefixes) texts.push_back(p.str());
-    return event(fmt::format("{} {} from {}", a.withdraw ? "withdraw" : "announce", fmt::join(texts, " and "), n.name),
+    const std::string origin = a.origin ? fmt::format(" with forged origin AS {}", a.origin->value) : "";
+    return event(fmt::format("{} {} from {}{}", a.withdraw ? "withdraw" : "announce", fmt::join(texts, " and "), n.name, origin),
                  [&]() -> Result {
-                   for (const auto& [route, deployed] : routes)
-                     if (auto r = ops_.exabgp(name, verb + route); !r) return r;
+                   for (const Route& r : routes)
+                     if (auto done = ops_.exabgp(name, verb + r.now); !done) return done;
                    return {};
                  },
                  [=, this] {
-                   for (const auto& [route, deployed] : routes)
-                     (void)ops_.exabgp(name, (deployed ? "announce " : "withdraw ") + route);
+                   for (const Route& r : routes)
+                     (void)ops_.exabgp(name, r.announced_at_start ? "announce " + r.deployed : "withdraw " + r.now);
                  });
+  }
+  // The published ROAs change: timed from when every validating router
+  // holds the new set (the step says how long that took from publication);
+  // the lab's own ROAs are published again after the scenario.
+  StepOutcome step(const RpkiStep& r) {
+    std::vector<std::string> words;
+    auto roa_text = [](const Roa& roa) {
+      return fmt::format("{} max-length {} AS {}", roa.prefix.value.str(), roa.max(), roa.asn);
+    };
+    for (const Roa& roa : r.add) {
+      words.push_back("publish ROA " + roa_text(roa));
+      if (std::find(roas_.begin(), roas_.end(), roa) == roas_.end()) roas_.push_back(roa);
+    }
+    for (const Roa& roa : r.remove) {
+      words.push_back("withdraw ROA " + roa_text(roa));
+      std::erase(roas_, roa);
+    }
+    const bool first = !roas_changed_;
+    roas_changed_ = true;
+    std::string note;
+    const std::vector<Roa> now_published = roas_;
+    StepOutcome o = event(
+        "rpki: " + fmt::format("{}", fmt::join(words, ", ")),
+        [&]() -> Result {
+          auto done = ops_.publish_roas(now_published);
+          if (!done) return std::unexpected(done.error());
+          note = *done;
+          return {};
+        },
+        first ? std::function<void()>([this] {
+          (void)ops_.publish_roas(lab_.spec.rpki ? lab_.spec.rpki->roas : std::vector<Roa>{});
+          roas_changed_ = false;
+        })
+              : std::function<void()>{});
+    if (o.status == Status::kPass && !note.empty()) o.measured += "; " + note;
+    return o;
   }
   StepOutcome step(const PolicyStep& p) {
     std::string text = "policy on " + p.node.value;
@@ -434,6 +480,7 @@ class Runner {
     if (r.as_path) text += fmt::format(" as-path \"{}\"", *r.as_path);
     const bool absent = r.absent && r.absent->value;
     if (absent) text += " absent";
+    if (r.rpki) text += " rpki " + r.rpki->value;
     auto name_of = [&](const std::string& peer) {
       for (const BgpNeighbor& nb : n.neighbors)
         if (nb.address.str() == peer) return nb.node;
@@ -444,6 +491,11 @@ class Runner {
       if (!json) return Verdict{.error = fmt::format("{}'s bgpd did not answer on its vty socket in time", n.name)};
       auto best = checks::best_path(*json);
       if (absent) return checks::route_absent(best, best ? name_of(best->peer) : "");
+      if (r.rpki) {
+        Verdict v = checks::route_rpki(best, best ? name_of(best->peer) : "", r.rpki->value);
+        if (!best) v.measured += " (" + checks::no_best_path_note(*json) + ")";
+        return v;
+      }
       Verdict v = checks::route(best, best ? name_of(best->peer) : "", via, via_peer, r.as_path);
       if (!best) v.measured += " (" + checks::no_best_path_note(*json) + ")";
       return v;
@@ -539,6 +591,8 @@ class Runner {
   std::unique_ptr<ProbeRun> probes_;
   Micros last_event_{};
   std::vector<std::function<void()>> undo_;
+  std::vector<Roa> roas_;       // published now, in this scenario
+  bool roas_changed_ = false;   // an rpki step ran: the lab's ROAs go back after
   struct TcpWatch {
     std::unique_ptr<checks::TcpSession> session;
     std::string instance;  // who answered when it was opened

@@ -54,6 +54,9 @@ class LabOps {
   virtual Result clear_impairment(const ImpairStep& i) = 0;
   // An ExaBGP API command to an instance ("announce route ...").
   virtual Result exabgp(const std::string& instance, const std::string& command) = 0;
+  // The published ROAs replaced by these; when every validating router holds
+  // them, a note of how long each took.
+  virtual std::expected<std::string, std::string> publish_roas(const std::vector<Roa>& roas) = 0;
   // FRR's `show bgp ipv4|ipv6 unicast PREFIX json` on a router, or nullopt if it does not answer.
   virtual std::optional<std::string> bgp_route_json(const std::string& router, const IpPrefix& prefix) = 0;
   // After a scenario: waits until the lab is ready again, at most `budget`.

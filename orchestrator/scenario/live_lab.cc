@@ -9,6 +9,7 @@
 #include "runtime/events.h"
 #include "runtime/exabgp_control.h"
 #include "runtime/frr_vty.h"
+#include "runtime/rpki.h"
 #include "runtime/status.h"
 #include "scenario/lab_ops.h"
 
@@ -67,6 +68,9 @@ class LiveLab : public LabOps {
   Result clear_impairment(const ImpairStep& i) override { return anylab::clear_impairment(lab_, i); }
   Result exabgp(const std::string& instance, const std::string& command) override {
     return exabgp_send(*lab_.find(instance), command);
+  }
+  std::expected<std::string, std::string> publish_roas(const std::vector<Roa>& roas) override {
+    return anylab::publish_roas(lab_, roas, std::chrono::seconds(15));
   }
   std::optional<std::string> bgp_route_json(const std::string& router, const IpPrefix& prefix) override {
     return frr_vty(lab_.find(router)->netns, "bgpd",
