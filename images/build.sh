@@ -21,6 +21,12 @@ if ! docker info > /dev/null 2>&1; then
   exit 3
 fi
 have() { docker image inspect "$1" > /dev/null 2>&1; }
+# An image of this version built from this recipe (its Dockerfile): a
+# changed Dockerfile (a package added) rebuilds the image of the same version.
+recipe_of() { sha256sum "images/${1%-trixie}/Dockerfile" | cut -c1-16; }
+have_recipe() {  # IMAGE ROLE
+  [ "$(docker image inspect -f '{{index .Config.Labels "org.anylab.recipe"}}' "$1" 2>/dev/null)" = "$(recipe_of "$2")" ]
+}
 timed() {  # NAME COMMAND...: runs it, says how long it took
   local name=$1 t0
   shift
@@ -60,10 +66,12 @@ ctx=$(mktemp -d)
 trap 'rm -rf "$ctx" "$ctx.log"' EXIT
 for role in router instance client router-trixie; do
   image=anylab/$role:$version
-  if have "$image"; then
+  if have_recipe "$image" "$role"; then
     echo "$image: already built"
     continue
   fi
+  # Built before from another recipe: that one is anylab's own, replaced.
+  stale=$(docker image inspect -f '{{.Id}}' "$image" 2>/dev/null || true)
   rm -rf "$ctx"/*
   from=$base
   if [ "$role" = router-trixie ]; then from=anylab/base-trixie:$version; fi
@@ -71,8 +79,12 @@ for role in router instance client router-trixie; do
   for b in anylab-responder anylab-exabgp-relay anylab-probe; do cp "build/bin/$b" "$ctx/"; done
   # --network host: the package mirror is reached as the host reaches it.
   build() {  # quiet: the legacy builder's notice and the image id are noise here
-    docker build -q --network host --build-arg "BASE=$from" --label "org.anylab.version=$version" -t "$image" \
+    docker build -q --network host --build-arg "BASE=$from" --label "org.anylab.version=$version" \
+      --label "org.anylab.recipe=$(recipe_of "$role")" -t "$image" \
       "$ctx" > "$ctx.log" 2>&1 || { cat "$ctx.log" >&2; return 1; }
   }
   timed "$image" build
+  if [ -n "$stale" ] && [ "$(docker image inspect -f '{{.Id}}' "$image")" != "$stale" ]; then
+    docker image rm "$stale" > /dev/null 2>&1 || true  # kept while a container still uses it
+  fi
 done
