@@ -110,6 +110,21 @@ TEST(Reports, HtmlPutsFailuresFirst) {
   EXPECT_EQ(html.find("http"), std::string::npos) << "self-contained: nothing to fetch";
 }
 
+// A hijacker (an instance of the service in another AS) is drawn in red,
+// a colour no instance of the service's own gets, and named so in the
+// legend; the JSON report says which node it is.
+TEST(Reports, AHijackerHasItsOwnColour) {
+  TestReport r = test::sample_report();
+  r.nodes.push_back({"rogue", NodeKind::kInstance, 64666, "dns", true});
+  for (checks::Probe& p : r.scenarios[1].runs[0].timelines[0].probes)
+    if (p.instance == "pop-sin") p.instance = "rogue";  // the rogue answers instead
+  const std::string html = html_report(r);
+  EXPECT_NE(html.find("<i class=\"swatch\" style=\"background:#d62728\"></i>rogue <b>(hijacker)</b>"), std::string::npos);
+  EXPECT_NE(html.find("fill=\"#d62728\""), std::string::npos) << "its answers are drawn in red";
+  EXPECT_EQ(test::sample_report().nodes.size() + 1, r.nodes.size());
+  EXPECT_NE(json_report(r).find("\"hijacker\": true"), std::string::npos);
+}
+
 // The map of the state before the first event shows who answered right up
 // to it, even when the replies in flight when the event struck were lost
 // (the probes sent in its last 30 ms here).

@@ -44,14 +44,25 @@ std::string secs(Micros t) { return fmt::format("{:.3f} s", static_cast<double>(
 constexpr const char* kPalette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd",
                                     "#8c564b", "#e377c2", "#17becf", "#bcbd22"};
 constexpr const char* kNobody = "url(#nobody)";
+// A hijacker (an instance of a service in another AS) is red, a colour no
+// real instance gets: whoever it answers stands out.
+constexpr const char* kHijacker = "#d62728";
 
 class Colors {
  public:
   explicit Colors(const TestReport& r) {
     size_t i = 0;
-    for (const ReportNode& n : r.nodes)
-      if (n.kind == NodeKind::kInstance) of_[n.name] = kPalette[i++ % std::size(kPalette)];
+    for (const ReportNode& n : r.nodes) {
+      if (n.kind != NodeKind::kInstance) continue;
+      if (n.hijacker) {
+        of_[n.name] = kHijacker;
+        hijackers_.insert(n.name);
+      } else {
+        of_[n.name] = kPalette[i++ % std::size(kPalette)];
+      }
+    }
   }
+  bool hijacker(const std::string& instance) const { return hijackers_.contains(instance); }
   std::string operator()(const std::optional<std::string>& instance) const {
     if (!instance) return kNobody;
     auto it = of_.find(*instance);
@@ -61,6 +72,7 @@ class Colors {
 
  private:
   std::map<std::string, std::string> of_;
+  std::set<std::string> hijackers_;
 };
 
 // Who answered the client just before `t`: the last answer to a probe sent
@@ -438,7 +450,8 @@ std::string html_report(const TestReport& r) {
   if (!failures.empty()) s += "<section class=\"failures\"><h2>What failed</h2><ul>" + failures + "</ul></section>";
   s += "<div class=\"legend\">";
   for (const auto& [instance, colour] : colors.all())
-    s += fmt::format("<span><i class=\"swatch\" style=\"background:{}\"></i>{}</span>", colour, esc(instance));
+    s += fmt::format("<span><i class=\"swatch\" style=\"background:{}\"></i>{}{}</span>", colour, esc(instance),
+                     colors.hijacker(instance) ? " <b>(hijacker)</b>" : "");
   s += "<span><svg width=\"12\" height=\"12\">"
        "<rect width=\"12\" height=\"12\" fill=\"url(#nobody)\"/></svg> no answer</span>"
        "<span><span class=\"evnum\">1</span> event</span>"

@@ -26,6 +26,9 @@ struct ReportNode {
   NodeKind kind = NodeKind::kClient;
   uint32_t asn = 0;     // 0 for clients
   std::string service;  // instances
+  // An instance announcing its service's prefix from another AS than the
+  // service's: a hijacker (drawn in its own colour).
+  bool hijacker = false;
 };
 struct ReportLink {
   std::string a, b;
