@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -69,30 +70,50 @@ std::expected<std::string, std::string> publish_roas(const Lab& lab, const std::
     if (std::rename((path + ".new").c_str(), path.c_str()) != 0)
       return std::unexpected(fmt::format("cannot replace {}", path));
   }
-  std::vector<std::string> times;
-  std::vector<const Node*> left = routers;
+  auto since = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - published).count(); };
+  std::map<std::string, std::string> times;
+  std::vector<const Node*> left = routers, dropping;
   const auto deadline = published + budget;
   for (;;) {
     std::erase_if(left, [&](const Node* r) {
       if (!holds(*r, roas)) return false;
-      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - published).count();
-      times.push_back(fmt::format("{} {:.2f}s", r->name, s));
-      if (r->spec->enforces_rpki())
+      times[r->name] = fmt::format("{} held them after {:.2f}s", r->name, since());
+      if (r->spec->enforces_rpki()) {
         for (const char* family : {"ipv4", "ipv6"})
           (void)frr_vty(r->netns, "bgpd", fmt::format("clear bgp {} unicast * soft in", family));
+        dropping.push_back(r);
+      }
       return true;
     });
-    if (left.empty()) break;
+    // An enforcing router then drops what became invalid: when its table
+    // has no invalid route left.
+    std::erase_if(dropping, [&](const Node* r) {
+      for (const char* family : {"ipv4", "ipv6"}) {
+        auto answer = frr_vty(r->netns, "bgpd", fmt::format("show bgp {} unicast rpki invalid json", family));
+        const auto j = answer ? nlohmann::json::parse(*answer, nullptr, false) : nlohmann::json();
+        if (j.is_object() && j.contains("routes") && j["routes"].is_object() && !j["routes"].empty()) return false;
+      }
+      times[r->name] += fmt::format(", had no invalid route after {:.2f}s", since());
+      return true;
+    });
+    if (left.empty() && dropping.empty()) break;
     if (std::chrono::steady_clock::now() >= deadline) {
       std::vector<std::string> names;
       for (const Node* r : left) names.push_back(r->name);
+      if (names.empty()) {
+        for (const Node* r : dropping) names.push_back(r->name);
+        return std::unexpected(fmt::format("{} got the new ROAs but still holds RPKI-invalid routes after {} s",
+                                           fmt::join(names, ", "), budget.count() / 1000));
+      }
       return std::unexpected(fmt::format("the new ROAs were published, but {} did not get them from its RPKI cache "
                                          "within {} s (see stayrtr.log in its directory)",
                                          fmt::join(names, ", "), budget.count() / 1000));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  return fmt::format("routers held the new ROAs after: {}", fmt::join(times, ", "));
+  std::vector<std::string> said;
+  for (const Node* r : routers) said.push_back(times[r->name]);
+  return fmt::format("from publication: {}", fmt::join(said, "; "));
 }
 
 }  // namespace anylab

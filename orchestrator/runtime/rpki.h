@@ -42,8 +42,10 @@ bool holds(const Node& router, const std::vector<Roa>& roas);
 // Writes the ROAs to every validating router's cache file (replaced whole,
 // by rename), waits until each router's FRR holds them (at most `budget`),
 // then re-runs the enforcing routers' import policy (FRR 8.4 never takes
-// back a route it denied when the VRPs change). Says when each router held
-// the new set, counted from the file's publication.
+// back a route it denied when the VRPs change) and waits until each holds
+// no RPKI-invalid route. Says when each router held the new set and, if it
+// enforces, when its invalid routes were gone, counted from the file's
+// publication.
 std::expected<std::string, std::string> publish_roas(const Lab& lab, const std::vector<Roa>& roas,
                                                      std::chrono::milliseconds budget);
 

@@ -205,9 +205,10 @@ class Runner {
                      (void)ops_.exabgp(name, r.announced_at_start ? "announce " + r.deployed : "withdraw " + r.now);
                  });
   }
-  // The published ROAs change: timed from when every validating router
-  // holds the new set (the step says how long that took from publication);
-  // the lab's own ROAs are published again after the scenario.
+  // The published ROAs change: timed from their publication (the step says
+  // when each validating router held them and, if it enforces, had dropped
+  // what became invalid); the lab's own ROAs are published again after the
+  // scenario.
   StepOutcome step(const RpkiStep& r) {
     std::vector<std::string> words;
     auto roa_text = [](const Roa& roa) {
@@ -225,9 +226,11 @@ class Runner {
     roas_changed_ = true;
     std::string note;
     const std::vector<Roa> now_published = roas_;
+    Micros published{};
     StepOutcome o = event(
         "rpki: " + fmt::format("{}", fmt::join(words, ", ")),
         [&]() -> Result {
+          published = now();
           auto done = ops_.publish_roas(now_published);
           if (!done) return std::unexpected(done.error());
           note = *done;
@@ -238,7 +241,12 @@ class Runner {
           roas_changed_ = false;
         })
               : std::function<void()>{});
-    if (o.status == Status::kPass && !note.empty()) o.measured += "; " + note;
+    // Timed from the publication: what follows is measured from it.
+    if (o.status == Status::kPass) {
+      last_event_ = o.at = published;
+      o.measured = fmt::format("published at +{}", checks::format_seconds(published));
+      if (!note.empty()) o.measured += "; " + note;
+    }
     return o;
   }
   StepOutcome step(const PolicyStep& p) {
