@@ -102,8 +102,19 @@ Decision decide_reaches(const ClientTimeline& probes, Micros event, Micros end, 
 
 Decision decide_unreachable(const ClientTimeline& probes, Micros event, Micros end, std::optional<Micros> within,
                             Micros stable, Micros deadline) {
-  return decide(
+  Decision d = decide(
       probes, event, end, [](const Probe& p) { return !p.instance; }, "nobody", within, stable, deadline);
+  // Who answered last after the event, and when (the last instance still
+  // answering when a whole service went dark).
+  if (d.verdict.pass) {
+    const std::vector<Probe> w = window(probes, event, end);
+    for (auto it = w.rbegin(); it != w.rend(); ++it)
+      if (it->instance) {
+        d.verdict.measured += "; last answered by " + *it->instance + " at +" + format_seconds(it->sent - event);
+        break;
+      }
+  }
+  return d;
 }
 
 Decision decide_max_outage(const ClientTimeline& probes, Micros event, Micros end, Micros bound, Micros stable,

@@ -94,8 +94,15 @@ class FakeLab : public LabOps {
     return {};
   }
   Result set_link(const std::string&, const std::string&, bool) override { return applied(); }
-  Result fail_node(const std::string&, FailMode) override { return applied(); }
-  Result restore_node(const std::string&) override { return applied(); }
+  Result fail_node(const std::string& n, FailMode) override {
+    failed.push_back(n);
+    return applied();
+  }
+  Result restore_node(const std::string& n) override {
+    restored.push_back(n);
+    return applied();
+  }
+  std::vector<std::string> failed, restored;
   Result set_bgp_session(const std::string&, const std::string&, bool) override { return applied(); }
   Result apply_policy(const PolicyStep&) override { return applied(); }
   Result clear_policy(const PolicyStep&) override { return {}; }
@@ -168,6 +175,22 @@ TEST(Engine, AnRpkiStepPublishesAndTheLabsRoasComeBackAfter) {
   EXPECT_NE(out.steps[0].measured.find("; held at once"), std::string::npos) << out.steps[0].measured;
   EXPECT_EQ(out.steps[1].text, "rpki: withdraw ROA 192.0.2.0/24 max-length 24 AS 64500");
   EXPECT_EQ(fake.published, (std::vector<size_t>{2, 1, 1}));  // the last: the lab's one ROA again
+}
+
+// `fail: {service: dns}` fails every instance of the service in one step
+// (one moment for the bounds after it); they are restored after the
+// scenario. An unreachable client says who answered it last.
+TEST(Engine, AServiceFailsWholeAndSaysWhoAnsweredLast) {
+  FakeLab fake(moves(milliseconds(300), std::nullopt));
+  Lab lab = fake_lab("  - name: s\n    steps:\n      - fail: {service: dns, mode: service}\n"
+                     "      - expect: {client: client-eu, unreachable: true, within: 5s}\n");
+  ScenarioOutcome out = run_scenario(fake, lab, lab.spec.scenarios.front(), &fake.cancel);
+  EXPECT_EQ(out.steps.at(0).text, "fail service dns: pop-ams, pop-sin (service)");
+  EXPECT_EQ(fake.failed, (std::vector<std::string>{"pop-ams", "pop-sin"}));
+  EXPECT_EQ(fake.restored, (std::vector<std::string>{"pop-ams", "pop-sin"}));
+  const StepOutcome& e = out.steps.at(1);
+  EXPECT_TRUE(e.pass()) << e.measured;
+  EXPECT_NE(e.measured.find("; last answered by pop-ams at +0.29"), std::string::npos) << e.measured;
 }
 
 // A `within` is a bound, not a wait: the expectation passes once the client

@@ -428,8 +428,8 @@ class Checker {
 
   void check(const StepSpec&, const FailStep& f) {
     check_target(f.target, "fail");
-    if (f.mode && f.target.kind != Target::Kind::kNode)
-      d_.error(f.mode->mark, "\"mode\" applies to a failing node, not to a link or a session");
+    if (f.mode && f.target.kind != Target::Kind::kNode && f.target.kind != Target::Kind::kService)
+      d_.error(f.mode->mark, "\"mode\" applies to a failing node or service, not to a link or a session");
     if (f.mode && f.mode->value == FailMode::kService && f.target.kind == Target::Kind::kNode &&
         kind(f.target.node.value) != NodeKind::kInstance)
       d_.error(f.mode->mark, fmt::format("mode \"service\" stops an instance's responder; \"{}\" is a {}",

@@ -188,6 +188,9 @@ Target read_target(const Reader& r, const lyd_node* t) {
   } else if (Reader::child(t, "bgp")) {
     out.kind = Target::Kind::kBgp;
     out.pair = r.pair(t, "bgp");
+  } else if (const lyd_node* s = Reader::child(t, "service")) {
+    out.kind = Target::Kind::kService;
+    out.node = r.str(s);
   } else {
     out.kind = Target::Kind::kNode;
     out.node = r.str(Reader::child(t, "node"));

@@ -163,9 +163,9 @@ std::optional<FailMode> parse_fail_mode(std::string_view name);
 
 // What a fail/restore step acts on.
 struct Target {
-  enum class Kind { kLink, kNode, kBgp } kind = Kind::kNode;
+  enum class Kind { kLink, kNode, kBgp, kService } kind = Kind::kNode;
   NodePair pair;               // kLink, kBgp
-  Marked<std::string> node;    // kNode
+  Marked<std::string> node;    // kNode; kService: the service's name
 };
 
 struct FailStep {

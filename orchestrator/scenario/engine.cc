@@ -154,8 +154,29 @@ class Runner {
       return event(fmt::format("fail node {} ({})", node, to_string(mode)), [&] { return ops_.fail_node(node, mode); },
                    [=, this] { (void)ops_.restore_node(node); });
     }
+    if (t.kind == Target::Kind::kService) {
+      // Every instance together (one step, one moment): the whole service's
+      // health checks failing at once, as Facebook's DNS in October 2021.
+      const FailMode mode = f.mode ? f.mode->value : FailMode::kCrash;
+      const std::vector<std::string> all = instances_of(node);
+      return event(fmt::format("fail service {}: {} ({})", node, fmt::join(all, ", "), to_string(mode)),
+                   [&]() -> Result {
+                     for (const std::string& i : all)
+                       if (auto r = ops_.fail_node(i, mode); !r) return r;
+                     return {};
+                   },
+                   [=, this] {
+                     for (const std::string& i : all) (void)ops_.restore_node(i);
+                   });
+    }
     return event(fmt::format("shut down BGP {} -- {}", a, b), [&] { return ops_.set_bgp_session(a, b, false); },
                  [=, this] { (void)ops_.set_bgp_session(a, b, true); });
+  }
+  std::vector<std::string> instances_of(const std::string& service) const {
+    std::vector<std::string> out;
+    for (const Node& n : lab_.nodes)
+      if (n.kind == NodeKind::kInstance && n.service && n.service->name.value == service) out.push_back(n.name);
+    return out;
   }
   StepOutcome step(const RestoreStep& r) {
     const Target& t = r.target;
@@ -164,6 +185,14 @@ class Runner {
       return event(fmt::format("restore link {} -- {}{}", a, b, parallel(a, b)), [&] { return ops_.set_link(a, b, true); });
     if (t.kind == Target::Kind::kNode)
       return event(fmt::format("restore node {}", node), [&] { return ops_.restore_node(node); });
+    if (t.kind == Target::Kind::kService) {
+      const std::vector<std::string> all = instances_of(node);
+      return event(fmt::format("restore service {}: {}", node, fmt::join(all, ", ")), [&]() -> Result {
+        for (const std::string& i : all)
+          if (auto done = ops_.restore_node(i); !done) return done;
+        return {};
+      });
+    }
     return event(fmt::format("enable BGP {} -- {}", a, b), [&] { return ops_.set_bgp_session(a, b, true); });
   }
   StepOutcome step(const AnnounceStep& a) {
