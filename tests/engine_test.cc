@@ -108,7 +108,11 @@ class FakeLab : public LabOps {
   Result clear_policy(const PolicyStep&) override { return {}; }
   Result impair(const ImpairStep&) override { return applied(); }
   Result clear_impairment(const ImpairStep&) override { return {}; }
-  Result exabgp(const std::string&, const std::string&) override { return applied(); }
+  Result exabgp(const std::string& i, const std::string& command) override {
+    exabgp_sent.push_back(i + ": " + command);
+    return applied();
+  }
+  std::vector<std::string> exabgp_sent;
   std::expected<std::string, std::string> publish_roas(const std::vector<Roa>& roas) override {
     published.push_back(roas.size());
     return "held at once";
@@ -191,6 +195,24 @@ TEST(Engine, AServiceFailsWholeAndSaysWhoAnsweredLast) {
   const StepOutcome& e = out.steps.at(1);
   EXPECT_TRUE(e.pass()) << e.measured;
   EXPECT_NE(e.measured.find("; last answered by pop-ams at +0.29"), std::string::npos) << e.measured;
+}
+
+// An instance's announcements flap: withdrawn and announced `times` times,
+// half a period each, then as deployed again after the scenario.
+TEST(Engine, AnInstanceFlapsItsAnnouncements) {
+  FakeLab fake(moves(milliseconds(0), "pop-ams"));
+  Lab lab = fake_lab("  - name: s\n    steps:\n      - flap: {node: pop-ams, times: 2, period: 1s}\n");
+  ScenarioOutcome out = run_scenario(fake, lab, lab.spec.scenarios.front(), &fake.cancel);
+  EXPECT_EQ(out.steps.at(0).text, "flap announcements of pop-ams 2 times every 1s");
+  EXPECT_TRUE(out.steps.at(0).pass()) << out.steps.at(0).measured;
+  EXPECT_EQ(fake.exabgp_sent, (std::vector<std::string>{
+                                  "pop-ams: withdraw route 192.0.2.0/24 next-hop self",
+                                  "pop-ams: announce route 192.0.2.0/24 next-hop self",
+                                  "pop-ams: withdraw route 192.0.2.0/24 next-hop self",
+                                  "pop-ams: announce route 192.0.2.0/24 next-hop self",
+                                  "pop-ams: announce route 192.0.2.0/24 next-hop self",  // after the scenario
+                              }));
+  EXPECT_GE(out.steps.at(0).at, milliseconds(1500));  // timed from when the flapping stopped
 }
 
 // A `within` is a bound, not a wait: the expectation passes once the client

@@ -246,6 +246,22 @@ TEST(Render, SilentInstanceAndForgedOrigin) {
   EXPECT_EQ(exabgp_route(rogue, "192.0.2.0/25", forged), "route 192.0.2.0/25 next-hop self as-path [ 64666 64500 ]");
 }
 
+// Flap damping renders FRR's bgp dampening in minutes, in each address
+// family; `damping: true` takes RFC 2439's usual values.
+TEST(Render, FlapDamping) {
+  Lab lab = resolve_file(test::source_dir() + "/labs/flap-damping.yaml");
+  EXPECT_NE(lab.find("edge-ams")->files.at("frr.conf").find("  bgp dampening 1 1500 2000 4\n"), std::string::npos);
+  EXPECT_EQ(lab.find("edge-sin")->files.at("frr.conf").find("dampening"), std::string::npos);
+  SourceFile f("d.yaml", "name: d\nservices:\n  dns: {prefix: 192.0.2.0/24, address: 192.0.2.53, asn: 64500}\n"
+                         "topology:\n  nodes:\n    r1: {kind: router, asn: 65001, damping: true}\n"
+                         "    pop: {kind: instance, service: dns}\n    c1: {kind: client}\n"
+                         "  links:\n    - [c1, r1]\n    - [r1, pop]\n");
+  auto spec = load_lab(f);
+  ASSERT_TRUE(spec) << format_diagnostics(f, spec.error());
+  Lab d = resolve(std::move(*spec), Paths{}).value();
+  EXPECT_NE(d.find("r1")->files.at("frr.conf").find("  bgp dampening 15 750 2000 60\n"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace anylab
 

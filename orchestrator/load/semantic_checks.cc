@@ -118,6 +118,8 @@ class Checker {
     not_for(n, !instance && n.health.has_value(), n.health ? n.health->mark : SourceMark{}, "health", "instances");
     not_for(n, !instance && n.scope.has_value(), n.scope ? n.scope->mark : SourceMark{}, "scope", "instances");
     not_for(n, !router && n.rpki.has_value(), n.rpki ? n.rpki->mark : SourceMark{}, "rpki", "routers");
+    not_for(n, !router && n.damping.has_value(), n.damping ? n.damping->mark : SourceMark{}, "damping", "routers");
+    if (router && n.damping) check_damping(*n.damping);
     if (router && n.rpki && !spec_.rpki)
       d_.error(n.rpki->mark, fmt::format("\"{}\" validates route origins (rpki: {}), but the lab has no `rpki:` "
                                          "section with its ROAs: add one (`rpki: {{roas: []}}` publishes none)",
@@ -234,6 +236,25 @@ class Checker {
                                  "`relation: {}` or leave it out",
                                  a_instance ? l.a.node.value : l.b.node.value, a_instance ? l.b.node.value : l.a.node.value,
                                  to_string(instance_is), a_instance ? "c2p" : "p2c"));
+  }
+
+  // FRR takes the half-life and the longest suppression in whole minutes:
+  // half-life 1..45, max-suppress 1..255; reuse below suppress.
+  void check_damping(const DampingSpec& d) {
+    using std::chrono::minutes;
+    auto whole_minutes = [](Duration t) { return t.count() % std::chrono::duration_cast<Duration>(minutes(1)).count() == 0; };
+    const auto half = std::chrono::duration_cast<minutes>(d.half_life).count();
+    const auto max = std::chrono::duration_cast<minutes>(d.max_suppress).count();
+    if (!whole_minutes(d.half_life) || half < 1 || half > 45)
+      d_.error(d.mark, fmt::format("damping half-life is {}: FRR takes whole minutes from 1m to 45m",
+                                   format_duration(d.half_life)));
+    if (!whole_minutes(d.max_suppress) || max < 1 || max > 255)
+      d_.error(d.mark, fmt::format("damping max-suppress is {}: FRR takes whole minutes from 1m to 255m",
+                                   format_duration(d.max_suppress)));
+    if (d.reuse >= d.suppress)
+      d_.error(d.mark, fmt::format("damping reuse {} must be below suppress {}: a route is suppressed above "
+                                   "suppress and used again below reuse",
+                                   d.reuse, d.suppress));
   }
 
   void check_roa(const Roa& r) {
@@ -485,7 +506,10 @@ class Checker {
     want_link(i.link, "impair");
     if (!i.loss_percent && !i.delay) d_.error(st.mark, "an impair step needs loss, delay or both");
   }
-  void check(const StepSpec&, const FlapStep& f) { want_link(f.link, "flap"); }
+  void check(const StepSpec&, const FlapStep& f) {
+    if (f.node) want_kind(*f.node, NodeKind::kInstance, "`flap: node:`");
+    else want_link(f.link, "flap");
+  }
   void check(const StepSpec&, const WaitStep&) {}
   void check(const StepSpec& st, const ExpectStep& e) {
     if (e.client) want_kind(*e.client, NodeKind::kClient, "`client:`");

@@ -150,6 +150,11 @@ NodeSpec read_node(const Reader& r, const lyd_node* n) {
   out.service = r.opt_str(n, "service");
   out.scope = r.opt_str(n, "scope");
   out.rpki = r.opt_str(n, "rpki");
+  if (const lyd_node* d = Reader::child(n, "damping"))
+    out.damping = DampingSpec{Reader::duration(Reader::child(d, "half-life")),
+                              static_cast<int>(Reader::number(Reader::child(d, "reuse"))),
+                              static_cast<int>(Reader::number(Reader::child(d, "suppress"))),
+                              Reader::duration(Reader::child(d, "max-suppress")), r.mark(d)};
   if (const lyd_node* h = Reader::child(n, "health")) {
     out.health = HealthSpec{Reader::duration(Reader::child(h, "interval")),
                             static_cast<int>(Reader::number(Reader::child(h, "rise"))),
@@ -264,7 +269,7 @@ StepAction read_action(const Reader& r, const lyd_node* step) {
       return s;
     }
     if (name == "flap")
-      return FlapStep{r.pair(c, "link"), static_cast<int>(Reader::number(Reader::child(c, "times"))),
+      return FlapStep{r.pair(c, "link"), r.opt_str(c, "node"), static_cast<int>(Reader::number(Reader::child(c, "times"))),
                       Reader::duration(Reader::child(c, "period"))};
     if (name == "wait") return WaitStep{Reader::duration(c)};
     if (name == "expect") return read_expect(r, c);

@@ -118,6 +118,18 @@ void TreeBuilder::member(lyd_node* parent, const lysc_node* child, const YAML::N
   const SourceMark key_mark = mark_of(key);
   switch (child->nodetype) {
     case LYS_CONTAINER: {
+      // A presence container may be switched on with its defaults by `true`
+      // (`damping: true` for `damping: {}`), and left out by `false`.
+      if ((child->flags & LYS_PRESENCE) && value.IsScalar() && (value.Scalar() == "true" || value.Scalar() == "false")) {
+        if (value.Scalar() == "false") return;
+        lyd_node* node = nullptr;
+        if (lyd_new_inner(parent, nullptr, child->name, 0, &node) != LY_SUCCESS) {
+          diag_.error(key_mark, value_error(child, "", ly_err_last(schema_.context())));
+          return;
+        }
+        marks_.set(node, key_mark);
+        return;
+      }
       if (!value.IsMap() && !value.IsNull()) {
         diag_.error(mark_of(value), fmt::format("\"{}\" takes a mapping of settings, not {}",
                                                 child->name, shape(value)));

@@ -101,6 +101,15 @@ struct RpkiSpec {
   SourceMark mark;
 };
 
+// Route flap damping on a router (FRR's bgp dampening).
+struct DampingSpec {
+  Duration half_life{};
+  int reuse = 750;
+  int suppress = 2000;
+  Duration max_suppress{};
+  SourceMark mark;
+};
+
 struct AnnounceSpec {
   bool at_start = true;  // false: silent until a scenario announces
   int prepend = 0;
@@ -126,6 +135,7 @@ struct NodeSpec {
   std::optional<Marked<std::string>> service;
   std::optional<Marked<std::string>> scope;  // "local" | "global" (instances); nullopt: global
   std::optional<Marked<std::string>> rpki;   // "enforce" | "tag" (routers); nullopt: no validation
+  std::optional<DampingSpec> damping;        // routers
   bool enforces_rpki() const { return rpki && rpki->value == "enforce"; }
   std::optional<HealthSpec> health;
   AnnounceSpec announce;
@@ -201,6 +211,7 @@ struct ImpairStep {
 };
 struct FlapStep {
   NodePair link;
+  std::optional<Marked<std::string>> node;  // an instance's announcements flap instead of a link
   int times = 1;
   Duration period{};
 };

@@ -117,6 +117,10 @@ std::string render_frr(const Lab& lab, const Node& r) {
     // Link subnets travel in BGP too: a reply from an instance must find its
     // way back to a client that sits behind other routers.
     line("  redistribute connected");
+    if (const auto& d = r.spec->damping)
+      // Route flap damping (RFC 2439): half-life, reuse, suppress, max-suppress.
+      line(fmt::format("  bgp dampening {} {} {} {}", std::chrono::duration_cast<std::chrono::minutes>(d->half_life).count(),
+                       d->reuse, d->suppress, std::chrono::duration_cast<std::chrono::minutes>(d->max_suppress).count()));
     // A changed import policy is applied by `clear ... soft in`, which without
     // a copy of what the peer sent would need the peer's route refresh (and
     // ExaBGP does not offer it): keep the copy, a few routes per session.

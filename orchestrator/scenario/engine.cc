@@ -300,7 +300,44 @@ class Runner {
   }
   // A flap is one event that ends when the link comes up for the last time:
   // bounds after it are measured from then ("back within 5s of the flap").
+  // An instance's announcements flap: withdrawn for half the period, then
+  // announced again, `times` times (what flap damping punishes). Timed, as
+  // a link's flap, from when the flapping stopped.
+  StepOutcome flap_announcements(const FlapStep& f) {
+    const Node& n = *lab_.find(f.node->value);
+    std::vector<std::string> routes;
+    for (const auto& p : n.service->prefixes) routes.push_back(exabgp_route(n, p.value.str(), announce_attributes(n)));
+    for (const auto& m : n.spec->announce.more_specifics)
+      routes.push_back(exabgp_route(n, m.value.str(), announce_attributes(n)));
+    const std::string name = n.name;
+    const bool at_start = n.spec->announce.at_start;
+    const std::string text = fmt::format("flap announcements of {} {} times every {}", name, f.times, format_duration(f.period));
+    undo_.push_back([=, this] {
+      for (const std::string& r : routes) (void)ops_.exabgp(name, (at_start ? "announce " : "withdraw ") + r);
+    });
+    open_tcp_sessions();
+    auto send = [&](const char* verb) -> Result {
+      for (const std::string& r : routes)
+        if (auto done = ops_.exabgp(name, verb + r); !done) return done;
+      return {};
+    };
+    const Micros start = now(), half = us(f.period) / 2;
+    for (int i = 0; i < f.times && !cancelled(); ++i) {
+      auto down = send("withdraw ");
+      if (down) sleep_until(now() + half);
+      auto up = send("announce ");
+      if (!down || !up)
+        return {.text = text, .kind = StepKind::kEvent, .status = Status::kError,
+                .measured = !down ? down.error() : up.error()};
+      if (i + 1 < f.times) sleep_until(now() + half);
+    }
+    last_event_ = now();
+    return {.text = text, .kind = StepKind::kEvent, .status = cancelled() ? Status::kInterrupted : Status::kPass,
+            .measured = fmt::format("from +{} to +{}", checks::format_seconds(start), checks::format_seconds(now())),
+            .at = last_event_};
+  }
   StepOutcome step(const FlapStep& f) {
+    if (f.node) return flap_announcements(f);
     const std::string &a = f.link.a.value, &b = f.link.b.value;
     const std::string text =
         fmt::format("flap link {} -- {}{} {} times every {}", a, b, parallel(a, b), f.times, format_duration(f.period));
