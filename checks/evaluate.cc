@@ -209,4 +209,35 @@ Verdict catchment(const std::map<std::string, ClientTimeline>& probes, Micros ev
   return v;
 }
 
+Verdict load_share(const std::map<std::string, ClientTimeline>& probes, const std::map<std::string, uint32_t>& weights,
+                   Micros event, Micros end, const std::string& instance, std::optional<double> at_most,
+                   std::optional<double> at_least) {
+  uint64_t total = 0, served = 0;
+  std::string who_serves;
+  for (const auto& [client, weight] : weights) {
+    total += weight;
+    auto it = probes.find(client);
+    if (it == probes.end() || answering_at_end(it->second, event, end) != instance) continue;
+    served += weight;
+    who_serves += (who_serves.empty() ? "" : ", ") + client + " " + std::to_string(weight);
+  }
+  const double share = total ? 100.0 * static_cast<double>(served) / static_cast<double>(total) : 0;
+  char pct[32];
+  std::snprintf(pct, sizeof pct, "%.1f%%", share);
+  Verdict v;
+  v.measured = instance + " serves " + pct + " of the clients' weight (" +
+               (who_serves.empty() ? std::string("nobody") : who_serves) + " of " + std::to_string(total) + ")";
+  // A hair of slack: 1/3 of a weight of 3 is 33.33...%, which "33.3%" means.
+  const double eps = 1e-9;
+  v.pass = (!at_most || share <= *at_most + eps) && (!at_least || share >= *at_least - eps);
+  if (!v.pass) {
+    std::string want;
+    char b[32];
+    if (at_least) std::snprintf(b, sizeof b, "at least %g%%", *at_least), want += b;
+    if (at_most) std::snprintf(b, sizeof b, "%sat most %g%%", want.empty() ? "" : ", ", *at_most), want += b;
+    v.measured += " (expected " + want + ")";
+  }
+  return v;
+}
+
 }  // namespace anylab::checks

@@ -79,4 +79,11 @@ Decision decide_max_outage(const ClientTimeline& probes, Micros event, Micros en
 
 std::string format_seconds(Micros t);
 
+// `load`: the share of the clients' weight that `instance` serves at the
+// end (each client counted for the instance answering it then), within
+// the bounds (percent). Says the share and who makes it up.
+Verdict load_share(const std::map<std::string, ClientTimeline>& probes, const std::map<std::string, uint32_t>& weights,
+                   Micros event, Micros end, const std::string& instance, std::optional<double> at_most,
+                   std::optional<double> at_least);
+
 }  // namespace anylab::checks

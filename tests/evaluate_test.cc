@@ -285,6 +285,28 @@ TEST(Route, RpkiStateOfTheBestPath) {
   EXPECT_EQ(route_rpki(std::nullopt, "", "valid").measured, "no route");
 }
 
+// `load`: the share of the weight an instance serves, from who answers each
+// client at the end; a failure names the share and who makes it up.
+TEST(Load, ShareOfTheWeightServed) {
+  std::map<std::string, ClientTimeline> t;
+  auto answered_by = [](const char* who) {
+    ClientTimeline c;
+    for (int i = 0; i < 20; ++i) c.push_back({Micros(i * 10'000), std::string(who)});
+    return c;
+  };
+  t["client-eu"] = answered_by("pop-ams");
+  t["client-us"] = answered_by("pop-iad");
+  t["client-ap"] = answered_by("pop-ams");
+  const std::map<std::string, uint32_t> w{{"client-eu", 5}, {"client-us", 3}, {"client-ap", 2}};
+  Verdict v = load_share(t, w, Micros(0), Micros(200'000), "pop-ams", 70.0, 70.0);
+  EXPECT_TRUE(v.pass) << v.measured;
+  EXPECT_EQ(v.measured, "pop-ams serves 70.0% of the clients' weight (client-ap 2, client-eu 5 of 10)");
+  Verdict low = load_share(t, w, Micros(0), Micros(200'000), "pop-iad", std::nullopt, 50.0);
+  EXPECT_FALSE(low.pass);
+  EXPECT_EQ(low.measured, "pop-iad serves 30.0% of the clients' weight (client-us 3 of 10) (expected at least 50%)");
+  EXPECT_FALSE(load_share(t, w, Micros(0), Micros(200'000), "pop-sin", 60.0, 10.0).pass);
+}
+
 // `absent: true`: no route passes; a route fails, naming what is there.
 TEST(Route, AbsentHoldsOnlyWithoutARoute) {
   Verdict gone = route_absent(best_path("{\n}\n"), "");

@@ -119,6 +119,8 @@ class Checker {
     not_for(n, !instance && n.scope.has_value(), n.scope ? n.scope->mark : SourceMark{}, "scope", "instances");
     not_for(n, !router && n.rpki.has_value(), n.rpki ? n.rpki->mark : SourceMark{}, "rpki", "routers");
     not_for(n, !router && n.damping.has_value(), n.damping ? n.damping->mark : SourceMark{}, "damping", "routers");
+    not_for(n, n.kind.value != NodeKind::kClient && n.weight.has_value(), n.weight ? n.weight->mark : SourceMark{},
+            "weight", "clients");
     if (router && n.damping) check_damping(*n.damping);
     if (router && n.rpki && !spec_.rpki)
       d_.error(n.rpki->mark, fmt::format("\"{}\" validates route origins (rpki: {}), but the lab has no `rpki:` "
@@ -523,9 +525,17 @@ class Checker {
       d_.error(st.mark, "within and stable bound `reaches` or `unreachable`; add one of them");
     if (e.reaches && e.unreachable && *e.unreachable)
       d_.error(e.reaches->mark, "a client cannot both reach an instance and reach nothing");
-    if (!per_client && !e.client && e.catchment.empty() && !e.route && !e.tcp)
+    if (!per_client && !e.client && e.catchment.empty() && !e.route && !e.tcp && !e.load)
       d_.error(st.mark, "an expect step needs something to check: reaches, unreachable, max-outage, catchment, "
-                        "route or tcp");
+                        "route, tcp or load");
+    if (e.load) {
+      want_kind(e.load->instance, NodeKind::kInstance, "`load: instance:`");
+      if (!e.load->at_most && !e.load->at_least)
+        d_.error(e.load->instance.mark, "a load expectation needs `at-most:` or `at-least:` (a share, like 60%)");
+      if (e.load->at_most && e.load->at_least && e.load->at_least->value > e.load->at_most->value)
+        d_.error(e.load->at_least->mark, fmt::format("at-least {}% is more than at-most {}%: no share can be both",
+                                                     e.load->at_least->value, e.load->at_most->value));
+    }
     std::set<std::pair<std::string, std::string>> seen;  // (service, client): one catchment per service
     for (const CatchmentSpec& c : e.catchment) {
       want_kind(c.instance, NodeKind::kInstance, "a catchment key");

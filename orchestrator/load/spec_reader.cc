@@ -150,6 +150,8 @@ NodeSpec read_node(const Reader& r, const lyd_node* n) {
   out.service = r.opt_str(n, "service");
   out.scope = r.opt_str(n, "scope");
   out.rpki = r.opt_str(n, "rpki");
+  if (const lyd_node* w = Reader::child(n, "weight"))
+    out.weight = Marked<uint32_t>{static_cast<uint32_t>(Reader::number(w)), r.mark(w)};
   if (const lyd_node* d = Reader::child(n, "damping"))
     out.damping = DampingSpec{Reader::duration(Reader::child(d, "half-life")),
                               static_cast<int>(Reader::number(Reader::child(d, "reuse"))),
@@ -227,6 +229,17 @@ ExpectStep read_expect(const Reader& r, const lyd_node* e) {
     if (const lyd_node* a = Reader::child(rt, "absent")) re.absent = Marked<bool>{Reader::text(a) == "true", r.mark(a)};
     re.rpki = r.opt_str(rt, "rpki");
     out.route = re;
+  }
+  if (const lyd_node* l = Reader::child(e, "load")) {
+    LoadExpect le{r.str(Reader::child(l, "instance")), std::nullopt, std::nullopt};
+    auto percent = [&](const char* name) -> std::optional<Marked<double>> {
+      const lyd_node* p = Reader::child(l, name);
+      if (!p) return std::nullopt;
+      return Marked<double>{std::strtod(Reader::text(p).c_str(), nullptr), r.mark(p)};
+    };
+    le.at_most = percent("at-most");
+    le.at_least = percent("at-least");
+    out.load = le;
   }
   if (const lyd_node* t = Reader::child(e, "tcp"))
     out.tcp = TcpExpect{r.str(Reader::child(t, "client")), Reader::text(Reader::child(t, "survives")) == "true",

@@ -136,6 +136,8 @@ struct NodeSpec {
   std::optional<Marked<std::string>> scope;  // "local" | "global" (instances); nullopt: global
   std::optional<Marked<std::string>> rpki;   // "enforce" | "tag" (routers); nullopt: no validation
   std::optional<DampingSpec> damping;        // routers
+  std::optional<Marked<uint32_t>> weight;    // clients: the users behind it (default 1)
+  uint32_t weight_or_one() const { return weight ? weight->value : 1; }
   bool enforces_rpki() const { return rpki && rpki->value == "enforce"; }
   std::optional<HealthSpec> health;
   AnnounceSpec announce;
@@ -236,6 +238,11 @@ struct TcpExpect {
   bool survives = false;
   std::optional<Marked<std::string>> service;  // required when the lab has several
 };
+// `load:` an instance serves a share of the clients' weight within bounds.
+struct LoadExpect {
+  Marked<std::string> instance;
+  std::optional<Marked<double>> at_most, at_least;  // percent
+};
 struct ExpectStep {
   std::optional<Marked<std::string>> client;
   std::optional<Marked<std::string>> reaches;
@@ -247,6 +254,7 @@ struct ExpectStep {
   std::vector<CatchmentSpec> catchment;
   std::optional<RouteExpect> route;
   std::optional<TcpExpect> tcp;
+  std::optional<LoadExpect> load;
 };
 
 using StepAction = std::variant<FailStep, RestoreStep, AnnounceStep, PolicyStep, ImpairStep,

@@ -466,6 +466,7 @@ class Runner {
     if (e.route) return expect_route(*e.route);
     if (e.tcp) return expect_tcp(*e.tcp, e.family);
     if (!e.catchment.empty()) return expect_catchment(e.catchment, e.family);
+    if (e.load) return expect_load(*e.load, e.family);
     const std::string client = e.client->value;
     const std::optional<Micros> within = e.within ? std::optional<Micros>(us(*e.within)) : std::nullopt;
     const Micros stable = e.stable ? us(*e.stable) : stable_;
@@ -533,6 +534,38 @@ class Runner {
           all.pass = all.pass && one.pass;
           add_measured(all.measured, names_families(lab_.spec) ? to_string(st.family) : "", one.measured);
         }
+      return all;
+    }));
+  }
+
+  // Per family of the instance's service: the share of every client's
+  // weight it serves, as soon as within the bounds (or at settle).
+  StepOutcome expect_load(const LoadExpect& l, const std::optional<Marked<Family>>& family) {
+    const std::string service = lab_.find(l.instance.value)->service->name.value;
+    std::map<std::string, uint32_t> weights;
+    for (const Node& n : lab_.nodes)
+      if (n.kind == NodeKind::kClient) weights[n.name] = n.spec->weight_or_one();
+    std::string text = fmt::format("expect load on {}", l.instance.value);
+    if (l.at_least) text += fmt::format(" at-least {}%", l.at_least->value);
+    if (l.at_most) text += fmt::format(" at-most {}%", l.at_most->value);
+    if (family) text += " over " + std::string(to_string(family->value));
+    return judged(text, settle([&](Micros end) {
+      const Snapshot s = snapshot();
+      Verdict all{.pass = true};
+      for (const Stream& st : streams(service, family)) {
+        std::map<std::string, checks::ClientTimeline> t;
+        std::vector<ProbeKey> keys;
+        for (const auto& [client, w] : weights) {
+          keys.push_back({client, service, st.family});
+          t[client] = s.of(keys.back());
+        }
+        if (auto why = unsent(s, keys, end)) return Verdict{.error = why};
+        Verdict one = checks::load_share(t, weights, last_event_, end, l.instance.value,
+                                         l.at_most ? std::optional<double>(l.at_most->value) : std::nullopt,
+                                         l.at_least ? std::optional<double>(l.at_least->value) : std::nullopt);
+        all.pass = all.pass && one.pass;
+        add_measured(all.measured, names_families(lab_.spec) ? to_string(st.family) : "", one.measured);
+      }
       return all;
     }));
   }
