@@ -125,6 +125,25 @@ TEST(Reports, AHijackerHasItsOwnColour) {
   EXPECT_NE(json_report(r).find("\"hijacker\": true"), std::string::npos);
 }
 
+// A lab that weighs its clients gets each instance's share drawn over time,
+// stacked, per scenario run; one that does not, no such drawing.
+TEST(Reports, WeightedClientsGetTheLoadDrawn) {
+  EXPECT_EQ(html_report(test::sample_report()).find("<svg class=\"load\""), std::string::npos);
+  TestReport r = test::sample_report();
+  for (ReportNode& n : r.nodes)
+    if (n.name == "client-eu") n.weight = 5;
+  const std::string html = html_report(r);
+  auto count = [&](const std::string& what) {
+    size_t n = 0;
+    for (size_t at = html.find(what); at != std::string::npos; at = html.find(what, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("<svg class=\"load\""), count("<svg class=\"timeline\""));  // one beside each run's timeline
+  EXPECT_GT(count("<svg class=\"load\""), 0u);
+  EXPECT_NE(html.find("pop-ams 100%</title>"), std::string::npos);
+  EXPECT_NE(json_report(r).find("\"weight\": 5"), std::string::npos);
+}
+
 // The map of the state before the first event shows who answered right up
 // to it, even when the replies in flight when the event struck were lost
 // (the probes sent in its last 30 ms here).

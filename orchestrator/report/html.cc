@@ -299,6 +299,71 @@ std::string timeline_svg(const TestReport& r, const ScenarioOutcome& o, const Co
          client_bands(r, o, colors, g) + expectation_windows(expects, g) + events_and_axis(event_steps(o), g) + "</svg>";
 }
 
+// Whether the lab weighs its clients (then each instance's load is drawn).
+bool weighted(const TestReport& r) {
+  return std::any_of(r.nodes.begin(), r.nodes.end(),
+                     [](const ReportNode& n) { return n.kind == NodeKind::kClient && n.weight != 1; });
+}
+
+// Each instance's share of the clients' weight over time, stacked, per
+// service and family, on the timeline's time axis: where the load goes
+// when a site fails.
+std::string load_svg(const TestReport& r, const ScenarioOutcome& o, const Colors& colors) {
+  Geometry g;
+  for (const auto& [client, service, family, probes] : o.timelines)
+    if (!probes.empty()) g.span = std::max(g.span, probes.back().sent + r.probe_interval);
+  for (const StepOutcome& st : o.steps) g.span = std::max(g.span, st.at);
+  std::map<std::string, uint32_t> weight;
+  for (const ReportNode& n : r.nodes)
+    if (n.kind == NodeKind::kClient) weight[n.name] = n.weight;
+  std::set<std::pair<std::string, Family>> streams;
+  for (const ClientProbes& t : o.timelines) streams.insert({t.service, t.family});
+  const double h = 60, gap = 22;
+  // Each client as its last two probes say: the share moves when answers
+  // do (the catchment maps look further back, past replies lost in flight).
+  const Micros window = 2 * r.probe_interval;
+  const int slices = 200;
+  std::string s;
+  double y = 8;
+  for (const auto& [service, family] : streams) {
+    s += fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"rowlabel\">load{}{}</text>", g.left - 8, y + h / 2 + 4,
+                     streams.size() > 1 ? " · " + esc(service) : "",
+                     streams.size() > 1 ? std::string(" · ") + display_name(family) : "");
+    s += fmt::format("<rect x=\"{}\" y=\"{:.1f}\" width=\"{}\" height=\"{}\" class=\"lane\"/>", g.left, y, g.plot, h);
+    for (int i = 0; i < slices; ++i) {
+      const Micros from = g.span * i / slices, to = g.span * (i + 1) / slices;
+      std::map<std::optional<std::string>, uint64_t> served;
+      uint64_t total = 0;
+      for (const ClientProbes& c : o.timelines) {
+        if (c.service != service || c.family != family) continue;
+        const uint32_t w = weight.count(c.client) ? weight[c.client] : 1;
+        served[answering_before(c.probes, to, window)] += w;
+        total += w;
+      }
+      if (!total) continue;
+      // The instances in the legend's order from the bottom, no answer on top.
+      std::vector<std::pair<std::optional<std::string>, uint64_t>> stack;
+      for (const auto& [instance, colour] : colors.all())
+        if (served.count(instance)) stack.push_back({instance, served[instance]});
+      for (const auto& [who, w] : served)
+        if (!who || !colors.all().count(*who)) stack.push_back({who, w});
+      double bottom = y + h;
+      for (const auto& [who, w] : stack) {
+        const double part = h * static_cast<double>(w) / static_cast<double>(total);
+        bottom -= part;
+        s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\"><title>+{}: {} "
+                         "{:.0f}%</title></rect>",
+                         g.x(from), bottom, g.x(to) - g.x(from) + 0.3, part, colors(who), secs(to),
+                         who ? esc(*who) : std::string("no answer"), 100.0 * static_cast<double>(w) / static_cast<double>(total));
+      }
+    }
+    y += h + gap;
+  }
+  const double width = g.left + g.plot + 20;
+  return fmt::format("<svg class=\"load\" width=\"{}\" height=\"{:.0f}\" viewBox=\"0 0 {} {:.0f}\">", width, y, width, y) + s +
+         "</svg>";
+}
+
 std::string scenario_html(const TestReport& r, const ScenarioRuns& runs, size_t k, const Colors& colors,
                           const std::map<std::string, Point>& at) {
   const ScenarioOutcome& o = runs.runs[k];
@@ -308,6 +373,7 @@ std::string scenario_html(const TestReport& r, const ScenarioRuns& runs, size_t 
                                                    : "");
   if (!runs.description.empty()) s += "<p class=\"description\">" + esc(runs.description) + "</p>";
   s += timeline_svg(r, o, colors);
+  if (weighted(r)) s += load_svg(r, o, colors);
   // Events and expectations, in order, as a table beside the drawing.
   s += "<table class=\"steps\"><tr><th></th><th>line</th><th>step</th><th>at / window</th><th>measured</th></tr>";
   size_t ev = 0, ex = 0;

@@ -27,7 +27,8 @@ TestReport start_report(const Lab& lab, const std::string& file, int repeat, std
                .probe_timeout = std::chrono::duration_cast<Micros>(lab.spec.defaults.probe_timeout)};
   for (const Node& n : lab.nodes)
     r.nodes.push_back({n.name, n.kind, n.asn, n.service ? n.service->name.value : "",
-                       n.service && n.asn != n.service->asn.value});
+                       n.service && n.asn != n.service->asn.value,
+                       n.kind == NodeKind::kClient ? n.spec->weight_or_one() : 1});
   for (const Link& l : lab.links) r.links.push_back({l.a_node, l.b_node});
   return r;
 }
@@ -158,6 +159,7 @@ json topology_json(const TestReport& r) {
     if (n.asn) j["asn"] = n.asn;
     if (!n.service.empty()) j["service"] = n.service;
     if (n.hijacker) j["hijacker"] = true;
+    if (n.kind == NodeKind::kClient && n.weight != 1) j["weight"] = n.weight;
     nodes.push_back(j);
   }
   for (const ReportLink& l : r.links) links.push_back({l.a, l.b});

@@ -29,6 +29,7 @@ struct ReportNode {
   // An instance announcing its service's prefix from another AS than the
   // service's: a hijacker (drawn in its own colour).
   bool hijacker = false;
+  uint32_t weight = 1;  // clients: the users behind it
 };
 struct ReportLink {
   std::string a, b;
