@@ -240,4 +240,31 @@ Verdict load_share(const std::map<std::string, ClientTimeline>& probes, const st
   return v;
 }
 
+Decision decide_loss(const ClientTimeline& probes, Micros from, Micros end, std::optional<Micros> until, double at_most,
+                     size_t min_probes, Micros deadline) {
+  const Micros to = until ? std::min(*until, end) : end;
+  size_t sent = 0, lost = 0;
+  for (const Probe& p : probes) {
+    if (p.sent < from || p.sent >= to) continue;
+    ++sent;
+    lost += !p.instance;
+  }
+  const double share = sent ? 100.0 * static_cast<double>(lost) / static_cast<double>(sent) : 0;
+  char text[160];
+  std::snprintf(text, sizeof text, "lost %zu of %zu probes (%.2f%%) from +0s to +%s", lost, sent, share,
+                format_seconds(to - from).c_str());
+  Decision d;
+  d.verdict.measured = text;
+  d.verdict.pass = sent > 0 && share <= at_most + 1e-9;
+  const bool window_over = until ? end >= *until : sent >= min_probes;
+  d.final = window_over || end >= deadline;
+  if (d.final && !d.verdict.pass && sent == 0) d.verdict.measured = "no probe was decided in the window";
+  if (d.final && !d.verdict.pass && sent > 0) {
+    char want[48];
+    std::snprintf(want, sizeof want, " (expected at most %g%%)", at_most);
+    d.verdict.measured += want;
+  }
+  return d;
+}
+
 }  // namespace anylab::checks

@@ -79,6 +79,13 @@ Decision decide_max_outage(const ClientTimeline& probes, Micros event, Micros en
 
 std::string format_seconds(Micros t);
 
+// `loss`: of the probes sent from `from` and decided by `end` (or sent
+// before `until`, if given), the share left unanswered is at most
+// `at_most` percent. Decided once the window is over (with `until`), or
+// at once on what the window holds (at least `min_probes` of them).
+Decision decide_loss(const ClientTimeline& probes, Micros from, Micros end, std::optional<Micros> until, double at_most,
+                     size_t min_probes, Micros deadline);
+
 // `load`: the share of the clients' weight that `instance` serves at the
 // end (each client counted for the instance answering it then), within
 // the bounds (percent). Says the share and who makes it up.

@@ -517,10 +517,10 @@ class Checker {
     if (e.client) want_kind(*e.client, NodeKind::kClient, "`client:`");
     if (e.reaches) want_kind(*e.reaches, NodeKind::kInstance, "`reaches:`");
     if (e.reaches && e.client) want_in_reach(e.reaches->mark, e.client->value, e.reaches->value);
-    const bool per_client = e.reaches || e.unreachable || e.max_outage;
+    const bool per_client = e.reaches || e.unreachable || e.max_outage || e.loss;
     if (per_client && !e.client) d_.error(st.mark, "this expectation needs `client:`: which client is probing?");
     if (!per_client && e.client && !e.within && !e.stable)
-      d_.error(e.client->mark, "expect what of this client? add reaches, unreachable or max-outage");
+      d_.error(e.client->mark, "expect what of this client? add reaches, unreachable, max-outage or loss");
     if ((e.within || e.stable) && !e.reaches && !e.unreachable)
       d_.error(st.mark, "within and stable bound `reaches` or `unreachable`; add one of them");
     if (e.reaches && e.unreachable && *e.unreachable)
@@ -607,7 +607,7 @@ class Checker {
       if (const NodeSpec* n = spec_.find_node(c.instance.value); n && n->service) services.insert(n->service->value);
     for (const std::string& name : services)
       if (const ServiceSpec* s = spec_.find_service(name); s && !s->has(f)) lacks(name);
-    if (services.empty() && (e.unreachable || e.max_outage)) {
+    if (services.empty() && (e.unreachable || e.max_outage || e.loss)) {
       bool any = false;
       for (const ServiceSpec& s : spec_.services) any |= s.has(f);
       if (!any && !spec_.services.empty())

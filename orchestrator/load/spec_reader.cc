@@ -213,6 +213,10 @@ ExpectStep read_expect(const Reader& r, const lyd_node* e) {
   out.stable = r.opt_duration(e, "stable");
   if (const lyd_node* u = Reader::child(e, "unreachable")) out.unreachable = Reader::text(u) == "true";
   out.max_outage = r.opt_duration(e, "max-outage");
+  if (const lyd_node* l = Reader::child(e, "loss")) {
+    const lyd_node* m = Reader::child(l, "at-most");
+    out.loss = LossExpect{{std::strtod(Reader::text(m).c_str(), nullptr), r.mark(m)}, r.opt_duration(l, "over")};
+  }
   if (auto f = r.opt_str(e, "family"))
     out.family = Marked<Family>{parse_family(f->value).value_or(Family::kIpv4), f->mark};  // the schema allows only these
   for (const lyd_node* c : Reader::all(e, "catchment")) {

@@ -243,6 +243,12 @@ struct LoadExpect {
   Marked<std::string> instance;
   std::optional<Marked<double>> at_most, at_least;  // percent
 };
+// `loss:` the share of a client's probes unanswered since the last event
+// (in its first `over`, if given).
+struct LossExpect {
+  Marked<double> at_most;  // percent
+  std::optional<Duration> over;
+};
 struct ExpectStep {
   std::optional<Marked<std::string>> client;
   std::optional<Marked<std::string>> reaches;
@@ -255,6 +261,7 @@ struct ExpectStep {
   std::optional<RouteExpect> route;
   std::optional<TcpExpect> tcp;
   std::optional<LoadExpect> load;
+  std::optional<LossExpect> loss;
 };
 
 using StepAction = std::variant<FailStep, RestoreStep, AnnounceStep, PolicyStep, ImpairStep,

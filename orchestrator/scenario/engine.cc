@@ -478,6 +478,24 @@ class Runner {
       for (const Stream& st : covered) out.push_back(key(st));
       return out;
     };
+    if (e.loss) {
+      text += fmt::format("loss at-most {}%", e.loss->at_most.value);
+      if (e.loss->over) text += " over " + format_duration(*e.loss->over);
+      text += over;
+      const std::optional<Micros> until =
+          e.loss->over ? std::optional<Micros>(last_event_ + us(*e.loss->over)) : std::nullopt;
+      const Micros deadline = until ? *until + timeout_ + interval_ : last_event_ + settle_;
+      const auto all = streams(std::nullopt, e.family);
+      return judged(text, until_decided([&](Micros end) {
+        const Snapshot s = snapshot();
+        if (auto why = unsent(s, keys(all), end)) return Decision{.final = true, .verdict = {.error = why}};
+        // Without `over`: what the window holds when the step is reached,
+        // at least 10 probes of it.
+        return every_stream(all, [&](const Stream& st) {
+          return checks::decide_loss(s.of(key(st)), last_event_, end, until, e.loss->at_most.value, 10, deadline);
+        });
+      }));
+    }
     if (e.max_outage) {
       text += fmt::format("max-outage {}", format_duration(*e.max_outage)) + over;
       const Micros bound = us(*e.max_outage), deadline = last_event_ + settle_;
