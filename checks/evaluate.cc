@@ -225,6 +225,7 @@ Verdict load_share(const std::map<std::string, ClientTimeline>& probes, const st
   char pct[32];
   std::snprintf(pct, sizeof pct, "%.1f%%", share);
   Verdict v;
+  v.percent = share;
   v.measured = instance + " serves " + pct + " of the clients' weight (" +
                (who_serves.empty() ? std::string("nobody") : who_serves) + " of " + std::to_string(total) + ")";
   // A hair of slack: 1/3 of a weight of 3 is 33.33...%, which "33.3%" means.
@@ -255,6 +256,7 @@ Decision decide_loss(const ClientTimeline& probes, Micros from, Micros end, std:
                 format_seconds(to - from).c_str());
   Decision d;
   d.verdict.measured = text;
+  if (sent) d.verdict.percent = share;
   d.verdict.pass = sent > 0 && share <= at_most + 1e-9;
   const bool window_over = until ? end >= *until : sent >= min_probes;
   d.final = window_over || end >= deadline;

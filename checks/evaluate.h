@@ -16,6 +16,7 @@ struct Verdict {
   std::optional<Micros> convergence{};     // event -> the answers settled on the instance
   std::optional<Micros> longest_outage{};  // longest run without an answer
   std::optional<std::string> instance{};   // who answers in the end
+  std::optional<double> percent{};          // a share measured (load, loss), in percent
   // The harness could not measure it (probes not sent, a router that does
   // not answer): the cause. Such a verdict is neither a pass nor a fail.
   std::optional<std::string> error{};

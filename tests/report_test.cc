@@ -144,6 +144,21 @@ TEST(Reports, WeightedClientsGetTheLoadDrawn) {
   EXPECT_NE(json_report(r).find("\"weight\": 5"), std::string::npos);
 }
 
+// A share an expectation measured (load, loss) is summed up over the runs
+// as min/median/max, in the JSON and JUnit reports alike.
+TEST(Reports, SharesSpreadOverRuns) {
+  TestReport r = test::sample_report();
+  for (auto& run : r.scenarios[1].runs)
+    for (StepOutcome& st : run.steps)
+      if (st.expectation()) st.percent = &run == &r.scenarios[1].runs[0] ? 62.5 : 70.0;
+  const std::string j = json_report(r);
+  EXPECT_NE(j.find("\"percent\": {\n"), std::string::npos) << j.substr(0, 2000);
+  EXPECT_NE(j.find("\"max\": 70.0"), std::string::npos);
+  EXPECT_NE(j.find("\"min\": 62.5"), std::string::npos);
+  EXPECT_NE(junit_report(r).find("share min/median/max 62.5% / 66.2% / 70.0%"), std::string::npos);
+  EXPECT_EQ(json_report(test::sample_report()).find("\"percent\""), std::string::npos) << "only where measured";
+}
+
 // The map of the state before the first event shows who answered right up
 // to it, even when the replies in flight when the event struck were lost
 // (the probes sent in its last 30 ms here).

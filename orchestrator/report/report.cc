@@ -88,6 +88,7 @@ std::vector<ExpectationRuns> expectations(const ScenarioRuns& s) {
     ExpectationRuns e;
     e.first = &s.runs.front().steps[i];
     std::vector<Micros> convergence, outage;
+    std::vector<double> percent;
     for (size_t r = 0; r < s.runs.size(); ++r) {
       if (i >= s.runs[r].steps.size()) continue;  // a run cut short (Ctrl-C)
       const StepOutcome& st = s.runs[r].steps[i];
@@ -101,6 +102,12 @@ std::vector<ExpectationRuns> expectations(const ScenarioRuns& s) {
       }
       if (st.convergence) convergence.push_back(*st.convergence);
       if (st.longest_outage) outage.push_back(*st.longest_outage);
+      if (st.percent) percent.push_back(*st.percent);
+    }
+    if (!percent.empty()) {
+      std::sort(percent.begin(), percent.end());
+      const size_t n = percent.size();
+      e.percent = {percent.front(), n % 2 ? percent[n / 2] : (percent[n / 2 - 1] + percent[n / 2]) / 2, percent.back()};
     }
     e.convergence = spread(convergence);
     e.longest_outage = spread(outage);
@@ -187,9 +194,11 @@ std::string json_report(const TestReport& r) {
     }
     json exps = json::array();
     for (const ExpectationRuns& e : expectations(s)) {
-      exps.push_back({{"line", e.first->line}, {"text", e.first->text}, {"runs", e.runs}, {"passed", e.passed},
-                      {"status", to_string(e.worst)},
-                      {"convergence", spread_json(e.convergence)}, {"longest_outage", spread_json(e.longest_outage)}});
+      json x = {{"line", e.first->line}, {"text", e.first->text}, {"runs", e.runs}, {"passed", e.passed},
+                {"status", to_string(e.worst)},
+                {"convergence", spread_json(e.convergence)}, {"longest_outage", spread_json(e.longest_outage)}};
+      if (e.percent) x["percent"] = {{"min", (*e.percent)[0]}, {"median", (*e.percent)[1]}, {"max", (*e.percent)[2]}};
+      exps.push_back(std::move(x));
     }
     scenarios.push_back({{"name", s.name}, {"description", s.description}, {"pass", s.pass()}, {"runs", runs},
                          {"expectations", exps}});
@@ -273,9 +282,12 @@ std::string junit_report(const TestReport& r) {
     for (const ExpectationRuns& x : expectations(s)) {
       ++t;
       const StepOutcome& st = *x.first;
-      std::string out = r.repeat > 1 ? fmt::format("{}/{} runs held{}{}", x.passed, x.runs,
+      std::string out = r.repeat > 1 ? fmt::format("{}/{} runs held{}{}{}", x.passed, x.runs,
                                                    spread_text("convergence", x.convergence),
-                                                   spread_text("longest outage", x.longest_outage))
+                                                   spread_text("longest outage", x.longest_outage),
+                                                   x.percent ? fmt::format("; share min/median/max {:.1f}% / {:.1f}% / {:.1f}%",
+                                                                           (*x.percent)[0], (*x.percent)[1], (*x.percent)[2])
+                                                             : "")
                                      : st.measured;
       cases += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{}\" file=\"{}\" line=\"{}\">\n",
                            xml_escape(suite), xml_escape(fmt::format("line {}: {}", st.line, st.text)),

@@ -4,6 +4,7 @@
 // repeated runs.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
@@ -71,6 +72,7 @@ struct ExpectationRuns {
   Status worst = Status::kPass;  // of its runs
   std::optional<Spread> convergence;
   std::optional<Spread> longest_outage;
+  std::optional<std::array<double, 3>> percent;  // min, median, max of a share measured (load, loss)
   std::vector<const StepOutcome*> failures;  // every run that did not pass, in run order
   std::vector<int> failed_runs;              // 1-based run numbers of those
 };

@@ -368,7 +368,7 @@ class Runner {
     StepOutcome o{.text = std::move(text), .kind = StepKind::kExpectation,
                   .status = v.pass ? Status::kPass : Status::kFail, .measured = v.measured, .at = now() - timeout_,
                   .since = last_event_, .convergence = v.convergence, .longest_outage = v.longest_outage,
-                  .instance = v.instance};
+                  .instance = v.instance, .percent = v.percent};
     if (v.error) {
       o.status = Status::kError;
       o.measured = *v.error;
@@ -454,6 +454,7 @@ class Runner {
       if (d.verdict.convergence)
         all.verdict.convergence = std::max(all.verdict.convergence.value_or(Micros(0)), *d.verdict.convergence);
       // Who answers: the one instance every stream ends on, if they agree.
+      if (d.verdict.percent) all.verdict.percent = std::max(all.verdict.percent.value_or(0), *d.verdict.percent);
       if (&st == &streams.front()) all.verdict.instance = d.verdict.instance;
       else if (all.verdict.instance != d.verdict.instance) all.verdict.instance = std::nullopt;
     }
@@ -582,6 +583,7 @@ class Runner {
                                          l.at_most ? std::optional<double>(l.at_most->value) : std::nullopt,
                                          l.at_least ? std::optional<double>(l.at_least->value) : std::nullopt);
         all.pass = all.pass && one.pass;
+        if (one.percent) all.percent = std::max(all.percent.value_or(0), *one.percent);
         add_measured(all.measured, names_families(lab_.spec) ? to_string(st.family) : "", one.measured);
       }
       return all;
