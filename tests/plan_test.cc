@@ -250,7 +250,7 @@ TEST(Render, SilentInstanceAndForgedOrigin) {
 // family; `damping: true` takes RFC 2439's usual values.
 TEST(Render, FlapDamping) {
   Lab lab = resolve_file(test::source_dir() + "/labs/flap-damping.yaml");
-  EXPECT_NE(lab.find("edge-ams")->files.at("frr.conf").find("  bgp dampening 1 1500 2000 4\n"), std::string::npos);
+  EXPECT_NE(lab.find("edge-ams")->files.at("frr.conf").find("  bgp dampening 1 1800 2000 4\n"), std::string::npos);
   EXPECT_EQ(lab.find("edge-sin")->files.at("frr.conf").find("dampening"), std::string::npos);
   SourceFile f("d.yaml", "name: d\nservices:\n  dns: {prefix: 192.0.2.0/24, address: 192.0.2.53, asn: 64500}\n"
                          "topology:\n  nodes:\n    r1: {kind: router, asn: 65001, damping: true}\n"
