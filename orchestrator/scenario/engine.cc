@@ -321,11 +321,17 @@ class Runner {
         if (auto done = ops_.exabgp(name, verb + r); !done) return done;
       return {};
     };
+    return flapping(text, f, [&] { return send("withdraw "); }, [&] { return send("announce "); });
+  }
+  // `times` times: down, half a period, up, half a period (not after the
+  // last); timed from when the flapping stopped.
+  StepOutcome flapping(const std::string& text, const FlapStep& f, const std::function<Result()>& down_once,
+                       const std::function<Result()>& up_once) {
     const Micros start = now(), half = us(f.period) / 2;
     for (int i = 0; i < f.times && !cancelled(); ++i) {
-      auto down = send("withdraw ");
+      auto down = down_once();
       if (down) sleep_until(now() + half);
-      auto up = send("announce ");
+      auto up = up_once();
       if (!down || !up)
         return {.text = text, .kind = StepKind::kEvent, .status = Status::kError,
                 .measured = !down ? down.error() : up.error()};
@@ -343,20 +349,7 @@ class Runner {
         fmt::format("flap link {} -- {}{} {} times every {}", a, b, parallel(a, b), f.times, format_duration(f.period));
     undo_.push_back([=, this] { (void)ops_.set_link(a, b, true); });
     open_tcp_sessions();
-    const Micros start = now(), half = us(f.period) / 2;
-    for (int i = 0; i < f.times && !cancelled(); ++i) {
-      auto down = ops_.set_link(a, b, false);
-      if (down) sleep_until(now() + half);
-      auto up = ops_.set_link(a, b, true);
-      if (!down || !up)
-        return {.text = text, .kind = StepKind::kEvent, .status = Status::kError,
-                .measured = !down ? down.error() : up.error()};
-      if (i + 1 < f.times) sleep_until(now() + half);
-    }
-    last_event_ = now();
-    return {.text = text, .kind = StepKind::kEvent, .status = cancelled() ? Status::kInterrupted : Status::kPass,
-            .measured = fmt::format("from +{} to +{}", checks::format_seconds(start), checks::format_seconds(now())),
-            .at = last_event_};
+    return flapping(text, f, [&] { return ops_.set_link(a, b, false); }, [&] { return ops_.set_link(a, b, true); });
   }
 
   // Expectations -----------------------------------------------------------
