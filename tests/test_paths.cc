@@ -44,27 +44,22 @@ std::vector<std::string> lab_files() {
   return out;
 }
 
-std::vector<std::string> lab_format_examples() {
+namespace {
+// The code blocks of lab-format.md fenced with `fence`.
+std::vector<std::string> lab_format_blocks(const std::string& fence) {
   const std::string doc = source_dir() + "/../shared/lab-format.md";
   std::vector<std::string> out;
   if (!std::filesystem::exists(doc)) return out;
   const std::string text = read_file(doc);
-  static const std::regex block("```yaml\n([\\s\\S]*?)```");
+  const std::regex block("```" + fence + "\n([\\s\\S]*?)```");
   for (auto it = std::sregex_iterator(text.begin(), text.end(), block); it != std::sregex_iterator(); ++it)
     out.push_back((*it)[1].str());
   return out;
 }
+}  // namespace
 
-std::vector<std::string> lab_format_planned_examples() {
-  const std::string doc = source_dir() + "/../shared/lab-format.md";
-  std::vector<std::string> out;
-  if (!std::filesystem::exists(doc)) return out;
-  const std::string text = read_file(doc);
-  static const std::regex block("```yml\n([\\s\\S]*?)```");
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), block); it != std::sregex_iterator(); ++it)
-    out.push_back((*it)[1].str());
-  return out;
-}
+std::vector<std::string> lab_format_examples() { return lab_format_blocks("yaml"); }
+std::vector<std::string> lab_format_planned_examples() { return lab_format_blocks("yml"); }
 
 RunResult run(const std::vector<std::string>& argv, const std::string& cwd) {
   char out_tmpl[] = "/tmp/anylab-test-out-XXXXXX";
