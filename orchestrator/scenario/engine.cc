@@ -525,6 +525,21 @@ class Runner {
 
   // Per service and family: each client answered by the instance it is
   // listed under.
+  // The timelines of one service and family of the clients keying `by_client`,
+  // or why some of their probes could not be sent.
+  template <class ByClient>
+  std::expected<std::map<std::string, checks::ClientTimeline>, std::string> stream_timelines(
+      const Snapshot& s, const ByClient& by_client, const std::string& service, Family f, Micros end) const {
+    std::map<std::string, checks::ClientTimeline> t;
+    std::vector<ProbeKey> keys;
+    for (const auto& entry : by_client) {
+      keys.push_back({entry.first, service, f});
+      t[entry.first] = s.of(keys.back());
+    }
+    if (auto why = unsent(s, keys, end)) return std::unexpected(*why);
+    return t;
+  }
+
   StepOutcome expect_catchment(const std::vector<CatchmentSpec>& catchment, const std::optional<Marked<Family>>& family) {
     std::map<std::string, std::map<std::string, std::string>> want;  // service -> client -> instance
     for (const CatchmentSpec& c : catchment)
@@ -535,14 +550,9 @@ class Runner {
       Verdict all{.pass = true};
       for (const auto& [service, clients] : want)
         for (const Stream& st : streams(service, family)) {
-          std::map<std::string, checks::ClientTimeline> t;
-          std::vector<ProbeKey> keys;
-          for (const auto& [client, inst] : clients) {
-            keys.push_back({client, service, st.family});
-            t[client] = s.of(keys.back());
-          }
-          if (auto why = unsent(s, keys, end)) return Verdict{.error = why};
-          Verdict one = checks::catchment(t, last_event_, end, clients);
+          auto t = stream_timelines(s, clients, service, st.family, end);
+          if (!t) return Verdict{.error = t.error()};
+          Verdict one = checks::catchment(*t, last_event_, end, clients);
           all.pass = all.pass && one.pass;
           add_measured(all.measured, names_families(lab_.spec) ? to_string(st.family) : "", one.measured);
         }
@@ -565,14 +575,9 @@ class Runner {
       const Snapshot s = snapshot();
       Verdict all{.pass = true};
       for (const Stream& st : streams(service, family)) {
-        std::map<std::string, checks::ClientTimeline> t;
-        std::vector<ProbeKey> keys;
-        for (const auto& [client, w] : weights) {
-          keys.push_back({client, service, st.family});
-          t[client] = s.of(keys.back());
-        }
-        if (auto why = unsent(s, keys, end)) return Verdict{.error = why};
-        Verdict one = checks::load_share(t, weights, last_event_, end, l.instance.value,
+        auto t = stream_timelines(s, weights, service, st.family, end);
+        if (!t) return Verdict{.error = t.error()};
+        Verdict one = checks::load_share(*t, weights, last_event_, end, l.instance.value,
                                          l.at_most ? std::optional<double>(l.at_most->value) : std::nullopt,
                                          l.at_least ? std::optional<double>(l.at_least->value) : std::nullopt);
         all.pass = all.pass && one.pass;
