@@ -109,13 +109,11 @@ std::vector<std::string> route_map_bindings(const Node& r, const BgpNeighbor& n)
 
 FrrChange leak_change(const Node& r, bool leak) {
   FrrChange c;
+  std::vector<std::string> changed;  // both families' sessions share the peer's map: change it once
   for (const BgpNeighbor& n : r.neighbors) {
     if (!exports_filtered(n)) continue;
-    // Both families' sessions share the peer's map: change it once.
-    if (std::find(c.config.begin(), c.config.end(), fmt::format("no route-map {} deny 10", map_name(n, false))) ==
-            c.config.end() &&
-        std::find(c.config.begin(), c.config.end(), fmt::format("route-map {} deny 10", map_name(n, false))) ==
-            c.config.end()) {
+    if (std::find(changed.begin(), changed.end(), n.node) == changed.end()) {
+      changed.push_back(n.node);
       if (leak) {
         c.config.push_back(fmt::format("no route-map {} deny 10", map_name(n, false)));
       } else {
