@@ -1,8 +1,10 @@
-// anylab-probe udp|tcp|dns ADDRESS PORT [--timeout DURATION]
+// anylab-probe udp|tcp|dns ADDRESS PORT [--timeout DURATION] [--overload]
 //
 // Asks ADDRESS:PORT once who answers; prints the name and exits 0, or exits 1
 // when nothing answers within the timeout (default 500ms). ExaBGP's
-// healthcheck runs it against the instance's own responder.
+// healthcheck runs it against the instance's own responder. --overload asks
+// the responder whether it is over its capacity instead (over UDP for DNS),
+// and exits 1 when it is, as when it does not answer.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -37,12 +39,19 @@ bool wait_readable(int fd, int ms) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if ((argc != 4 && argc != 6) || (argc == 6 && std::strcmp(argv[4], "--timeout") != 0)) {
-    std::fprintf(stderr, "usage: anylab-probe udp|tcp|dns ADDRESS PORT [--timeout DURATION]\n");
+  int ms = 500;
+  bool overload = false, usage = argc < 4;
+  for (int k = 4; !usage && k < argc; ++k) {
+    if (std::strcmp(argv[k], "--overload") == 0) overload = true;
+    else if (std::strcmp(argv[k], "--timeout") == 0 && k + 1 < argc) ms = timeout_ms(argv[++k]);
+    else usage = true;
+  }
+  if (usage) {
+    std::fprintf(stderr, "usage: anylab-probe udp|tcp|dns ADDRESS PORT [--timeout DURATION] [--overload]\n");
     return 2;
   }
-  const auto protocol = anylab::checks::parse_protocol(argv[1]);
-  const int ms = argc == 6 ? timeout_ms(argv[5]) : 500;
+  auto protocol = anylab::checks::parse_protocol(argv[1]);
+  if (overload && protocol == anylab::checks::Protocol::kDns) protocol = anylab::checks::Protocol::kUdp;
   const auto addr = anylab::checks::socket_address(argv[2], static_cast<uint16_t>(std::atoi(argv[3])));
   if (ms < 0 || !addr || !protocol) {
     std::fprintf(stderr, "anylab-probe: bad arguments\n");
@@ -60,7 +69,9 @@ int main(int argc, char** argv) {
     if (poll(&p, 1, ms) != 1 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err != 0) return 1;
   }
   const uint16_t id = static_cast<uint16_t>(getpid());
-  const std::string request = dns ? anylab::checks::dns_query(id) : std::string(anylab::checks::kRequest);
+  const std::string request = dns        ? anylab::checks::dns_query(id)
+                              : overload ? std::string(anylab::checks::kHealthRequest)
+                                         : std::string(anylab::checks::kRequest);
   if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) return 1;
   if (!wait_readable(fd, ms)) return 1;
   char buf[1024];
@@ -75,5 +86,5 @@ int main(int argc, char** argv) {
     reply.pop_back();
   }
   std::printf("%s\n", reply.c_str());
-  return 0;
+  return overload && reply.ends_with(" overloaded") ? 1 : 0;
 }

@@ -44,6 +44,7 @@ class Prober {
   void stop();
   // Now, on the prober's clock: events are stamped with it.
   Micros now() const;
+  std::chrono::steady_clock::time_point origin() const { return origin_; }
   // Each target's decided probes so far (older than the timeout), in the
   // order of the targets.
   std::vector<ClientTimeline> timelines() const;

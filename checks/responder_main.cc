@@ -1,10 +1,16 @@
-// anylab-responder ADDRESS[,ADDRESS] PORT NAME
+// anylab-responder ADDRESS[,ADDRESS] PORT NAME [--capacity N] [--stats FILE]
 //
 // Runs inside an instance's network namespace and answers, on each
 // ADDRESS:PORT (IPv4 or IPv6: a dual-stack service has one of each),
 // UDP datagrams and TCP requests with NAME: a CHAOS TXT hostname.bind query
 // gets a DNS answer, anything else the name and a newline. A TCP connection
 // stays open for further requests. One thread, poll(2).
+//
+// --capacity N: it answers at most N queries a second and drops the rest
+// (checks/capacity.h). --stats FILE: it appends, for every second it was
+// offered anything, "SECOND SERVED DROPPED" (SECOND on the monotonic clock).
+// "anylab? health" is answered "NAME ok" or "NAME overloaded", never
+// dropped nor counted: the healthcheck's question (anylab-probe --overload).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -15,10 +21,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <algorithm>
+#include <chrono>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "capacity.h"
 #include "socket_address.h"
 #include "wire.h"
 
@@ -43,9 +52,19 @@ int bound_socket(int type, const anylab::checks::SocketAddress& addr) {
   return fd;
 }
 
+anylab::checks::Micros monotonic() {
+  return std::chrono::duration_cast<anylab::checks::Micros>(std::chrono::steady_clock::now().time_since_epoch());
+}
+
 // "anylab? who 42" gets "NAME 42": the prober matches replies to probes by
 // that number, with several probes in flight. A bare request gets the name.
-std::string reply_to(const std::string& request, const std::string& name) {
+// Beyond the capacity, nothing (std::nullopt): the query is dropped.
+std::optional<std::string> reply_to(const std::string& request, const std::string& name,
+                                    anylab::checks::Capacity& capacity) {
+  const auto now = monotonic();
+  if (request.starts_with(anylab::checks::kHealthRequest.substr(0, anylab::checks::kHealthRequest.size() - 1)))
+    return name + (capacity.overloaded(now) ? " overloaded\n" : " ok\n");
+  if (!capacity.admit(now)) return std::nullopt;
   if (auto dns = anylab::checks::dns_answer(request, name)) return *dns;
   const std::string_view prefix = anylab::checks::kRequestPrefix;
   if (request.starts_with(prefix)) {
@@ -59,10 +78,27 @@ std::string reply_to(const std::string& request, const std::string& name) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 4) {
-    std::fprintf(stderr, "usage: anylab-responder ADDRESS[,ADDRESS] PORT NAME\n");
+  std::optional<double> per_second;
+  FILE* stats = nullptr;
+  bool usage = argc < 4;
+  for (int k = 4; !usage && k < argc; k += 2) {
+    if (k + 1 >= argc) {
+      usage = true;
+    } else if (std::strcmp(argv[k], "--capacity") == 0) {
+      per_second = std::strtod(argv[k + 1], nullptr);
+      usage = !(*per_second > 0);
+    } else if (std::strcmp(argv[k], "--stats") == 0) {
+      stats = std::fopen(argv[k + 1], "ae");
+      if (!stats) return fail(argv[k + 1]);
+    } else {
+      usage = true;
+    }
+  }
+  if (usage) {
+    std::fprintf(stderr, "usage: anylab-responder ADDRESS[,ADDRESS] PORT NAME [--capacity N] [--stats FILE]\n");
     return 2;
   }
+  anylab::checks::Capacity capacity(per_second);
   const auto port = static_cast<uint16_t>(std::atoi(argv[2]));
   const std::string name = argv[3];
   // The first sockets are UDP, one per address; the next TCP listeners; then
@@ -91,8 +127,15 @@ int main(int argc, char** argv) {
   for (int l : listeners) fds.push_back({l, POLLIN, 0});
   const size_t fixed = fds.size();
   std::vector<char> buf(65536);
+  // With stats to write, it wakes every tenth of a second to finish them.
+  const int wait_ms = stats ? 100 : -1;
   for (;;) {
-    if (poll(fds.data(), fds.size(), -1) < 0) {
+    if (stats)
+      if (auto second = capacity.finished(monotonic())) {
+        std::fputs(anylab::checks::Capacity::format(*second).c_str(), stats);
+        std::fflush(stats);
+      }
+    if (poll(fds.data(), fds.size(), wait_ms) < 0) {
       if (errno == EINTR) continue;
       return fail("poll");
     }
@@ -101,10 +144,9 @@ int main(int argc, char** argv) {
       sockaddr_storage from{};
       socklen_t len = sizeof from;
       ssize_t n = recvfrom(fds[i].fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
-      if (n >= 0) {
-        std::string out = reply_to(std::string(buf.data(), static_cast<size_t>(n)), name);
-        sendto(fds[i].fd, out.data(), out.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
-      }
+      if (n < 0) continue;
+      if (auto out = reply_to(std::string(buf.data(), static_cast<size_t>(n)), name, capacity))
+        sendto(fds[i].fd, out->data(), out->size(), 0, reinterpret_cast<sockaddr*>(&from), len);
     }
     for (size_t i = udp_count; i < fixed; ++i) {
       if (!(fds[i].revents & POLLIN)) continue;
@@ -119,8 +161,8 @@ int main(int argc, char** argv) {
         fds[i].fd = -1;
         continue;
       }
-      std::string out = reply_to(std::string(buf.data(), static_cast<size_t>(n)), name);
-      if (write(fds[i].fd, out.data(), out.size()) < 0) {
+      auto out = reply_to(std::string(buf.data(), static_cast<size_t>(n)), name, capacity);
+      if (out && write(fds[i].fd, out->data(), out->size()) < 0) {
         close(fds[i].fd);
         fds[i].fd = -1;
       }

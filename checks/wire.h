@@ -26,6 +26,9 @@ std::optional<Protocol> parse_protocol(std::string_view name);
 inline constexpr std::string_view kRequestPrefix = "anylab? who ";
 inline constexpr std::string_view kRequest = "anylab? who\n";
 std::string numbered_request(uint32_t seq);
+// The healthcheck's question when an instance withdraws on overload: the
+// responder answers "NAME ok" or "NAME overloaded" (checks/capacity.h).
+inline constexpr std::string_view kHealthRequest = "anylab? health\n";
 
 // A DNS query for CHAOS TXT hostname.bind (how operators ask an anycast DNS
 // instance for its name), and the instance's answer to it.

@@ -21,9 +21,14 @@ if ! docker info > /dev/null 2>&1; then
   exit 3
 fi
 have() { docker image inspect "$1" > /dev/null 2>&1; }
-# An image of this version built from this recipe (its Dockerfile): a
-# changed Dockerfile (a package added) rebuilds the image of the same version.
-recipe_of() { sha256sum "images/${1%-trixie}/Dockerfile" | cut -c1-16; }
+# An image of this version built from this recipe: its Dockerfile and the
+# helpers it carries (the responder, the probe, the relay). A changed
+# Dockerfile (a package added) or helper (a responder that learnt --capacity)
+# rebuilds the image of the same version; nodes run the image's helpers.
+helpers="anylab-responder anylab-exabgp-relay anylab-probe"
+recipe_of() {
+  (cd build/bin && cat "../../images/${1%-trixie}/Dockerfile" $helpers) | sha256sum | cut -c1-16
+}
 have_recipe() {  # IMAGE ROLE
   [ "$(docker image inspect -f '{{index .Config.Labels "org.anylab.recipe"}}' "$1" 2>/dev/null)" = "$(recipe_of "$2")" ]
 }
@@ -76,7 +81,7 @@ for role in router instance client router-trixie; do
   from=$base
   if [ "$role" = router-trixie ]; then from=anylab/base-trixie:$version; fi
   cp "images/${role%-trixie}/Dockerfile" "$ctx/"
-  for b in anylab-responder anylab-exabgp-relay anylab-probe; do cp "build/bin/$b" "$ctx/"; done
+  for b in $helpers; do cp "build/bin/$b" "$ctx/"; done
   # --network host: the package mirror is reached as the host reaches it.
   build() {  # quiet: the legacy builder's notice and the image id are noise here
     docker build -q --network host --build-arg "BASE=$from" --label "org.anylab.version=$version" \

@@ -8,12 +8,48 @@
 
 #include <gtest/gtest.h>
 
+#include "capacity.h"
+#include "loadgen.h"
 #include "prober.h"
 #include "tcp_session.h"
 #include "wire.h"
 
 namespace anylab::checks {
 namespace {
+
+// A capacity of 100/s: a burst of a tenth of a second's worth, then one
+// query per 10 ms; overloaded while more than 100 arrived in the last second.
+TEST(Capacity, AnswersUpToItsRateAndDropsTheRest) {
+  Capacity c(100.0);
+  int served = 0;
+  for (int i = 0; i < 300; ++i) served += c.admit(Micros(10'000'000 + i * 3'333));  // 300/s for a second
+  EXPECT_GE(served, 100);
+  EXPECT_LE(served, 112) << "a tenth of a second's burst, then the rate";
+  EXPECT_TRUE(c.overloaded(Micros(10'999'000)));
+  EXPECT_FALSE(c.overloaded(Micros(12'100'000))) << "nothing offered for a second: below capacity again";
+  auto second = c.finished(Micros(12'100'000));
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->second, 10);
+  EXPECT_EQ(second->served, static_cast<uint64_t>(served));
+  EXPECT_EQ(second->dropped, static_cast<uint64_t>(300 - served));
+  EXPECT_FALSE(c.finished(Micros(12'200'000)).has_value()) << "each second once";
+  auto back = Capacity::parse(Capacity::format(*second));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->served, second->served);
+  EXPECT_EQ(back->dropped, second->dropped);
+}
+
+TEST(Capacity, WithoutOneServesEverythingAndIsNeverOverloaded) {
+  Capacity c(std::nullopt);
+  for (int i = 0; i < 5000; ++i) EXPECT_TRUE(c.admit(Micros(i * 100)));
+  EXPECT_FALSE(c.overloaded(Micros(500'000)));
+}
+
+TEST(LoadGenerator, RateInCountsAnInstancesAnswersPerSecond) {
+  std::map<std::string, std::vector<uint32_t>> answered{{"pop-fra", std::vector<uint32_t>(30, 90)}};
+  EXPECT_DOUBLE_EQ(rate_in(answered, "pop-fra", Micros(1'000'000), Micros(2'000'000)), 900.0);
+  EXPECT_DOUBLE_EQ(rate_in(answered, "pop-ams", Micros(1'000'000), Micros(2'000'000)), 0.0);
+}
 
 TEST(Wire, DnsChaosRoundTrip) {
   const std::string q = dns_query(4242);
