@@ -241,7 +241,7 @@ Verdict load_share(const std::map<std::string, ClientTimeline>& probes, const st
   return v;
 }
 
-Decision decide_loss(const ClientTimeline& probes, Micros from, Micros end, std::optional<Micros> until, double at_most,
+Decision decide_loss(const ClientTimeline& probes, Micros from, Micros end, std::optional<Micros> until, LossBounds bounds,
                      size_t min_probes, Micros deadline) {
   const Micros to = until ? std::min(*until, end) : end;
   size_t sent = 0, lost = 0;
@@ -257,13 +257,19 @@ Decision decide_loss(const ClientTimeline& probes, Micros from, Micros end, std:
   Decision d;
   d.verdict.measured = text;
   if (sent) d.verdict.percent = share;
-  d.verdict.pass = sent > 0 && share <= at_most + 1e-9;
+  d.verdict.pass = sent > 0 && (!bounds.at_most || share <= *bounds.at_most + 1e-9) &&
+                   (!bounds.at_least || share + 1e-9 >= *bounds.at_least);
   const bool window_over = until ? end >= *until : sent >= min_probes;
   d.final = window_over || end >= deadline;
   if (d.final && !d.verdict.pass && sent == 0) d.verdict.measured = "no probe was decided in the window";
   if (d.final && !d.verdict.pass && sent > 0) {
-    char want[48];
-    std::snprintf(want, sizeof want, " (expected at most %g%%)", at_most);
+    char want[80];
+    if (bounds.at_most && bounds.at_least)
+      std::snprintf(want, sizeof want, " (expected %g%% to %g%%)", *bounds.at_least, *bounds.at_most);
+    else if (bounds.at_most)
+      std::snprintf(want, sizeof want, " (expected at most %g%%)", *bounds.at_most);
+    else
+      std::snprintf(want, sizeof want, " (expected at least %g%%)", bounds.at_least.value_or(0));
     d.verdict.measured += want;
   }
   return d;

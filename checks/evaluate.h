@@ -82,9 +82,13 @@ std::string format_seconds(Micros t);
 
 // `loss`: of the probes sent from `from` and decided by `end` (or sent
 // before `until`, if given), the share left unanswered is at most
-// `at_most` percent. Decided once the window is over (with `until`), or
-// at once on what the window holds (at least `min_probes` of them).
-Decision decide_loss(const ClientTimeline& probes, Micros from, Micros end, std::optional<Micros> until, double at_most,
+// `at_most` percent (and at least `at_least`: a failure the lab proves).
+// Decided once the window is over (with `until`), or at once on what the
+// window holds (at least `min_probes` of them).
+struct LossBounds {
+  std::optional<double> at_most, at_least;
+};
+Decision decide_loss(const ClientTimeline& probes, Micros from, Micros end, std::optional<Micros> until, LossBounds bounds,
                      size_t min_probes, Micros deadline);
 
 // `load`: the share of the clients' weight that `instance` serves at the

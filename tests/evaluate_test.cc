@@ -313,14 +313,18 @@ TEST(Loss, ShareOfProbesUnanswered) {
   ClientTimeline t;
   for (int i = 0; i < 200; ++i)
     t.push_back({Micros(i * 10'000), i >= 50 && i < 53 ? std::nullopt : std::optional<std::string>("pop-ams")});
-  Decision half = decide_loss(t, Micros(0), Micros(1'000'000), Micros(2'000'000), 1.0, 10, Micros(5'000'000));
+  Decision half = decide_loss(t, Micros(0), Micros(1'000'000), Micros(2'000'000), {1.0, {}}, 10, Micros(5'000'000));
   EXPECT_FALSE(half.final) << "the window is not over yet";
-  Decision d = decide_loss(t, Micros(0), Micros(2'000'000), Micros(2'000'000), 1.0, 10, Micros(5'000'000));
+  Decision d = decide_loss(t, Micros(0), Micros(2'000'000), Micros(2'000'000), {1.0, {}}, 10, Micros(5'000'000));
   EXPECT_TRUE(d.final);
   EXPECT_FALSE(d.verdict.pass);
   EXPECT_EQ(d.verdict.measured, "lost 3 of 200 probes (1.50%) from +0s to +2.000s (expected at most 1%)");
-  EXPECT_TRUE(decide_loss(t, Micros(0), Micros(2'000'000), Micros(2'000'000), 2.0, 10, Micros(5'000'000)).verdict.pass);
-  Decision now = decide_loss(t, Micros(600'000), Micros(900'000), std::nullopt, 0.0, 10, Micros(5'000'000));
+  EXPECT_TRUE(decide_loss(t, Micros(0), Micros(2'000'000), Micros(2'000'000), {2.0, {}}, 10, Micros(5'000'000)).verdict.pass);
+  Decision proven = decide_loss(t, Micros(0), Micros(2'000'000), Micros(2'000'000), {{}, 20.0}, 10, Micros(5'000'000));
+  EXPECT_FALSE(proven.verdict.pass) << "at-least: a loss the lab must show";
+  EXPECT_EQ(proven.verdict.measured, "lost 3 of 200 probes (1.50%) from +0s to +2.000s (expected at least 20%)");
+  EXPECT_TRUE(decide_loss(t, Micros(0), Micros(2'000'000), Micros(2'000'000), {{}, 1.5}, 10, Micros(5'000'000)).verdict.pass);
+  Decision now = decide_loss(t, Micros(600'000), Micros(900'000), std::nullopt, {0.0, {}}, 10, Micros(5'000'000));
   EXPECT_TRUE(now.final);
   EXPECT_TRUE(now.verdict.pass) << now.verdict.measured;
 }

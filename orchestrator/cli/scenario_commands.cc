@@ -38,6 +38,7 @@ void print_steps(const ScenarioOutcome& o) {
                                                        : "    ";
     std::cout << fmt::format("  {}  {}{}\n", tag, s.text, s.measured.empty() ? "" : ": " + s.measured);
   }
+  if (o.load) std::cout << fmt::format("  offered load {}/s:\n{}", o.load->rate, load_text(*o.load));
 }
 
 // With --repeat: each expectation over the runs, and the spread of what it

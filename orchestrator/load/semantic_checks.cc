@@ -121,6 +121,15 @@ class Checker {
     not_for(n, !router && n.damping.has_value(), n.damping ? n.damping->mark : SourceMark{}, "damping", "routers");
     not_for(n, n.kind.value != NodeKind::kClient && n.weight.has_value(), n.weight ? n.weight->mark : SourceMark{},
             "weight", "clients");
+    not_for(n, !instance && n.capacity.has_value(), n.capacity ? n.capacity->mark : SourceMark{}, "capacity",
+            "instances");
+    if (n.capacity && !(n.capacity->value > 0))
+      d_.error(n.capacity->mark, "a capacity is more than 0 queries a second, like 500/s");
+    if (instance && n.health && n.health->withdraw_on_overload && !n.capacity)
+      d_.error(n.health->withdraw_on_overload->mark,
+               fmt::format("\"{}\" withdraws on overload but has no capacity to be over: add `capacity:` (like "
+                           "500/s) to it, or leave `overload:` out",
+                           n.name.value));
     if (router && n.damping) check_damping(*n.damping);
     if (router && n.rpki && !spec_.rpki)
       d_.error(n.rpki->mark, fmt::format("\"{}\" validates route origins (rpki: {}), but the lab has no `rpki:` "
@@ -532,9 +541,33 @@ class Checker {
       want_kind(e.load->instance, NodeKind::kInstance, "`load: instance:`");
       if (!e.load->at_most && !e.load->at_least)
         d_.error(e.load->instance.mark, "a load expectation needs `at-most:` or `at-least:` (a share, like 60%)");
-      if (e.load->at_most && e.load->at_least && e.load->at_least->value > e.load->at_most->value)
-        d_.error(e.load->at_least->mark, fmt::format("at-least {}% is more than at-most {}%: no share can be both",
-                                                     e.load->at_least->value, e.load->at_most->value));
+      if (e.load->mixed_units)
+        d_.error(e.load->at_least->mark, "at-most and at-least bound one thing: both shares (like 60%) or both "
+                                         "rates (like 900/s)");
+      else if (e.load->at_most && e.load->at_least && e.load->at_least->value > e.load->at_most->value)
+        d_.error(e.load->at_least->mark, fmt::format("at-least {0}{2} is more than at-most {1}{2}: no {3} can be both",
+                                                     e.load->at_least->value, e.load->at_most->value,
+                                                     e.load->rate ? "/s" : "%", e.load->rate ? "rate" : "share"));
+      if (e.load->rate && !spec_.defaults.load_rate)
+        d_.error((e.load->at_most ? e.load->at_most : e.load->at_least)->mark,
+                 "a rate of queries needs offered load: add `load: {rate: 2000/s}` under `defaults:` (or bound "
+                 "the share of the clients' weight instead, like 60%)");
+    }
+    if (e.loss) {
+      if (!e.loss->at_most && !e.loss->at_least)
+        d_.error(e.loss->mark, "a loss expectation needs `at-most:` or `at-least:` (a share of the probes, like 1%)");
+      if (e.loss->at_most && e.loss->at_least && e.loss->at_least->value > e.loss->at_most->value)
+        d_.error(e.loss->at_least->mark, fmt::format("at-least {}% is more than at-most {}%: no loss can be both",
+                                                     e.loss->at_least->value, e.loss->at_most->value));
+    }
+    if (e.service) {
+      if (!e.unreachable && !e.max_outage && !e.loss)
+        d_.error(e.service->mark, "`service:` picks the probes of unreachable, max-outage or loss; this expectation "
+                                  "has none of them");
+      if (e.reaches)
+        if (const NodeSpec* n = spec_.find_node(e.reaches->value); n && n->service && n->service->value != e.service->value)
+          d_.error(e.service->mark, fmt::format("\"{}\" is an instance of service \"{}\", not \"{}\"",
+                                                e.reaches->value, n->service->value, e.service->value));
     }
     std::set<std::pair<std::string, std::string>> seen;  // (service, client): one catchment per service
     for (const CatchmentSpec& c : e.catchment) {

@@ -107,6 +107,10 @@ DefaultsSpec read_defaults(const Reader& r, const lyd_node* d) {
   out.relations = {static_cast<uint32_t>(Reader::number(Reader::child(rel, "customer"))),
                    static_cast<uint32_t>(Reader::number(Reader::child(rel, "peer"))),
                    static_cast<uint32_t>(Reader::number(Reader::child(rel, "provider")))};
+  if (const lyd_node* load = Reader::child(d, "load")) {
+    const lyd_node* rate = Reader::child(load, "rate");
+    out.load_rate = Marked<double>{std::strtod(Reader::text(rate).c_str(), nullptr), r.mark(rate)};
+  }
   if (const lyd_node* images = Reader::child(d, "images"))
     for (NodeKind k : {NodeKind::kRouter, NodeKind::kInstance, NodeKind::kClient})
       if (auto image = r.opt_str(images, to_string(k))) out.images.emplace(k, *image);
@@ -152,6 +156,8 @@ NodeSpec read_node(const Reader& r, const lyd_node* n) {
   out.rpki = r.opt_str(n, "rpki");
   if (const lyd_node* w = Reader::child(n, "weight"))
     out.weight = Marked<uint32_t>{static_cast<uint32_t>(Reader::number(w)), r.mark(w)};
+  if (const lyd_node* c = Reader::child(n, "capacity"))
+    out.capacity = Marked<double>{std::strtod(Reader::text(c).c_str(), nullptr), r.mark(c)};
   if (const lyd_node* d = Reader::child(n, "damping"))
     out.damping = DampingSpec{Reader::duration(Reader::child(d, "half-life")),
                               static_cast<int>(Reader::number(Reader::child(d, "reuse"))),
@@ -160,7 +166,9 @@ NodeSpec read_node(const Reader& r, const lyd_node* n) {
   if (const lyd_node* h = Reader::child(n, "health")) {
     out.health = HealthSpec{Reader::duration(Reader::child(h, "interval")),
                             static_cast<int>(Reader::number(Reader::child(h, "rise"))),
-                            static_cast<int>(Reader::number(Reader::child(h, "fall"))), r.mark(h)};
+                            static_cast<int>(Reader::number(Reader::child(h, "fall"))), r.mark(h), std::nullopt};
+    if (const lyd_node* o = Reader::child(h, "overload"); o && Reader::text(o) == "withdraw")
+      out.health->withdraw_on_overload = Marked<bool>{true, r.mark(o)};
   }
   const lyd_node* a = Reader::child(n, "announce");
   out.announce.mark = r.own_mark(a);
@@ -214,9 +222,14 @@ ExpectStep read_expect(const Reader& r, const lyd_node* e) {
   if (const lyd_node* u = Reader::child(e, "unreachable")) out.unreachable = Reader::text(u) == "true";
   out.max_outage = r.opt_duration(e, "max-outage");
   if (const lyd_node* l = Reader::child(e, "loss")) {
-    const lyd_node* m = Reader::child(l, "at-most");
-    out.loss = LossExpect{{std::strtod(Reader::text(m).c_str(), nullptr), r.mark(m)}, r.opt_duration(l, "over")};
+    auto percent = [&](const char* name) -> std::optional<Marked<double>> {
+      const lyd_node* p = Reader::child(l, name);
+      if (!p) return std::nullopt;
+      return Marked<double>{std::strtod(Reader::text(p).c_str(), nullptr), r.mark(p)};
+    };
+    out.loss = LossExpect{percent("at-most"), percent("at-least"), r.opt_duration(l, "over"), r.own_mark(l)};
   }
+  out.service = r.opt_str(e, "service");
   if (auto f = r.opt_str(e, "family"))
     out.family = Marked<Family>{parse_family(f->value).value_or(Family::kIpv4), f->mark};  // the schema allows only these
   for (const lyd_node* c : Reader::all(e, "catchment")) {
@@ -243,6 +256,14 @@ ExpectStep read_expect(const Reader& r, const lyd_node* e) {
     };
     le.at_most = percent("at-most");
     le.at_least = percent("at-least");
+    int rates = 0, bounds = 0;
+    for (const char* bound : {"at-most", "at-least"})
+      if (const lyd_node* p = Reader::child(l, bound)) {
+        ++bounds;
+        rates += Reader::text(p).ends_with("/s");
+      }
+    le.rate = rates > 0;
+    le.mixed_units = rates > 0 && rates < bounds;
     out.load = le;
   }
   if (const lyd_node* t = Reader::child(e, "tcp"))

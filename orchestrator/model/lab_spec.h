@@ -57,6 +57,9 @@ struct DefaultsSpec {
   SourceMark bgp_mark;
   std::map<NodeKind, Marked<std::string>> images;  // defaults.images, by kind
   RelationPrefs relations;
+  // defaults.load.rate: the queries a second the clients offer together,
+  // split by weight (real datagrams, besides the probes).
+  std::optional<Marked<double>> load_rate;
 };
 
 // What a client sends: the verification side's own protocol (checks/wire.h).
@@ -83,6 +86,9 @@ struct HealthSpec {
   int rise = 0;
   int fall = 0;
   SourceMark mark;
+  // `overload: withdraw`: the check fails while the responder is over its
+  // capacity, so the instance withdraws (and comes back below it).
+  std::optional<Marked<bool>> withdraw_on_overload;
 };
 
 // A route origin authorisation: `asn` may originate `prefix` and its
@@ -137,6 +143,7 @@ struct NodeSpec {
   std::optional<Marked<std::string>> rpki;   // "enforce" | "tag" (routers); nullopt: no validation
   std::optional<DampingSpec> damping;        // routers
   std::optional<Marked<uint32_t>> weight;    // clients: the users behind it (default 1)
+  std::optional<Marked<double>> capacity;    // instances: queries a second the responder answers at most
   uint32_t weight_or_one() const { return weight ? weight->value : 1; }
   bool enforces_rpki() const { return rpki && rpki->value == "enforce"; }
   std::optional<HealthSpec> health;
@@ -238,16 +245,21 @@ struct TcpExpect {
   bool survives = false;
   std::optional<Marked<std::string>> service;  // required when the lab has several
 };
-// `load:` an instance serves a share of the clients' weight within bounds.
+// `load:` an instance serves a share of the clients' weight within bounds
+// (percent), or, with offered load, answers queries at a rate within them
+// (written 900/s).
 struct LoadExpect {
   Marked<std::string> instance;
-  std::optional<Marked<double>> at_most, at_least;  // percent
+  std::optional<Marked<double>> at_most, at_least;  // percent, or queries a second when `rate`
+  bool rate = false;
+  bool mixed_units = false;  // one bound a share, the other a rate: an error
 };
 // `loss:` the share of a client's probes unanswered since the last event
 // (in its first `over`, if given).
 struct LossExpect {
-  Marked<double> at_most;  // percent
+  std::optional<Marked<double>> at_most, at_least;  // percent
   std::optional<Duration> over;
+  SourceMark mark;
 };
 struct ExpectStep {
   std::optional<Marked<std::string>> client;
@@ -257,6 +269,7 @@ struct ExpectStep {
   std::optional<bool> unreachable;
   std::optional<Duration> max_outage;
   std::optional<Marked<Family>> family;  // reaches, unreachable, max-outage, catchment: this family only
+  std::optional<Marked<std::string>> service;  // unreachable, max-outage, loss: this service only
   std::vector<CatchmentSpec> catchment;
   std::optional<RouteExpect> route;
   std::optional<TcpExpect> tcp;

@@ -187,13 +187,18 @@ class Planner {
   void instance(const Node& n) {
     const std::string& d = n.runtime_dir;
     const ServiceSpec& s = *n.service;
-    add({StartProcess{n.netns,
-                      "responder",
-                      {lab_.paths.helper_dir + "/anylab-responder", addresses(s, ","), std::to_string(s.port),
-                       n.name},
-                      {},
-                      d + "/responder.log"}},
-        n.name, fmt::format("answers {} on {} with its name", s.name.value, endpoints(s)));
+    std::vector<std::string> responder{lab_.paths.helper_dir + "/anylab-responder", addresses(s, ","),
+                                       std::to_string(s.port), n.name};
+    std::string what = fmt::format("answers {} on {} with its name", s.name.value, endpoints(s));
+    if (n.spec->capacity) {
+      responder.insert(responder.end(), {"--capacity", fmt::format("{}", n.spec->capacity->value)});
+      what += fmt::format(", {}/s at most (drops the rest)", n.spec->capacity->value);
+    }
+    if (counts_served(lab_, n)) {
+      responder.insert(responder.end(), {"--stats", served_file(n)});
+      what += ", counting what it served and dropped";
+    }
+    add({StartProcess{n.netns, "responder", std::move(responder), {}, d + "/responder.log"}}, n.name, std::move(what));
     // ExaBGP in the foreground, as root (it would drop to nobody), logging
     // to its output file, without the CLI's named pipes.
     if (uses_bfd(n)) frr(n, "bfdd", "bfd: true (ExaBGP has no BFD)", "bfdd.conf");

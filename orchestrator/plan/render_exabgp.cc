@@ -44,14 +44,21 @@ std::string exabgp_route(const Node& i, const std::string& prefix, const RouteAt
 }
 
 std::string control_fifo(const Node& i) { return i.runtime_dir + "/control.fifo"; }
+std::string served_file(const Node& i) { return i.runtime_dir + "/served.tsv"; }
+bool counts_served(const Lab& lab, const Node& i) {
+  return lab.spec.defaults.load_rate.has_value() || i.spec->capacity.has_value();
+}
 
 std::vector<std::string> health_probe_argv(const Lab& lab, const Node& i) {
   // The responder is one process answering on every address: its first
   // address answering tells for all of them, and the healthcheck withdraws
   // every prefix (both families) when it does not.
-  return {lab.paths.helper_dir + "/anylab-probe", std::string(checks::protocol_name(i.service->probe)),
-          i.service->addresses.front().value.str(),
-          std::to_string(i.service->port), "--timeout", format_duration(lab.timings.health_probe_timeout)};
+  std::vector<std::string> argv{lab.paths.helper_dir + "/anylab-probe", std::string(checks::protocol_name(i.service->probe)),
+                                i.service->addresses.front().value.str(), std::to_string(i.service->port), "--timeout",
+                                format_duration(lab.timings.health_probe_timeout)};
+  // `overload: withdraw`: it fails while the responder is over capacity.
+  if (i.spec->health && i.spec->health->withdraw_on_overload) argv.push_back("--overload");
+  return argv;
 }
 
 std::string render_healthcheck(const Lab& lab, const Node& i) {

@@ -26,6 +26,10 @@ RouteAttributes announce_attributes(const Node& instance);
 std::string exabgp_route(const Node& instance, const std::string& prefix, const RouteAttributes& attributes);
 // The FIFO of the instance's control channel (see render_exabgp).
 std::string control_fifo(const Node& instance);
+// Where an instance's responder writes what it served and dropped, per
+// second, when the lab offers load or the instance has a capacity.
+std::string served_file(const Node& instance);
+bool counts_served(const Lab& lab, const Node& instance);
 
 // healthcheck.conf for an instance with `health:`: the options of ExaBGP's
 // healthcheck (read with --config), so that no command line needs quoting.

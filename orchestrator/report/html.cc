@@ -364,6 +364,56 @@ std::string load_svg(const TestReport& r, const ScenarioOutcome& o, const Colors
          "</svg>";
 }
 
+// With offered load: per service, the queries each instance's responder
+// served in each second, stacked, and on top (red) what they dropped: where
+// the load went, and whether the site it went to kept up.
+std::string served_svg(const TestReport& r, const ScenarioOutcome& o, const Colors& colors) {
+  Geometry g;
+  g.span = o.duration;
+  for (const StepOutcome& st : o.steps) g.span = std::max(g.span, st.at);
+  if (g.span <= Micros(0)) return "";
+  std::map<std::string, std::vector<const LoadOutcome::Instance*>> by_service;
+  for (const LoadOutcome::Instance& i : o.load->instances)
+    for (const ReportNode& n : r.nodes)
+      if (n.name == i.instance) by_service[n.service].push_back(&i);
+  const double h = 80, gap = 22;
+  std::string s;
+  double y = 8;
+  for (const auto& [service, instances] : by_service) {
+    std::map<int64_t, uint64_t> total;  // per second: served and dropped
+    for (const LoadOutcome::Instance* i : instances)
+      for (const LoadOutcome::Second& sec : i->seconds) total[sec.at.count()] += sec.served + sec.dropped;
+    uint64_t top = 1;
+    for (const auto& [at, n] : total) top = std::max(top, n);
+    s += fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"rowlabel\">served/s{}</text>", g.left - 8, y + h / 2 + 4,
+                     by_service.size() > 1 ? " · " + esc(service) : "");
+    s += fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"rowlabel\">{}</text>", g.left - 8, y + 10, top);
+    s += fmt::format("<rect x=\"{}\" y=\"{:.1f}\" width=\"{}\" height=\"{}\" class=\"lane\"/>", g.left, y, g.plot, h);
+    std::map<int64_t, double> bottom;
+    auto bar = [&](Micros at, uint64_t n, const std::string& fill, const std::string& title) {
+      if (!n) return;
+      const Micros from = std::max(at, Micros(0)), to = std::min(at + Micros(1'000'000), g.span);
+      if (to <= from) return;
+      double& b = bottom.try_emplace(at.count(), y + h).first->second;
+      const double part = h * static_cast<double>(n) / static_cast<double>(top);
+      b -= part;
+      s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\"><title>+{}: {}</title></rect>",
+                       g.x(from), b, g.x(to) - g.x(from) + 0.3, part, fill, secs(at), title);
+    };
+    for (const LoadOutcome::Instance* i : instances)
+      for (const LoadOutcome::Second& sec : i->seconds)
+        bar(sec.at, sec.served, colors(i->instance), fmt::format("{} served {}/s{}", esc(i->instance), sec.served,
+                                                                 i->capacity ? fmt::format(" (capacity {}/s)", *i->capacity) : ""));
+    for (const LoadOutcome::Instance* i : instances)
+      for (const LoadOutcome::Second& sec : i->seconds)
+        bar(sec.at, sec.dropped, "#c62828", fmt::format("{} dropped {}/s (over capacity)", esc(i->instance), sec.dropped));
+    y += h + gap;
+  }
+  const double width = g.left + g.plot + 20;
+  return fmt::format("<svg class=\"load\" width=\"{}\" height=\"{:.0f}\" viewBox=\"0 0 {} {:.0f}\">", width, y, width, y) + s +
+         "</svg>";
+}
+
 std::string scenario_html(const TestReport& r, const ScenarioRuns& runs, size_t k, const Colors& colors,
                           const std::map<std::string, Point>& at) {
   const ScenarioOutcome& o = runs.runs[k];
@@ -374,6 +424,7 @@ std::string scenario_html(const TestReport& r, const ScenarioRuns& runs, size_t 
   if (!runs.description.empty()) s += "<p class=\"description\">" + esc(runs.description) + "</p>";
   s += timeline_svg(r, o, colors);
   if (weighted(r)) s += load_svg(r, o, colors);
+  if (o.load) s += served_svg(r, o, colors);
   // Events and expectations, in order, as a table beside the drawing.
   s += "<table class=\"steps\"><tr><th></th><th>line</th><th>step</th><th>at / window</th><th>measured</th></tr>";
   size_t ev = 0, ex = 0;

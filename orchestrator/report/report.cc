@@ -173,7 +173,43 @@ json topology_json(const TestReport& r) {
   return {{"nodes", nodes}, {"links", links}};
 }
 
+json load_json(const LoadOutcome& l) {
+  json clients = json::array(), instances = json::array();
+  for (const LoadOutcome::Client& c : l.clients)
+    clients.push_back({{"client", c.key.client}, {"service", c.key.service}, {"family", to_string(c.key.family)},
+                       {"rate", c.rate}, {"sent", c.sent}, {"answered", c.answered}});
+  for (const LoadOutcome::Instance& i : l.instances) {
+    json seconds_ = json::array();
+    for (const LoadOutcome::Second& s : i.seconds) seconds_.push_back({seconds(s.at), s.served, s.dropped});
+    instances.push_back({{"instance", i.instance}, {"capacity", i.capacity ? json(*i.capacity) : json(nullptr)},
+                         {"served", i.served}, {"dropped", i.dropped}, {"peak", peak_served(i)},
+                         {"seconds", seconds_}});
+  }
+  return {{"rate", l.rate}, {"clients", clients}, {"instances", instances}};
+}
+
 }  // namespace
+
+uint64_t peak_served(const LoadOutcome::Instance& i) {
+  uint64_t peak = 0;
+  for (const LoadOutcome::Second& s : i.seconds) peak = std::max(peak, s.served);
+  return peak;
+}
+
+std::string load_text(const LoadOutcome& l) {
+  std::string out;
+  for (const LoadOutcome::Instance& i : l.instances) {
+    if (i.served + i.dropped == 0 && !i.capacity) continue;
+    out += fmt::format("  {}: served {}, dropped {}; busiest second {}/s{}\n", i.instance, i.served, i.dropped,
+                       peak_served(i), i.capacity ? fmt::format(" (capacity {}/s)", *i.capacity) : "");
+  }
+  for (const LoadOutcome::Client& c : l.clients) {
+    const double share = c.sent ? 100.0 * static_cast<double>(c.answered) / static_cast<double>(c.sent) : 0;
+    out += fmt::format("  {} ({} {}): sent {} at {:.0f}/s, {} answered ({:.2f}%)\n", c.key.client, c.key.service,
+                       to_string(c.key.family), c.sent, c.rate, c.answered, share);
+  }
+  return out;
+}
 
 std::string json_report(const TestReport& r) {
   json scenarios = json::array();
@@ -188,9 +224,10 @@ std::string json_report(const TestReport& r) {
         timelines.push_back(
             {{"client", t.client}, {"service", t.service}, {"family", to_string(t.family)},
              {"segments", segments_json(t.probes, r.probe_interval)}});
-      runs.push_back({{"run", k + 1}, {"pass", o.pass()}, {"status", to_string(o.status())},
-                      {"duration", seconds(o.duration)}, {"steps", steps},
-                      {"timelines", timelines}});
+      json run = {{"run", k + 1}, {"pass", o.pass()}, {"status", to_string(o.status())},
+                  {"duration", seconds(o.duration)}, {"steps", steps}, {"timelines", timelines}};
+      if (o.load) run["load"] = load_json(*o.load);
+      runs.push_back(run);
     }
     json exps = json::array();
     for (const ExpectationRuns& e : expectations(s)) {

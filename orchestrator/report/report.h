@@ -99,6 +99,13 @@ struct Worst {
 std::optional<Worst> slowest_convergence(const TestReport& report);
 std::optional<Worst> longest_outage(const TestReport& report);
 
+// With offered load: a line per instance (what its responder served and
+// dropped, its busiest second against its capacity) and per client (what
+// it sent and had answered), each starting with two spaces.
+std::string load_text(const LoadOutcome& load);
+// Its busiest second: the most it served in one second.
+uint64_t peak_served(const LoadOutcome::Instance& i);
+
 // The report as JSON (documented in the README, "JSON report"): every
 // step's outcome and measured times, every client's timeline as segments,
 // and per-expectation spreads when scenarios ran more than once.

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "evaluate.h"
+#include "loadgen.h"
 #include "plan/render_exabgp.h"
 #include "route.h"
 #include "scenario/lab_ops.h"
@@ -103,6 +104,7 @@ class Runner {
     }
     out.duration = now();
     probes_->stop();
+    out.load = probes_->load();
     const auto timelines = probes_->timelines();
     for (size_t i = 0; i < timelines.size(); ++i)
       out.timelines.push_back({(*targets)[i].client, (*targets)[i].service, (*targets)[i].family, timelines[i]});
@@ -466,6 +468,8 @@ class Runner {
     const Micros stable = e.stable ? us(*e.stable) : stable_;
     std::string text = fmt::format("expect {} ", client);
     const std::string over = e.family ? fmt::format(" over {}", to_string(e.family->value)) : "";
+    const std::optional<std::string> service = e.service ? std::optional(e.service->value) : std::nullopt;
+    const std::string of = e.service ? " of " + e.service->value : "";
     auto key = [&](const Stream& st) { return ProbeKey{client, st.service, st.family}; };
     auto keys = [&](const std::vector<Stream>& covered) {
       std::vector<ProbeKey> out;
@@ -473,27 +477,32 @@ class Runner {
       return out;
     };
     if (e.loss) {
-      text += fmt::format("loss at-most {}%", e.loss->at_most.value);
+      text += "loss";
+      if (e.loss->at_least) text += fmt::format(" at-least {}%", e.loss->at_least->value);
+      if (e.loss->at_most) text += fmt::format(" at-most {}%", e.loss->at_most->value);
+      if (e.service) text += " of " + e.service->value;
       if (e.loss->over) text += " over " + format_duration(*e.loss->over);
       text += over;
       const std::optional<Micros> until =
           e.loss->over ? std::optional<Micros>(last_event_ + us(*e.loss->over)) : std::nullopt;
       const Micros deadline = until ? *until + timeout_ + interval_ : last_event_ + settle_;
-      const auto all = streams(std::nullopt, e.family);
+      const auto all = streams(service, e.family);
+      const checks::LossBounds bounds{e.loss->at_most ? std::optional(e.loss->at_most->value) : std::nullopt,
+                                      e.loss->at_least ? std::optional(e.loss->at_least->value) : std::nullopt};
       return judged(text, until_decided([&](Micros end) {
         const Snapshot s = snapshot();
         if (auto why = unsent(s, keys(all), end)) return Decision{.final = true, .verdict = {.error = why}};
         // Without `over`: what the window holds when the step is reached,
         // at least 10 probes of it.
         return every_stream(all, [&](const Stream& st) {
-          return checks::decide_loss(s.of(key(st)), last_event_, end, until, e.loss->at_most.value, 10, deadline);
+          return checks::decide_loss(s.of(key(st)), last_event_, end, until, bounds, 10, deadline);
         });
       }));
     }
     if (e.max_outage) {
-      text += fmt::format("max-outage {}", format_duration(*e.max_outage)) + over;
+      text += fmt::format("max-outage {}", format_duration(*e.max_outage)) + of + over;
       const Micros bound = us(*e.max_outage), deadline = last_event_ + settle_;
-      const auto all = streams(std::nullopt, e.family);
+      const auto all = streams(service, e.family);
       return judged(text, until_decided([&](Micros end) {
         const Snapshot s = snapshot();
         if (auto why = unsent(s, keys(all), end)) return Decision{.final = true, .verdict = {.error = why}};
@@ -503,14 +512,14 @@ class Runner {
       }));
     }
     const bool none = !e.reaches;
-    text += none ? "unreachable" : "reaches " + e.reaches->value;
+    text += none ? "unreachable" + of : "reaches " + e.reaches->value;
     text += over;
     if (within) text += " within " + format_duration(*e.within);
     if (e.stable) text += " stable " + format_duration(*e.stable);
     // With a bound, the outcome is certain by bound + stable; without one,
     // the lab may take up to `settle`.
     const Micros deadline = last_event_ + (within ? *within + stable + interval_ : settle_);
-    const auto covered = none ? streams(std::nullopt, e.family)
+    const auto covered = none ? streams(service, e.family)
                               : streams(lab_.find(e.reaches->value)->service->name.value, e.family);
     return judged(text, until_decided([&](Micros end) {
       const Snapshot s = snapshot();
@@ -563,6 +572,7 @@ class Runner {
   // Per family of the instance's service: the share of every client's
   // weight it serves, as soon as within the bounds (or at settle).
   StepOutcome expect_load(const LoadExpect& l, const std::optional<Marked<Family>>& family) {
+    if (l.rate) return expect_load_rate(l);
     const std::string service = lab_.find(l.instance.value)->service->name.value;
     std::map<std::string, uint32_t> weights;
     for (const Node& n : lab_.nodes)
@@ -585,6 +595,30 @@ class Runner {
         add_measured(all.measured, names_families(lab_.spec) ? to_string(st.family) : "", one.measured);
       }
       return all;
+    }));
+  }
+
+  // With offered load: the queries a second the instance answered over the
+  // last second (a second after the last event at the earliest), as soon as
+  // within the bounds, or at settle.
+  StepOutcome expect_load_rate(const LoadExpect& l) {
+    std::string text = fmt::format("expect load on {}", l.instance.value);
+    if (l.at_least) text += fmt::format(" at-least {}/s", l.at_least->value);
+    if (l.at_most) text += fmt::format(" at-most {}/s", l.at_most->value);
+    return judged(text, settle([&](Micros end) {
+      const Micros from = end - 1s;
+      if (from < last_event_) return Verdict{.measured = "less than a second of load since the last event"};
+      const double rate = checks::rate_in(probes_->load_answered(), l.instance.value, from, end);
+      Verdict v{.pass = (!l.at_most || rate <= l.at_most->value) && (!l.at_least || rate >= l.at_least->value),
+                .measured = fmt::format("{} answered {:.0f} queries/s of the offered load (from +{} to +{})",
+                                        l.instance.value, rate, checks::format_seconds(from),
+                                        checks::format_seconds(end))};
+      if (!v.pass) {
+        if (l.at_least && l.at_most) v.measured += fmt::format(" (expected {}/s to {}/s)", l.at_least->value, l.at_most->value);
+        else if (l.at_most) v.measured += fmt::format(" (expected at most {}/s)", l.at_most->value);
+        else v.measured += fmt::format(" (expected at least {}/s)", l.at_least->value);
+      }
+      return v;
     }));
   }
 

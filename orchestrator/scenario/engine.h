@@ -6,6 +6,8 @@
 #pragma once
 
 #include <atomic>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,12 +57,39 @@ struct ClientProbes {
   checks::ClientTimeline probes{};
 };
 
+// Offered load through a scenario (`defaults.load`): what each client sent
+// and had answered, what each instance's responder served and dropped (its
+// own count, per second), and the answers per instance per tenth of a
+// second as the clients received them.
+struct LoadOutcome {
+  double rate = 0;  // queries a second offered, as the lab file says
+  struct Client {
+    ProbeKey key;
+    double rate = 0;  // its share of the rate
+    uint64_t sent = 0, answered = 0;
+  };
+  std::vector<Client> clients{};
+  struct Second {
+    checks::Micros at{};  // its start, on the scenario's clock
+    uint64_t served = 0, dropped = 0;
+  };
+  struct Instance {
+    std::string instance;
+    std::optional<double> capacity{};
+    uint64_t served = 0, dropped = 0;
+    std::vector<Second> seconds{};  // the seconds it was offered anything
+  };
+  std::vector<Instance> instances{};
+  std::map<std::string, std::vector<uint32_t>> answered{};  // instance -> per tenth of a second
+};
+
 struct ScenarioOutcome {
   std::string name{};
   std::vector<StepOutcome> steps{};
   checks::Micros duration{};  // prober start to stop
   // Every client's probes of every service, clients in node order.
   std::vector<ClientProbes> timelines{};
+  std::optional<LoadOutcome> load{};
   // The worst of its steps: interrupted, else error, else fail, else pass.
   Status status() const;
   bool pass() const { return status() == Status::kPass; }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/lab.h"
+#include "scenario/engine.h"
 #include "tcp_session.h"
 #include "timeline.h"
 
@@ -25,6 +26,10 @@ class ProbeRun {
   // Per target, in the order of ProbeTargets below.
   virtual std::vector<checks::ClientTimeline> timelines() const = 0;
   virtual void stop() = 0;
+  // With offered load: the answers each instance gave so far, per tenth of
+  // a second on this clock; and, once stopped, the whole of it.
+  virtual std::map<std::string, std::vector<uint32_t>> load_answered() const { return {}; }
+  virtual std::optional<LoadOutcome> load() const { return std::nullopt; }
 };
 
 // What the scenario engine does to a running lab and asks of it. The engine

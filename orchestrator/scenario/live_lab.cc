@@ -1,9 +1,14 @@
 // LabOps on a lab deployed on this machine: the runtime's events, FRR's vty,
 // ExaBGP's control channel and the prober in the clients' namespaces.
+#include <fstream>
+#include <map>
 #include <thread>
 
 #include <fmt/format.h>
 
+#include "capacity.h"
+#include "loadgen.h"
+#include "plan/render_exabgp.h"
 #include "prober.h"
 #include "runtime/client_targets.h"
 #include "runtime/events.h"
@@ -18,21 +23,89 @@ namespace {
 
 using checks::Micros;
 
+// Each client's share of the offered load, by its weight, split evenly over
+// the streams it probes (every service, every family).
+std::vector<checks::LoadTarget> load_targets(const Lab& lab, const ClientTargets& clients) {
+  std::vector<checks::LoadTarget> out;
+  if (!lab.spec.defaults.load_rate) return out;
+  std::map<std::string, size_t> streams;
+  double weights = 0;
+  for (const ProbeKey& k : clients.keys()) ++streams[k.client];
+  for (const auto& [client, n] : streams) weights += lab.find(client)->spec->weight_or_one();
+  for (size_t i = 0; i < clients.targets().size(); ++i) {
+    const checks::ProbeTarget& t = clients.targets()[i];
+    const std::string& client = clients.key(i).client;
+    const double share = lab.spec.defaults.load_rate->value * lab.find(client)->spec->weight_or_one() / weights;
+    out.push_back({client, t.netns, t.address, t.port, share / static_cast<double>(streams[client])});
+  }
+  return out;
+}
+
+// What an instance's responder counted (its --stats file: a line per
+// second of the monotonic clock) in the seconds that overlap [origin, origin
+// + duration], on the scenario's clock.
+LoadOutcome::Instance responder_counts(const Node& n, std::chrono::steady_clock::time_point origin, Micros duration) {
+  LoadOutcome::Instance out{n.name};
+  if (n.spec->capacity) out.capacity = n.spec->capacity->value;
+  std::ifstream in(served_file(n));
+  const Micros start = std::chrono::duration_cast<Micros>(origin.time_since_epoch());
+  for (std::string line; std::getline(in, line);) {
+    const auto s = checks::Capacity::parse(line);
+    if (!s) continue;
+    const Micros at = Micros(s->second * 1'000'000) - start;
+    if (at + Micros(1'000'000) <= Micros(0) || at >= duration) continue;
+    out.served += s->served;
+    out.dropped += s->dropped;
+    out.seconds.push_back({at, s->served, s->dropped});
+  }
+  return out;
+}
+
 class LiveProbes : public ProbeRun {
  public:
-  LiveProbes(const std::vector<checks::ProbeTarget>& targets, Micros interval, Micros timeout)
-      : prober_(targets, interval, timeout) {}
-  std::optional<std::string> start() { return prober_.start(); }
+  LiveProbes(const Lab& lab, const ClientTargets& clients, Micros interval, Micros timeout)
+      : lab_(lab), keys_(clients.keys()), prober_(clients.targets(), interval, timeout) {
+    if (auto targets = load_targets(lab, clients); !targets.empty())
+      load_ = std::make_unique<checks::LoadGenerator>(std::move(targets), prober_.origin());
+  }
+  std::optional<std::string> start() {
+    if (auto err = prober_.start()) return err;
+    if (load_)
+      if (auto err = load_->start()) return "the offered load: " + *err;
+    return std::nullopt;
+  }
   Micros now() const override { return prober_.now(); }
   void sleep_until(Micros t) override {
     const Micros left = t - prober_.now();
     if (left > Micros(0)) std::this_thread::sleep_for(left);
   }
   std::vector<checks::ClientTimeline> timelines() const override { return prober_.timelines(); }
-  void stop() override { prober_.stop(); }
+  void stop() override {
+    if (load_) load_->stop();
+    stopped_at_ = prober_.now();
+    prober_.stop();
+  }
+  std::map<std::string, std::vector<uint32_t>> load_answered() const override {
+    return load_ ? load_->answered() : std::map<std::string, std::vector<uint32_t>>{};
+  }
+  std::optional<LoadOutcome> load() const override {
+    if (!load_) return std::nullopt;
+    LoadOutcome out{.rate = lab_.spec.defaults.load_rate->value};
+    const auto counts = load_->counts();
+    for (size_t i = 0; i < counts.size(); ++i)
+      out.clients.push_back({keys_[i], load_->targets()[i].rate, counts[i].sent, counts[i].answered});
+    for (const Node& n : lab_.nodes)
+      if (n.kind == NodeKind::kInstance) out.instances.push_back(responder_counts(n, prober_.origin(), stopped_at_));
+    out.answered = load_->answered();
+    return out;
+  }
 
  private:
+  const Lab& lab_;
+  std::vector<ProbeKey> keys_;
   checks::Prober prober_;
+  std::unique_ptr<checks::LoadGenerator> load_;
+  Micros stopped_at_{};
 };
 
 class LiveLab : public LabOps {
@@ -45,7 +118,7 @@ class LiveLab : public LabOps {
   }
   std::expected<std::unique_ptr<ProbeRun>, std::string> start_probes() override {
     if (!clients_) return std::unexpected(clients_.error());
-    auto p = std::make_unique<LiveProbes>(clients_->targets(), us(lab_.spec.defaults.probe_interval),
+    auto p = std::make_unique<LiveProbes>(lab_, *clients_, us(lab_.spec.defaults.probe_interval),
                                           us(lab_.spec.defaults.probe_timeout));
     if (auto err = p->start()) return std::unexpected(*err);
     return p;
