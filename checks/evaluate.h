@@ -17,6 +17,7 @@ struct Verdict {
   std::optional<Micros> longest_outage{};  // longest run without an answer
   std::optional<std::string> instance{};   // who answers in the end
   std::optional<double> percent{};          // a share measured (load, loss), in percent
+  std::optional<double> rate{};             // queries a second measured (load, with offered load)
   // The harness could not measure it (probes not sent, a router that does
   // not answer): the cause. Such a verdict is neither a pass nor a fail.
   std::optional<std::string> error{};

@@ -159,6 +159,34 @@ TEST(Reports, SharesSpreadOverRuns) {
   EXPECT_EQ(json_report(test::sample_report()).find("\"percent\""), std::string::npos) << "only where measured";
 }
 
+// Offered load: per client what it sent and had answered, per instance what
+// its responder served and dropped and its busiest second, in the JSON, on
+// the console and as the served chart of the HTML; rates measured by `load`
+// expectations spread over the runs.
+TEST(Reports, OfferedLoadIsReported) {
+  TestReport r = test::sample_report();
+  LoadOutcome load{.rate = 2000};
+  load.clients.push_back({{"client-eu", "dns", Family::kIpv4}, 2000, 10000, 9990});
+  load.instances.push_back({"pop-ams", 800.0, 1500, 700, {{milliseconds(0), 800, 0}, {milliseconds(1000), 700, 700}}});
+  for (auto& run : r.scenarios[1].runs) run.load = load;
+  for (auto& run : r.scenarios[1].runs)
+    for (StepOutcome& st : run.steps)
+      if (st.expectation()) st.rate = &run == &r.scenarios[1].runs[0] ? 800.0 : 900.0;
+  const std::string j = json_report(r);
+  EXPECT_NE(j.find("\"load\": {"), std::string::npos);
+  EXPECT_NE(j.find("\"peak\": 800"), std::string::npos);
+  EXPECT_NE(j.find("\"dropped\": 700"), std::string::npos);
+  EXPECT_NE(j.find("\"answered\": 9990"), std::string::npos);
+  EXPECT_NE(j.find("\"rate\": {\n"), std::string::npos) << "the rate's spread over the runs";
+  EXPECT_EQ(load_text(load),
+            "  pop-ams: served 1500, dropped 700; busiest second 800/s (capacity 800/s)\n"
+            "  client-eu (dns ipv4): sent 10000 at 2000/s, 9990 answered (99.90%)\n");
+  EXPECT_NE(junit_report(r).find("rate min/median/max 800/s / 850/s / 900/s"), std::string::npos);
+  const std::string html = html_report(r);
+  EXPECT_NE(html.find("pop-ams dropped 700/s (over capacity)"), std::string::npos);
+  EXPECT_NE(html.find("pop-ams served 800/s (capacity 800/s)"), std::string::npos);
+}
+
 // The map of the state before the first event shows who answered right up
 // to it, even when the replies in flight when the event struck were lost
 // (the probes sent in its last 30 ms here).

@@ -49,9 +49,7 @@ void print_spreads(const ScenarioRuns& runs) {
     std::string failed;
     for (int r : e.failed_runs) failed += (failed.empty() ? " (failed in run " : ", ") + std::to_string(r);
     if (!failed.empty()) failed += ")";
-    const std::string share = e.percent ? fmt::format("; share min/median/max {:.1f}% / {:.1f}% / {:.1f}%",
-                                                      (*e.percent)[0], (*e.percent)[1], (*e.percent)[2])
-                                        : "";
+    const std::string share = measured_spreads(e);
     std::cout << fmt::format("  {}  {}: held in {}/{} runs{}{}{}{}\n",
                              e.passed == e.runs ? "PASS" : e.worst == Status::kFail ? "FAIL" : to_string(e.worst),
                              e.first->text, e.passed, e.runs, failed, spread_text("convergence", e.convergence),

@@ -88,7 +88,7 @@ std::vector<ExpectationRuns> expectations(const ScenarioRuns& s) {
     ExpectationRuns e;
     e.first = &s.runs.front().steps[i];
     std::vector<Micros> convergence, outage;
-    std::vector<double> percent;
+    std::vector<double> percent, rate;
     for (size_t r = 0; r < s.runs.size(); ++r) {
       if (i >= s.runs[r].steps.size()) continue;  // a run cut short (Ctrl-C)
       const StepOutcome& st = s.runs[r].steps[i];
@@ -103,12 +103,16 @@ std::vector<ExpectationRuns> expectations(const ScenarioRuns& s) {
       if (st.convergence) convergence.push_back(*st.convergence);
       if (st.longest_outage) outage.push_back(*st.longest_outage);
       if (st.percent) percent.push_back(*st.percent);
+      if (st.rate) rate.push_back(*st.rate);
     }
-    if (!percent.empty()) {
-      std::sort(percent.begin(), percent.end());
-      const size_t n = percent.size();
-      e.percent = {percent.front(), n % 2 ? percent[n / 2] : (percent[n / 2 - 1] + percent[n / 2]) / 2, percent.back()};
-    }
+    auto min_median_max = [](std::vector<double> v) -> std::optional<std::array<double, 3>> {
+      if (v.empty()) return std::nullopt;
+      std::sort(v.begin(), v.end());
+      const size_t n = v.size();
+      return std::array<double, 3>{v.front(), n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2, v.back()};
+    };
+    e.percent = min_median_max(std::move(percent));
+    e.rate = min_median_max(std::move(rate));
     e.convergence = spread(convergence);
     e.longest_outage = spread(outage);
     out.push_back(std::move(e));
@@ -190,6 +194,15 @@ json load_json(const LoadOutcome& l) {
 
 }  // namespace
 
+std::string measured_spreads(const ExpectationRuns& e) {
+  std::string out;
+  if (e.percent)
+    out += fmt::format("; share min/median/max {:.1f}% / {:.1f}% / {:.1f}%", (*e.percent)[0], (*e.percent)[1], (*e.percent)[2]);
+  if (e.rate)
+    out += fmt::format("; rate min/median/max {:.0f}/s / {:.0f}/s / {:.0f}/s", (*e.rate)[0], (*e.rate)[1], (*e.rate)[2]);
+  return out;
+}
+
 uint64_t peak_served(const LoadOutcome::Instance& i) {
   uint64_t peak = 0;
   for (const LoadOutcome::Second& s : i.seconds) peak = std::max(peak, s.served);
@@ -235,6 +248,7 @@ std::string json_report(const TestReport& r) {
                 {"status", to_string(e.worst)},
                 {"convergence", spread_json(e.convergence)}, {"longest_outage", spread_json(e.longest_outage)}};
       if (e.percent) x["percent"] = {{"min", (*e.percent)[0]}, {"median", (*e.percent)[1]}, {"max", (*e.percent)[2]}};
+      if (e.rate) x["rate"] = {{"min", (*e.rate)[0]}, {"median", (*e.rate)[1]}, {"max", (*e.rate)[2]}};
       exps.push_back(std::move(x));
     }
     scenarios.push_back({{"name", s.name}, {"description", s.description}, {"pass", s.pass()}, {"runs", runs},
@@ -322,9 +336,7 @@ std::string junit_report(const TestReport& r) {
       std::string out = r.repeat > 1 ? fmt::format("{}/{} runs held{}{}{}", x.passed, x.runs,
                                                    spread_text("convergence", x.convergence),
                                                    spread_text("longest outage", x.longest_outage),
-                                                   x.percent ? fmt::format("; share min/median/max {:.1f}% / {:.1f}% / {:.1f}%",
-                                                                           (*x.percent)[0], (*x.percent)[1], (*x.percent)[2])
-                                                             : "")
+                                                   measured_spreads(x))
                                      : st.measured;
       cases += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{}\" file=\"{}\" line=\"{}\">\n",
                            xml_escape(suite), xml_escape(fmt::format("line {}: {}", st.line, st.text)),

@@ -73,10 +73,14 @@ struct ExpectationRuns {
   std::optional<Spread> convergence;
   std::optional<Spread> longest_outage;
   std::optional<std::array<double, 3>> percent;  // min, median, max of a share measured (load, loss)
+  std::optional<std::array<double, 3>> rate;     // min, median, max of queries a second measured (load)
   std::vector<const StepOutcome*> failures;  // every run that did not pass, in run order
   std::vector<int> failed_runs;              // 1-based run numbers of those
 };
 std::vector<ExpectationRuns> expectations(const ScenarioRuns& s);
+// "; share min/median/max 1.0% / 2.0% / 3.0%; rate min/median/max 800/s /
+// 850/s / 900/s" for what an expectation measured over the runs, or "".
+std::string measured_spreads(const ExpectationRuns& e);
 
 // What every report counts, counted once: scenarios that passed,
 // expectations (each over all its runs) and those that failed in any run

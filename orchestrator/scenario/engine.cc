@@ -363,7 +363,7 @@ class Runner {
     StepOutcome o{.text = std::move(text), .kind = StepKind::kExpectation,
                   .status = v.pass ? Status::kPass : Status::kFail, .measured = v.measured, .at = now() - timeout_,
                   .since = last_event_, .convergence = v.convergence, .longest_outage = v.longest_outage,
-                  .instance = v.instance, .percent = v.percent};
+                  .instance = v.instance, .percent = v.percent, .rate = v.rate};
     if (v.error) {
       o.status = Status::kError;
       o.measured = *v.error;
@@ -612,7 +612,8 @@ class Runner {
       Verdict v{.pass = (!l.at_most || rate <= l.at_most->value) && (!l.at_least || rate >= l.at_least->value),
                 .measured = fmt::format("{} answered {:.0f} queries/s of the offered load (from +{} to +{})",
                                         l.instance.value, rate, checks::format_seconds(from),
-                                        checks::format_seconds(end))};
+                                        checks::format_seconds(end)),
+                .rate = rate};
       if (!v.pass) {
         if (l.at_least && l.at_most) v.measured += fmt::format(" (expected {}/s to {}/s)", l.at_least->value, l.at_most->value);
         else if (l.at_most) v.measured += fmt::format(" (expected at most {}/s)", l.at_most->value);

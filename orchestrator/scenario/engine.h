@@ -44,6 +44,7 @@ struct StepOutcome {
   std::optional<checks::Micros> longest_outage{};
   std::optional<std::string> instance{};
   std::optional<double> percent{};  // a share measured (load, loss), the largest of its streams
+  std::optional<double> rate{};     // queries a second measured (load, with offered load)
   int line = 0;  // the step's line in the lab file
   bool expectation() const { return kind == StepKind::kExpectation; }
   bool pass() const { return status == Status::kPass; }
