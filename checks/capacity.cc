@@ -25,7 +25,7 @@ bool Capacity::admit(Micros now) {
   ++tenths_[static_cast<size_t>(tenth_ % 10)];
   bool ok = true;
   if (rate_) {
-    const double burst = std::max(1.0, *rate_ / 10);
+    const double burst = std::max(1.0, *rate_ / 4);
     if (tokens_ < 0) tokens_ = burst;
     else tokens_ = std::min(burst, tokens_ + *rate_ * static_cast<double>((now - last_).count()) / 1e6);
     last_ = now;

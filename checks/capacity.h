@@ -10,9 +10,11 @@
 namespace anylab::checks {
 
 // What an instance's responder does with the queries it is offered when it
-// has a capacity (`capacity: 500/s`): a token bucket refilled at that rate,
-// holding at most a tenth of a second of it, answers what it can and drops
-// the rest, as an overloaded server does. It counts what it served and
+// has a capacity (`capacity: 500/s`): a token bucket refilled at that rate
+// answers what it can and drops the rest, as an overloaded server does. It
+// holds at most a quarter of a second of the rate, what a server's queue
+// absorbs: queries that waited while this process was not scheduled on a
+// loaded machine arrive together, and are not dropped for that. It counts what it served and
 // dropped per second of the monotonic clock (the one the prober stamps
 // with), and says it is overloaded while the queries offered over the last
 // second exceed the capacity (what `health: {overload: withdraw}` checks).
