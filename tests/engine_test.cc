@@ -75,6 +75,17 @@ class FakeLab : public LabOps {
       return {t};
     }
     void stop() override {}
+    // Offered load (a lab with `defaults.load`): pop-ams answers 50 a tenth
+    // of a second until 200 ms after the event, pop-sin 90 a tenth from then.
+    std::map<std::string, std::vector<uint32_t>> load_answered() const override {
+      std::map<std::string, std::vector<uint32_t>> out;
+      for (Micros t{0}; t < lab_.clock - milliseconds(100); t += milliseconds(100)) {
+        const bool moved = lab_.event && t >= *lab_.event + milliseconds(200);
+        out["pop-ams"].push_back(moved ? 0 : 50);
+        out["pop-sin"].push_back(moved ? 90 : 0);
+      }
+      return out;
+    }
 
    private:
     FakeLab& lab_;
@@ -195,6 +206,31 @@ TEST(Engine, AServiceFailsWholeAndSaysWhoAnsweredLast) {
   const StepOutcome& e = out.steps.at(1);
   EXPECT_TRUE(e.pass()) << e.measured;
   EXPECT_NE(e.measured.find("; last answered by pop-ams at +0.29"), std::string::npos) << e.measured;
+}
+
+// With offered load, a rate of queries an instance answered over the last
+// second: as soon as within the bounds, never on a window reaching back
+// before the event; out of bounds, it fails at settle naming the rate.
+TEST(Engine, ALoadRateIsJudgedOnTheLastSecondAfterTheEvent) {
+  FakeLab fake(moves(milliseconds(200), "pop-sin"));
+  std::string text = std::string(kLab);
+  text.replace(text.find("  settle: 30s"), 13, "  settle: 5s\n  load: {rate: 1000/s}");
+  SourceFile f("fake.yaml", text + "  - name: s\n    steps:\n      - fail: {node: pop-ams}\n"
+                                   "      - expect: {load: {instance: pop-sin, at-least: 850/s}}\n"
+                                   "      - expect: {load: {instance: pop-ams, at-least: 400/s}}\n");
+  auto spec = load_lab(f);
+  ASSERT_TRUE(spec.has_value()) << format_diagnostics(f, spec.error());
+  auto lab = resolve(std::move(*spec), Paths{});
+  ASSERT_TRUE(lab.has_value());
+  ScenarioOutcome out = run_scenario(fake, *lab, lab->spec.scenarios.front(), &fake.cancel);
+  const StepOutcome& held = out.steps.at(1);
+  EXPECT_TRUE(held.pass()) << held.measured;
+  EXPECT_EQ(held.rate, 900.0) << held.measured;
+  EXPECT_GE(held.at, out.steps.at(0).at + milliseconds(1200)) << "a whole second after the move";
+  const StepOutcome& gone = out.steps.at(2);
+  EXPECT_FALSE(gone.pass());
+  EXPECT_NE(gone.measured.find("pop-ams answered 0 queries/s of the offered load"), std::string::npos) << gone.measured;
+  EXPECT_NE(gone.measured.find("(expected at least 400/s)"), std::string::npos) << gone.measured;
 }
 
 // An instance's announcements flap: withdrawn and announced `times` times,
