@@ -142,6 +142,14 @@ TEST(Reports, WeightedClientsGetTheLoadDrawn) {
   EXPECT_GT(count("<svg class=\"load\""), 0u);
   EXPECT_NE(html.find("pop-ams 100%</title>"), std::string::npos);
   EXPECT_NE(json_report(r).find("\"weight\": 5"), std::string::npos);
+  // The JSON has the same shares every 100 ms: the crash run's client is
+  // pop-ams's until its probes stop being answered at +0.3 s.
+  const std::string j = json_report(r);
+  EXPECT_NE(j.find("\"shares\": ["), std::string::npos);
+  EXPECT_NE(j.find("\"every\": 0.1"), std::string::npos);
+  EXPECT_NE(j.find("\"pop-ams\": [\n"), std::string::npos);
+  EXPECT_NE(j.find("\"(none)\": [\n"), std::string::npos) << "nobody answering is a share too";
+  EXPECT_EQ(json_report(test::sample_report()).find("\"shares\""), std::string::npos) << "only with weights";
 }
 
 // A share an expectation measured (load, loss) is summed up over the runs

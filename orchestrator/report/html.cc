@@ -299,12 +299,6 @@ std::string timeline_svg(const TestReport& r, const ScenarioOutcome& o, const Co
          client_bands(r, o, colors, g) + expectation_windows(expects, g) + events_and_axis(event_steps(o), g) + "</svg>";
 }
 
-// Whether the lab weighs its clients (then each instance's load is drawn).
-bool weighted(const TestReport& r) {
-  return std::any_of(r.nodes.begin(), r.nodes.end(),
-                     [](const ReportNode& n) { return n.kind == NodeKind::kClient && n.weight != 1; });
-}
-
 // Each instance's share of the clients' weight over time, stacked, per
 // service and family, on the timeline's time axis: where the load goes
 // when a site fails.
@@ -313,48 +307,38 @@ std::string load_svg(const TestReport& r, const ScenarioOutcome& o, const Colors
   for (const auto& [client, service, family, probes] : o.timelines)
     if (!probes.empty()) g.span = std::max(g.span, probes.back().sent + r.probe_interval);
   for (const StepOutcome& st : o.steps) g.span = std::max(g.span, st.at);
-  std::map<std::string, uint32_t> weight;
-  for (const ReportNode& n : r.nodes)
-    if (n.kind == NodeKind::kClient) weight[n.name] = n.weight;
-  std::set<std::pair<std::string, Family>> streams;
-  for (const ClientProbes& t : o.timelines) streams.insert({t.service, t.family});
-  const double h = 60, gap = 22;
-  // Each client as its last two probes say: the share moves when answers
-  // do (the catchment maps look further back, past replies lost in flight).
-  const Micros window = 2 * r.probe_interval;
   const int slices = 200;
+  const Micros step = std::max(Micros(1), g.span / slices);
+  const std::vector<ShareSeries> all = share_series(r, o, step, step * slices);
+  const double h = 60, gap = 22;
   std::string s;
   double y = 8;
-  for (const auto& [service, family] : streams) {
+  for (const ShareSeries& series : all) {
     s += fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"rowlabel\">load{}{}</text>", g.left - 8, y + h / 2 + 4,
-                     streams.size() > 1 ? " · " + esc(service) : "",
-                     streams.size() > 1 ? std::string(" · ") + display_name(family) : "");
+                     all.size() > 1 ? " · " + esc(series.service) : "",
+                     all.size() > 1 ? std::string(" · ") + display_name(series.family) : "");
     s += fmt::format("<rect x=\"{}\" y=\"{:.1f}\" width=\"{}\" height=\"{}\" class=\"lane\"/>", g.left, y, g.plot, h);
+    // The instances in the legend's order from the bottom, others after
+    // them, no answer on top.
+    std::vector<std::string> order;
+    for (const auto& [instance, colour] : colors.all())
+      if (series.shares.count(instance)) order.push_back(instance);
+    for (const auto& [who, v] : series.shares)
+      if (!who.empty() && !colors.all().count(who)) order.push_back(who);
+    if (series.shares.count("")) order.push_back("");
     for (int i = 0; i < slices; ++i) {
-      const Micros from = g.span * i / slices, to = g.span * (i + 1) / slices;
-      std::map<std::optional<std::string>, uint64_t> served;
-      uint64_t total = 0;
-      for (const ClientProbes& c : o.timelines) {
-        if (c.service != service || c.family != family) continue;
-        const uint32_t w = weight.count(c.client) ? weight[c.client] : 1;
-        served[answering_before(c.probes, to, window)] += w;
-        total += w;
-      }
-      if (!total) continue;
-      // The instances in the legend's order from the bottom, no answer on top.
-      std::vector<std::pair<std::optional<std::string>, uint64_t>> stack;
-      for (const auto& [instance, colour] : colors.all())
-        if (served.count(instance)) stack.push_back({instance, served[instance]});
-      for (const auto& [who, w] : served)
-        if (!who || !colors.all().count(*who)) stack.push_back({who, w});
+      const Micros from = step * i, to = step * (i + 1);
       double bottom = y + h;
-      for (const auto& [who, w] : stack) {
-        const double part = h * static_cast<double>(w) / static_cast<double>(total);
+      for (const std::string& who : order) {
+        const double share = series.shares.at(who)[static_cast<size_t>(i)];
+        if (share <= 0) continue;
+        const double part = h * share / 100.0;
         bottom -= part;
+        const std::optional<std::string> instance = who.empty() ? std::nullopt : std::optional(who);
         s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\"><title>+{}: {} "
                          "{:.0f}%</title></rect>",
-                         g.x(from), bottom, g.x(to) - g.x(from) + 0.3, part, colors(who), secs(to),
-                         who ? esc(*who) : std::string("no answer"), 100.0 * static_cast<double>(w) / static_cast<double>(total));
+                         g.x(from), bottom, g.x(to) - g.x(from) + 0.3, part, colors(instance), secs(to),
+                         instance ? esc(*instance) : std::string("no answer"), share);
       }
     }
     y += h + gap;

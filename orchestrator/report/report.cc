@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -194,6 +195,50 @@ json load_json(const LoadOutcome& l) {
 
 }  // namespace
 
+bool weighted(const TestReport& r) {
+  return std::any_of(r.nodes.begin(), r.nodes.end(),
+                     [](const ReportNode& n) { return n.kind == NodeKind::kClient && n.weight != 1; });
+}
+
+std::vector<ShareSeries> share_series(const TestReport& r, const ScenarioOutcome& o, Micros step, Micros span) {
+  std::map<std::string, uint32_t> weight;
+  for (const ReportNode& n : r.nodes)
+    if (n.kind == NodeKind::kClient) weight[n.name] = n.weight;
+  std::set<std::pair<std::string, Family>> streams;
+  for (const ClientProbes& t : o.timelines) streams.insert({t.service, t.family});
+  // Each client as its last two probes say: the share moves when answers
+  // do (the catchment maps look further back, past replies lost in flight).
+  const Micros window = 2 * r.probe_interval;
+  std::vector<ShareSeries> out;
+  if (step <= Micros(0)) return out;
+  const size_t samples = static_cast<size_t>(span / step);
+  for (const auto& [service, family] : streams) {
+    ShareSeries s{service, family, step, {}};
+    for (size_t k = 0; k < samples; ++k) {
+      const Micros t = step * static_cast<int64_t>(k + 1);
+      std::map<std::string, uint64_t> served;
+      uint64_t total = 0;
+      for (const ClientProbes& c : o.timelines) {
+        if (c.service != service || c.family != family) continue;
+        std::optional<std::string> who;
+        for (const checks::Probe& p : c.probes)
+          if (p.sent >= t - window && p.sent < t && p.instance) who = p.instance;
+        const uint32_t w = weight.count(c.client) ? weight[c.client] : 1;
+        served[who.value_or("")] += w;
+        total += w;
+      }
+      for (const auto& [who, w] : served) {
+        auto& v = s.shares[who];
+        v.resize(k, 0.0);
+        v.push_back(total ? 100.0 * static_cast<double>(w) / static_cast<double>(total) : 0.0);
+      }
+    }
+    for (auto& [who, v] : s.shares) v.resize(samples, 0.0);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
 std::string measured_spreads(const ExpectationRuns& e) {
   std::string out;
   if (e.percent)
@@ -240,6 +285,25 @@ std::string json_report(const TestReport& r) {
       json run = {{"run", k + 1}, {"pass", o.pass()}, {"status", to_string(o.status())},
                   {"duration", seconds(o.duration)}, {"steps", steps}, {"timelines", timelines}};
       if (o.load) run["load"] = load_json(*o.load);
+      // Weighted clients: each instance's share of the weight every 100 ms.
+      if (weighted(r)) {
+        json shares = json::array();
+        // Up to the last decided probe: the undecided tail is nobody's yet.
+        Micros probed{0};
+        for (const ClientProbes& t : o.timelines)
+          if (!t.probes.empty()) probed = std::max(probed, t.probes.back().sent + r.probe_interval);
+        for (const ShareSeries& series : share_series(r, o, Micros(100'000), probed)) {
+          json by = json::object();
+          for (const auto& [who, v] : series.shares) {
+            json values = json::array();
+            for (double x : v) values.push_back(std::round(x * 10) / 10);
+            by[who.empty() ? "(none)" : who] = values;
+          }
+          shares.push_back({{"service", series.service}, {"family", to_string(series.family)}, {"every", seconds(series.step)},
+                            {"shares", by}});
+        }
+        run["shares"] = shares;
+      }
       runs.push_back(run);
     }
     json exps = json::array();

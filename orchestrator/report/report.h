@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -102,6 +103,22 @@ struct Worst {
 };
 std::optional<Worst> slowest_convergence(const TestReport& report);
 std::optional<Worst> longest_outage(const TestReport& report);
+
+// Each instance's share of the clients' weight over time, per service and
+// family, sampled every `step` (the value at t is what the probes sent in
+// the two probe intervals before t say: each client counted for whoever
+// answered it last, or for nobody). `shares[k]` is at `step * (k + 1)`;
+// instance "" is nobody.
+struct ShareSeries {
+  std::string service;
+  Family family = Family::kIpv4;
+  checks::Micros step{};
+  std::map<std::string, std::vector<double>> shares;  // percent
+};
+std::vector<ShareSeries> share_series(const TestReport& r, const ScenarioOutcome& o, checks::Micros step,
+                                      checks::Micros span);
+// Whether the lab weighs its clients (then shares over time are reported).
+bool weighted(const TestReport& r);
 
 // With offered load: a line per instance (what its responder served and
 // dropped, its busiest second against its capacity) and per client (what
