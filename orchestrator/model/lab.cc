@@ -72,6 +72,17 @@ std::string node_file(const Node& n, NodeFile) { return n.runtime_dir + "/hosts"
 
 bool names_families(const LabSpec& spec) { return spec.link_families().size() > 1; }
 
+double offered_rate(const LabSpec& spec, const std::string& client) {
+  if (!spec.defaults.load_rate) return 0;
+  double weights = 0, mine = 0;
+  for (const NodeSpec& n : spec.nodes)
+    if (n.kind.value == NodeKind::kClient) {
+      weights += n.weight_or_one();
+      if (n.name.value == client) mine = n.weight_or_one();
+    }
+  return weights > 0 ? spec.defaults.load_rate->value * mine / weights : 0;
+}
+
 std::string stream_label(const LabSpec& spec, const std::string& service, Family family) {
   std::string out = spec.services.size() > 1 ? service : "";
   if (names_families(spec)) out += (out.empty() ? "" : " ") + std::string(to_string(family));

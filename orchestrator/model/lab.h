@@ -127,6 +127,10 @@ struct ProbeKey {
 };
 // Whether reports name families: the lab has an IPv6 service (or link).
 bool names_families(const LabSpec& spec);
+// With `defaults.load`: the queries a second a client offers, its weight's
+// share of the rate (0 without load). It splits them evenly over the
+// streams it probes (every service, every family).
+double offered_rate(const LabSpec& spec, const std::string& client);
 // "dns ipv6": what tells a key's stream from the client's others (the
 // service when the lab has several, the family when it has IPv6), or "".
 std::string stream_label(const LabSpec& spec, const std::string& service, Family family);

@@ -266,6 +266,35 @@ std::vector<Action> plan_deploy(const Lab& lab) { return Planner(lab).run(); }
 
 std::string describe(const ActionKind& action) { return std::visit(Describe{}, action); }
 
+// What each client will offer and each instance can take: the arithmetic a
+// lab's capacities are designed with, before anything runs.
+std::string format_load(const Lab& lab) {
+  bool capacities = false;
+  for (const Node& n : lab.nodes) capacities |= n.spec->capacity.has_value();
+  const auto& rate = lab.spec.defaults.load_rate;
+  if (!rate && !capacities) return "";
+  const double probes = 1e6 / static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                     lab.spec.defaults.probe_interval).count());
+  std::string out = rate ? fmt::format("\nload ({}/s offered by the clients, by weight, split over the services and "
+                                       "families each probes; probes add {:.0f}/s per client and stream):\n",
+                                       rate->value, probes)
+                         : fmt::format("\nload (none offered: only the probes, {:.0f}/s per client and stream):\n", probes);
+  size_t streams = 0;
+  for (const ServiceSpec& s : lab.spec.services) streams += s.families().size();
+  if (rate)
+    for (const Node& n : lab.nodes)
+      if (n.kind == NodeKind::kClient)
+        out += fmt::format("  {} (weight {}): {:.0f}/s, {:.0f}/s to each of {} stream{}\n", n.name,
+                           n.spec->weight_or_one(), offered_rate(lab.spec, n.name),
+                           offered_rate(lab.spec, n.name) / static_cast<double>(std::max<size_t>(1, streams)), streams,
+                           streams == 1 ? "" : "s");
+  for (const Node& n : lab.nodes)
+    if (n.spec->capacity)
+      out += fmt::format("  {}: capacity {}/s{}\n", n.name, n.spec->capacity->value,
+                         n.spec->health && n.spec->health->withdraw_on_overload ? ", withdraws while over it" : "");
+  return out;
+}
+
 std::string format_plan(const Lab& lab, const std::vector<Action>& actions) {
   size_t routers = 0, instances = 0, clients = 0;
   for (const Node& n : lab.nodes) {
@@ -285,6 +314,7 @@ std::string format_plan(const Lab& lab, const std::vector<Action>& actions) {
                      format_duration(lab.spec.defaults.probe_interval), format_duration(lab.spec.defaults.probe_timeout),
                      format_duration(lab.spec.defaults.settle));
   out += format_timings(lab.timings);
+  out += format_load(lab);
   out += "\nrouting:\n";
   for (const Node& n : lab.nodes) {
     if (n.kind == NodeKind::kClient) {

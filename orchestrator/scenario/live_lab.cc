@@ -29,14 +29,12 @@ std::vector<checks::LoadTarget> load_targets(const Lab& lab, const ClientTargets
   std::vector<checks::LoadTarget> out;
   if (!lab.spec.defaults.load_rate) return out;
   std::map<std::string, size_t> streams;
-  double weights = 0;
   for (const ProbeKey& k : clients.keys()) ++streams[k.client];
-  for (const auto& [client, n] : streams) weights += lab.find(client)->spec->weight_or_one();
   for (size_t i = 0; i < clients.targets().size(); ++i) {
     const checks::ProbeTarget& t = clients.targets()[i];
     const std::string& client = clients.key(i).client;
-    const double share = lab.spec.defaults.load_rate->value * lab.find(client)->spec->weight_or_one() / weights;
-    out.push_back({client, t.netns, t.address, t.port, share / static_cast<double>(streams[client])});
+    out.push_back({client, t.netns, t.address, t.port,
+                   offered_rate(lab.spec, client) / static_cast<double>(streams[client])});
   }
   return out;
 }
