@@ -638,6 +638,7 @@ class Checker {
       if (const NodeSpec* n = spec_.find_node(e.reaches->value); n && n->service) services.insert(n->service->value);
     for (const CatchmentSpec& c : e.catchment)
       if (const NodeSpec* n = spec_.find_node(c.instance.value); n && n->service) services.insert(n->service->value);
+    if (e.service) services.insert(e.service->value);
     for (const std::string& name : services)
       if (const ServiceSpec* s = spec_.find_service(name); s && !s->has(f)) lacks(name);
     if (services.empty() && (e.unreachable || e.max_outage || e.loss)) {
