@@ -4,6 +4,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -191,6 +193,61 @@ TEST_F(ProberOnLoopback, EveryProtocolIsAnsweredThenLost) {
     EXPECT_GE(after, 20u);
     EXPECT_EQ(answered_after, 0u);
   }
+}
+
+
+// The real responder with a capacity, loaded by the load generator on the
+// loopback: it answers about its capacity and no more, says it is
+// overloaded to the healthcheck's probe while loaded and ok after, and
+// counts what it served and dropped per second.
+TEST(ResponderWithCapacity, DropsBeyondItAndSaysSoToTheHealthcheck) {
+  using std::chrono::milliseconds;
+  const uint16_t port = static_cast<uint16_t>(20000 + (::getpid() + 7919) % 20000);
+  char stats[] = "/tmp/anylab-served-XXXXXX";
+  const int sfd = ::mkstemp(stats);
+  ASSERT_GE(sfd, 0);
+  ::close(sfd);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const std::string exe = std::string(ANYLAB_BIN_DIR) + "/anylab-responder";
+    const std::string p = std::to_string(port);
+    ::execl(exe.c_str(), exe.c_str(), "127.0.0.1", p.c_str(), "capped", "--capacity", "200", "--stats", stats, nullptr);
+    ::_exit(127);
+  }
+  std::this_thread::sleep_for(milliseconds(300));
+  auto healthy = [&] {
+    const std::string cmd = std::string(ANYLAB_BIN_DIR) + "/anylab-probe udp 127.0.0.1 " + std::to_string(port) +
+                            " --timeout 500ms --overload > /dev/null";
+    return std::system(cmd.c_str()) == 0;
+  };
+  EXPECT_TRUE(healthy()) << "nothing offered yet";
+  LoadGenerator load({{"lo", std::nullopt, "127.0.0.1", port, 1000.0}}, std::chrono::steady_clock::now());
+  ASSERT_FALSE(load.start());
+  std::this_thread::sleep_for(milliseconds(1500));
+  const bool overloaded_while_loaded = !healthy();
+  load.stop();
+  const auto counts = load.counts().at(0);
+  std::this_thread::sleep_for(milliseconds(1300));  // the second ends, the window empties
+  EXPECT_TRUE(healthy()) << "below capacity again";
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  EXPECT_TRUE(overloaded_while_loaded);
+  EXPECT_GE(counts.sent, 500u) << "1500 at the rate; fewer only on a machine too loaded to keep up";
+  // 200/s for ~1.5 s and a quarter second's burst, however the seconds fall.
+  EXPECT_GE(counts.answered, 200u);
+  EXPECT_LE(counts.answered, 500u);
+  EXPECT_EQ(load.answered().count("capped"), 1u) << "answers are counted by the name they carry";
+  std::ifstream in(stats);
+  uint64_t served = 0, dropped = 0;
+  for (std::string line; std::getline(in, line);)
+    if (auto sec = Capacity::parse(line)) {
+      served += sec->served;
+      dropped += sec->dropped;
+    }
+  ::unlink(stats);
+  EXPECT_GT(dropped, 0u);
+  EXPECT_LE(served, counts.answered + 20) << "the responder's count of what it served (a few in flight at the stop)";
+  EXPECT_GE(served + 20, counts.answered);
 }
 
 }  // namespace
