@@ -193,6 +193,8 @@ TEST(Reports, OfferedLoadIsReported) {
   const std::string html = html_report(r);
   EXPECT_NE(html.find("pop-ams dropped 700/s (over capacity)"), std::string::npos);
   EXPECT_NE(html.find("pop-ams served 800/s (capacity 800/s)"), std::string::npos);
+  EXPECT_NE(html.find("queries dropped over capacity</span>"), std::string::npos) << "in the legend";
+  EXPECT_EQ(html_report(test::sample_report()).find("dropped over capacity"), std::string::npos);
 }
 
 // The map of the state before the first event shows who answered right up

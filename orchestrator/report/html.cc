@@ -563,6 +563,11 @@ std::string html_report(const TestReport& r) {
     for (const ScenarioOutcome& o : sc.runs)
       for (const ClientProbes& t : o.timelines) ipv6 |= t.family == Family::kIpv6;
   if (ipv6) s += "<span>a band per client and family: <b>· IPv4</b>, <b>· IPv6</b> (catchments may differ)</span>";
+  bool load = false;
+  for (const ScenarioRuns& sc : r.scenarios)
+    for (const ScenarioOutcome& o : sc.runs) load |= o.load.has_value();
+  if (load)
+    s += "<span><i class=\"swatch\" style=\"background:#c62828\"></i>served/s: queries dropped over capacity</span>";
   s += "</div>";
   for (const ScenarioRuns& sc : r.scenarios) {
     // Every run of a failing scenario that failed, else its first run.
