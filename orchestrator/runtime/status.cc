@@ -108,6 +108,48 @@ std::map<std::string, std::string> ask_clients(const Lab& lab, const std::vector
   return answers;
 }
 
+// Why a session is not up, when the lab is given up on: what FRR says of the
+// neighbour, whether its BGP port takes a TCP connection from the router's
+// side (refused: nothing listens; no answer: the link or the address), and
+// the last line the peer's ExaBGP logged, for an instance. Each a guess
+// saved for the report: the next failure names its cause.
+std::string session_diagnosis(const Lab& lab, const Node& router, const SessionStatus& s) {
+  std::vector<std::string> parts;
+  if (auto answer = frr_vty(router.netns, "bgpd", fmt::format("show bgp neighbors {} json", s.peer_address))) {
+    auto j = nlohmann::json::parse(*answer, nullptr, false);
+    if (!j.is_discarded() && j.contains(s.peer_address)) {
+      const auto& nb = j[s.peer_address];
+      std::string frr = fmt::format("FRR: {} connection(s) made, {} dropped", nb.value("connectionsEstablished", 0),
+                                    nb.value("connectionsDropped", 0));
+      if (nb.contains("lastResetDueTo")) frr += ", last reset: " + nb.value("lastResetDueTo", std::string());
+      parts.push_back(frr);
+    }
+  }
+  const std::string target = s.family == Family::kIpv6 ? fmt::format("[{}]", s.peer_address) : s.peer_address;
+  RunOutput tcp = run_command({router.netns,
+                               {"/bin/bash", "-c",
+                                fmt::format("exec 3<>/dev/tcp/{}/179 && echo accepts || echo refused", s.peer_address)},
+                               {},
+                               ""},
+                              "", std::chrono::seconds(3));
+  const std::string said = tcp.out.substr(0, tcp.out.find('\n'));
+  parts.push_back(fmt::format("TCP {}:179 from {}: {}", target, router.name,
+                              said == "accepts"   ? "accepts connections"
+                              : said == "refused" ? "refused or unreachable (nothing listens, or no route)"
+                                                  : "no answer in 3 s (the link, or the address)"));
+  const Node* peer = lab.find(s.peer_node);
+  if (peer && peer->kind == NodeKind::kInstance) {
+    std::ifstream log(peer->runtime_dir + "/exabgp.log");
+    std::string line, last;
+    while (std::getline(log, line))
+      if (!line.empty()) last = line;
+    if (!last.empty()) parts.push_back(fmt::format("{}'s ExaBGP last logged: {}", peer->name, last.substr(0, 200)));
+  }
+  std::string out;
+  for (const std::string& p : parts) out += (out.empty() ? "" : "; ") + p;
+  return out;
+}
+
 }  // namespace
 
 // Polls every router's bgpd over its vty socket (cheap: no process) until
@@ -142,7 +184,17 @@ std::string wait_ready(const Lab& lab, std::chrono::steady_clock::time_point dea
     }
     if (std::getenv("ANYLAB_TIMING"))
       std::fprintf(stderr, "ready check: %zu routers left, %zu problems\n", routers_left.size(), not_ready.size());
-    if ((cancel && cancel->load()) || std::chrono::steady_clock::now() >= deadline) break;
+    if (cancel && cancel->load()) break;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      for (const Node* r : routers_left)
+        for (const SessionStatus& s : bgp_sessions(*r))
+          if (!s.established() && !s.state.empty()) {
+            const std::string plain = fmt::format("BGP {} -> {} ({}): {}", s.router, s.peer_node, s.peer_address, s.state);
+            std::erase(not_ready, plain);
+            not_ready.push_back(plain + "; " + session_diagnosis(lab, *r, s));
+          }
+      break;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   std::sort(not_ready.begin(), not_ready.end());
