@@ -220,9 +220,16 @@ std::vector<ShareSeries> share_series(const TestReport& r, const ScenarioOutcome
       uint64_t total = 0;
       for (const ClientProbes& c : o.timelines) {
         if (c.service != service || c.family != family) continue;
+        // The last answered probe sent in [t - window, t): probes are in
+        // the order sent, so found from t backwards.
         std::optional<std::string> who;
-        for (const checks::Probe& p : c.probes)
-          if (p.sent >= t - window && p.sent < t && p.instance) who = p.instance;
+        auto it = std::partition_point(c.probes.begin(), c.probes.end(),
+                                       [&](const checks::Probe& p) { return p.sent < t; });
+        while (it != c.probes.begin() && (--it)->sent >= t - window)
+          if (it->instance) {
+            who = it->instance;
+            break;
+          }
         const uint32_t w = weight.count(c.client) ? weight[c.client] : 1;
         served[who.value_or("")] += w;
         total += w;
