@@ -57,17 +57,13 @@ std::map<std::string, std::vector<uint32_t>> LoadGenerator::answered() const {
   std::lock_guard lock(mutex_);
   return answered_;
 }
-std::vector<uint32_t> LoadGenerator::sent() const {
-  std::lock_guard lock(mutex_);
-  return sent_;
-}
 
 namespace {
 
-void bump(std::vector<uint32_t>& per_tenth, Micros at, uint64_t n = 1) {
+void bump(std::vector<uint32_t>& per_tenth, Micros at) {
   const auto k = static_cast<size_t>(std::max<int64_t>(0, at / LoadGenerator::kTenth));
   if (per_tenth.size() <= k) per_tenth.resize(k + 1, 0);
-  per_tenth[k] += static_cast<uint32_t>(n);
+  ++per_tenth[k];
 }
 
 }  // namespace
@@ -95,7 +91,6 @@ void LoadGenerator::run() {
       if (sent) {
         std::lock_guard lock(mutex_);
         counts_[i].sent += sent;
-        bump(sent_, t, sent);
       }
     }
     if (::poll(fds.data(), fds.size(), 1) <= 0) continue;

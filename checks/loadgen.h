@@ -49,8 +49,6 @@ class LoadGenerator {
   std::vector<Counts> counts() const;
   // Answers per instance per tenth of a second since the origin.
   std::map<std::string, std::vector<uint32_t>> answered() const;
-  // Queries sent per tenth of a second, every target together.
-  std::vector<uint32_t> sent() const;
   const std::vector<LoadTarget>& targets() const { return targets_; }
 
  private:
@@ -61,7 +59,6 @@ class LoadGenerator {
   std::vector<int> sockets_;
   std::vector<Counts> counts_;                           // guarded by mutex_
   std::map<std::string, std::vector<uint32_t>> answered_;  // guarded by mutex_
-  std::vector<uint32_t> sent_;                           // guarded by mutex_
   mutable std::mutex mutex_;
   std::atomic<bool> stop_{false};
   std::thread thread_;

@@ -59,9 +59,8 @@ struct ClientProbes {
 };
 
 // Offered load through a scenario (`defaults.load`): what each client sent
-// and had answered, what each instance's responder served and dropped (its
-// own count, per second), and the answers per instance per tenth of a
-// second as the clients received them.
+// and had answered, and what each instance's responder served and dropped
+// (its own count, per second).
 struct LoadOutcome {
   double rate = 0;  // queries a second offered, as the lab file says
   struct Client {
@@ -81,7 +80,6 @@ struct LoadOutcome {
     std::vector<Second> seconds{};  // the seconds it was offered anything
   };
   std::vector<Instance> instances{};
-  std::map<std::string, std::vector<uint32_t>> answered{};  // instance -> per tenth of a second
 };
 
 struct ScenarioOutcome {
