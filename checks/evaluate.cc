@@ -36,6 +36,26 @@ std::vector<Segment> segments(const ClientTimeline& p, Micros interval) {
   return out;
 }
 
+size_t Answers::answered() const {
+  size_t n = 0;
+  for (const auto& [instance, count] : by) n += count;
+  return n;
+}
+
+double Answers::lost_percent() const {
+  return probes ? 100.0 * static_cast<double>(lost()) / static_cast<double>(probes) : 0;
+}
+
+Answers answers_of(const ClientTimeline& probes, Micros from, Micros to) {
+  Answers a;
+  for (const Probe& p : probes) {
+    if (p.sent < from || p.sent >= to) continue;
+    ++a.probes;
+    if (p.instance) ++a.by[*p.instance];
+  }
+  return a;
+}
+
 std::string format_seconds(Micros t) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3fs", static_cast<double>(t.count()) / 1e6);
@@ -56,6 +76,55 @@ size_t final_run(const std::vector<Probe>& w, Match want) {
 
 std::string who(const std::optional<std::string>& instance) { return instance ? *instance : "nobody"; }
 
+// "answered only by a: 16 of 300 probes, 94.7% lost", or "answered by a
+// (10) and b (6): ...".
+std::string answers_text(const Answers& a) {
+  std::string names;
+  size_t k = 0;
+  for (const auto& [instance, count] : a.by) {
+    if (k > 0) names += k + 1 == a.by.size() ? " and " : ", ";
+    names += a.by.size() == 1 ? instance : instance + " (" + std::to_string(count) + ")";
+    ++k;
+  }
+  char tail[96];
+  std::snprintf(tail, sizeof tail, ": %zu of %zu probes, %.1f%% lost", a.answered(), a.probes, a.lost_percent());
+  return (a.by.size() == 1 ? "answered only by " : "answered by ") + names + tail;
+}
+
+// The longest run of consecutive probes answered by `instance`, from its
+// first probe to the next probe after it (or `end`).
+Micros longest_run(const std::vector<Probe>& w, const std::string& instance, Micros end) {
+  Micros longest{0};
+  for (size_t i = 0; i < w.size();) {
+    if (w[i].instance != instance) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < w.size() && w[j].instance == instance) ++j;
+    longest = std::max(longest, (j < w.size() ? w[j].sent : end) - w[i].sent);
+    i = j;
+  }
+  return longest;
+}
+
+// Why a reaches (or unreachable) failed on a lossy path: who answered the
+// answered probes and what share was lost, and for an instance, whether it
+// ever answered `stable` in a row. Nothing when no probe was lost.
+std::string loss_text(const std::vector<Probe>& w, const Answers& a, const std::string& what, Micros end,
+                      std::optional<Micros> stable) {
+  if (!a.lost()) return "";
+  if (!a.answered()) return "none of " + std::to_string(a.probes) + " probes answered";
+  std::string out = answers_text(a);
+  if (what == "nobody") return out;
+  if (!a.by.contains(what)) return out + "; never by " + what;
+  const Micros run = longest_run(w, what, end);
+  if (stable && run < *stable)
+    out += "; " + std::string(a.by.size() == 1 ? "" : what + " ") + "never " + format_seconds(*stable) +
+           " in a row (longest " + format_seconds(run) + ")";
+  return out;
+}
+
 // Shared by reaches and unreachable: the final run of probes matching, its
 // start measured from the event, checked against within and stable.
 template <class Match>
@@ -68,9 +137,14 @@ Verdict settle(const ClientTimeline& probes, Micros event, Micros end, Match wan
     return v;
   }
   v.instance = w.back().instance;
+  v.answers = answers_of(w, event, end);
+  const std::string lossy = loss_text(w, *v.answers, what, end, stable);
   const size_t start = final_run(w, want);
   if (start == std::string::npos) {
-    v.measured = "answered by " + who(w.back().instance) + " at the end, not " + what;
+    // Unanswered at the end of a lossy window: what the answers were says
+    // more than "nobody".
+    if (!w.back().instance && v.answers->answered()) v.measured = lossy;
+    else v.measured = "answered by " + who(w.back().instance) + " at the end, not " + what + (lossy.empty() ? "" : "; " + lossy);
     return v;
   }
   const Micros converged = w[start].sent - event;
@@ -80,6 +154,8 @@ Verdict settle(const ClientTimeline& probes, Micros event, Micros end, Match wan
   v.pass = (!within || converged <= *within) && (!stable || lasted >= *stable);
   if (within && converged > *within) v.measured += " (later than " + format_seconds(*within) + ")";
   if (stable && lasted < *stable) v.measured += " (shorter than " + format_seconds(*stable) + ")";
+  // Loss explains a run that did not last, not one that came late.
+  if (stable && lasted < *stable && !lossy.empty()) v.measured += "; " + lossy;
   return v;
 }
 

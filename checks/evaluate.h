@@ -8,6 +8,17 @@
 
 namespace anylab::checks {
 
+// Who answered a window's probes: how many were sent (and decided), and how
+// many each instance answered; the rest were lost.
+struct Answers {
+  size_t probes = 0;
+  std::map<std::string, size_t> by{};
+  size_t answered() const;
+  size_t lost() const { return probes - answered(); }
+  double lost_percent() const;
+};
+Answers answers_of(const ClientTimeline& probes, Micros from, Micros to);
+
 // What an expectation measured, and whether it held. Every verdict says what
 // was seen, not only pass or fail.
 struct Verdict {
@@ -18,6 +29,7 @@ struct Verdict {
   std::optional<std::string> instance{};   // who answers in the end
   std::optional<double> percent{};          // a share measured (load, loss), in percent
   std::optional<double> rate{};             // queries a second measured (load, with offered load)
+  std::optional<Answers> answers{};         // reaches, unreachable: who answered the window's probes
   // The harness could not measure it (probes not sent, a router that does
   // not answer): the cause. Such a verdict is neither a pass nor a fail.
   std::optional<std::string> error{};
@@ -31,7 +43,9 @@ std::optional<std::string> unsent_probes(const ClientTimeline& probes, Micros fr
 // Convergence is measured from `event` to the first probe of that final run;
 // it must be at most `within` (if given), and the run must last at least
 // `stable` (if given) before the window ends. A probe is sent every interval,
-// so the time is exact to one probe interval.
+// so the time is exact to one probe interval. On a lossy path (an impaired
+// link, an overloaded instance) no run may last: a failure then says who
+// answered the answered probes, what share was lost, and the longest run.
 Verdict reaches(const ClientTimeline& probes, Micros event, Micros end, const std::string& instance,
                 std::optional<Micros> within, std::optional<Micros> stable);
 

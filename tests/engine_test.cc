@@ -272,6 +272,26 @@ TEST(Engine, ReachesWithinFailsOnceTheBoundPassed) {
   EXPECT_LE(r.out.duration, r.event + milliseconds(1000 + 100 + 40));
 }
 
+// Under loss (the only instance left is overloaded: one probe in 19
+// answered), `reaches` fails at its bound saying who answered and what was
+// lost, and the outcome carries the count for JSON (issue 26).
+TEST(Engine, ReachesUnderLossSaysWhoAnsweredAndWhatWasLost) {
+  Outcome r = run("      - expect: {client: client-eu, reaches: pop-sin, within: 2s}\n",
+                  [](std::optional<Micros> since) -> std::optional<std::string> {
+                    if (!since) return "pop-ams";
+                    if ((*since / milliseconds(10)) % 19 == 3) return "pop-sin";
+                    return std::nullopt;
+                  });
+  const StepOutcome& e = r.out.steps.at(1);
+  EXPECT_FALSE(e.pass());
+  EXPECT_TRUE(e.measured.starts_with("answered only by pop-sin: ")) << e.measured;
+  EXPECT_NE(e.measured.find("% lost; never 0.500s in a row (longest 0.010s)"), std::string::npos) << e.measured;
+  ASSERT_TRUE(e.answers);
+  EXPECT_GT(e.answers->lost(), 15 * e.answers->answered());
+  EXPECT_EQ(e.answers->by.size(), 1u);
+  EXPECT_GE(e.answers->by.at("pop-sin"), 10u);
+}
+
 // Without `within`, the lab may take up to `settle` (30 s) to get there.
 TEST(Engine, WithoutABoundItWaitsForTheLabToSettle) {
   Outcome slow = run("      - expect: {client: client-eu, reaches: pop-sin}\n", moves(milliseconds(12000), "pop-sin"));

@@ -156,6 +156,59 @@ TEST(Reaches, WrongInstanceNamesWhoAnswered) {
   EXPECT_EQ(v.measured, "answered by a at the end, not b");
 }
 
+// Under loss (an overloaded instance answers one probe in ~19): the
+// verdict fails, and says who answered what was answered and what share was
+// lost, not "answered by nobody" (issue 26).
+ClientTimeline lossy(const std::string& instance, int probes, int every, Micros from) {
+  ClientTimeline t;
+  for (int i = 0; i < probes; ++i)
+    t.push_back({from + milliseconds(10 * i), i % every == 3 ? std::optional<std::string>(instance) : std::nullopt});
+  return t;
+}
+
+TEST(Reaches, UnderLossSaysWhoAnsweredAndWhatWasLost) {
+  const ClientTimeline t = lossy("pop-west", 300, 19, Micros(0));  // 16 of 300 answered; the last one not
+  const Micros end = milliseconds(3000);
+  Verdict v = reaches(t, Micros(0), end, "pop-west", milliseconds(5000), milliseconds(500));
+  EXPECT_FALSE(v.pass);
+  EXPECT_EQ(v.measured, "answered only by pop-west: 16 of 300 probes, 94.7% lost; never 0.500s in a row (longest 0.010s)");
+  ASSERT_TRUE(v.answers);
+  EXPECT_EQ(v.answers->probes, 300u);
+  EXPECT_EQ(v.answers->lost(), 284u);
+  EXPECT_EQ(v.answers->by, (std::map<std::string, size_t>{{"pop-west", 16}}));
+  // The same, judged as the probes come in: final at the deadline, same words.
+  Decision d = decide_reaches(t, Micros(0), end, "pop-west", std::nullopt, milliseconds(500), end);
+  EXPECT_TRUE(d.final);
+  EXPECT_EQ(d.verdict.measured, v.measured);
+}
+
+TEST(Reaches, UnderLossWithAnotherInstanceNamesBoth) {
+  ClientTimeline t = lossy("pop-west", 200, 10, Micros(0));
+  for (int i = 0; i < 100; ++i)  // then pop-east answers now and then, the last probe answered
+    t.push_back({milliseconds(2000 + 10 * i), i % 4 == 3 ? std::optional<std::string>("pop-east") : std::nullopt});
+  Verdict v = reaches(t, Micros(0), milliseconds(3000), "pop-west", std::nullopt, milliseconds(500));
+  EXPECT_FALSE(v.pass);
+  EXPECT_EQ(v.measured,
+            "answered by pop-east at the end, not pop-west; answered by pop-east (25) and pop-west (20): "
+            "45 of 300 probes, 85.0% lost; pop-west never 0.500s in a row (longest 0.010s)");
+  // A final run that lasts, but too short: the loss before it is said too.
+  ClientTimeline late = lossy("pop-west", 280, 10, Micros(0));
+  for (int i = 0; i < 20; ++i) late.push_back({milliseconds(2800 + 10 * i), std::optional<std::string>("pop-west")});
+  Verdict short_run = reaches(late, Micros(0), milliseconds(3000), "pop-west", std::nullopt, milliseconds(500));
+  EXPECT_FALSE(short_run.pass);
+  EXPECT_EQ(short_run.measured,
+            "pop-west from +2.800s, for 0.200s (shorter than 0.500s); answered only by pop-west: 48 of 300 probes, "
+            "84.0% lost; never 0.500s in a row (longest 0.200s)");
+}
+
+TEST(Reaches, NothingAnsweredAndNothingLostReadAsBefore) {
+  EXPECT_EQ(reaches(make({{3000, ""}}), Micros(0), milliseconds(3000), "b", std::nullopt, std::nullopt).measured,
+            "answered by nobody at the end, not b; none of 300 probes answered");
+  Verdict clean = reaches(make({{3000, "a"}}), kEvent, kEnd, "b", std::nullopt, std::nullopt);
+  EXPECT_EQ(clean.measured, "answered by a at the end, not b");
+  EXPECT_EQ(clean.answers->lost(), 0u);
+}
+
 TEST(Unreachable, ABlackhole) {
   auto t = make({{600, "a"}, {2400, ""}});
   Verdict v = unreachable(t, kEvent, kEnd, milliseconds(500), milliseconds(2000));

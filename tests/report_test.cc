@@ -86,6 +86,32 @@ TEST(Reports, LongestOutageComesFromTheTimelinesEvenUnasked) {
   EXPECT_EQ(slowest_convergence(r)->time, milliseconds(2400));
 }
 
+// A reaches that failed under loss: JSON carries who answered and what was
+// lost, JUnit's failure says it in words (issue 26).
+TEST(Reports, AnswersUnderLossAreInJsonAndJunit) {
+  TestReport r = test::sample_report();
+  r.repeat = 1;
+  r.scenarios.at(1).runs.resize(1);
+  StepOutcome& st = r.scenarios.at(1).runs.at(0).steps.at(1);
+  st.status = Status::kFail;
+  st.measured = "answered only by pop-sin: 16 of 300 probes, 94.7% lost; never 0.500s in a row (longest 0.010s)";
+  st.answers = checks::Answers{.probes = 300, .by = {{"pop-sin", 16}}};
+  const std::string json = json_report(r);
+  EXPECT_NE(json.find(R"("answers": {
+                "probes": 300,
+                "lost": 284,
+                "lost_percent": 94.7,
+                "by": {
+                  "pop-sin": 16
+                }
+              })"),
+            std::string::npos)
+      << json;
+  EXPECT_NE(junit_report(r).find("<failure message=\"answered only by pop-sin: 16 of 300 probes, 94.7% lost; never "
+                                 "0.500s in a row (longest 0.010s)\""),
+            std::string::npos);
+}
+
 TEST(Reports, JsonIsGolden) {
   test::expect_golden(test::source_dir() + "/tests/golden/reports/sample.json", json_report(test::sample_report()));
 }

@@ -153,6 +153,11 @@ json step_json(const StepOutcome& s) {
     j["convergence"] = optional_seconds(s.convergence);
     j["longest_outage"] = optional_seconds(s.longest_outage);
     j["instance"] = s.instance ? json(*s.instance) : json(nullptr);
+    if (s.answers)
+      j["answers"] = {{"probes", s.answers->probes},
+                      {"lost", s.answers->lost()},
+                      {"lost_percent", std::round(s.answers->lost_percent() * 10) / 10},
+                      {"by", s.answers->by}};
   } else {
     j["at"] = seconds(s.at);
   }

@@ -363,7 +363,7 @@ class Runner {
     StepOutcome o{.text = std::move(text), .kind = StepKind::kExpectation,
                   .status = v.pass ? Status::kPass : Status::kFail, .measured = v.measured, .at = now() - timeout_,
                   .since = last_event_, .convergence = v.convergence, .longest_outage = v.longest_outage,
-                  .instance = v.instance, .percent = v.percent, .rate = v.rate};
+                  .instance = v.instance, .percent = v.percent, .rate = v.rate, .answers = v.answers};
     if (v.error) {
       o.status = Status::kError;
       o.measured = *v.error;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "model/lab.h"
+#include "evaluate.h"
 #include "prober.h"
 
 namespace anylab {
@@ -45,6 +46,7 @@ struct StepOutcome {
   std::optional<std::string> instance{};
   std::optional<double> percent{};  // a share measured (load, loss), the largest of its streams
   std::optional<double> rate{};     // queries a second measured (load, with offered load)
+  std::optional<checks::Answers> answers{};  // reaches, unreachable: who answered the probes since the event
   int line = 0;  // the step's line in the lab file
   bool expectation() const { return kind == StepKind::kExpectation; }
   bool pass() const { return status == Status::kPass; }
