@@ -79,12 +79,14 @@ for role in router instance client router-trixie; do
   stale=$(docker image inspect -f '{{.Id}}' "$image" 2>/dev/null || true)
   rm -rf "$ctx"/*
   from=$base
-  if [ "$role" = router-trixie ]; then from=anylab/base-trixie:$version; fi
+  args=()
+  # Debian 13's router with Debian 12's RTR cache (see images/router/Dockerfile).
+  if [ "$role" = router-trixie ]; then from=anylab/base-trixie:$version; args=(--build-arg STAYRTR_SUITE=bookworm); fi
   cp "images/${role%-trixie}/Dockerfile" "$ctx/"
   for b in $helpers; do cp "build/bin/$b" "$ctx/"; done
   # --network host: the package mirror is reached as the host reaches it.
   build() {  # quiet: the legacy builder's notice and the image id are noise here
-    docker build -q --network host --build-arg "BASE=$from" --label "org.anylab.version=$version" \
+    docker build -q --network host --build-arg "BASE=$from" "${args[@]}" --label "org.anylab.version=$version" \
       --label "org.anylab.recipe=$(recipe_of "$role")" -t "$image" \
       "$ctx" > "$ctx.log" 2>&1 || { cat "$ctx.log" >&2; return 1; }
   }
