@@ -117,16 +117,13 @@ std::optional<std::string> frr_vty(const std::string& instance, const std::strin
   return vty_ask(frr_run_dir(instance) + "/" + daemon + ".vty", command, timeout);
 }
 
-std::expected<void, std::string> frr_configure(const std::string& instance, const std::string& daemon,
-                                               const std::vector<std::string>& lines,
-                                               const std::vector<std::string>& then,
-                                               std::chrono::milliseconds timeout) {
+namespace {
+
+// Each line in order on one connection, stopping at the first refused.
+std::expected<void, std::string> run_lines(const std::string& instance, const std::string& daemon,
+                                           const std::vector<std::string>& all, std::chrono::milliseconds timeout) {
   VtySession s(instance, daemon, timeout);
   if (!s.connected()) return std::unexpected(fmt::format("{} of {} does not answer on its vty socket", daemon, instance));
-  std::vector<std::string> all{"enable", "configure terminal"};
-  all.insert(all.end(), lines.begin(), lines.end());
-  all.push_back("end");
-  all.insert(all.end(), then.begin(), then.end());
   for (const std::string& line : all) {
     VtySession::Answer a = s.ask(line);
     if (a.status != 0)
@@ -134,6 +131,27 @@ std::expected<void, std::string> frr_configure(const std::string& instance, cons
                                          a.status < 0 ? "no answer in time" : trimmed(a.text)));
   }
   return {};
+}
+
+}  // namespace
+
+std::expected<void, std::string> frr_configure(const std::string& instance, const std::string& daemon,
+                                               const std::vector<std::string>& lines,
+                                               const std::vector<std::string>& then,
+                                               std::chrono::milliseconds timeout) {
+  std::vector<std::string> all{"enable", "configure terminal"};
+  all.insert(all.end(), lines.begin(), lines.end());
+  all.push_back("end");
+  all.insert(all.end(), then.begin(), then.end());
+  return run_lines(instance, daemon, all, timeout);
+}
+
+std::expected<void, std::string> frr_enable(const std::string& instance, const std::string& daemon,
+                                            const std::vector<std::string>& commands,
+                                            std::chrono::milliseconds timeout) {
+  std::vector<std::string> all{"enable"};
+  all.insert(all.end(), commands.begin(), commands.end());
+  return run_lines(instance, daemon, all, timeout);
 }
 
 }  // namespace anylab

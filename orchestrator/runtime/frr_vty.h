@@ -13,6 +13,8 @@ namespace anylab {
 // command NUL-terminated, the answer ended by three NULs and a status byte.
 // No process per question (vtysh costs ~30 ms of CPU; this ~0.3 ms).
 // nullopt if the daemon does not answer in time or refuses the command.
+// The session is in view mode (as vtysh's is before it says `enable`):
+// `show` commands only; `clear` and the like need frr_enable.
 std::optional<std::string> frr_vty(const std::string& instance, const std::string& daemon,
                                    const std::string& command,
                                    std::chrono::milliseconds timeout = std::chrono::seconds(5));
@@ -31,5 +33,12 @@ std::expected<void, std::string> frr_configure(const std::string& instance, cons
                                                const std::vector<std::string>& lines,
                                                const std::vector<std::string>& then = {},
                                                std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+// Runs commands in enable mode (`clear bgp ... soft in`), on one
+// connection, stopping at the first the daemon refuses; the error quotes it
+// and FRR's answer.
+std::expected<void, std::string> frr_enable(const std::string& instance, const std::string& daemon,
+                                            const std::vector<std::string>& commands,
+                                            std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 }  // namespace anylab

@@ -57,8 +57,111 @@ bool holds(const Node& router, const std::vector<Roa>& roas) {
   return *table == want;
 }
 
-std::expected<std::string, std::string> publish_roas(const Lab& lab, const std::vector<Roa>& roas,
-                                                     std::chrono::milliseconds budget) {
+Validity validate_origin(const IpPrefix& prefix, const std::string& as_path, uint32_t own_asn,
+                         const std::vector<Roa>& roas) {
+  // The origin: the path's last AS; none when the path ends in an AS_SET.
+  std::optional<uint32_t> origin;
+  const size_t space = as_path.find_last_of(' ');
+  const std::string last = space == std::string::npos ? as_path : as_path.substr(space + 1);
+  if (last.empty()) origin = own_asn;
+  else if (last.find_first_not_of("0123456789") == std::string::npos && last.size() <= 10)
+    origin = static_cast<uint32_t>(std::stoull(last));
+  bool covered = false;
+  for (const Roa& roa : roas) {
+    if (!roa.prefix.value.contains(prefix)) continue;
+    covered = true;
+    // AS 0 in a ROA says "never originated" (RFC 6483): it matches nothing.
+    if (origin && roa.asn != 0 && *origin == roa.asn && prefix.length <= roa.max()) return Validity::kValid;
+  }
+  return covered ? Validity::kInvalid : Validity::kNotFound;
+}
+
+namespace {
+
+bool path_has(const std::string& path, uint32_t asn) {
+  const std::string a = std::to_string(asn);
+  size_t from = 0;
+  while (from <= path.size()) {
+    size_t end = path.find(' ', from);
+    if (end == std::string::npos) end = path.size();
+    if (path.compare(from, end - from, a) == 0) return true;
+    from = end + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<Revalidation> revalidation(uint32_t own_asn, const std::vector<ReceivedRoutes>& received,
+                                         const std::string& table_json, const std::vector<Roa>& before,
+                                         const std::vector<Roa>& after) {
+  const auto table = nlohmann::json::parse(table_json, nullptr, false);
+  if (!table.is_object()) return std::nullopt;
+  // prefix -> the peers the table holds a path from
+  std::map<std::string, std::set<std::string>> held;
+  if (table.contains("routes") && table["routes"].is_object())
+    for (const auto& [prefix, paths] : table["routes"].items())
+      if (paths.is_array())
+        for (const auto& p : paths) held[prefix].insert(p.value("peerId", ""));
+  Revalidation r;
+  for (const ReceivedRoutes& peer : received) {
+    const auto j = nlohmann::json::parse(peer.json, nullptr, false);
+    if (!j.is_object()) return std::nullopt;
+    if (!j.contains("receivedRoutes") || !j["receivedRoutes"].is_object()) continue;
+    for (const auto& [text, route] : j["receivedRoutes"].items()) {
+      const auto prefix = IpPrefix::parse(text);
+      const std::string path = route.value("path", "");
+      if (!prefix || path_has(path, own_asn)) continue;
+      const Validity was = validate_origin(*prefix, path, own_asn, before);
+      const Validity now = validate_origin(*prefix, path, own_asn, after);
+      if (was == now || (was != Validity::kInvalid && now != Validity::kInvalid)) continue;
+      const auto it = held.find(text);
+      const bool in_table = it != held.end() && it->second.contains(peer.address);
+      if (now == Validity::kInvalid && !in_table) ++r.dropped;
+      else if (now != Validity::kInvalid && in_table) ++r.taken_back;
+      else
+        r.pending.push_back(fmt::format("{} from {}: {}", text, peer.peer,
+                                        now == Validity::kInvalid ? "invalid now, still held" : "no longer invalid, not taken back"));
+    }
+  }
+  return r;
+}
+
+std::optional<Revalidation> revalidation(const Node& router, const std::vector<Roa>& before,
+                                         const std::vector<Roa>& after) {
+  Revalidation all;
+  for (Family f : {Family::kIpv4, Family::kIpv6}) {
+    std::vector<ReceivedRoutes> received;
+    for (const BgpNeighbor& n : router.neighbors) {
+      if (n.family() != f) continue;
+      const std::string address = n.address.str();
+      auto json = frr_vty(router.netns, "bgpd",
+                          fmt::format("show bgp {} unicast neighbors {} received-routes json", to_string(f), address));
+      if (!json) return std::nullopt;
+      received.push_back({n.node, address, std::move(*json)});
+    }
+    if (received.empty()) continue;
+    auto table = frr_vty(router.netns, "bgpd", fmt::format("show bgp {} unicast json", to_string(f)));
+    if (!table) return std::nullopt;
+    auto one = revalidation(router.asn, received, *table, before, after);
+    if (!one) return std::nullopt;
+    all.taken_back += one->taken_back;
+    all.dropped += one->dropped;
+    all.pending.insert(all.pending.end(), one->pending.begin(), one->pending.end());
+  }
+  return all;
+}
+
+std::expected<void, std::string> reapply_import_policy(const Node& router) {
+  std::vector<std::string> clears;
+  for (Family f : {Family::kIpv4, Family::kIpv6})
+    if (std::any_of(router.neighbors.begin(), router.neighbors.end(), [f](const BgpNeighbor& n) { return n.family() == f; }))
+      clears.push_back(fmt::format("clear bgp {} unicast * soft in", to_string(f)));
+  return frr_enable(router.netns, "bgpd", clears);
+}
+
+std::expected<std::string, std::string> publish_roas(const Lab& lab, const std::vector<Roa>& before,
+                                                     const std::vector<Roa>& roas, std::chrono::milliseconds budget) {
   std::vector<const Node*> routers;
   for (const Node& n : lab.nodes)
     if (validates_rpki(n)) routers.push_back(&n);
@@ -71,39 +174,43 @@ std::expected<std::string, std::string> publish_roas(const Lab& lab, const std::
       return std::unexpected(fmt::format("cannot replace {}", path));
   }
   auto since = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - published).count(); };
-  std::map<std::string, std::string> times;
-  std::vector<const Node*> left = routers, dropping;
+  std::map<std::string, std::string> times, pending;
+  std::vector<const Node*> left = routers, judging;
+  std::optional<std::string> failed;
   const auto deadline = published + budget;
   for (;;) {
     std::erase_if(left, [&](const Node* r) {
-      if (!holds(*r, roas)) return false;
+      if (failed || !holds(*r, roas)) return false;
       times[r->name] = fmt::format("{} held them after {:.2f}s", r->name, since());
       if (r->spec->enforces_rpki()) {
-        for (const char* family : {"ipv4", "ipv6"})
-          (void)frr_vty(r->netns, "bgpd", fmt::format("clear bgp {} unicast * soft in", family));
-        dropping.push_back(r);
+        if (auto done = reapply_import_policy(*r); !done) failed = done.error();
+        judging.push_back(r);
       }
       return true;
     });
-    // An enforcing router then drops what became invalid: when its table
-    // has no invalid route left.
-    std::erase_if(dropping, [&](const Node* r) {
-      for (const char* family : {"ipv4", "ipv6"}) {
-        auto answer = frr_vty(r->netns, "bgpd", fmt::format("show bgp {} unicast rpki invalid json", family));
-        const auto j = answer ? nlohmann::json::parse(*answer, nullptr, false) : nlohmann::json();
-        if (j.is_object() && j.contains("routes") && j["routes"].is_object() && !j["routes"].empty()) return false;
+    if (failed) return std::unexpected(*failed);
+    // An enforcing router has then re-judged what it received: taken back
+    // what is invalid no more, dropped what became invalid.
+    std::erase_if(judging, [&](const Node* r) {
+      const auto state = revalidation(*r, before, roas);
+      if (!state || !state->pending.empty()) {
+        pending[r->name] = state ? fmt::format("{}", fmt::join(state->pending, "; ")) : "its bgpd did not answer";
+        return false;
       }
-      times[r->name] += fmt::format(", had no invalid route after {:.2f}s", since());
+      times[r->name] += fmt::format(", re-judged its routes after {:.2f}s ({} taken back, {} dropped)", since(),
+                                    state->taken_back, state->dropped);
       return true;
     });
-    if (left.empty() && dropping.empty()) break;
+    if (left.empty() && judging.empty()) break;
     if (std::chrono::steady_clock::now() >= deadline) {
       std::vector<std::string> names;
       for (const Node* r : left) names.push_back(r->name);
       if (names.empty()) {
-        for (const Node* r : dropping) names.push_back(r->name);
-        return std::unexpected(fmt::format("{} got the new ROAs but still holds RPKI-invalid routes after {} s",
-                                           fmt::join(names, ", "), budget.count() / 1000));
+        for (const Node* r : judging) names.push_back(fmt::format("{} ({})", r->name, pending[r->name]));
+        return std::unexpected(fmt::format("{} got the new ROAs, but {} s after their publication its import policy "
+                                           "had not re-judged what it received: {}",
+                                           judging.size() == 1 ? "an enforcing router" : "enforcing routers",
+                                           budget.count() / 1000, fmt::join(names, ", ")));
       }
       return std::unexpected(fmt::format("the new ROAs were published, but {} did not get them from its RPKI cache "
                                          "within {} s (see stayrtr.log in its directory)",

@@ -80,8 +80,10 @@ bool router_ready(const Lab& lab, const Node& r, std::vector<std::string>& not_r
   } else if (all && r.spec->enforces_rpki()) {
     // Routes that arrived before the ROAs were judged without them; FRR
     // does not take back one it denied: judge again.
-    for (const char* family : {"ipv4", "ipv6"})
-      (void)frr_vty(r.netns, "bgpd", fmt::format("clear bgp {} unicast * soft in", family));
+    if (auto done = reapply_import_policy(r); !done) {
+      all = false;
+      not_ready.push_back(done.error());
+    }
   }
   return all;
 }

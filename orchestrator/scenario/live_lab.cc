@@ -139,8 +139,12 @@ class LiveLab : public LabOps {
   Result exabgp(const std::string& instance, const std::string& command) override {
     return exabgp_send(*lab_.find(instance), command);
   }
+  // Timed against what the routers held until now: the lab's ROAs, or what
+  // the last step published.
   std::expected<std::string, std::string> publish_roas(const std::vector<Roa>& roas) override {
-    return anylab::publish_roas(lab_, roas, std::chrono::seconds(15));
+    auto done = anylab::publish_roas(lab_, published_, roas, std::chrono::seconds(15));
+    published_ = roas;
+    return done;
   }
   std::optional<std::string> bgp_route_json(const std::string& router, const IpPrefix& prefix) override {
     return frr_vty(lab_.find(router)->netns, "bgpd",
@@ -154,6 +158,7 @@ class LiveLab : public LabOps {
   static Micros us(Duration d) { return std::chrono::duration_cast<Micros>(d); }
   const Lab& lab_;
   std::expected<ClientTargets, std::string> clients_;
+  std::vector<Roa> published_ = lab_.spec.rpki ? lab_.spec.rpki->roas : std::vector<Roa>{};
 };
 
 }  // namespace

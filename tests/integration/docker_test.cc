@@ -206,6 +206,31 @@ TEST_F(OnDocker, ARouterRunsTheImageItIsPinnedTo) {
   EXPECT_EQ(leftovers("frr-upgrade"), std::vector<std::string>{});
 }
 
+// ROA changes on FRR 10.3: labs/roa-changes.yaml with every router on the
+// Debian 13 image. Its StayRTR must serve an empty set (0.6 answers "No
+// Data Available" instead, and routers keep the withdrawn ROA), and the
+// enforcing routers must take back and drop routes as FRR 8.4's do (issue 26).
+TEST_F(OnDocker, RoaChangesHoldOnFrr10) {
+  uses("roa-changes");
+  std::ifstream in(lab_file("roa-changes"));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string pin = std::string("defaults:\n  images: {router: anylab/router-trixie:") + ANYLAB_VERSION + "}\n";
+  ASSERT_NE(text.find("defaults:\n"), std::string::npos);
+  text.replace(text.find("defaults:\n"), 10, pin);
+  const fs::path dir = fs::temp_directory_path() / "anylab-frr10";
+  fs::create_directories(dir);
+  const fs::path file = dir / "roa-changes.yaml";
+  std::ofstream(file) << text;
+  auto r = test::run({kAnylab, "test", file.string(), "--runtime", "docker"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out.find("FAIL "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("isp-eu held them after"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(1 taken back, 0 dropped)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(0 taken back, 1 dropped)"), std::string::npos) << r.out;
+  fs::remove_all(dir);
+  EXPECT_EQ(test::leftovers_settled("roa-changes"), std::vector<std::string>{});
+}
+
 // The daemons anylab starts inside containers are offered to KSM as on
 // netns (same spawn path, entered namespaces and all).
 TEST_F(OnDocker, RoutersShareIdenticalPagesOnlyWhenTheKernelMergesThem) {
