@@ -398,19 +398,9 @@ std::string served_svg(const TestReport& r, const ScenarioOutcome& o, const Colo
          "</svg>";
 }
 
-std::string scenario_html(const TestReport& r, const ScenarioRuns& runs, size_t k, const Colors& colors,
-                          const std::map<std::string, Point>& at) {
-  const ScenarioOutcome& o = runs.runs[k];
-  std::string s = fmt::format("<section class=\"scenario {}\"><h2><span class=\"badge {}\">{}</span> {}{}</h2>",
-                              o.pass() ? "ok" : "bad", o.pass() ? "ok" : "bad", verdict_word(o.status(), true), esc(runs.name),
-                              runs.runs.size() > 1 ? fmt::format(" <small>run {} of {}</small>", k + 1, runs.runs.size())
-                                                   : "");
-  if (!runs.description.empty()) s += "<p class=\"description\">" + esc(runs.description) + "</p>";
-  s += timeline_svg(r, o, colors);
-  if (weighted(r)) s += load_svg(r, o, colors);
-  if (o.load) s += served_svg(r, o, colors);
-  // Events and expectations, in order, as a table beside the drawing.
-  s += "<table class=\"steps\"><tr><th></th><th>line</th><th>step</th><th>at / window</th><th>measured</th></tr>";
+// Events and expectations, in order, as a table beside the drawing.
+std::string steps_table(const ScenarioOutcome& o) {
+  std::string s = "<table class=\"steps\"><tr><th></th><th>line</th><th>step</th><th>at / window</th><th>measured</th></tr>";
   size_t ev = 0, ex = 0;
   for (const StepOutcome& st : o.steps) {
     std::string tag, when;
@@ -424,9 +414,15 @@ std::string scenario_html(const TestReport& r, const ScenarioRuns& runs, size_t 
     s += fmt::format("<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                      st.pass() ? "" : "badrow", tag, st.line, esc(st.text), when, esc(st.measured));
   }
-  s += "</table>";
-  // The catchment before the first event and after each one (just before
-  // the next, once it had time to settle).
+  return s + "</table>";
+}
+
+// The catchment before the first event and after each one (just before
+// the next, once it had time to settle): one row of maps per service and
+// family, since a client sits in one catchment per service and family
+// (IPv4 and IPv6 catchments may differ).
+std::string catchment_rows(const TestReport& r, const ScenarioOutcome& o, const Colors& colors,
+                           const std::map<std::string, Point>& at) {
   const std::vector<const StepOutcome*> events = event_steps(o);
   const Micros window = std::max<Micros>(std::chrono::milliseconds(300), 3 * r.probe_interval + r.probe_timeout);
   std::set<std::pair<std::string, Family>> streams;
@@ -434,8 +430,7 @@ std::string scenario_html(const TestReport& r, const ScenarioRuns& runs, size_t 
   std::set<Family> families;
   for (const ClientProbes& t : o.timelines)
     streams.insert({t.service, t.family}), services.insert(t.service), families.insert(t.family);
-  // One row of maps per service and family: a client sits in one catchment
-  // per service and family (IPv4 and IPv6 catchments may differ).
+  std::string s;
   for (const auto& [service, family] : streams) {
     auto state_at = [&](Micros t) {
       std::map<std::string, std::optional<std::string>> m;
@@ -459,8 +454,23 @@ std::string scenario_html(const TestReport& r, const ScenarioRuns& runs, size_t 
     }
     s += "</div>";
   }
-  s += "</section>";
   return s;
+}
+
+std::string scenario_html(const TestReport& r, const ScenarioRuns& runs, size_t k, const Colors& colors,
+                          const std::map<std::string, Point>& at) {
+  const ScenarioOutcome& o = runs.runs[k];
+  std::string s = fmt::format("<section class=\"scenario {}\"><h2><span class=\"badge {}\">{}</span> {}{}</h2>",
+                              o.pass() ? "ok" : "bad", o.pass() ? "ok" : "bad", verdict_word(o.status(), true), esc(runs.name),
+                              runs.runs.size() > 1 ? fmt::format(" <small>run {} of {}</small>", k + 1, runs.runs.size())
+                                                   : "");
+  if (!runs.description.empty()) s += "<p class=\"description\">" + esc(runs.description) + "</p>";
+  s += timeline_svg(r, o, colors);
+  if (weighted(r)) s += load_svg(r, o, colors);
+  if (o.load) s += served_svg(r, o, colors);
+  s += steps_table(o);
+  s += catchment_rows(r, o, colors, at);
+  return s + "</section>";
 }
 
 constexpr const char* kStyle = R"(
@@ -504,36 +514,34 @@ figure.map figcaption{font-size:12px;padding:0 6px 6px;max-width:250px}
 
 }  // namespace
 
-std::string html_report(const TestReport& r) {
-  const Colors colors(r);
-  const auto at = layout(r, 260, 190);
-  // The summary: counts, the slowest convergence and the longest outage, and
-  // every failure (with its run) before anything else.
-  const Tally tally = tally_of(r);
-  const std::optional<Worst> slowest = slowest_convergence(r), longest = longest_outage(r);
+namespace {
+
+// Every step that did not pass (with its run), for the top of the page.
+std::string failures_list(const TestReport& r) {
   std::string failures;
-  for (const ScenarioRuns& sc : r.scenarios) {
+  for (const ScenarioRuns& sc : r.scenarios)
     for (size_t k = 0; k < sc.runs.size(); ++k)
       for (const StepOutcome& st : sc.runs[k].steps) {
-        if (!st.pass())
-          failures += fmt::format("<li><b>{}</b>{} · line {} · {}{}: <b>{}</b></li>", esc(sc.name),
-                                  r.repeat > 1 ? fmt::format(" (run {})", k + 1) : "", st.line,
-                                  st.status == Status::kInterrupted ? "interrupted: "
-                                  : st.status == Status::kError    ? (st.expectation() ? "could not be measured: "
-                                                                                      : "event could not be applied: ")
-                                                                   : "",
-                                  esc(st.text), esc(st.measured));
+        if (st.pass()) continue;
+        failures += fmt::format("<li><b>{}</b>{} · line {} · {}{}: <b>{}</b></li>", esc(sc.name),
+                                r.repeat > 1 ? fmt::format(" (run {})", k + 1) : "", st.line,
+                                st.status == Status::kInterrupted ? "interrupted: "
+                                : st.status == Status::kError    ? (st.expectation() ? "could not be measured: "
+                                                                                    : "event could not be applied: ")
+                                                                 : "",
+                                esc(st.text), esc(st.measured));
       }
-  }
-  const bool pass = r.pass();
-  const char* verdict = pass ? "PASS" : r.interrupted ? "INTERRUPTED" : tally.failed ? "FAIL" : "ERROR";
-  std::string s = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">";
-  s += fmt::format("<title>anylab {}: {}</title><style>{}</style></head><body><main>", esc(r.lab), verdict, kStyle);
-  // The hatch for "no answer", defined once for every drawing below.
-  s += "<svg width=\"0\" height=\"0\" style=\"position:absolute\">" + svg_defs() + "</svg>";
-  s += fmt::format("<header class=\"{}\"><h1>{} · lab {}</h1><p>{} · runtime {} · started {} · {:.1f} s{}</p><div class=\"stats\">",
-                   pass ? "ok" : "bad", verdict, esc(r.lab), esc(r.file), esc(r.runtime), esc(r.started), r.seconds,
-                   r.repeat > 1 ? fmt::format(" · each scenario run {} times", r.repeat) : "");
+  return failures;
+}
+
+// The verdict, the counts, the slowest convergence and the longest outage.
+std::string header_html(const TestReport& r, const char* verdict) {
+  const Tally tally = tally_of(r);
+  const std::optional<Worst> slowest = slowest_convergence(r), longest = longest_outage(r);
+  std::string s = fmt::format(
+      "<header class=\"{}\"><h1>{} · lab {}</h1><p>{} · runtime {} · started {} · {:.1f} s{}</p><div class=\"stats\">",
+      r.pass() ? "ok" : "bad", verdict, esc(r.lab), esc(r.file), esc(r.runtime), esc(r.started), r.seconds,
+      r.repeat > 1 ? fmt::format(" · each scenario run {} times", r.repeat) : "");
   s += fmt::format("<div class=\"stat\"><b>{}/{}</b>scenarios passed</div>", tally.scenarios_passed, r.scenarios.size());
   size_t held = 0;
   for (const ScenarioRuns& sc : r.scenarios)
@@ -547,9 +555,11 @@ std::string html_report(const TestReport& r) {
   if (longest)
     s += fmt::format("<div class=\"stat\"><b>{}</b>longest outage<br><small>{}</small></div>", secs(longest->time),
                      esc(longest->where));
-  s += "</div></header>";
-  if (!failures.empty()) s += "<section class=\"failures\"><h2>What failed</h2><ul>" + failures + "</ul></section>";
-  s += "<div class=\"legend\">";
+  return s + "</div></header>";
+}
+
+std::string legend_html(const TestReport& r, const Colors& colors) {
+  std::string s = "<div class=\"legend\">";
   for (const auto& [instance, colour] : colors.all())
     s += fmt::format("<span><i class=\"swatch\" style=\"background:{}\"></i>{}{}</span>", colour, esc(instance),
                      colors.hijacker(instance) ? " <b>(hijacker)</b>" : "");
@@ -558,17 +568,33 @@ std::string html_report(const TestReport& r) {
        "<span><span class=\"evnum\">1</span> event</span>"
        "<span><i class=\"swatch\" style=\"background:#c8e6c9;border:1px solid #2e7d32\"></i>expectation window "
        "(black tick: converged)</span>";
-  bool ipv6 = false;
+  bool ipv6 = false, load = false;
   for (const ScenarioRuns& sc : r.scenarios)
-    for (const ScenarioOutcome& o : sc.runs)
+    for (const ScenarioOutcome& o : sc.runs) {
+      load |= o.load.has_value();
       for (const ClientProbes& t : o.timelines) ipv6 |= t.family == Family::kIpv6;
+    }
   if (ipv6) s += "<span>a band per client and family: <b>· IPv4</b>, <b>· IPv6</b> (catchments may differ)</span>";
-  bool load = false;
-  for (const ScenarioRuns& sc : r.scenarios)
-    for (const ScenarioOutcome& o : sc.runs) load |= o.load.has_value();
   if (load)
     s += "<span><i class=\"swatch\" style=\"background:#c62828\"></i>served/s: queries dropped over capacity</span>";
-  s += "</div>";
+  return s + "</div>";
+}
+
+}  // namespace
+
+std::string html_report(const TestReport& r) {
+  const Colors colors(r);
+  const auto at = layout(r, 260, 190);
+  const char* verdict = r.pass() ? "PASS" : r.interrupted ? "INTERRUPTED" : tally_of(r).failed ? "FAIL" : "ERROR";
+  std::string s = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">";
+  s += fmt::format("<title>anylab {}: {}</title><style>{}</style></head><body><main>", esc(r.lab), verdict, kStyle);
+  // The hatch for "no answer", defined once for every drawing below.
+  s += "<svg width=\"0\" height=\"0\" style=\"position:absolute\">" + svg_defs() + "</svg>";
+  // The summary and every failure before anything else.
+  s += header_html(r, verdict);
+  if (const std::string failures = failures_list(r); !failures.empty())
+    s += "<section class=\"failures\"><h2>What failed</h2><ul>" + failures + "</ul></section>";
+  s += legend_html(r, colors);
   for (const ScenarioRuns& sc : r.scenarios) {
     // Every run of a failing scenario that failed, else its first run.
     bool drawn = false;

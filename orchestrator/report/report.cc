@@ -281,55 +281,66 @@ std::string load_text(const LoadOutcome& l) {
   return out;
 }
 
+namespace {
+
+// Weighted clients: each instance's share of the weight every 100 ms, up
+// to the last decided probe (the undecided tail is nobody's yet).
+json shares_json(const TestReport& r, const ScenarioOutcome& o) {
+  json shares = json::array();
+  Micros probed{0};
+  for (const ClientProbes& t : o.timelines)
+    if (!t.probes.empty()) probed = std::max(probed, t.probes.back().sent + r.probe_interval);
+  for (const ShareSeries& series : share_series(r, o, Micros(100'000), probed)) {
+    json by = json::object();
+    for (const auto& [who, v] : series.shares) {
+      json values = json::array();
+      for (double x : v) values.push_back(std::round(x * 10) / 10);
+      by[who.empty() ? "(none)" : who] = values;
+    }
+    shares.push_back({{"service", series.service}, {"family", to_string(series.family)}, {"every", seconds(series.step)},
+                      {"shares", by}});
+  }
+  return shares;
+}
+
+// Run `k` (0-based) of a scenario: its steps, timelines, load and shares.
+json run_json(const TestReport& r, const ScenarioOutcome& o, size_t k) {
+  json steps = json::array();
+  for (const StepOutcome& st : o.steps) steps.push_back(step_json(st));
+  json timelines = json::array();
+  for (const ClientProbes& t : o.timelines)
+    timelines.push_back({{"client", t.client}, {"service", t.service}, {"family", to_string(t.family)},
+                         {"segments", segments_json(t.probes, r.probe_interval)}});
+  json run = {{"run", k + 1}, {"pass", o.pass()}, {"status", to_string(o.status())},
+              {"duration", seconds(o.duration)}, {"steps", steps}, {"timelines", timelines}};
+  if (o.load) run["load"] = load_json(*o.load);
+  if (weighted(r)) run["shares"] = shares_json(r, o);
+  return run;
+}
+
+// One expectation over every run of its scenario.
+json expectation_json(const ExpectationRuns& e) {
+  json x = {{"line", e.first->line}, {"text", e.first->text}, {"runs", e.runs}, {"passed", e.passed},
+            {"status", to_string(e.worst)},
+            {"convergence", spread_json(e.convergence)}, {"longest_outage", spread_json(e.longest_outage)}};
+  if (e.percent) x["percent"] = {{"min", (*e.percent)[0]}, {"median", (*e.percent)[1]}, {"max", (*e.percent)[2]}};
+  if (e.rate) x["rate"] = {{"min", (*e.rate)[0]}, {"median", (*e.rate)[1]}, {"max", (*e.rate)[2]}};
+  return x;
+}
+
+json scenario_json(const TestReport& r, const ScenarioRuns& s) {
+  json runs = json::array();
+  for (size_t k = 0; k < s.runs.size(); ++k) runs.push_back(run_json(r, s.runs[k], k));
+  json exps = json::array();
+  for (const ExpectationRuns& e : expectations(s)) exps.push_back(expectation_json(e));
+  return {{"name", s.name}, {"description", s.description}, {"pass", s.pass()}, {"runs", runs}, {"expectations", exps}};
+}
+
+}  // namespace
+
 std::string json_report(const TestReport& r) {
   json scenarios = json::array();
-  for (const ScenarioRuns& s : r.scenarios) {
-    json runs = json::array();
-    for (size_t k = 0; k < s.runs.size(); ++k) {
-      const ScenarioOutcome& o = s.runs[k];
-      json steps = json::array();
-      for (const StepOutcome& st : o.steps) steps.push_back(step_json(st));
-      json timelines = json::array();
-      for (const ClientProbes& t : o.timelines)
-        timelines.push_back(
-            {{"client", t.client}, {"service", t.service}, {"family", to_string(t.family)},
-             {"segments", segments_json(t.probes, r.probe_interval)}});
-      json run = {{"run", k + 1}, {"pass", o.pass()}, {"status", to_string(o.status())},
-                  {"duration", seconds(o.duration)}, {"steps", steps}, {"timelines", timelines}};
-      if (o.load) run["load"] = load_json(*o.load);
-      // Weighted clients: each instance's share of the weight every 100 ms.
-      if (weighted(r)) {
-        json shares = json::array();
-        // Up to the last decided probe: the undecided tail is nobody's yet.
-        Micros probed{0};
-        for (const ClientProbes& t : o.timelines)
-          if (!t.probes.empty()) probed = std::max(probed, t.probes.back().sent + r.probe_interval);
-        for (const ShareSeries& series : share_series(r, o, Micros(100'000), probed)) {
-          json by = json::object();
-          for (const auto& [who, v] : series.shares) {
-            json values = json::array();
-            for (double x : v) values.push_back(std::round(x * 10) / 10);
-            by[who.empty() ? "(none)" : who] = values;
-          }
-          shares.push_back({{"service", series.service}, {"family", to_string(series.family)}, {"every", seconds(series.step)},
-                            {"shares", by}});
-        }
-        run["shares"] = shares;
-      }
-      runs.push_back(run);
-    }
-    json exps = json::array();
-    for (const ExpectationRuns& e : expectations(s)) {
-      json x = {{"line", e.first->line}, {"text", e.first->text}, {"runs", e.runs}, {"passed", e.passed},
-                {"status", to_string(e.worst)},
-                {"convergence", spread_json(e.convergence)}, {"longest_outage", spread_json(e.longest_outage)}};
-      if (e.percent) x["percent"] = {{"min", (*e.percent)[0]}, {"median", (*e.percent)[1]}, {"max", (*e.percent)[2]}};
-      if (e.rate) x["rate"] = {{"min", (*e.rate)[0]}, {"median", (*e.rate)[1]}, {"max", (*e.rate)[2]}};
-      exps.push_back(std::move(x));
-    }
-    scenarios.push_back({{"name", s.name}, {"description", s.description}, {"pass", s.pass()}, {"runs", runs},
-                         {"expectations", exps}});
-  }
+  for (const ScenarioRuns& s : r.scenarios) scenarios.push_back(scenario_json(r, s));
   const Tally tally = tally_of(r);
   json j = {{"format", "anylab-report/1"},
             {"lab", r.lab},
@@ -383,77 +394,100 @@ std::string spread_text(const char* what, const std::optional<Spread>& s) {
                      checks::format_seconds(s->median), checks::format_seconds(s->max));
 }
 
+namespace {
+
+// A JUnit suite's counts.
+struct SuiteCount {
+  size_t tests = 0, failures = 0, errors = 0;
+};
+
+std::string testcase_open(const TestReport& r, const std::string& suite, const StepOutcome& st, const std::string& time) {
+  return fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{}\" file=\"{}\" line=\"{}\">\n",
+                     xml_escape(suite), xml_escape(fmt::format("line {}: {}", st.line, st.text)), time,
+                     xml_escape(r.file), st.line);
+}
+
+// Events that could not be applied, or were interrupted: errors of the
+// scenario, one testcase each.
+std::string event_cases(const TestReport& r, const ScenarioRuns& s, const std::string& suite, SuiteCount& c) {
+  std::string cases;
+  for (size_t k = 0; k < s.runs.size(); ++k)
+    for (const StepOutcome& st : s.runs[k].steps) {
+      if (st.expectation() || st.pass()) continue;
+      ++c.tests, ++c.errors;
+      cases += testcase_open(r, suite, st, "0") +
+               fmt::format("      <error message=\"{}\" type=\"{}\"/>\n    </testcase>\n",
+                           xml_escape(r.repeat > 1 ? fmt::format("run {}: {}", k + 1, st.measured) : st.measured),
+                           st.status == Status::kInterrupted ? "interrupted" : "event");
+    }
+  return cases;
+}
+
+// An expectation over its runs. A measured failure is a <failure>; one that
+// could not be measured or was cut short, in any run, an <error>: never a
+// pass.
+std::string expectation_case(const TestReport& r, const ExpectationRuns& x, const std::string& suite, SuiteCount& c) {
+  ++c.tests;
+  const StepOutcome& st = *x.first;
+  const std::string out = r.repeat > 1 ? fmt::format("{}/{} runs held{}{}{}", x.passed, x.runs,
+                                                     spread_text("convergence", x.convergence),
+                                                     spread_text("longest outage", x.longest_outage), measured_spreads(x))
+                                       : st.measured;
+  std::string text = testcase_open(r, suite, st, xml_seconds(st.at - st.since));
+  if (!x.failures.empty()) {
+    const bool error = x.worst == Status::kError || x.worst == Status::kInterrupted;
+    ++(error ? c.errors : c.failures);
+    std::string detail;
+    for (size_t k = 0; k < x.failures.size(); ++k)
+      detail += fmt::format("run {}: {}{}\n", x.failed_runs[k],
+                            x.failures[k]->status == Status::kFail ? "" : to_string(x.failures[k]->status) + std::string(": "),
+                            x.failures[k]->measured);
+    text += fmt::format("      <{} message=\"{}\" type=\"{}\">{}</{}>\n", error ? "error" : "failure",
+                        xml_escape(x.failures.front()->measured),
+                        error ? (x.worst == Status::kInterrupted ? "interrupted" : "harness") : "expectation",
+                        xml_escape(detail), error ? "error" : "failure");
+  }
+  return text + fmt::format("      <system-out>{}</system-out>\n    </testcase>\n", xml_escape(out));
+}
+
+std::string scenario_suite(const TestReport& r, const ScenarioRuns& s, SuiteCount& all) {
+  const std::string suite = r.lab + "." + s.name;
+  SuiteCount c;
+  Micros duration{};
+  for (const ScenarioOutcome& o : s.runs) duration += o.duration;
+  std::string cases = event_cases(r, s, suite, c);
+  for (const ExpectationRuns& x : expectations(s)) cases += expectation_case(r, x, suite, c);
+  all.tests += c.tests, all.failures += c.failures, all.errors += c.errors;
+  return fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\" "
+                     "time=\"{}\" timestamp=\"{}\">\n{}  </testsuite>\n",
+                     xml_escape(suite), c.tests, c.failures, c.errors, xml_seconds(duration), xml_escape(r.started), cases);
+}
+
+// A signal that came after the last step (while a scenario put the lab
+// back) leaves every testcase judged: the run itself is still not a pass.
+std::string interrupted_suite(const TestReport& r) {
+  const std::string suite = r.lab + ".run";
+  return fmt::format("  <testsuite name=\"{}\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" time=\"0\" "
+                     "timestamp=\"{}\">\n    <testcase classname=\"{}\" name=\"the run\" time=\"0\" file=\"{}\">\n"
+                     "      <error message=\"anylab was interrupted by a signal: what it had not judged was not "
+                     "judged\" type=\"interrupted\"/>\n    </testcase>\n  </testsuite>\n",
+                     xml_escape(suite), xml_escape(r.started), xml_escape(suite), xml_escape(r.file));
+}
+
+}  // namespace
+
 std::string junit_report(const TestReport& r) {
   std::string suites;
-  size_t tests = 0, failures = 0, errors = 0;
-  Micros total{};
-  for (const ScenarioRuns& s : r.scenarios) {
-    const std::string suite = r.lab + "." + s.name;
-    std::string cases;
-    size_t t = 0, f = 0, e = 0;
-    Micros duration{};
-    for (const ScenarioOutcome& o : s.runs) duration += o.duration;
-    // Events that could not be applied, or were interrupted, are errors of
-    // the scenario.
-    for (size_t k = 0; k < s.runs.size(); ++k)
-      for (const StepOutcome& st : s.runs[k].steps) {
-        if (st.expectation() || st.pass()) continue;
-        ++t, ++e;
-        cases += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"0\" file=\"{}\" line=\"{}\">\n"
-                             "      <error message=\"{}\" type=\"{}\"/>\n    </testcase>\n",
-                             xml_escape(suite), xml_escape(fmt::format("line {}: {}", st.line, st.text)),
-                             xml_escape(r.file), st.line,
-                             xml_escape(r.repeat > 1 ? fmt::format("run {}: {}", k + 1, st.measured) : st.measured),
-                             st.status == Status::kInterrupted ? "interrupted" : "event");
-      }
-    for (const ExpectationRuns& x : expectations(s)) {
-      ++t;
-      const StepOutcome& st = *x.first;
-      std::string out = r.repeat > 1 ? fmt::format("{}/{} runs held{}{}{}", x.passed, x.runs,
-                                                   spread_text("convergence", x.convergence),
-                                                   spread_text("longest outage", x.longest_outage),
-                                                   measured_spreads(x))
-                                     : st.measured;
-      cases += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{}\" file=\"{}\" line=\"{}\">\n",
-                           xml_escape(suite), xml_escape(fmt::format("line {}: {}", st.line, st.text)),
-                           xml_seconds(st.at - st.since), xml_escape(r.file), st.line);
-      if (!x.failures.empty()) {
-        // A measured failure is a <failure>; an expectation that could not
-        // be measured or was cut short, in any run, an <error>: never a pass.
-        const bool error = x.worst == Status::kError || x.worst == Status::kInterrupted;
-        ++(error ? e : f);
-        std::string detail;
-        for (size_t k = 0; k < x.failures.size(); ++k)
-          detail += fmt::format("run {}: {}{}\n", x.failed_runs[k],
-                                x.failures[k]->status == Status::kFail ? "" : to_string(x.failures[k]->status) + std::string(": "),
-                                x.failures[k]->measured);
-        cases += fmt::format("      <{} message=\"{}\" type=\"{}\">{}</{}>\n", error ? "error" : "failure",
-                             xml_escape(x.failures.front()->measured),
-                             error ? (x.worst == Status::kInterrupted ? "interrupted" : "harness") : "expectation",
-                             xml_escape(detail), error ? "error" : "failure");
-      }
-      cases += fmt::format("      <system-out>{}</system-out>\n    </testcase>\n", xml_escape(out));
-    }
-    suites += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\" "
-                          "time=\"{}\" timestamp=\"{}\">\n{}  </testsuite>\n",
-                          xml_escape(suite), t, f, e, xml_seconds(duration), xml_escape(r.started), cases);
-    tests += t, failures += f, errors += e, total += duration;
-  }
-  // A signal that came after the last step (while a scenario put the lab
-  // back) leaves every testcase judged: the run itself is still not a pass.
+  SuiteCount all;
+  for (const ScenarioRuns& s : r.scenarios) suites += scenario_suite(r, s, all);
   if (r.interrupted) {
-    const std::string suite = r.lab + ".run";
-    suites += fmt::format("  <testsuite name=\"{}\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" time=\"0\" "
-                          "timestamp=\"{}\">\n    <testcase classname=\"{}\" name=\"the run\" time=\"0\" file=\"{}\">\n"
-                          "      <error message=\"anylab was interrupted by a signal: what it had not judged was not "
-                          "judged\" type=\"interrupted\"/>\n    </testcase>\n  </testsuite>\n",
-                          xml_escape(suite), xml_escape(r.started), xml_escape(suite), xml_escape(r.file));
-    ++tests, ++errors;
+    suites += interrupted_suite(r);
+    ++all.tests, ++all.errors;
   }
   return fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                      "<testsuites name=\"anylab {}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{:.3f}\">\n"
                      "{}</testsuites>\n",
-                     xml_escape(r.lab), tests, failures, errors, r.seconds, suites);
+                     xml_escape(r.lab), all.tests, all.failures, all.errors, r.seconds, suites);
 }
 
 }  // namespace anylab

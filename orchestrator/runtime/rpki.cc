@@ -160,66 +160,90 @@ std::expected<void, std::string> reapply_import_policy(const Node& router) {
   return frr_enable(router.netns, "bgpd", clears);
 }
 
-std::expected<std::string, std::string> publish_roas(const Lab& lab, const std::vector<Roa>& before,
-                                                     const std::vector<Roa>& roas, std::chrono::milliseconds budget) {
-  std::vector<const Node*> routers;
-  for (const Node& n : lab.nodes)
-    if (validates_rpki(n)) routers.push_back(&n);
-  const std::string text = render_vrps(roas);
-  const auto published = std::chrono::steady_clock::now();
+namespace {
+
+// Every validating router's cache file, replaced whole (by rename).
+std::expected<void, std::string> write_vrps(const std::vector<const Node*>& routers, const std::string& text) {
   for (const Node* r : routers) {
     const std::string path = r->runtime_dir + "/vrps.json";
     if (auto w = write_file_nofollow(path + ".new", text); !w) return std::unexpected(w.error());
     if (std::rename((path + ".new").c_str(), path.c_str()) != 0)
       return std::unexpected(fmt::format("cannot replace {}", path));
   }
-  auto since = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - published).count(); };
-  std::map<std::string, std::string> times, pending;
-  std::vector<const Node*> left = routers, judging;
-  std::optional<std::string> failed;
-  const auto deadline = published + budget;
+  return {};
+}
+
+// One router after a publication: waiting for the new set, then (if it
+// enforces) for its routes to be re-judged, then done.
+struct Watch {
+  const Node* router;
+  bool holds = false, done = false;
+  std::string said{};     // "isp-eu held them after 0.60s, re-judged ..."
+  std::string pending{};  // what it has yet to re-judge
+};
+
+// One look at a router, `seconds` after the publication.
+std::expected<void, std::string> look(Watch& w, const std::vector<Roa>& before, const std::vector<Roa>& after,
+                                      double seconds) {
+  const Node& r = *w.router;
+  if (!w.holds) {
+    if (!holds(r, after)) return {};
+    w.holds = true;
+    w.said = fmt::format("{} held them after {:.2f}s", r.name, seconds);
+    w.done = !r.spec->enforces_rpki();
+    if (w.done) return {};
+    if (auto cleared = reapply_import_policy(r); !cleared) return cleared;
+  }
+  const auto state = revalidation(r, before, after);
+  if (!state || !state->pending.empty()) {
+    w.pending = state ? fmt::format("{}", fmt::join(state->pending, "; ")) : "its bgpd did not answer";
+    return {};
+  }
+  w.done = true;
+  w.said += fmt::format(", re-judged its routes after {:.2f}s ({} taken back, {} dropped)", seconds,
+                        state->taken_back, state->dropped);
+  return {};
+}
+
+// Why the routers still watched were not done within the budget.
+std::string late(const std::vector<Watch>& watches, std::chrono::milliseconds budget) {
+  std::vector<std::string> without, judging;
+  for (const Watch& w : watches) {
+    if (w.done) continue;
+    if (!w.holds) without.push_back(w.router->name);
+    else judging.push_back(fmt::format("{} ({})", w.router->name, w.pending));
+  }
+  if (!without.empty())
+    return fmt::format("the new ROAs were published, but {} did not get them from its RPKI cache within {} s "
+                       "(see stayrtr.log in its directory)",
+                       fmt::join(without, ", "), budget.count() / 1000);
+  return fmt::format("{} got the new ROAs, but {} s after their publication its import policy had not re-judged what "
+                     "it received: {}",
+                     judging.size() == 1 ? "an enforcing router" : "enforcing routers", budget.count() / 1000,
+                     fmt::join(judging, ", "));
+}
+
+}  // namespace
+
+std::expected<std::string, std::string> publish_roas(const Lab& lab, const std::vector<Roa>& before,
+                                                     const std::vector<Roa>& roas, std::chrono::milliseconds budget) {
+  std::vector<const Node*> routers;
+  std::vector<Watch> watches;
+  for (const Node& n : lab.nodes)
+    if (validates_rpki(n)) routers.push_back(&n), watches.push_back({&n});
+  const auto published = std::chrono::steady_clock::now();
+  if (auto w = write_vrps(routers, render_vrps(roas)); !w) return std::unexpected(w.error());
   for (;;) {
-    std::erase_if(left, [&](const Node* r) {
-      if (failed || !holds(*r, roas)) return false;
-      times[r->name] = fmt::format("{} held them after {:.2f}s", r->name, since());
-      if (r->spec->enforces_rpki()) {
-        if (auto done = reapply_import_policy(*r); !done) failed = done.error();
-        judging.push_back(r);
-      }
-      return true;
-    });
-    if (failed) return std::unexpected(*failed);
-    // An enforcing router has then re-judged what it received: taken back
-    // what is invalid no more, dropped what became invalid.
-    std::erase_if(judging, [&](const Node* r) {
-      const auto state = revalidation(*r, before, roas);
-      if (!state || !state->pending.empty()) {
-        pending[r->name] = state ? fmt::format("{}", fmt::join(state->pending, "; ")) : "its bgpd did not answer";
-        return false;
-      }
-      times[r->name] += fmt::format(", re-judged its routes after {:.2f}s ({} taken back, {} dropped)", since(),
-                                    state->taken_back, state->dropped);
-      return true;
-    });
-    if (left.empty() && judging.empty()) break;
-    if (std::chrono::steady_clock::now() >= deadline) {
-      std::vector<std::string> names;
-      for (const Node* r : left) names.push_back(r->name);
-      if (names.empty()) {
-        for (const Node* r : judging) names.push_back(fmt::format("{} ({})", r->name, pending[r->name]));
-        return std::unexpected(fmt::format("{} got the new ROAs, but {} s after their publication its import policy "
-                                           "had not re-judged what it received: {}",
-                                           judging.size() == 1 ? "an enforcing router" : "enforcing routers",
-                                           budget.count() / 1000, fmt::join(names, ", ")));
-      }
-      return std::unexpected(fmt::format("the new ROAs were published, but {} did not get them from its RPKI cache "
-                                         "within {} s (see stayrtr.log in its directory)",
-                                         fmt::join(names, ", "), budget.count() / 1000));
-    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - published).count();
+    for (Watch& w : watches)
+      if (!w.done)
+        if (auto looked = look(w, before, roas, seconds); !looked) return std::unexpected(looked.error());
+    if (std::all_of(watches.begin(), watches.end(), [](const Watch& w) { return w.done; })) break;
+    if (std::chrono::steady_clock::now() >= published + budget) return std::unexpected(late(watches, budget));
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   std::vector<std::string> said;
-  for (const Node* r : routers) said.push_back(times[r->name]);
+  for (const Watch& w : watches) said.push_back(w.said);
   return fmt::format("from publication: {}", fmt::join(said, "; "));
 }
 
