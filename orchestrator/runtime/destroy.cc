@@ -80,6 +80,56 @@ std::vector<std::string> deployed_labs(const std::string& root) {
   return {out.begin(), out.end()};
 }
 
+namespace {
+
+// What the journal says the lab made, and is still there: its namespaces
+// (their inodes, to find what runs inside) and its live daemons.
+struct Made {
+  std::vector<std::string> namespaces;
+  std::set<uint64_t> inodes;
+  std::vector<Recorded> daemons;
+};
+
+Made made_by(const std::vector<JournalEntry>& entries, const std::string& own_prefix) {
+  Made m;
+  for (const JournalEntry& e : entries) {
+    if (e.kind == JournalEntry::Kind::kNetns && e.path.starts_with(own_prefix)) {
+      m.namespaces.push_back(e.path);
+      if (uint64_t ino = netns_inode(e.path)) m.inodes.insert(ino);
+    }
+    if (e.kind == JournalEntry::Kind::kProcess && same_process(e.pid, e.start_time))
+      m.daemons.push_back({e.pid, e.start_time});
+  }
+  return m;
+}
+
+// The namespaces in one `ip -batch`, then each one still there named.
+void remove_namespaces(const std::vector<std::string>& namespaces, DestroyReport& report) {
+  std::string batch;
+  for (const std::string& ns : namespaces)
+    if (fs::exists(netns_path(ns))) {
+      batch += "netns delete " + ns + "\n";
+      ++report.namespaces;
+    }
+  if (!batch.empty()) run_command({"", {"ip", "-force", "-batch", "-"}, {}, ""}, batch);
+  for (const std::string& ns : namespaces)
+    if (fs::exists(netns_path(ns))) {
+      report.problems.push_back(fmt::format("could not remove namespace {}", ns));
+      --report.namespaces;
+    }
+}
+
+// The killed processes reaped (init takes a second or two here), or named.
+void wait_reaped(const std::vector<Recorded>& killed, DestroyReport& report) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!std::all_of(killed.begin(), killed.end(), gone) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (const Recorded& p : killed)
+    if (!gone(p)) report.problems.push_back(fmt::format("process {} was killed but is not reaped yet", p.pid));
+}
+
+}  // namespace
+
 DestroyReport destroy_lab(const std::string& root, const std::string& lab) {
   DestroyReport report;
   // The name becomes a directory that is removed: never anything but a lab's.
@@ -99,25 +149,14 @@ DestroyReport destroy_lab(const std::string& root, const std::string& lab) {
     if (r->has_remains(lab)) remains.push_back(r);
   report.found = fs::exists(dir) || !remains.empty();
   const std::string own_prefix = netns_name(lab, "");  // "anylab-<lab>_": ownership guard
-
-  std::vector<std::string> namespaces;
-  std::set<uint64_t> inodes;
-  std::vector<Recorded> daemons;
-  for (const JournalEntry& e : entries) {
-    if (e.kind == JournalEntry::Kind::kNetns && e.path.starts_with(own_prefix)) {
-      namespaces.push_back(e.path);
-      if (uint64_t ino = netns_inode(e.path)) inodes.insert(ino);
-    }
-    if (e.kind == JournalEntry::Kind::kProcess && same_process(e.pid, e.start_time))
-      daemons.push_back({e.pid, e.start_time});
-  }
+  const Made made = made_by(entries, own_prefix);
   // Daemons first, by their recorded pid; then whatever still runs inside
   // the lab's namespaces (ExaBGP's healthcheck, a daemon spawned just before
   // anylab was killed), or the namespaces would outlive their removal.
-  stop(daemons);
-  const std::vector<Recorded> stragglers = with_start_times(processes_in_netns(inodes));
+  stop(made.daemons);
+  const std::vector<Recorded> stragglers = with_start_times(processes_in_netns(made.inodes));
   stop(stragglers);
-  report.processes = static_cast<int>(daemons.size() + stragglers.size());
+  report.processes = static_cast<int>(made.daemons.size() + stragglers.size());
   // What only a runtime knows how to remove (containers) goes now: found by
   // the runtime's record in /var/lib, not in /run: after a reboot, /run is
   // gone and the containers are still there.
@@ -127,32 +166,16 @@ DestroyReport destroy_lab(const std::string& root, const std::string& lab) {
     report.containers += removed.containers;
     for (std::string& p : removed.problems) report.problems.push_back(std::move(p));
   }
-
-  std::string batch;
-  for (const std::string& ns : namespaces)
-    if (fs::exists(netns_path(ns))) {
-      batch += "netns delete " + ns + "\n";
-      ++report.namespaces;
-    }
-  if (!batch.empty()) run_command({"", {"ip", "-force", "-batch", "-"}, {}, ""}, batch);
-  for (const std::string& ns : namespaces)
-    if (fs::exists(netns_path(ns))) {
-      report.problems.push_back(fmt::format("could not remove namespace {}", ns));
-      --report.namespaces;
-    }
+  remove_namespaces(made.namespaces, report);
   for (const JournalEntry& e : entries) {
     std::error_code ec;
     if (e.kind == JournalEntry::Kind::kRunDir && e.path.starts_with(frr_run_dir(own_prefix)))
       fs::remove_all(e.path, ec);
   }
-  // Last, the killed processes reaped (init takes a second or two here).
-  std::vector<Recorded> killed = daemons;
+  // Last, the killed processes reaped.
+  std::vector<Recorded> killed = made.daemons;
   killed.insert(killed.end(), stragglers.begin(), stragglers.end());
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!std::all_of(killed.begin(), killed.end(), gone) && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  for (const Recorded& p : killed)
-    if (!gone(p)) report.problems.push_back(fmt::format("process {} was killed but is not reaped yet", p.pid));
+  wait_reaped(killed, report);
   std::error_code ec;
   if (report.problems.empty()) fs::remove_all(dir, ec);
   if (ec) report.problems.push_back(fmt::format("could not remove {}: {}", dir, ec.message()));
