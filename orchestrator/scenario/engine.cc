@@ -463,71 +463,88 @@ class Runner {
     if (e.tcp) return expect_tcp(*e.tcp, e.family);
     if (!e.catchment.empty()) return expect_catchment(e.catchment, e.family);
     if (e.load) return expect_load(*e.load, e.family);
-    const std::string client = e.client->value;
-    const std::optional<Micros> within = e.within ? std::optional<Micros>(us(*e.within)) : std::nullopt;
-    const Micros stable = e.stable ? us(*e.stable) : stable_;
-    std::string text = fmt::format("expect {} ", client);
-    const std::string over = e.family ? fmt::format(" over {}", to_string(e.family->value)) : "";
-    const std::optional<std::string> service = e.service ? std::optional(e.service->value) : std::nullopt;
-    const std::string of = e.service ? " of " + e.service->value : "";
-    auto key = [&](const Stream& st) { return ProbeKey{client, st.service, st.family}; };
-    auto keys = [&](const std::vector<Stream>& covered) {
+    const ClientExpect c{e, fmt::format("expect {} ", e.client->value), e.stable ? us(*e.stable) : stable_};
+    if (e.loss) return expect_loss(c);
+    if (e.max_outage) return expect_max_outage(c);
+    return expect_reaches(c);
+  }
+
+  // An expectation on one client's probes, and what all its kinds share.
+  struct ClientExpect {
+    const ExpectStep& e;
+    std::string text;  // "expect client-eu "
+    Micros stable;
+    const std::string& client() const { return e.client->value; }
+    std::optional<std::string> service() const { return e.service ? std::optional(e.service->value) : std::nullopt; }
+    std::string over() const { return e.family ? fmt::format(" over {}", to_string(e.family->value)) : ""; }
+    std::string of() const { return e.service ? " of " + e.service->value : ""; }
+    ProbeKey key(const Stream& st) const { return {client(), st.service, st.family}; }
+    std::vector<ProbeKey> keys(const std::vector<Stream>& covered) const {
       std::vector<ProbeKey> out;
       for (const Stream& st : covered) out.push_back(key(st));
       return out;
-    };
-    if (e.loss) {
-      text += "loss";
-      if (e.loss->at_least) text += fmt::format(" at-least {}%", e.loss->at_least->value);
-      if (e.loss->at_most) text += fmt::format(" at-most {}%", e.loss->at_most->value);
-      if (e.service) text += " of " + e.service->value;
-      if (e.loss->over) text += " over " + format_duration(*e.loss->over);
-      text += over;
-      const std::optional<Micros> until =
-          e.loss->over ? std::optional<Micros>(last_event_ + us(*e.loss->over)) : std::nullopt;
-      const Micros deadline = until ? *until + timeout_ + interval_ : last_event_ + settle_;
-      const auto all = streams(service, e.family);
-      const checks::LossBounds bounds{e.loss->at_most ? std::optional(e.loss->at_most->value) : std::nullopt,
-                                      e.loss->at_least ? std::optional(e.loss->at_least->value) : std::nullopt};
-      return judged(text, until_decided([&](Micros end) {
-        const Snapshot s = snapshot();
-        if (auto why = unsent(s, keys(all), end)) return Decision{.final = true, .verdict = {.error = why}};
-        // Without `over`: what the window holds when the step is reached,
-        // at least 10 probes of it.
-        return every_stream(all, [&](const Stream& st) {
-          return checks::decide_loss(s.of(key(st)), last_event_, end, until, bounds, 10, deadline);
-        });
-      }));
     }
-    if (e.max_outage) {
-      text += fmt::format("max-outage {}", format_duration(*e.max_outage)) + of + over;
-      const Micros bound = us(*e.max_outage), deadline = last_event_ + settle_;
-      const auto all = streams(service, e.family);
-      return judged(text, until_decided([&](Micros end) {
-        const Snapshot s = snapshot();
-        if (auto why = unsent(s, keys(all), end)) return Decision{.final = true, .verdict = {.error = why}};
-        return every_stream(all, [&](const Stream& st) {
-          return checks::decide_max_outage(s.of(key(st)), last_event_, end, bound, stable, deadline);
-        });
-      }));
-    }
+  };
+
+  // Judged as probes come in; the probes the harness could not send since
+  // the last event make it an error.
+  template <class PerStream>
+  Decision decide_streams(const ClientExpect& c, const std::vector<Stream>& all, Micros end, PerStream per_stream) {
+    const Snapshot s = snapshot();
+    if (auto why = unsent(s, c.keys(all), end)) return Decision{.final = true, .verdict = {.error = why}};
+    return every_stream(all, [&](const Stream& st) { return per_stream(s.of(c.key(st))); });
+  }
+
+  StepOutcome expect_loss(const ClientExpect& c) {
+    const auto& l = *c.e.loss;
+    std::string text = c.text + "loss";
+    if (l.at_least) text += fmt::format(" at-least {}%", l.at_least->value);
+    if (l.at_most) text += fmt::format(" at-most {}%", l.at_most->value);
+    if (c.e.service) text += " of " + c.e.service->value;
+    if (l.over) text += " over " + format_duration(*l.over);
+    text += c.over();
+    const std::optional<Micros> until = l.over ? std::optional<Micros>(last_event_ + us(*l.over)) : std::nullopt;
+    const Micros deadline = until ? *until + timeout_ + interval_ : last_event_ + settle_;
+    const auto all = streams(c.service(), c.e.family);
+    const checks::LossBounds bounds{l.at_most ? std::optional(l.at_most->value) : std::nullopt,
+                                    l.at_least ? std::optional(l.at_least->value) : std::nullopt};
+    // Without `over`: what the window holds when the step is reached, at
+    // least 10 probes of it.
+    return judged(text, until_decided([&](Micros end) {
+      return decide_streams(c, all, end, [&](const checks::ClientTimeline& t) {
+        return checks::decide_loss(t, last_event_, end, until, bounds, 10, deadline);
+      });
+    }));
+  }
+
+  StepOutcome expect_max_outage(const ClientExpect& c) {
+    const std::string text = c.text + fmt::format("max-outage {}", format_duration(*c.e.max_outage)) + c.of() + c.over();
+    const Micros bound = us(*c.e.max_outage), deadline = last_event_ + settle_;
+    const auto all = streams(c.service(), c.e.family);
+    return judged(text, until_decided([&](Micros end) {
+      return decide_streams(c, all, end, [&](const checks::ClientTimeline& t) {
+        return checks::decide_max_outage(t, last_event_, end, bound, c.stable, deadline);
+      });
+    }));
+  }
+
+  // `reaches`, or `unreachable` (reaching nobody).
+  StepOutcome expect_reaches(const ClientExpect& c) {
+    const ExpectStep& e = c.e;
+    const std::optional<Micros> within = e.within ? std::optional<Micros>(us(*e.within)) : std::nullopt;
     const bool none = !e.reaches;
-    text += none ? "unreachable" + of : "reaches " + e.reaches->value;
-    text += over;
+    std::string text = c.text + (none ? "unreachable" + c.of() : "reaches " + e.reaches->value) + c.over();
     if (within) text += " within " + format_duration(*e.within);
     if (e.stable) text += " stable " + format_duration(*e.stable);
     // With a bound, the outcome is certain by bound + stable; without one,
     // the lab may take up to `settle`.
-    const Micros deadline = last_event_ + (within ? *within + stable + interval_ : settle_);
-    const auto covered = none ? streams(service, e.family)
+    const Micros deadline = last_event_ + (within ? *within + c.stable + interval_ : settle_);
+    const auto covered = none ? streams(c.service(), e.family)
                               : streams(lab_.find(e.reaches->value)->service->name.value, e.family);
     return judged(text, until_decided([&](Micros end) {
-      const Snapshot s = snapshot();
-      if (auto why = unsent(s, keys(covered), end)) return Decision{.final = true, .verdict = {.error = why}};
-      return every_stream(covered, [&](const Stream& st) {
-        if (!none)
-          return checks::decide_reaches(s.of(key(st)), last_event_, end, e.reaches->value, within, stable, deadline);
-        return checks::decide_unreachable(s.of(key(st)), last_event_, end, within, stable, deadline);
+      return decide_streams(c, covered, end, [&](const checks::ClientTimeline& t) {
+        if (!none) return checks::decide_reaches(t, last_event_, end, e.reaches->value, within, c.stable, deadline);
+        return checks::decide_unreachable(t, last_event_, end, within, c.stable, deadline);
       });
     }));
   }
