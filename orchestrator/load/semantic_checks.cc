@@ -114,6 +114,21 @@ class Checker {
     if (instance && !n.service)
       d_.error(n.name.mark, fmt::format("instance \"{}\" needs a `service:` (one of the lab's services)",
                                         n.name.value));
+    check_kind_keys(n);
+    check_routing(n);
+    check_instance(n);
+    if (n.router_id) {
+      auto [it, fresh] = router_ids_.emplace(n.router_id->value, n.name.value);
+      if (!fresh)
+        d_.error(n.router_id->mark, fmt::format("router-id {} is already used by \"{}\"",
+                                                n.router_id->value.str(), it->second));
+    }
+  }
+
+  // Keys that belong to another kind of node, and an instance's capacity.
+  void check_kind_keys(const NodeSpec& n) {
+    const bool router = n.kind.value == NodeKind::kRouter;
+    const bool instance = n.kind.value == NodeKind::kInstance;
     not_for(n, !instance && n.service.has_value(), n.service ? n.service->mark : SourceMark{}, "service", "instances");
     not_for(n, !instance && n.health.has_value(), n.health ? n.health->mark : SourceMark{}, "health", "instances");
     not_for(n, !instance && n.scope.has_value(), n.scope ? n.scope->mark : SourceMark{}, "scope", "instances");
@@ -130,6 +145,12 @@ class Checker {
                fmt::format("\"{}\" withdraws on overload but has no capacity to be over: add `capacity:` (like "
                            "500/s) to it, or leave `overload:` out",
                            n.name.value));
+  }
+
+  // A router's damping and RPKI, keys for BGP speakers, and BGP timers.
+  void check_routing(const NodeSpec& n) {
+    const bool router = n.kind.value == NodeKind::kRouter;
+    const bool instance = n.kind.value == NodeKind::kInstance;
     if (router && n.damping) check_damping(*n.damping);
     if (router && n.rpki && !spec_.rpki)
       d_.error(n.rpki->mark, fmt::format("\"{}\" validates route origins (rpki: {}), but the lab has no `rpki:` "
@@ -145,6 +166,11 @@ class Checker {
     if (n.bgp.keepalive || n.bgp.hold)
       check_timers(n.bgp.keepalive.value_or(spec_.defaults.keepalive), n.bgp.hold.value_or(spec_.defaults.hold),
                    n.bgp_mark);
+  }
+
+  // An instance's more-specifics and health check.
+  void check_instance(const NodeSpec& n) {
+    const bool instance = n.kind.value == NodeKind::kInstance;
     if (instance && n.service) {
       if (const ServiceSpec* s = spec_.find_service(n.service->value)) {
         for (const auto& m : n.announce.more_specifics) {
@@ -165,12 +191,6 @@ class Checker {
                                             n.name.value));
     if (n.health && n.health->interval.count() % 1'000'000 != 0)
       d_.error(n.health->mark, "health interval must be whole seconds (ExaBGP's healthcheck counts in seconds)");
-    if (n.router_id) {
-      auto [it, fresh] = router_ids_.emplace(n.router_id->value, n.name.value);
-      if (!fresh)
-        d_.error(n.router_id->mark, fmt::format("router-id {} is already used by \"{}\"",
-                                                n.router_id->value.str(), it->second));
-    }
   }
 
   void check_link(const LinkSpec& l) {
@@ -537,38 +557,53 @@ class Checker {
     if (!per_client && !e.client && e.catchment.empty() && !e.route && !e.tcp && !e.load)
       d_.error(st.mark, "an expect step needs something to check: reaches, unreachable, max-outage, catchment, "
                         "route, tcp or load");
-    if (e.load) {
-      want_kind(e.load->instance, NodeKind::kInstance, "`load: instance:`");
-      if (!e.load->at_most && !e.load->at_least)
-        d_.error(e.load->instance.mark, "a load expectation needs `at-most:` or `at-least:` (a share, like 60%)");
-      if (e.load->mixed_units)
-        d_.error(e.load->at_least->mark, "at-most and at-least bound one thing: both shares (like 60%) or both "
-                                         "rates (like 900/s)");
-      else if (e.load->at_most && e.load->at_least && e.load->at_least->value > e.load->at_most->value)
-        d_.error(e.load->at_least->mark, fmt::format("at-least {0}{2} is more than at-most {1}{2}: no {3} can be both",
-                                                     e.load->at_least->value, e.load->at_most->value,
-                                                     e.load->rate ? "/s" : "%", e.load->rate ? "rate" : "share"));
-      if (e.load->rate && !spec_.defaults.load_rate)
-        d_.error((e.load->at_most ? e.load->at_most : e.load->at_least)->mark,
-                 "a rate of queries needs offered load: add `load: {rate: 2000/s}` under `defaults:` (or bound "
-                 "the share of the clients' weight instead, like 60%)");
-    }
-    if (e.loss) {
-      if (!e.loss->at_most && !e.loss->at_least)
-        d_.error(e.loss->mark, "a loss expectation needs `at-most:` or `at-least:` (a share of the probes, like 1%)");
-      if (e.loss->at_most && e.loss->at_least && e.loss->at_least->value > e.loss->at_most->value)
-        d_.error(e.loss->at_least->mark, fmt::format("at-least {}% is more than at-most {}%: no loss can be both",
-                                                     e.loss->at_least->value, e.loss->at_most->value));
-    }
-    if (e.service) {
-      if (!e.unreachable && !e.max_outage && !e.loss)
-        d_.error(e.service->mark, "`service:` picks the probes of unreachable, max-outage or loss; this expectation "
-                                  "has none of them");
-      if (e.reaches)
-        if (const NodeSpec* n = spec_.find_node(e.reaches->value); n && n->service && n->service->value != e.service->value)
-          d_.error(e.service->mark, fmt::format("\"{}\" is an instance of service \"{}\", not \"{}\"",
-                                                e.reaches->value, n->service->value, e.service->value));
-    }
+    if (e.load) check_load(*e.load);
+    if (e.loss) check_loss(*e.loss);
+    if (e.service) check_service(e);
+    check_catchment(e);
+    if (e.family) check_family(e);
+    if (e.route) check_route(*e.route);
+    if (e.tcp) check_tcp(*e.tcp);
+  }
+
+  void check_load(const LoadExpect& load) {
+    want_kind(load.instance, NodeKind::kInstance, "`load: instance:`");
+    if (!load.at_most && !load.at_least)
+      d_.error(load.instance.mark, "a load expectation needs `at-most:` or `at-least:` (a share, like 60%)");
+    if (load.mixed_units)
+      d_.error(load.at_least->mark, "at-most and at-least bound one thing: both shares (like 60%) or both "
+                                       "rates (like 900/s)");
+    else if (load.at_most && load.at_least && load.at_least->value > load.at_most->value)
+      d_.error(load.at_least->mark, fmt::format("at-least {0}{2} is more than at-most {1}{2}: no {3} can be both",
+                                                   load.at_least->value, load.at_most->value,
+                                                   load.rate ? "/s" : "%", load.rate ? "rate" : "share"));
+    if (load.rate && !spec_.defaults.load_rate)
+      d_.error((load.at_most ? load.at_most : load.at_least)->mark,
+               "a rate of queries needs offered load: add `load: {rate: 2000/s}` under `defaults:` (or bound "
+               "the share of the clients' weight instead, like 60%)");
+  }
+
+  void check_loss(const LossExpect& loss) {
+    if (!loss.at_most && !loss.at_least)
+      d_.error(loss.mark, "a loss expectation needs `at-most:` or `at-least:` (a share of the probes, like 1%)");
+    if (loss.at_most && loss.at_least && loss.at_least->value > loss.at_most->value)
+      d_.error(loss.at_least->mark, fmt::format("at-least {}% is more than at-most {}%: no loss can be both",
+                                                   loss.at_least->value, loss.at_most->value));
+  }
+
+  // `service:` beside `client:`: the probes of one service.
+  void check_service(const ExpectStep& e) {
+    if (!e.unreachable && !e.max_outage && !e.loss)
+      d_.error(e.service->mark, "`service:` picks the probes of unreachable, max-outage or loss; this expectation "
+                                "has none of them");
+    if (e.reaches)
+      if (const NodeSpec* n = spec_.find_node(e.reaches->value); n && n->service && n->service->value != e.service->value)
+        d_.error(e.service->mark, fmt::format("\"{}\" is an instance of service \"{}\", not \"{}\"",
+                                              e.reaches->value, n->service->value, e.service->value));
+  }
+
+  // One catchment per service a client is in.
+  void check_catchment(const ExpectStep& e) {
     std::set<std::pair<std::string, std::string>> seen;  // (service, client): one catchment per service
     for (const CatchmentSpec& c : e.catchment) {
       want_kind(c.instance, NodeKind::kInstance, "a catchment key");
@@ -581,37 +616,38 @@ class Checker {
           d_.error(cl.mark, fmt::format("client \"{}\" is in two catchments of service \"{}\"", cl.value, service));
       }
     }
-    if (e.family) check_family(e);
-    if (e.route) {
-      want_kind(e.route->node, NodeKind::kRouter, "`route: node:`");
-      if (e.route->prefix) check_network(*e.route->prefix, "prefix");
-      else if (spec_.services.size() > 1)
-        d_.error(e.route->node.mark, fmt::format("which prefix? this lab has {} services: give the route's `prefix:`",
-                                                 spec_.services.size()));
-      else if (spec_.services.size() == 1 && spec_.services[0].prefixes.size() > 1)
-        d_.error(e.route->node.mark, fmt::format("which prefix? service \"{}\" is dual-stack: give the route's "
-                                                 "`prefix:`",
-                                                 spec_.services[0].name.value));
-      if (e.route->rpki && e.route->absent && e.route->absent->value)
-        d_.error(e.route->rpki->mark, "a route that is absent has no validation state: give `absent: true` or `rpki:`");
-      else if (e.route->rpki && !validates(e.route->node.value))
-        d_.error(e.route->rpki->mark, fmt::format("\"{}\" does not validate route origins, so its routes have no "
-                                                  "validation state: give it `rpki: tag` (or `enforce`)",
-                                                  e.route->node.value));
-      if (e.route->absent && e.route->absent->value && (e.route->via || e.route->as_path))
-        d_.error(e.route->absent->mark, fmt::format("a route that is absent has no `via:` or `as-path:`: give "
-                                                    "`absent: true` alone, or what the route must be"));
-      if (e.route->via && !linked(e.route->node.value, e.route->via->value))
-        d_.error(e.route->via->mark, fmt::format("\"{}\" is not a neighbor of \"{}\"", e.route->via->value,
-                                                 e.route->node.value));
-    }
-    if (e.tcp) {
-      want_kind(e.tcp->client, NodeKind::kClient, "`tcp: client:`");
-      if (!e.tcp->service && spec_.services.size() > 1)
-        d_.error(e.tcp->client.mark, fmt::format("which service does the connection go to? this lab has {} services: "
-                                                 "add `service:` to `tcp:`",
-                                                 spec_.services.size()));
-    }
+  }
+
+  void check_route(const RouteExpect& route) {
+    want_kind(route.node, NodeKind::kRouter, "`route: node:`");
+    if (route.prefix) check_network(*route.prefix, "prefix");
+    else if (spec_.services.size() > 1)
+      d_.error(route.node.mark, fmt::format("which prefix? this lab has {} services: give the route's `prefix:`",
+                                               spec_.services.size()));
+    else if (spec_.services.size() == 1 && spec_.services[0].prefixes.size() > 1)
+      d_.error(route.node.mark, fmt::format("which prefix? service \"{}\" is dual-stack: give the route's "
+                                               "`prefix:`",
+                                               spec_.services[0].name.value));
+    if (route.rpki && route.absent && route.absent->value)
+      d_.error(route.rpki->mark, "a route that is absent has no validation state: give `absent: true` or `rpki:`");
+    else if (route.rpki && !validates(route.node.value))
+      d_.error(route.rpki->mark, fmt::format("\"{}\" does not validate route origins, so its routes have no "
+                                                "validation state: give it `rpki: tag` (or `enforce`)",
+                                                route.node.value));
+    if (route.absent && route.absent->value && (route.via || route.as_path))
+      d_.error(route.absent->mark, fmt::format("a route that is absent has no `via:` or `as-path:`: give "
+                                                  "`absent: true` alone, or what the route must be"));
+    if (route.via && !linked(route.node.value, route.via->value))
+      d_.error(route.via->mark, fmt::format("\"{}\" is not a neighbor of \"{}\"", route.via->value,
+                                               route.node.value));
+  }
+
+  void check_tcp(const TcpExpect& tcp) {
+    want_kind(tcp.client, NodeKind::kClient, "`tcp: client:`");
+    if (!tcp.service && spec_.services.size() > 1)
+      d_.error(tcp.client.mark, fmt::format("which service does the connection go to? this lab has {} services: "
+                                               "add `service:` to `tcp:`",
+                                               spec_.services.size()));
   }
 
   // `family:` narrows a per-client expectation to one family, which the
