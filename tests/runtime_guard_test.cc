@@ -299,6 +299,38 @@ TEST(EngineApi, ASilentEngineEndsAtTheDeadlineAndAMissingOneIsUnreachable) {
 
 // Root writes into directories FRR's user owns: never through a link
 // planted there.
+// run_command says how a command ended: its exit status, a signal, the
+// deadline, or why it never started; its temporary files go on every path.
+size_t temp_files() {
+  size_t n = 0;
+  for (const auto& e : std::filesystem::directory_iterator("/tmp"))
+    n += e.path().filename().string().starts_with("anylab-") && e.path().filename().string().size() == 13;
+  return n;
+}
+
+TEST(RunCommand, SaysHowTheCommandEnded) {
+  const size_t before = temp_files();
+  RunOutput ok = run_command({"", {"sh", "-c", "cat; exit 3"}, {}, ""}, "hello");
+  EXPECT_EQ(ok.end, RunOutput::End::kExited);
+  EXPECT_EQ(ok.exit_code, 3);
+  EXPECT_EQ(ok.out, "hello");
+  EXPECT_EQ(ok.how(), "exit 3");
+  RunOutput late = run_command({"", {"sleep", "5"}, {}, ""}, "", std::chrono::milliseconds(200));
+  EXPECT_EQ(late.end, RunOutput::End::kTimedOut);
+  EXPECT_EQ(late.exit_code, -1);
+  EXPECT_EQ(late.how(), "not finished within 200ms");
+  RunOutput killed = run_command({"", {"sh", "-c", "kill -TERM $$"}, {}, ""});
+  EXPECT_EQ(killed.end, RunOutput::End::kSignaled);
+  EXPECT_EQ(killed.signal, SIGTERM);
+  EXPECT_EQ(killed.how(), "killed by signal 15 (Terminated)");
+  RunOutput missing = run_command({"", {"/nonexistent/anylab-no-such-program"}, {}, ""});
+  EXPECT_EQ(missing.end, RunOutput::End::kNotStarted);
+  EXPECT_TRUE(missing.how().starts_with("could not start: /nonexistent/anylab-no-such-program")) << missing.how();
+  RunOutput no_netns = run_command({"anylab-no-such-namespace", {"true"}, {}, ""});
+  EXPECT_EQ(no_netns.how(), "could not start: no network namespace anylab-no-such-namespace");
+  EXPECT_EQ(temp_files(), before);
+}
+
 TEST(Files, RootNeverWritesThroughALink) {
   const fs::path dir = fs::temp_directory_path() / ("anylab-nofollow-" + std::to_string(::getpid()));
   fs::remove_all(dir);

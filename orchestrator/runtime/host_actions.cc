@@ -36,8 +36,8 @@ Result ip_batch(const std::string& netns, const std::string& commands) {
   argv.insert(argv.end(), {"-batch", "-"});
   RunOutput r = run_command({"", argv, {}, ""}, commands);
   if (r.exit_code != 0)
-    return std::unexpected(fmt::format("ip{} -batch failed (exit {}) on:\n{}", netns.empty() ? "" : " -n " + netns,
-                                       r.exit_code, commands));
+    return std::unexpected(fmt::format("ip{} -batch failed ({}) on:\n{}", netns.empty() ? "" : " -n " + netns,
+                                       r.how(), commands));
   return std::vector<Spawned>{};
 }
 

@@ -21,6 +21,7 @@
 #include <boost/process/extend.hpp>
 #include <fmt/format.h>
 
+#include "core/duration.h"
 #include "model/lab.h"
 
 namespace anylab {
@@ -101,6 +102,8 @@ class NamespaceFds {
     if (mnt_ >= 0) ::close(mnt_);
     if (uts_ >= 0) ::close(uts_);
   }
+  NamespaceFds(const NamespaceFds&) = delete;
+  NamespaceFds& operator=(const NamespaceFds&) = delete;
   const std::string& error() const { return error_; }
   // In the child, before exec: false if a namespace could not be entered.
   bool enter() const {
@@ -189,14 +192,37 @@ std::expected<void, std::string> enter_namespaces(const ProcessSpec& spec) {
   return {};
 }
 
-// Input and output go through files, not pipes: with commands run from
-// several threads at once, a pipe's write end inherited by a sibling child
-// keeps its reader from ever seeing EOF. The wait is our own waitpid loop:
-// Boost.Process v1's wait_for intercepts SIGCHLD and can spin forever.
-RunOutput run_command(const ProcessSpec& spec, const std::string& input, std::chrono::milliseconds timeout) {
-  RunOutput result;
-  NamespaceFds ns(spec);
-  if (!ns.error().empty()) return result;
+std::expected<TempFile, std::string> TempFile::with(const std::string& content) {
+  char path[] = "/tmp/anylab-XXXXXX";
+  const int fd = ::mkstemp(path);
+  if (fd < 0) return std::unexpected(fmt::format("cannot make a file in /tmp: {}", std::strerror(errno)));
+  TempFile file{path};
+  const bool written = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
+  ::close(fd);
+  if (!written) return std::unexpected(fmt::format("cannot write {}", file.path()));
+  return file;
+}
+
+TempFile::~TempFile() {
+  if (!path_.empty()) ::unlink(path_.c_str());
+}
+
+std::string RunOutput::how() const {
+  switch (end) {
+    case End::kExited: return fmt::format("exit {}", exit_code);
+    case End::kTimedOut: return "not finished within " + format_duration(timeout);
+    case End::kSignaled: return fmt::format("killed by signal {} ({})", signal, ::strsignal(signal));
+    case End::kNotStarted: break;
+  }
+  return "could not start: " + error;
+}
+
+namespace {
+
+// Starts the command with `in` as its stdin and `out` as its stdout; its
+// errors go to spec.log_file when it names one, else nowhere.
+std::expected<pid_t, std::string> start_command(const ProcessSpec& spec, const NamespaceFds& ns, const TempFile& in,
+                                                const TempFile& out) {
   const pid_t parent = ::getpid();
   auto enter = bp::extend::on_exec_setup = [&ns, parent](auto&) {
     if (!ns.enter()) ::_exit(127);
@@ -206,55 +232,79 @@ RunOutput run_command(const ProcessSpec& spec, const std::string& input, std::ch
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(127);
   };
-  char in_path[] = "/tmp/anylab-in-XXXXXX";
-  char out_path[] = "/tmp/anylab-out-XXXXXX";
-  int in_fd = ::mkstemp(in_path), out_fd = ::mkstemp(out_path);
-  if (in_fd < 0 || out_fd < 0) return result;
-  ::close(out_fd);
-  bool written = ::write(in_fd, input.data(), input.size()) == static_cast<ssize_t>(input.size());
-  ::close(in_fd);
   std::error_code ec;
-  pid_t pid = 0;
-  if (written) {
-    // Its errors go to spec.log_file when it names one, else nowhere.
-    bp::child c = spec.log_file.empty()
-                      ? bp::child(bp::exe = executable(spec.argv.at(0)), bp::args = args_of(spec), environment(spec),
-                                  bp::std_in < std::string(in_path), bp::std_out > std::string(out_path),
-                                  bp::std_err > bp::null, enter, ec)
-                      : bp::child(bp::exe = executable(spec.argv.at(0)), bp::args = args_of(spec), environment(spec),
-                                  bp::std_in < std::string(in_path), bp::std_out > std::string(out_path),
-                                  bp::std_err > spec.log_file, enter, ec);
-    if (!ec) {
-      pid = c.id();
-      c.detach();
+  bp::child c = spec.log_file.empty()
+                    ? bp::child(bp::exe = executable(spec.argv.at(0)), bp::args = args_of(spec), environment(spec),
+                                bp::std_in < in.path(), bp::std_out > out.path(), bp::std_err > bp::null, enter, ec)
+                    : bp::child(bp::exe = executable(spec.argv.at(0)), bp::args = args_of(spec), environment(spec),
+                                bp::std_in < in.path(), bp::std_out > out.path(), bp::std_err > spec.log_file, enter, ec);
+  if (ec) return std::unexpected(fmt::format("{}: {}", spec.argv.at(0), ec.message()));
+  const pid_t pid = c.id();
+  c.detach();
+  return pid;
+}
+
+// Our own waitpid loop (Boost.Process v1's wait_for intercepts SIGCHLD and
+// can spin forever): how the command ended, killed at the deadline.
+void wait_for(pid_t pid, std::chrono::milliseconds timeout, RunOutput& result) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto pause = std::chrono::microseconds(200);
+  int status = 0;
+  for (;;) {
+    const pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) break;
+    if (r < 0 && errno != EINTR) {
+      result.end = RunOutput::End::kNotStarted;
+      result.error = fmt::format("lost it: {}", std::strerror(errno));
+      return;
     }
-  }
-  if (pid > 0) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    auto pause = std::chrono::microseconds(200);
-    int status = 0;
-    for (;;) {
-      pid_t r = ::waitpid(pid, &status, WNOHANG);
-      if (r == pid) {
-        result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        break;
-      }
-      if (r < 0 && errno != EINTR) break;
-      if (std::chrono::steady_clock::now() >= deadline) {
-        ::kill(pid, SIGKILL);
-        ::waitpid(pid, &status, 0);
-        break;
-      }
-      std::this_thread::sleep_for(pause);
-      pause = std::min(pause * 2, std::chrono::microseconds(20000));
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      result.end = RunOutput::End::kTimedOut;
+      result.signal = SIGKILL;
+      return;
     }
-    std::ifstream out(out_path, std::ios::binary);
-    std::ostringstream text;
-    text << out.rdbuf();
-    result.out = text.str();
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(20000));
   }
-  ::unlink(in_path);
-  ::unlink(out_path);
+  if (WIFEXITED(status)) {
+    result.end = RunOutput::End::kExited;
+    result.exit_code = WEXITSTATUS(status);
+  } else {
+    result.end = RunOutput::End::kSignaled;
+    result.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  }
+}
+
+}  // namespace
+
+// Input and output go through files, not pipes: with commands run from
+// several threads at once, a pipe's write end inherited by a sibling child
+// keeps its reader from ever seeing EOF.
+RunOutput run_command(const ProcessSpec& spec, const std::string& input, std::chrono::milliseconds timeout) {
+  RunOutput result{.timeout = timeout};
+  NamespaceFds ns(spec);
+  if (!ns.error().empty()) {
+    result.error = ns.error();
+    return result;
+  }
+  auto in = TempFile::with(input);
+  auto out = in ? TempFile::with("") : std::unexpected(in.error());
+  if (!in || !out) {
+    result.error = in ? out.error() : in.error();
+    return result;
+  }
+  const auto pid = start_command(spec, ns, *in, *out);
+  if (!pid) {
+    result.error = pid.error();
+    return result;
+  }
+  wait_for(*pid, timeout, result);
+  std::ifstream file(out->path(), std::ios::binary);
+  std::ostringstream text;
+  text << file.rdbuf();
+  result.out = text.str();
   return result;
 }
 

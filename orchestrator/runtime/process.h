@@ -60,9 +60,34 @@ std::expected<void, std::string> write_file_nofollow(const std::string& path, co
 // single-threaded for a mount namespace).
 std::expected<void, std::string> enter_namespaces(const ProcessSpec& spec);
 
+// A file in /tmp made for one use, removed when this goes (on every path).
+class TempFile {
+ public:
+  // With this content; the error says why not.
+  static std::expected<TempFile, std::string> with(const std::string& content);
+  TempFile(TempFile&& o) noexcept : path_(std::exchange(o.path_, "")) {}
+  TempFile& operator=(TempFile&&) = delete;
+  TempFile(const TempFile&) = delete;
+  ~TempFile();
+  const std::string& path() const { return path_; }
+
+ private:
+  explicit TempFile(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+};
+
+// How a command ended, and what it printed.
 struct RunOutput {
-  int exit_code = -1;  // -1: could not start, or timed out and killed
-  std::string out;
+  enum class End { kNotStarted, kExited, kTimedOut, kSignaled };
+  End end = End::kNotStarted;
+  int exit_code = -1;  // its exit status if it exited, else -1
+  int signal = 0;      // the signal that ended it (kSignaled; SIGKILL after kTimedOut)
+  std::string out{};
+  std::string error{};  // kNotStarted: why
+  std::chrono::milliseconds timeout{};  // what it was given
+  // "exit 2", "killed by signal 9 (Killed)", "not finished within 30 s",
+  // "could not start: ..."
+  std::string how() const;
 };
 // Runs a command to completion (in a namespace if given), capturing stdout;
 // `input` goes to its stdin, its stderr to spec.log_file (or nowhere).

@@ -102,10 +102,7 @@ class ContainerlabBackend : public ContainerBackend {
     const auto timeout = std::chrono::seconds(60 + 3 * nodes.size());
     RunOutput r = containerlab({"deploy", "-t", file, "--skip-labdir-acl"}, log, timeout);
     if (r.exit_code != 0)
-      return fmt::format("containerlab deploy failed ({}; its log: {}):{}",
-                         r.exit_code < 0 ? fmt::format("not finished within {} s", timeout.count())
-                                         : fmt::format("exit {}", r.exit_code),
-                         log, tail_of(log, 8));
+      return fmt::format("containerlab deploy failed ({}; its log: {}):{}", r.how(), log, tail_of(log, 8));
     for (const Node* n : nodes) {
       auto found = docker_api("GET", "/containers/" + url_escape(container_name(*n)) + "/json", "",
                               std::chrono::seconds(30));

@@ -352,7 +352,7 @@ Spawns ContainerBackend::containers(std::span<const Action> batch) {
     attach += fmt::format("netns attach {} {}\n", nodes[i]->netns, pids[i]);
   }
   if (RunOutput a = run_command({"", {"ip", "-batch", "-"}, {}, ""}, attach); a.exit_code != 0)
-    return std::unexpected(fmt::format("ip netns attach failed (exit {}) on:\n{}", a.exit_code, attach));
+    return std::unexpected(fmt::format("ip netns attach failed ({}) on:\n{}", a.how(), attach));
   return std::vector<Spawned>{};
 }
 
