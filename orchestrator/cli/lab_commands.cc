@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "app/inspect.h"
 #include "app/session.h"
 #include "evaluate.h"
 #include "prober.h"
@@ -47,66 +48,32 @@ using Clock = std::chrono::steady_clock;
 int inspect(const std::string& lab_or_name, bool json) {
   auto lab = find_lab(lab_or_name);
   if (!lab) return lab.error();
-  const auto entries = Journal::read(lab->paths.runtime_root, lab->name);
-  if (entries.empty()) {
+  const auto s = inspect_lab(*lab);
+  if (!s) {
     std::cerr << fmt::format("anylab: lab {} is not deployed\n", lab->name);
     return kExitEnvironment;
   }
-  nlohmann::json j = {{"lab", lab->name}, {"runtime", lab->runtime}, {"nodes", nlohmann::json::array()}, {"sessions", nlohmann::json::array()},
-                      {"clients", nlohmann::json::array()}};
-  for (const Node& n : lab->nodes) {
-    nlohmann::json procs = nlohmann::json::array();
-    for (const JournalEntry& e : entries)
-      if (e.kind == JournalEntry::Kind::kProcess && e.node == n.name)
-        procs.push_back({{"name", e.name}, {"pid", e.pid}, {"running", same_process(e.pid, e.start_time)}});
-    j["nodes"].push_back({{"name", n.name}, {"kind", to_string(n.kind)}, {"netns", n.netns}, {"processes", procs}});
-    if (n.kind == NodeKind::kRouter)
-      for (const SessionStatus& s : bgp_sessions(n))
-        j["sessions"].push_back({{"router", s.router}, {"peer", s.peer_node}, {"address", s.peer_address},
-                                 {"state", s.state.empty() ? "unknown" : s.state}});
-    if (validates_rpki(n)) {
-      const RtrStatus r = rtr_status(n);
-      j["rpki"].push_back({{"router", r.router}, {"mode", n.spec->rpki->value}, {"cache", r.cache},
-                           {"state", r.state.empty() ? "unknown" : r.state},
-                           {"vrps", r.vrps ? nlohmann::json(*r.vrps) : nlohmann::json(nullptr)}});
-    }
-    if (n.kind == NodeKind::kClient)
-      for (const ServiceSpec& s : lab->spec.services)
-        for (Family f : s.families()) {
-          ClientAnswer a = probe(*lab, n, s, f, std::chrono::milliseconds(500));
-          j["clients"].push_back({{"client", n.name}, {"service", s.name.value}, {"family", to_string(f)},
-                                  {"instance", a.instance ? nlohmann::json(*a.instance) : nlohmann::json(nullptr)}});
-        }
-  }
   if (json) {
-    std::cout << j.dump(2) << "\n";
+    std::cout << snapshot_json(*s) << "\n";
     return kExitOk;
   }
-  std::cout << fmt::format("lab {} (on {})\n\nnodes:\n", lab->name, lab->runtime);
-  for (const auto& n : j["nodes"]) {
+  std::cout << fmt::format("lab {} (on {})\n\nnodes:\n", s->lab, s->runtime);
+  for (const auto& n : s->nodes) {
     std::string procs;
-    for (const auto& p : n["processes"])
-      procs += fmt::format("  {} {} {}", p["name"].get<std::string>(), p["pid"].get<int>(),
-                           p["running"].get<bool>() ? "running" : "GONE");
-    std::cout << fmt::format("  {:<16} {:<9}{}\n", n["name"].get<std::string>(), n["kind"].get<std::string>(), procs);
+    for (const auto& p : n.processes) procs += fmt::format("  {} {} {}", p.name, p.pid, p.running ? "running" : "GONE");
+    std::cout << fmt::format("  {:<16} {:<9}{}\n", n.name, n.kind, procs);
   }
   std::cout << "\nBGP sessions:\n";
-  for (const auto& s : j["sessions"])
-    std::cout << fmt::format("  {:<16} -> {:<16} {:<24} {}\n", s["router"].get<std::string>(),
-                             s["peer"].get<std::string>(), s["address"].get<std::string>(),
-                             s["state"].get<std::string>());
-  if (j.contains("rpki")) {
+  for (const auto& b : s->sessions) std::cout << fmt::format("  {:<16} -> {:<16} {:<24} {}\n", b.router, b.peer, b.address, b.state);
+  if (!s->rpki.empty()) {
     std::cout << "\nRPKI (each validating router's RTR session with its cache):\n";
-    for (const auto& r : j["rpki"])
-      std::cout << fmt::format("  {:<16} {:<8} {} {}, {}\n", r["router"].get<std::string>(), r["mode"].get<std::string>(),
-                               r["cache"].get<std::string>(), r["state"].get<std::string>(),
-                               r["vrps"].is_null() ? "not synchronised" : fmt::format("{} VRPs", r["vrps"].get<size_t>()));
+    for (const auto& r : s->rpki)
+      std::cout << fmt::format("  {:<16} {:<8} {} {}, {}\n", r.router, r.mode, r.cache, r.state,
+                               r.vrps ? fmt::format("{} VRPs", *r.vrps) : "not synchronised");
   }
   std::cout << "\nclients:\n";
-  for (const auto& c : j["clients"])
-    std::cout << fmt::format("  {:<16} {} {} answered by {}\n", c["client"].get<std::string>(),
-                             c["service"].get<std::string>(), c["family"].get<std::string>(),
-                             c["instance"].is_null() ? "NOBODY" : c["instance"].get<std::string>());
+  for (const auto& c : s->clients)
+    std::cout << fmt::format("  {:<16} {} {} answered by {}\n", c.client, c.service, c.family, c.instance.value_or("NOBODY"));
   return kExitOk;
 }
 
