@@ -75,98 +75,130 @@ std::optional<std::string> reply_to(const std::string& request, const std::strin
   return name + "\n";
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+// What the command line asks for.
+struct Options {
+  std::string addresses;  // ADDRESS[,ADDRESS]
+  uint16_t port = 0;
+  std::string name;
   std::optional<double> per_second;
   FILE* stats = nullptr;
+};
+
+// The options, or the exit code after saying what is wrong.
+std::optional<Options> parse(int argc, char** argv, int& exit_code) {
+  Options o;
   bool usage = argc < 4;
   for (int k = 4; !usage && k < argc; k += 2) {
     if (k + 1 >= argc) {
       usage = true;
     } else if (std::strcmp(argv[k], "--capacity") == 0) {
-      per_second = std::strtod(argv[k + 1], nullptr);
-      usage = !(*per_second > 0);
+      o.per_second = std::strtod(argv[k + 1], nullptr);
+      usage = !(*o.per_second > 0);
     } else if (std::strcmp(argv[k], "--stats") == 0) {
-      stats = std::fopen(argv[k + 1], "ae");
-      if (!stats) return fail(argv[k + 1]);
+      o.stats = std::fopen(argv[k + 1], "ae");
+      if (!o.stats) return exit_code = fail(argv[k + 1]), std::nullopt;
     } else {
       usage = true;
     }
   }
   if (usage) {
     std::fprintf(stderr, "usage: anylab-responder ADDRESS[,ADDRESS] PORT NAME [--capacity N] [--stats FILE]\n");
-    return 2;
+    return exit_code = 2, std::nullopt;
   }
-  anylab::checks::Capacity capacity(per_second);
-  const auto port = static_cast<uint16_t>(std::atoi(argv[2]));
-  const std::string name = argv[3];
-  // The first sockets are UDP, one per address; the next TCP listeners; then
-  // accepted connections.
+  o.addresses = argv[1];
+  o.port = static_cast<uint16_t>(std::atoi(argv[2]));
+  o.name = argv[3];
+  return o;
+}
+
+// The sockets polled: first UDP, one per address; then the TCP listeners;
+// then accepted connections.
+struct Sockets {
   std::vector<pollfd> fds;
-  size_t udp_count = 0;
+  size_t udp = 0, fixed = 0;
+};
+
+std::optional<Sockets> open_sockets(const Options& o, int& exit_code) {
+  Sockets s;
   std::vector<int> listeners;
-  std::string list = argv[1];
-  for (size_t start = 0; start <= list.size();) {
-    const size_t comma = std::min(list.find(',', start), list.size());
-    const std::string text = list.substr(start, comma - start);
+  for (size_t start = 0; start <= o.addresses.size();) {
+    const size_t comma = std::min(o.addresses.find(',', start), o.addresses.size());
+    const std::string text = o.addresses.substr(start, comma - start);
     start = comma + 1;
-    const auto addr = anylab::checks::socket_address(text, port);
+    const auto addr = anylab::checks::socket_address(text, o.port);
     if (!addr) {
       std::fprintf(stderr, "anylab-responder: not an IP address: %s\n", text.c_str());
-      return 2;
+      return exit_code = 2, std::nullopt;
     }
-    int udp = bound_socket(SOCK_DGRAM, *addr);
-    if (udp < 0) return fail("udp socket");
-    fds.push_back({udp, POLLIN, 0});
-    ++udp_count;
-    int tcp = bound_socket(SOCK_STREAM, *addr);
-    if (tcp < 0) return fail("tcp socket");
+    const int udp = bound_socket(SOCK_DGRAM, *addr);
+    if (udp < 0) return exit_code = fail("udp socket"), std::nullopt;
+    s.fds.push_back({udp, POLLIN, 0});
+    ++s.udp;
+    const int tcp = bound_socket(SOCK_STREAM, *addr);
+    if (tcp < 0) return exit_code = fail("tcp socket"), std::nullopt;
     listeners.push_back(tcp);
   }
-  for (int l : listeners) fds.push_back({l, POLLIN, 0});
-  const size_t fixed = fds.size();
+  for (int l : listeners) s.fds.push_back({l, POLLIN, 0});
+  s.fixed = s.fds.size();
+  return s;
+}
+
+// One round of what poll found: datagrams answered, connections accepted,
+// requests on connections answered (a connection that ends is closed).
+void serve_ready(Sockets& s, const std::string& name, anylab::checks::Capacity& capacity, std::vector<char>& buf) {
+  for (size_t i = 0; i < s.udp; ++i) {
+    if (!(s.fds[i].revents & POLLIN)) continue;
+    sockaddr_storage from{};
+    socklen_t len = sizeof from;
+    ssize_t n = recvfrom(s.fds[i].fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
+    if (n < 0) continue;
+    if (auto out = reply_to(std::string(buf.data(), static_cast<size_t>(n)), name, capacity))
+      sendto(s.fds[i].fd, out->data(), out->size(), 0, reinterpret_cast<sockaddr*>(&from), len);
+  }
+  for (size_t i = s.udp; i < s.fixed; ++i) {
+    if (!(s.fds[i].revents & POLLIN)) continue;
+    int c = accept4(s.fds[i].fd, nullptr, nullptr, SOCK_CLOEXEC);
+    if (c >= 0) s.fds.push_back({c, POLLIN, 0});
+  }
+  for (size_t i = s.fixed; i < s.fds.size(); ++i) {
+    if (!s.fds[i].revents) continue;
+    ssize_t n = read(s.fds[i].fd, buf.data(), buf.size());
+    if (n <= 0) {
+      close(s.fds[i].fd);
+      s.fds[i].fd = -1;
+      continue;
+    }
+    auto out = reply_to(std::string(buf.data(), static_cast<size_t>(n)), name, capacity);
+    if (out && write(s.fds[i].fd, out->data(), out->size()) < 0) {
+      close(s.fds[i].fd);
+      s.fds[i].fd = -1;
+    }
+  }
+  std::erase_if(s.fds, [](const pollfd& p) { return p.fd < 0; });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int exit_code = 0;
+  const auto o = parse(argc, argv, exit_code);
+  if (!o) return exit_code;
+  auto sockets = open_sockets(*o, exit_code);
+  if (!sockets) return exit_code;
+  anylab::checks::Capacity capacity(o->per_second);
   std::vector<char> buf(65536);
   // With stats to write, it wakes every tenth of a second to finish them.
-  const int wait_ms = stats ? 100 : -1;
+  const int wait_ms = o->stats ? 100 : -1;
   for (;;) {
-    if (stats)
+    if (o->stats)
       if (auto second = capacity.finished(monotonic())) {
-        std::fputs(anylab::checks::Capacity::format(*second).c_str(), stats);
-        std::fflush(stats);
+        std::fputs(anylab::checks::Capacity::format(*second).c_str(), o->stats);
+        std::fflush(o->stats);
       }
-    if (poll(fds.data(), fds.size(), wait_ms) < 0) {
+    if (poll(sockets->fds.data(), sockets->fds.size(), wait_ms) < 0) {
       if (errno == EINTR) continue;
       return fail("poll");
     }
-    for (size_t i = 0; i < udp_count; ++i) {
-      if (!(fds[i].revents & POLLIN)) continue;
-      sockaddr_storage from{};
-      socklen_t len = sizeof from;
-      ssize_t n = recvfrom(fds[i].fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
-      if (n < 0) continue;
-      if (auto out = reply_to(std::string(buf.data(), static_cast<size_t>(n)), name, capacity))
-        sendto(fds[i].fd, out->data(), out->size(), 0, reinterpret_cast<sockaddr*>(&from), len);
-    }
-    for (size_t i = udp_count; i < fixed; ++i) {
-      if (!(fds[i].revents & POLLIN)) continue;
-      int c = accept4(fds[i].fd, nullptr, nullptr, SOCK_CLOEXEC);
-      if (c >= 0) fds.push_back({c, POLLIN, 0});
-    }
-    for (size_t i = fixed; i < fds.size(); ++i) {
-      if (!fds[i].revents) continue;
-      ssize_t n = read(fds[i].fd, buf.data(), buf.size());
-      if (n <= 0) {
-        close(fds[i].fd);
-        fds[i].fd = -1;
-        continue;
-      }
-      auto out = reply_to(std::string(buf.data(), static_cast<size_t>(n)), name, capacity);
-      if (out && write(fds[i].fd, out->data(), out->size()) < 0) {
-        close(fds[i].fd);
-        fds[i].fd = -1;
-      }
-    }
-    std::erase_if(fds, [](const pollfd& p) { return p.fd < 0; });
+    serve_ready(*sockets, o->name, capacity, buf);
   }
 }
