@@ -147,8 +147,11 @@ std::string netns_name(std::string_view lab, std::string_view node);
 std::string netns_path(std::string_view netns);
 // Where FRR started with `-N <instance>` keeps its pid files and vty sockets.
 std::string frr_run_dir(std::string_view instance);
+// Where runtimes keep what must outlive /run (a reboot): /var/lib/anylab,
+// each lab's records named <lab>.<what>.
+std::string records_dir();
 // The names and ids of the containers a lab's deploy made, one per line, in
-// /var/lib: it outlives /run (a reboot), so destroy still finds them.
+// records_dir(), so destroy still finds them after a reboot.
 std::string containers_record(std::string_view lab);
 // A directory of the lab's in /var/lib/anylab (which outlives /run) named
 // for a runtime's use ("clab": the containerlab topology).

@@ -69,9 +69,8 @@ std::vector<std::string> deployed_labs(const std::string& root) {
   for (const auto& e : fs::directory_iterator(root, ec))
     if (fs::exists(e.path() / "journal")) out.insert(e.path().filename().string());
   // A lab whose /run was lost (a reboot) is still known by what a runtime
-  // recorded in /var/lib/anylab (named <lab>.<what>).
-  const fs::path records = fs::path(containers_record("x")).parent_path();
-  for (const auto& e : fs::directory_iterator(records, ec)) {
+  // recorded in records_dir() (named <lab>.<what>).
+  for (const auto& e : fs::directory_iterator(records_dir(), ec)) {
     const std::string lab = e.path().stem().string();
     if (!valid_lab_name(lab)) continue;
     for (const NodeRuntime* r : all_runtimes())
