@@ -9,7 +9,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev libcurl4-openssl-dev
   frr frr-rpki-rtrlib stayrtr exabgp python3-exabgp iproute2 nftables iputils-ping procps
   python3-junitparser libxml2-utils chromium fonts-dejavu-core
-  debootstrap python3-jsonschema python3-yaml mininet
+  debootstrap python3-jsonschema python3-yaml mininet universal-ctags
 )
 if [ "${1:-}" = fuzz ]; then packages+=(clang-16 libclang-rt-16-dev); fi
 missing=()

@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ci/build.sh
+# The house's shape: no function over 60 lines, no layer linking one above.
+ci/shape.sh
 # containerlab's topology schema, for the export test.
 ci/fetch-clab-schema.sh
 # The container images, where a Docker engine is installed (its daemon
