@@ -72,7 +72,8 @@ struct Built {
 
 // Builds the lab from its plan (recorded in its journal as it goes) and
 // waits until it is ready.
-Built build_and_wait(const Lab& lab, const std::string& lab_file_path, const DeployOptions& options) {
+Built build_and_wait(const Lab& lab, const std::string& lab_file_path, const DeployOptions& options,
+                     const Cancel& cancel) {
   const auto start = Clock::now();
   const bool tty = ::isatty(2);
   const std::string root = lab.paths.runtime_root;
@@ -81,17 +82,17 @@ Built build_and_wait(const Lab& lab, const std::string& lab_file_path, const Dep
   fs::copy_file(lab_file_path, lab_file(Journal::lab_dir(root, lab.name), LabFile::kLabCopy),
                 fs::copy_options::overwrite_existing);
   auto backend = runtime_of(lab).backend(lab);
-  Executor executor(*backend, &journal, &g_cancel);
+  Executor executor(*backend, &journal, &cancel.requested);
   const auto actions = plan_deploy(lab);
   auto built = executor.run(actions, [&](size_t done, size_t total, const Action&) {
     if (tty) std::cerr << fmt::format("\rdeploying {}: {}/{} actions", lab.name, done, total) << std::flush;
   });
   if (tty) std::cerr << "\n";
-  if (!built) return {g_cancel ? 128 + g_signal : kExitEnvironment, built.error()};
+  if (!built) return {cancel ? cancel.exit_code() : kExitEnvironment, built.error()};
   const double build_s = seconds_since(start);
   if (tty) std::cerr << fmt::format("waiting for BGP sessions and clients (at most {}s)\n", options.timeout.count());
-  const std::string not_ready = wait_ready(lab, Clock::now() + options.timeout, &g_cancel);
-  if (g_cancel) return {128 + g_signal, "interrupted"};
+  const std::string not_ready = wait_ready(lab, Clock::now() + options.timeout, &cancel.requested);
+  if (cancel) return {cancel.exit_code(), "interrupted"};
   if (!not_ready.empty())
     return {kExitCheckFailed, fmt::format("not ready after {}s:\n{}", options.timeout.count(), not_ready)};
   size_t sessions = 0, clients = 0;
@@ -128,14 +129,13 @@ std::expected<LabClaim, int> claim_lab(const std::string& root, const std::strin
   return std::unexpected(kExitEnvironment);
 }
 
-int deploy_claimed(const Lab& lab, const std::string& lab_file, const DeployOptions& options) {
+int deploy_claimed(const Lab& lab, const std::string& lab_file, const DeployOptions& options, const Cancel& cancel) {
   if (int rc = check_deployable(lab); rc != kExitOk) return rc;
-  catch_signals();
   // Whatever fails while building (a short journal write, an image without
   // the frr user, a copy that fails: some throw), what was made is removed.
   Built b;
   try {
-    b = build_and_wait(lab, lab_file, options);
+    b = build_and_wait(lab, lab_file, options, cancel);
   } catch (const std::exception& e) {
     b = {kExitEnvironment, e.what()};
   }
@@ -149,13 +149,13 @@ int deploy_claimed(const Lab& lab, const std::string& lab_file, const DeployOpti
   return b.rc;
 }
 
-int deploy_lab_file(const std::string& lab_file, const DeployOptions& options) {
+int deploy_lab_file(const std::string& lab_file, const DeployOptions& options, const Cancel& cancel) {
   auto lab = load_lab_file(lab_file, options.runtime);
   if (!lab) return lab.error();
   if (int rc = check_machine(*lab); rc != kExitOk) return rc;
   auto claim = claim_lab(lab->paths.runtime_root, lab->name);
   if (!claim) return claim.error();
-  return deploy_claimed(*lab, lab_file, options);
+  return deploy_claimed(*lab, lab_file, options, cancel);
 }
 
 int destroy_labs(const std::string& lab_or_name, bool all) {

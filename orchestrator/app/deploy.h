@@ -27,9 +27,10 @@ std::expected<LabClaim, int> claim_lab(const std::string& root, const std::strin
 // journal; the runtime recorded; ready waited for. Whatever fails, what was
 // made is removed (unless options.keep_on_failure and only readiness
 // failed).
-int deploy_claimed(const Lab& lab, const std::string& lab_file, const DeployOptions& options);
+// Stops at `cancel` (exit 128 + its signal), removing what was made.
+int deploy_claimed(const Lab& lab, const std::string& lab_file, const DeployOptions& options, const Cancel& cancel);
 // Load, check the machine, claim, deploy.
-int deploy_lab_file(const std::string& lab_file, const DeployOptions& options);
+int deploy_lab_file(const std::string& lab_file, const DeployOptions& options, const Cancel& cancel);
 // Destroys one lab (by file or name) or every deployed lab, each claimed.
 int destroy_labs(const std::string& lab_or_name, bool all);
 

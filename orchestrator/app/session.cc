@@ -20,14 +20,14 @@ namespace anylab {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-std::atomic<bool> g_cancel{false};
-std::atomic<int> g_signal{0};
-
 namespace {
 
+// The one token a signal can reach: a handler sees only what is static.
+Cancel signalled;
+
 void on_signal(int sig) {
-  g_signal = sig;
-  g_cancel = true;
+  signalled.signal = sig;
+  signalled.requested = true;
 }
 
 std::string joined(const std::vector<std::string>& words) {
@@ -74,12 +74,13 @@ std::expected<Lab, int> load(const std::string& path, const std::string& runtime
 
 }  // namespace
 
-void catch_signals() {
+Cancel& catch_signals() {
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+  return signalled;
 }
 
 double seconds_since(Clock::time_point t) {

@@ -22,11 +22,17 @@ enum ExitCode : int {
   kExitEnvironment = 3,
 };
 
-// Set by SIGINT or SIGTERM once catch_signals() ran: long commands stop,
+// A request to stop, passed down to every long step: long commands stop,
 // clean up, and exit 128 + the signal.
-extern std::atomic<bool> g_cancel;
-extern std::atomic<int> g_signal;
-void catch_signals();
+struct Cancel {
+  std::atomic<bool> requested{false};
+  std::atomic<int> signal{0};
+  explicit operator bool() const { return requested; }
+  int exit_code() const { return 128 + signal; }
+};
+// Has SIGINT and SIGTERM request this process's stop, and returns the token
+// they set.
+Cancel& catch_signals();
 
 double seconds_since(std::chrono::steady_clock::time_point t);
 

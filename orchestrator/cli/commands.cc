@@ -235,7 +235,7 @@ class Cli {
     if (graph_->parsed()) return graph(lab_, format_);
     if (export_->parsed()) return export_lab(lab_, export_dir_, clabernetes_dir_, mininet_file_);
     deploy_options_.timeout = std::chrono::seconds(timeout_s_);
-    if (deploy_->parsed()) return deploy_lab_file(lab_, deploy_options_);
+    if (deploy_->parsed()) return deploy_lab_file(lab_, deploy_options_, catch_signals());
     if (destroy_->parsed()) return destroy_labs(lab_, all_);
     if (inspect_->parsed()) return inspect(lab_, json_);
     if (exec_->parsed()) return exec_in_node(lab_, node_, command_);

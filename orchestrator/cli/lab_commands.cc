@@ -155,7 +155,7 @@ int watch(const std::string& lab_or_name, double seconds) {
     std::cerr << "anylab: " << *err << "\n";
     return kExitEnvironment;
   }
-  catch_signals();
+  const Cancel& cancel = catch_signals();
   std::cout << fmt::format("watching {}: {} probes every {} (timeout {}); Ctrl-C stops\n", lab->name,
                            targets.size(), format_duration(lab->spec.defaults.probe_interval),
                            format_duration(lab->spec.defaults.probe_timeout))
@@ -165,7 +165,7 @@ int watch(const std::string& lab_or_name, double seconds) {
   std::vector<bool> started(targets.size(), false);
   const auto start = Clock::now();
   for (;;) {
-    const bool last = g_cancel || (seconds > 0 && seconds_since(start) >= seconds);
+    const bool last = cancel || (seconds > 0 && seconds_since(start) >= seconds);
     if (last) prober.stop();
     const auto timelines = prober.timelines();
     for (size_t i = 0; i < targets.size(); ++i)

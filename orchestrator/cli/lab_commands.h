@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/deploy.h"
+#include "app/run.h"
 #include "model/lab.h"
 
 namespace anylab {
@@ -37,13 +38,6 @@ struct EventOptions {
 };
 int fail_or_restore(const std::string& lab_or_name, const EventOptions& options);
 
-struct ScenarioOptions {
-  std::string only;        // one scenario by name; "" for all
-  int repeat = 1;          // each scenario this many times
-  std::string json_file;   // "" for none
-  std::string junit_file;  // "" for none
-  std::string html_file;   // "" for none
-};
 // Runs the lab's scenarios (or one) on the deployed lab; exit 0 if every
 // expectation held (in every run), else 1.
 int run_scenarios(const std::string& lab_or_name, const ScenarioOptions& options);
