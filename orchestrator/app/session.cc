@@ -83,6 +83,11 @@ Cancel& catch_signals() {
   return signalled;
 }
 
+int exit_code_of(const Error& e) { return e.kind == Error::Kind::kInput ? kExitInvalidLab : kExitEnvironment; }
+
+std::vector<std::string> runtime_choices() { return runtime_names(); }
+std::string default_runtime_name() { return std::string(default_runtime()); }
+
 double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }

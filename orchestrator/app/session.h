@@ -8,7 +8,9 @@
 #include <chrono>
 #include <expected>
 #include <string>
+#include <vector>
 
+#include "core/error.h"
 #include "model/lab.h"
 #include "runtime/destroy.h"
 
@@ -33,6 +35,14 @@ struct Cancel {
 // Has SIGINT and SIGTERM request this process's stop, and returns the token
 // they set.
 Cancel& catch_signals();
+
+// The exit code an error gives: 2 for the user's input, 3 for the
+// environment.
+int exit_code_of(const Error& e);
+
+// The runtimes a lab can be built on, and the one used when none is named.
+std::vector<std::string> runtime_choices();
+std::string default_runtime_name();
 
 double seconds_since(std::chrono::steady_clock::time_point t);
 

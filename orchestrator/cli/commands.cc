@@ -16,7 +16,6 @@
 #include "plan/graph.h"
 #include "plan/plan.h"
 #include "plan/resolve.h"
-#include "runtime/runtimes.h"
 
 namespace anylab {
 namespace {
@@ -153,11 +152,11 @@ class Cli {
   // stays on the one that built it.
   void add_runtime_option(CLI::App* c) {
     std::string names;
-    for (const std::string& n : runtime_names()) names += (names.empty() ? "" : ", ") + n;
+    for (const std::string& n : runtime_choices()) names += (names.empty() ? "" : ", ") + n;
     c->add_option("--runtime", deploy_options_.runtime,
-                  fmt::format("{} (default {}); a deployed lab keeps its own", names, default_runtime()))
+                  fmt::format("{} (default {}); a deployed lab keeps its own", names, default_runtime_name()))
         ->envname("ANYLAB_RUNTIME")
-        ->check(CLI::IsMember(runtime_names()));
+        ->check(CLI::IsMember(runtime_choices()));
   }
 
   void add_file_commands() {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/deploy.h"
+#include "app/operate.h"
 #include "app/run.h"
 #include "model/lab.h"
 
@@ -15,12 +16,6 @@ namespace anylab {
 
 // The commands on labs; deploy and destroy are app/deploy.h's workflows.
 int inspect(const std::string& lab_or_name, bool json);
-struct AnnounceOptions {
-  std::string prefix;  // "" for the service prefix
-  std::optional<int> prepend;
-  std::optional<uint32_t> med;
-  bool withdraw = false;
-};
 // Changes what a running instance announces, through ExaBGP's API.
 int announce(const std::string& lab_or_name, const std::string& node, const AnnounceOptions& options);
 
@@ -29,13 +24,6 @@ int announce(const std::string& lab_or_name, const std::string& node, const Anno
 int watch(const std::string& lab_or_name, double seconds);
 
 // Breaks (fail) or mends (restore) a node or a link of a running lab.
-struct EventOptions {
-  std::string node;
-  std::vector<std::string> link;  // two node names
-  std::vector<std::string> bgp;   // two node names
-  std::string mode = "crash";
-  bool restore = false;
-};
 int fail_or_restore(const std::string& lab_or_name, const EventOptions& options);
 
 // Runs the lab's scenarios (or one) on the deployed lab; exit 0 if every
