@@ -104,7 +104,11 @@ class FakeLab : public LabOps {
     event = clock;
     return {};
   }
-  Result set_link(const std::string&, const std::string&, bool) override { return applied(); }
+  Result set_link(const std::string&, const std::string&, bool up) override {
+    if (throw_on_link && !up) throw std::runtime_error("the link's namespace is gone");
+    return applied();
+  }
+  bool throw_on_link = false;
   Result fail_node(const std::string& n, FailMode) override {
     failed.push_back(n);
     return applied();
@@ -249,6 +253,18 @@ TEST(Engine, AnInstanceFlapsItsAnnouncements) {
                                   "pop-ams: announce route 192.0.2.0/24 next-hop self",  // after the scenario
                               }));
   EXPECT_GE(out.steps.at(0).at, milliseconds(1500));  // timed from when the flapping stopped
+}
+
+// A step that throws does not leave the lab broken: what the scenario did
+// before it is put back all the same (issue 27: undo ran only at the end
+// of run()).
+TEST(Engine, WhatWasBrokenIsPutBackWhenAStepThrows) {
+  FakeLab fake(moves(milliseconds(0), "pop-sin"));
+  fake.throw_on_link = true;
+  Lab lab = fake_lab("  - name: s\n    steps:\n      - fail: {node: pop-ams}\n      - fail: {link: [edge-ams, edge-sin]}\n");
+  EXPECT_THROW(run_scenario(fake, lab, lab.spec.scenarios.front(), &fake.cancel), std::runtime_error);
+  EXPECT_EQ(fake.failed, std::vector<std::string>{"pop-ams"});
+  EXPECT_EQ(fake.restored, std::vector<std::string>{"pop-ams"});
 }
 
 // A `within` is a bound, not a wait: the expectation passes once the client

@@ -90,6 +90,9 @@ class Runner {
     probes_->sleep_until(now() + us(lab_.timings.warm_up));
     tcp_.clear();
     roas_ = lab_.spec.rpki ? lab_.spec.rpki->roas : std::vector<Roa>{};
+    // Whatever happens from here (a step that throws included), what the
+    // scenario broke is put back.
+    const PutBack put_back{*this};
     for (const StepSpec& st : sc.steps)
       if (const auto* e = std::get_if<ExpectStep>(&st.action); e && e->tcp)
         for (const ProbeKey& k : watches_of(*e->tcp, e->family)) tcp_[k];
@@ -755,10 +758,19 @@ class Runner {
     }
   }
 
-  void undo_all() {
-    for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) (*it)();
+  // Last broken, first mended; one undo that fails does not keep the others
+  // from running.
+  void undo_all() noexcept {
+    for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) try {
+        (*it)();
+      } catch (...) {
+      }
     undo_.clear();
   }
+  struct PutBack {
+    Runner& runner;
+    ~PutBack() { runner.undo_all(); }
+  };
 
   LabOps& ops_;
   const Lab& lab_;
