@@ -1,4 +1,5 @@
 #include "report/html.h"
+#include "report/markup.h"
 
 #include <algorithm>
 #include <cmath>
@@ -23,19 +24,7 @@ const char* verdict_word(Status s, bool upper = false) {
 
 using checks::Micros;
 
-std::string esc(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string esc(std::string_view s) { return markup_escape(s); }
 
 std::string secs(Micros t) { return fmt::format("{:.3f} s", static_cast<double>(t.count()) / 1e6); }
 

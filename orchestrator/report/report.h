@@ -1,7 +1,8 @@
 // report/: what `anylab test` and `anylab run` did, written for people and
-// for CI: the TestReport (the one source every report is made from), as
-// JSON, JUnit XML and HTML (html.h), with the per-expectation spread over
-// repeated runs.
+// for CI: the TestReport (the one source every report is made from) and
+// what is counted from it (report.cc: tallies, spreads over repeated runs,
+// shares), as JSON (json_report.cc), JUnit XML (junit_report.cc) and HTML
+// (html.h), text escaped by markup.h.
 #pragma once
 
 #include <array>
