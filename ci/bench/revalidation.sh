@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ROA changes under a hijack (labs/roa-changes.yaml), `anylab test --repeat
-# N` per runtime; "docker-frr10" is the same lab on docker with every router
-# on anylab/router-trixie (FRR 10.3). Per scenario, medians over the runs,
+# N` per runtime; "docker-frr10" and "containerlab-frr10" are the same lab
+# on that runtime with every router on anylab/router-trixie (FRR 10.3). Per scenario, medians over the runs,
 # counted from the ROAs' publication (the rpki step's own measurement):
 # isp-eu (enforcing, multihomed) holding the new set, isp-eu having re-judged
 # what it received (taken back what is invalid no more, dropped what became
@@ -9,14 +9,14 @@
 # Not a test: figures for BENCHMARKS.md. Needs root, a build; Docker, the
 # images and containerlab for those runtimes.
 #   ci/bench/revalidation.sh [REPEAT] [RUNTIME...]
-#   default 5, netns docker containerlab docker-frr10
+#   default 5, netns docker containerlab docker-frr10 containerlab-frr10
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 anylab=build/bin/anylab
 repeat=${1:-5}
 shift || true
 runtimes=("$@")
-[ ${#runtimes[@]} -gt 0 ] || runtimes=(netns docker containerlab docker-frr10)
+[ ${#runtimes[@]} -gt 0 ] || runtimes=(netns docker containerlab docker-frr10 containerlab-frr10)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 version=$(sed -n 's/^project(anylab VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
@@ -24,7 +24,7 @@ mkdir -p "$tmp/frr10"
 sed "s|^defaults:|defaults:\n  images: {router: anylab/router-trixie:$version}|" labs/roa-changes.yaml > "$tmp/frr10/roa-changes.yaml"
 for variant in "${runtimes[@]}"; do
   lab=labs/roa-changes.yaml runtime=$variant
-  if [ "$variant" = docker-frr10 ]; then lab=$tmp/frr10/roa-changes.yaml runtime=docker; fi
+  case "$variant" in *-frr10) lab=$tmp/frr10/roa-changes.yaml runtime=${variant%-frr10} ;; esac
   t0=$(date +%s.%N)
   $anylab test "$lab" --runtime "$runtime" --repeat "$repeat" --json "$tmp/$variant.json" \
     > "$tmp/$variant.out" 2>&1 || { cat "$tmp/$variant.out" >&2; exit 1; }
