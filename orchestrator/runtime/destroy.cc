@@ -129,7 +129,8 @@ void wait_reaped(const std::vector<Recorded>& killed, DestroyReport& report) {
 
 }  // namespace
 
-DestroyReport destroy_lab(const std::string& root, const std::string& lab) {
+DestroyReport destroy_lab(const std::string& root, const std::string& lab,
+                          const std::vector<const NodeRuntime*>& runtimes) {
   DestroyReport report;
   // The name becomes a directory that is removed: never anything but a lab's.
   if (!valid_lab_name(lab)) {
@@ -144,7 +145,7 @@ DestroyReport destroy_lab(const std::string& root, const std::string& lab) {
   }
   const std::vector<JournalEntry> entries = Journal::read(root, lab);
   std::vector<const NodeRuntime*> remains;
-  for (const NodeRuntime* r : all_runtimes())
+  for (const NodeRuntime* r : runtimes)
     if (r->has_remains(lab)) remains.push_back(r);
   report.found = fs::exists(dir) || !remains.empty();
   const std::string own_prefix = netns_name(lab, "");  // "anylab-<lab>_": ownership guard

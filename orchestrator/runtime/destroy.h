@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "runtime/runtimes.h"
+
 namespace anylab {
 
 struct DestroyReport {
@@ -18,8 +20,10 @@ struct DestroyReport {
 // (and with them their veths), what a runtime recorded as the lab's (its
 // containers: NodeRuntime::remove), FRR's run directories and the lab's runtime
 // directory. Names that do not belong to the lab are never touched. Safe to
-// repeat; works after anylab was killed mid-deploy.
-DestroyReport destroy_lab(const std::string& root, const std::string& lab);
+// repeat; works after anylab was killed mid-deploy. `runtimes`: those asked
+// for what only they remove (every runtime; a test gives its own).
+DestroyReport destroy_lab(const std::string& root, const std::string& lab,
+                          const std::vector<const NodeRuntime*>& runtimes = all_runtimes());
 
 // Labs with a journal under root, or a record of containers (which
 // outlives /run).

@@ -31,9 +31,13 @@ size_t append(char* data, size_t size, size_t n, void* out) {
   return size * n;
 }
 
+// One request's handle and headers, freed once: not to be copied.
 struct Easy {
   CURL* h = curl_easy_init();
   curl_slist* headers = nullptr;
+  Easy() = default;
+  Easy(const Easy&) = delete;
+  Easy& operator=(const Easy&) = delete;
   ~Easy() {
     curl_slist_free_all(headers);
     if (h) curl_easy_cleanup(h);
