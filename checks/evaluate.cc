@@ -138,13 +138,15 @@ Verdict settle(const ClientTimeline& probes, Micros event, Micros end, Match wan
   }
   v.instance = w.back().instance;
   v.answers = answers_of(w, event, end);
-  const std::string lossy = loss_text(w, *v.answers, what, end, stable);
+  // Said only for a verdict that fails (this runs every judging round).
+  auto lossy = [&] { return loss_text(w, *v.answers, what, end, stable); };
   const size_t start = final_run(w, want);
   if (start == std::string::npos) {
     // Unanswered at the end of a lossy window: what the answers were says
     // more than "nobody".
-    if (!w.back().instance && v.answers->answered()) v.measured = lossy;
-    else v.measured = "answered by " + who(w.back().instance) + " at the end, not " + what + (lossy.empty() ? "" : "; " + lossy);
+    const std::string l = lossy();
+    if (!w.back().instance && v.answers->answered()) v.measured = l;
+    else v.measured = "answered by " + who(w.back().instance) + " at the end, not " + what + (l.empty() ? "" : "; " + l);
     return v;
   }
   const Micros converged = w[start].sent - event;
@@ -155,7 +157,8 @@ Verdict settle(const ClientTimeline& probes, Micros event, Micros end, Match wan
   if (within && converged > *within) v.measured += " (later than " + format_seconds(*within) + ")";
   if (stable && lasted < *stable) v.measured += " (shorter than " + format_seconds(*stable) + ")";
   // Loss explains a run that did not last, not one that came late.
-  if (stable && lasted < *stable && !lossy.empty()) v.measured += "; " + lossy;
+  if (stable && lasted < *stable)
+    if (const std::string l = lossy(); !l.empty()) v.measured += "; " + l;
   return v;
 }
 
