@@ -162,17 +162,6 @@ std::expected<void, std::string> reapply_import_policy(const Node& router) {
 
 namespace {
 
-// Every validating router's cache file, replaced whole (by rename).
-std::expected<void, std::string> write_vrps(const std::vector<const Node*>& routers, const std::string& text) {
-  for (const Node* r : routers) {
-    const std::string path = r->runtime_dir + "/vrps.json";
-    if (auto w = write_file_nofollow(path + ".new", text); !w) return std::unexpected(w.error());
-    if (std::rename((path + ".new").c_str(), path.c_str()) != 0)
-      return std::unexpected(fmt::format("cannot replace {}", path));
-  }
-  return {};
-}
-
 // One router after a publication: waiting for the new set, then (if it
 // enforces) for its routes to be re-judged, then done.
 struct Watch {
@@ -181,6 +170,17 @@ struct Watch {
   std::string said{};     // "isp-eu held them after 0.60s, re-judged ..."
   std::string pending{};  // what it has yet to re-judge
 };
+
+// Every validating router's cache file, replaced whole (by rename).
+std::expected<void, std::string> write_vrps(const std::vector<Watch>& watches, const std::string& text) {
+  for (const Watch& w : watches) {
+    const std::string path = w.router->runtime_dir + "/vrps.json";
+    if (auto written = write_file_nofollow(path + ".new", text); !written) return std::unexpected(written.error());
+    if (std::rename((path + ".new").c_str(), path.c_str()) != 0)
+      return std::unexpected(fmt::format("cannot replace {}", path));
+  }
+  return {};
+}
 
 // One look at a router, `seconds` after the publication.
 std::expected<void, std::string> look(Watch& w, const std::vector<Roa>& before, const std::vector<Roa>& after,
@@ -227,12 +227,11 @@ std::string late(const std::vector<Watch>& watches, std::chrono::milliseconds bu
 
 std::expected<std::string, std::string> publish_roas(const Lab& lab, const std::vector<Roa>& before,
                                                      const std::vector<Roa>& roas, std::chrono::milliseconds budget) {
-  std::vector<const Node*> routers;
   std::vector<Watch> watches;
   for (const Node& n : lab.nodes)
-    if (validates_rpki(n)) routers.push_back(&n), watches.push_back({&n});
+    if (validates_rpki(n)) watches.push_back({&n});
   const auto published = std::chrono::steady_clock::now();
-  if (auto w = write_vrps(routers, render_vrps(roas)); !w) return std::unexpected(w.error());
+  if (auto w = write_vrps(watches, render_vrps(roas)); !w) return std::unexpected(w.error());
   for (;;) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - published).count();
     for (Watch& w : watches)

@@ -72,18 +72,15 @@ bool router_ready(const Lab& lab, const Node& r, std::vector<std::string>& not_r
     }
   }
   // A validating router has the lab's ROAs from its cache: until then it
-  // would judge every route "not found".
+  // would judge every route "not found". Nothing needs judging again then:
+  // before its cache is synchronised FRR matches no route as invalid, so an
+  // enforcing router has denied nothing, and once synchronised it drops by
+  // itself what the ROAs make invalid. (After a scenario, publish_roas
+  // re-judges what a changed set asks.)
   if (validates_rpki(r) && !holds(r, lab.spec.rpki->roas)) {
     all = false;
     not_ready.push_back(fmt::format("{} does not hold the lab's {} ROA(s) from its RPKI cache yet", r.name,
                                     lab.spec.rpki->roas.size()));
-  } else if (all && r.spec->enforces_rpki()) {
-    // Routes that arrived before the ROAs were judged without them; FRR
-    // does not take back one it denied: judge again.
-    if (auto done = reapply_import_policy(r); !done) {
-      all = false;
-      not_ready.push_back(done.error());
-    }
   }
   return all;
 }
