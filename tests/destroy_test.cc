@@ -12,7 +12,7 @@
 
 #include "runtime/destroy.h"
 #include "runtime/journal.h"
-#include "runtime/node_runtime.h"
+#include "fake_runtime.h"
 #include "runtime/process.h"
 
 namespace anylab {
@@ -20,33 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Says what destroy asked of it, and whether the lab's recorded process
-// was stopped by then.
-class FakeRuntime : public NodeRuntime {
- public:
-  const char* name() const override { return "fake"; }
-  std::string netns_path(const Node&) const override { return ""; }
-  std::expected<ProcessSpec, std::string> process_in(const Node&) const override {
-    return std::unexpected("no nodes in the fake runtime");
-  }
-  std::vector<pid_t> processes(const Node&) const override { return {}; }
-  Result kill_all(const Node&) const override { return {}; }
-  Result freeze(const Node&) const override { return {}; }
-  void thaw(const Node&) const override {}
-  std::unique_ptr<Backend> backend(const Lab&) const override { return nullptr; }
-  std::vector<std::string> missing(const Lab&) const override { return {}; }
-  std::vector<std::string> in_the_way(const Lab&) const override { return {}; }
-  bool has_remains(const std::string& lab) const override { return lab == remains_of; }
-  void remove(const std::string& lab, RemoveReport& report) const override {
-    removed.push_back(lab);
-    recorded_alive_at_remove = process_alive(recorded);
-    report.containers = 2;
-  }
-  std::string remains_of;
-  pid_t recorded = 0;
-  mutable std::vector<std::string> removed;
-  mutable bool recorded_alive_at_remove = true;
-};
+using test::FakeRuntime;
 
 pid_t sleeper() {
   const pid_t pid = ::fork();

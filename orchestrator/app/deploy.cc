@@ -52,12 +52,12 @@ void say_page_merging(const Lab& lab) {
 // What stands between a claimed lab and its deploy: a deploy of the lab
 // already there, or names of the lab's that are someone else's. Nothing is
 // created.
-int check_deployable(const Lab& lab) {
+int check_deployable(const Lab& lab, const NodeRuntime& runtime) {
   if (fs::exists(lab_file(Journal::lab_dir(lab.paths.runtime_root, lab.name), LabFile::kJournal))) {
     std::cerr << fmt::format("anylab: lab {} is already deployed; run `anylab destroy {}` first\n", lab.name, lab.name);
     return kExitEnvironment;
   }
-  if (auto blocking = in_the_way(lab); !blocking.empty()) {
+  if (auto blocking = in_the_way(lab, runtime); !blocking.empty()) {
     for (const std::string& b : blocking) std::cerr << "anylab: " << b << "\n";
     std::cerr << "anylab: nothing was built\n";
     return kExitEnvironment;
@@ -72,8 +72,8 @@ struct Built {
 
 // Builds the lab from its plan (recorded in its journal as it goes) and
 // waits until it is ready.
-Built build_and_wait(const Lab& lab, const std::string& lab_file_path, const DeployOptions& options,
-                     const Cancel& cancel) {
+Built build_and_wait(const Lab& lab, const NodeRuntime& runtime, const std::string& lab_file_path,
+                     const DeployOptions& options, const Cancel& cancel) {
   const auto start = Clock::now();
   const bool tty = ::isatty(2);
   const std::string root = lab.paths.runtime_root;
@@ -81,7 +81,7 @@ Built build_and_wait(const Lab& lab, const std::string& lab_file_path, const Dep
   record_runtime(Journal::lab_dir(root, lab.name), lab.runtime);
   fs::copy_file(lab_file_path, lab_file(Journal::lab_dir(root, lab.name), LabFile::kLabCopy),
                 fs::copy_options::overwrite_existing);
-  auto backend = runtime_of(lab).backend(lab);
+  auto backend = runtime.backend(lab);
   Executor executor(*backend, &journal, &cancel.requested);
   const auto actions = plan_deploy(lab);
   auto built = executor.run(actions, [&](size_t done, size_t total, const Action&) {
@@ -112,9 +112,10 @@ Built build_and_wait(const Lab& lab, const std::string& lab_file_path, const Dep
 // What the machine lacks to run the lab (exit 3 with the fix): asked before
 // anything, the lab's claim included, is touched.
 int check_machine(const Lab& lab) {
-  for (const std::string& note : runtime_of(lab).notes(lab)) std::cerr << "anylab: " << note << "\n";
+  const NodeRuntime& runtime = runtime_of(lab);
+  for (const std::string& note : runtime.notes(lab)) std::cerr << "anylab: " << note << "\n";
   say_page_merging(lab);
-  if (auto problems = preflight(lab); !problems.empty()) {
+  if (auto problems = preflight(lab, runtime); !problems.empty()) {
     for (const std::string& p : problems) std::cerr << "anylab: " << p << "\n";
     std::cerr << "anylab: this machine cannot run the lab; nothing was built\n";
     return kExitEnvironment;
@@ -130,12 +131,13 @@ std::expected<LabClaim, int> claim_lab(const std::string& root, const std::strin
 }
 
 int deploy_claimed(const Lab& lab, const std::string& lab_file, const DeployOptions& options, const Cancel& cancel) {
-  if (int rc = check_deployable(lab); rc != kExitOk) return rc;
+  const NodeRuntime& runtime = runtime_of(lab);
+  if (int rc = check_deployable(lab, runtime); rc != kExitOk) return rc;
   // Whatever fails while building (a short journal write, an image without
   // the frr user, a copy that fails: some throw), what was made is removed.
   Built b;
   try {
-    b = build_and_wait(lab, lab_file, options, cancel);
+    b = build_and_wait(lab, runtime, lab_file, options, cancel);
   } catch (const std::exception& e) {
     b = {kExitEnvironment, e.what()};
   }

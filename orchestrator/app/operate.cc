@@ -11,7 +11,6 @@
 #include "plan/render_exabgp.h"
 #include "runtime/client_targets.h"
 #include "runtime/events.h"
-#include "runtime/exabgp_control.h"
 #include "runtime/process.h"
 #include "runtime/runtimes.h"
 
@@ -38,11 +37,9 @@ std::expected<std::vector<std::string>, Error> announce_routes(const Lab& lab, c
   if (o.prepend) attributes.prepend = *o.prepend;
   if (o.med) attributes.med = *o.med;
   std::vector<std::string> sent;
-  for (const std::string& prefix : prefixes) {
-    const std::string command = (o.withdraw ? "withdraw " : "announce ") + exabgp_route(*node, prefix, attributes);
-    if (auto done = exabgp_send(*node, command); !done) return std::unexpected(Error::environment(done.error()));
-    sent.push_back(command);
-  }
+  for (const std::string& prefix : prefixes)
+    sent.push_back((o.withdraw ? "withdraw " : "announce ") + exabgp_route(*node, prefix, attributes));
+  if (auto done = LabEvents(lab, runtime_of(lab)).exabgp(node_name, sent); !done) return std::unexpected(done.error());
   return sent;
 }
 
@@ -65,16 +62,13 @@ std::expected<std::string, Error> apply_event(const Lab& lab, const EventOptions
   const int given = !o.node.empty() + !o.link.empty() + !o.bgp.empty();
   if (given != 1 || (!o.link.empty() && o.link.size() != 2) || (!o.bgp.empty() && o.bgp.size() != 2))
     return std::unexpected(Error::input("give one of --node NODE, --link A,B or --bgp A,B"));
-  std::expected<void, std::string> done;
-  try {
-    if (!o.link.empty()) done = set_link(lab, o.link[0], o.link[1], o.restore);
-    else if (!o.bgp.empty()) done = set_bgp_session(lab, o.bgp[0], o.bgp[1], o.restore);
-    else if (o.restore) done = restore_node(lab, o.node);
-    else done = fail_node(lab, o.node, parse_fail_mode(o.mode).value_or(FailMode::kCrash));  // CLI11 checked the word
-  } catch (const std::invalid_argument& e) {
-    return std::unexpected(Error::input(e.what()));
-  }
-  if (!done) return std::unexpected(Error::environment(done.error()));
+  const LabEvents events(lab, runtime_of(lab));
+  LabEvents::Result done;
+  if (!o.link.empty()) done = events.set_link(o.link[0], o.link[1], o.restore);
+  else if (!o.bgp.empty()) done = events.set_bgp_session(o.bgp[0], o.bgp[1], o.restore);
+  else if (o.restore) done = events.restore_node(o.node);
+  else done = events.fail_node(o.node, parse_fail_mode(o.mode).value_or(FailMode::kCrash));  // CLI11 checked the word
+  if (!done) return std::unexpected(done.error());
   return event_words(lab, o);
 }
 
@@ -113,7 +107,7 @@ void summarize(const std::vector<checks::ClientTimeline>& timelines, checks::Mic
 }  // namespace
 
 std::expected<void, Error> watch_lab(const Lab& lab, double seconds, WatchObserver& observer, const Cancel& cancel) {
-  auto clients = ClientTargets::open(lab);
+  auto clients = ClientTargets::open(lab, runtime_of(lab));
   if (!clients) return std::unexpected(Error::environment(clients.error()));
   const std::vector<checks::ProbeTarget>& targets = clients->targets();
   std::vector<std::string> labels;

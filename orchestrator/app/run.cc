@@ -13,6 +13,7 @@
 #include "report/html.h"
 #include "runtime/destroy.h"
 #include "runtime/journal.h"
+#include "runtime/runtimes.h"
 #include "scenario/engine.h"
 
 namespace anylab {
@@ -47,7 +48,8 @@ void write_reports(RunResult& r, const ScenarioOptions& options) {
 // One scenario, `repeat` times; after a signal, what was not run is said to
 // be interrupted, so that no report reads as if it had passed or had not
 // been asked for.
-ScenarioRuns run_one(const Lab& lab, const ScenarioSpec& sc, int repeat, RunObserver& observer, const Cancel& cancel) {
+ScenarioRuns run_one(const Lab& lab, const NodeRuntime& runtime, const ScenarioSpec& sc, int repeat,
+                     RunObserver& observer, const Cancel& cancel) {
   ScenarioRuns runs{sc.name.value, sc.description, {}};
   if (cancel) {
     runs.runs.push_back(interrupted_scenario(sc));
@@ -55,7 +57,7 @@ ScenarioRuns run_one(const Lab& lab, const ScenarioSpec& sc, int repeat, RunObse
   }
   for (int k = 1; k <= repeat && !cancel; ++k) {
     observer.run_started(sc.name.value, k, repeat);
-    runs.runs.push_back(run_scenario(lab, sc, &cancel.requested));
+    runs.runs.push_back(run_scenario(lab, runtime, sc, &cancel.requested));
     observer.run_done(runs.runs.back());
   }
   if (!runs.runs.empty()) observer.scenario_done(runs, repeat);
@@ -68,9 +70,10 @@ RunResult run_loaded(const Lab& lab, const std::string& file, const ScenarioOpti
                      const Cancel& cancel) {
   RunResult r{start_report(lab, file, options.repeat, utc_now())};
   const auto start = std::chrono::steady_clock::now();
+  const NodeRuntime& runtime = runtime_of(lab);
   for (const ScenarioSpec& sc : lab.spec.scenarios) {
     if (!options.only.empty() && sc.name.value != options.only) continue;
-    ScenarioRuns runs = run_one(lab, sc, options.repeat, observer, cancel);
+    ScenarioRuns runs = run_one(lab, runtime, sc, options.repeat, observer, cancel);
     if (!runs.runs.empty()) r.report.scenarios.push_back(std::move(runs));
   }
   r.report.interrupted = bool(cancel);

@@ -49,6 +49,11 @@ struct ShellLines {
   std::string operator()(const WaitForSocket& a) const {
     return fmt::format("wait_for \"[ -S {} ]\" {}\n", a.path, sh_word(a.path));
   }
+  // What events do (a link down, a configuration, ...) is never in a deploy plan.
+  template <typename Change>
+  std::string operator()(const Change&) const {
+    return "";
+  }
 };
 
 std::string start_script(const Lab& lab, const Node& n, const std::vector<Action>& plan) {

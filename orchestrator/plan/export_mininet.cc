@@ -49,6 +49,11 @@ struct Row {
     return {"start", a.node, p.name, line};
   }
   json operator()(const WaitForSocket& w) const { return {"socket", a.node, w.path}; }
+  // What events do (a link down, a configuration, ...) is never in a deploy plan.
+  template <typename Change>
+  json operator()(const Change&) const {
+    return json::array();
+  }
 };
 
 // Who answers each client in the lab's first scenario before anything

@@ -249,6 +249,21 @@ struct Describe {
     return fmt::format("mkdir {}{}", a.path, a.frr_owned ? " (owned by frr)" : "");
   }
   std::string operator()(const WaitForSocket& a) const { return fmt::format("wait for {}", a.path); }
+  std::string operator()(const SetLinkDown& a) const { return fmt::format("down {}:{}", a.netns, a.interface); }
+  std::string operator()(const ConfigureFrr& a) const {
+    return fmt::format("configure {} of {}: {}{}", a.daemon, a.instance, fmt::join(a.lines, "; "),
+                       a.then.empty() ? "" : fmt::format(", then {}", fmt::join(a.then, "; ")));
+  }
+  std::string operator()(const SendToExabgp& a) const { return fmt::format("exabgp {}: {}", a.fifo, a.command); }
+  std::string operator()(const KillProcess& a) const { return fmt::format("kill {} (pid {})", a.name, a.pid); }
+  std::string operator()(const SetLoss& a) const {
+    return fmt::format("loss {}% into {}:{}", a.percent, a.netns, a.interface);
+  }
+  std::string operator()(const ClearLoss& a) const { return fmt::format("no loss into {}:{}", a.netns, a.interface); }
+  std::string operator()(const SetDelay& a) const {
+    return fmt::format("delay {}us out of {}:{}", a.delay.count(), a.netns, a.interface);
+  }
+  std::string operator()(const ClearDelay& a) const { return fmt::format("no delay out of {}:{}", a.netns, a.interface); }
   std::string operator()(const WriteFile& a) const {
     size_t lines = static_cast<size_t>(std::count(a.content.begin(), a.content.end(), '\n'));
     return fmt::format("write {} ({} line{})", a.path, lines, lines == 1 ? "" : "s");

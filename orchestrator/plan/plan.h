@@ -1,5 +1,9 @@
 #pragma once
 
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
 #include <string>
 #include <variant>
 #include <vector>
@@ -54,8 +58,46 @@ struct WaitForSocket {
   std::string path;
 };
 
+// What events do to a running lab, as data too (runtime/events.h plans
+// them): a link's end down, a daemon's configuration changed, a command to
+// an instance's ExaBGP, a recorded process killed, loss and delay on a
+// link's end and their removal. So every event runs through the runtime's
+// backend, and a recording one shows what an event would do.
+struct SetLinkDown {
+  std::string netns, interface;
+};
+struct ConfigureFrr {
+  std::string instance, daemon;       // FRR's -N name and the daemon: its vty socket
+  std::vector<std::string> lines;     // in `configure terminal`
+  std::vector<std::string> then = {};  // in enable mode after (a soft clear)
+};
+struct SendToExabgp {
+  std::string fifo;  // the instance's control channel
+  std::string command;
+};
+struct KillProcess {
+  pid_t pid = 0;
+  uint64_t start_time = 0;  // as recorded: a pid reused since is not killed
+  std::string name;
+};
+struct SetLoss {
+  std::string netns, interface;
+  double percent = 0;  // of what enters the interface
+};
+struct ClearLoss {
+  std::string netns, interface;
+};
+struct SetDelay {
+  std::string netns, interface;
+  std::chrono::microseconds delay{};  // on what leaves the interface
+};
+struct ClearDelay {
+  std::string netns, interface;
+};
+
 using ActionKind = std::variant<CreateNamespace, CreateVeth, AddAddress, SetLinkUp, SetSysctl, AddRoute,
-                                CreateDirectory, WriteFile, StartProcess, WaitForSocket>;
+                                CreateDirectory, WriteFile, StartProcess, WaitForSocket, SetLinkDown, ConfigureFrr,
+                                SendToExabgp, KillProcess, SetLoss, ClearLoss, SetDelay, ClearDelay>;
 
 struct Action {
   ActionKind what;

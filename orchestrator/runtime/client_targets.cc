@@ -13,11 +13,11 @@
 
 namespace anylab {
 
-std::expected<ClientTargets, std::string> ClientTargets::open(const Lab& lab) {
+std::expected<ClientTargets, std::string> ClientTargets::open(const Lab& lab, const NodeRuntime& runtime) {
   ClientTargets c;
   for (const Node& n : lab.nodes) {
     if (n.kind != NodeKind::kClient) continue;
-    const std::string path = runtime_of(lab).netns_path(n);
+    const std::string path = runtime.netns_path(n);
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
       return std::unexpected(fmt::format("cannot open client {}'s network namespace {}: {} (is lab {} deployed?)",

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "model/lab.h"
+#include "runtime/node_runtime.h"
 #include "prober.h"
 
 namespace anylab {
@@ -16,7 +17,7 @@ namespace anylab {
 // opened is an error: its probes are never sent from anywhere else.
 class ClientTargets {
  public:
-  static std::expected<ClientTargets, std::string> open(const Lab& lab);
+  static std::expected<ClientTargets, std::string> open(const Lab& lab, const NodeRuntime& runtime);
   ~ClientTargets();
   ClientTargets(ClientTargets&& other) noexcept;
   ClientTargets& operator=(ClientTargets&&) = delete;

@@ -1,7 +1,5 @@
 #include "runtime/events.h"
 
-#include <signal.h>
-
 #include <algorithm>
 #include <map>
 
@@ -10,17 +8,9 @@
 #include "plan/plan.h"
 #include "runtime/executor.h"
 #include "runtime/journal.h"
-#include "runtime/runtimes.h"
-#include "runtime/process.h"
 
 namespace anylab {
 namespace {
-
-const Node* node_of(const Lab& lab, const std::string& name) {
-  const Node* n = lab.find(name);
-  if (!n) throw std::invalid_argument(fmt::format("lab {} has no node \"{}\"", lab.name, name));
-  return n;
-}
 
 // The newest journal entry of each of the node's processes, by name.
 std::map<std::string, JournalEntry> recorded(const Lab& lab, const std::string& node) {
@@ -30,47 +20,26 @@ std::map<std::string, JournalEntry> recorded(const Lab& lab, const std::string& 
   return out;
 }
 
-}  // namespace
-
-// Every link between the two: with parallel links, cutting one would leave
-// traffic on the others and a max-outage measured over nothing.
-std::expected<void, std::string> set_link(const Lab& lab, const std::string& a, const std::string& b, bool up) {
-  const std::vector<const Link*> links = lab.links_between(a, b);
-  if (links.empty()) return std::unexpected(fmt::format("lab {} has no link between \"{}\" and \"{}\"", lab.name, a, b));
-  for (const Link* l : links)
-    for (const auto& [node, ifname] : {std::pair{l->a_node, l->a_interface}, std::pair{l->b_node, l->b_interface}}) {
-      RunOutput r = run_command(
-          {"", {"ip", "-n", node_of(lab, node)->netns, "link", "set", ifname, up ? "up" : "down"}, {}, ""});
-      if (r.exit_code != 0) return std::unexpected(fmt::format("cannot set {}:{} {}", node, ifname, up ? "up" : "down"));
-    }
-  if (!up) return {};
-  // The kernel deleted the routes through the links when they went down (an
-  // instance's default route among them); put the two nodes' back, or an
-  // instance receives probes and cannot answer.
-  std::vector<Action> routes;
-  for (const Action& act : plan_deploy(lab))
-    if (std::holds_alternative<AddRoute>(act.what) && (act.node == a || act.node == b)) routes.push_back(act);
-  auto backend = runtime_of(lab).backend(lab);
-  return Executor(*backend, nullptr).run(routes);
-}
-
-std::expected<void, std::string> fail_node(const Lab& lab, const std::string& name, FailMode mode) {
-  const Node& n = *node_of(lab, name);
-  if (mode == FailMode::kService) {
-    auto procs = recorded(lab, name);
-    auto it = procs.find("responder");
-    if (it == procs.end() || !same_process(it->second.pid, it->second.start_time))
-      return std::unexpected(fmt::format("{} has no running responder", name));
-    ::kill(it->second.pid, SIGKILL);
-    return {};
+// Both ends of every link between the two (parallel links alike).
+struct End {
+  const Node* node;
+  std::string interface;
+};
+std::expected<std::vector<End>, Error> ends_of(const Lab& lab, const std::string& a, const std::string& b) {
+  std::vector<End> out;
+  for (const Link* l : lab.links_between(a, b)) {
+    out.push_back({lab.find(l->a_node), l->a_interface});
+    out.push_back({lab.find(l->b_node), l->b_interface});
   }
-  const NodeRuntime& rt = runtime_of(lab);
-  return mode == FailMode::kCrash ? rt.kill_all(n) : rt.freeze(n);
+  if (out.empty())
+    return std::unexpected(Error::input(fmt::format("lab {} has no link between \"{}\" and \"{}\"", lab.name, a, b)));
+  return out;
 }
 
-std::expected<void, std::string> restore_node(const Lab& lab, const std::string& name) {
-  const Node& n = *node_of(lab, name);
-  runtime_of(lab).thaw(n);
+// What restore starts again: every planned process of the node that no
+// longer runs; the wait for zebra only when bgpd (or bfdd) starts again,
+// after every zebra, as the plan has it.
+std::vector<Action> restart_plan(const Lab& lab, const std::string& name) {
   const auto procs = recorded(lab, name);
   std::vector<Action> again;
   for (const Action& a : plan_deploy(lab)) {
@@ -82,13 +51,11 @@ std::expected<void, std::string> restore_node(const Lab& lab, const std::string&
       again.push_back(a);  // kept only if a daemon after it starts again, below
     }
   }
-  // The wait for zebra matters only when bgpd (or bfdd) starts again.
   const bool restart_bgp = std::any_of(again.begin(), again.end(), [](const Action& a) {
     const auto* s = std::get_if<StartProcess>(&a.what);
     return s && (s->name == "bgpd" || s->name == "bfdd");
   });
   std::erase_if(again, [&](const Action& a) { return std::holds_alternative<WaitForSocket>(a.what) && !restart_bgp; });
-  // The plan starts all zebras before the wait; keep that order for one node.
   std::stable_sort(again.begin(), again.end(), [](const Action& x, const Action& y) {
     auto rank = [](const Action& a) {
       const auto* s = std::get_if<StartProcess>(&a.what);
@@ -96,15 +63,94 @@ std::expected<void, std::string> restore_node(const Lab& lab, const std::string&
     };
     return rank(x) < rank(y);
   });
-  if (again.empty()) return {};
-  std::optional<Journal> journal;
-  try {
-    journal.emplace(lab.paths.runtime_root, lab.name, Journal::Open::kAppend);
-  } catch (const std::runtime_error& e) {
-    return std::unexpected(e.what());
+  return again;
+}
+
+}  // namespace
+
+std::expected<const Node*, Error> LabEvents::node(const std::string& name) const {
+  const Node* n = lab_.find(name);
+  if (!n) return std::unexpected(Error::input(fmt::format("lab {} has no node \"{}\"", lab_.name, name)));
+  return n;
+}
+
+LabEvents::Result LabEvents::carry_out(const std::vector<Action>& actions, bool journal) const {
+  std::optional<Journal> j;
+  if (journal) try {
+      j.emplace(lab_.paths.runtime_root, lab_.name, Journal::Open::kAppend);
+    } catch (const std::runtime_error& e) {
+      return std::unexpected(Error::environment(e.what()));
+    }
+  auto backend = runtime_.backend(lab_);
+  if (auto done = Executor(*backend, j ? &*j : nullptr).run(actions); !done)
+    return std::unexpected(Error::environment(done.error()));
+  return {};
+}
+
+LabEvents::Result LabEvents::set_link(const std::string& a, const std::string& b, bool up) const {
+  auto ends = ends_of(lab_, a, b);
+  if (!ends) return std::unexpected(ends.error());
+  std::vector<Action> actions;
+  for (const End& e : *ends)
+    actions.push_back({up ? ActionKind{SetLinkUp{e.node->netns, e.interface}} : SetLinkDown{e.node->netns, e.interface},
+                       e.node->name, up ? "restore link" : "fail link"});
+  if (up)
+    for (const Action& act : plan_deploy(lab_))
+      if (std::holds_alternative<AddRoute>(act.what) && (act.node == a || act.node == b)) actions.push_back(act);
+  return carry_out(actions);
+}
+
+LabEvents::Result LabEvents::fail_node(const std::string& name, FailMode mode) const {
+  auto n = node(name);
+  if (!n) return std::unexpected(n.error());
+  if (mode == FailMode::kService) {
+    auto procs = recorded(lab_, name);
+    auto it = procs.find("responder");
+    if (it == procs.end()) return std::unexpected(Error::environment(fmt::format("{} has no running responder", name)));
+    return carry_out({{KillProcess{it->second.pid, it->second.start_time, "responder"}, name, "fail service"}});
   }
-  auto backend = runtime_of(lab).backend(lab);
-  return Executor(*backend, &*journal).run(again);
+  auto done = mode == FailMode::kCrash ? runtime_.kill_all(**n) : runtime_.freeze(**n);
+  if (!done) return std::unexpected(Error::environment(done.error()));
+  return {};
+}
+
+LabEvents::Result LabEvents::restore_node(const std::string& name) const {
+  auto n = node(name);
+  if (!n) return std::unexpected(n.error());
+  runtime_.thaw(**n);
+  const std::vector<Action> again = restart_plan(lab_, name);
+  if (again.empty()) return {};
+  return carry_out(again, true);
+}
+
+LabEvents::Result LabEvents::impair(const ImpairStep& step) const {
+  auto ends = ends_of(lab_, step.link.a.value, step.link.b.value);
+  if (!ends) return std::unexpected(ends.error());
+  std::vector<Action> actions;
+  for (const End& e : *ends) {
+    if (step.loss_percent)
+      actions.push_back({SetLoss{e.node->netns, e.interface, step.loss_percent->value}, e.node->name, "impair link"});
+    if (step.delay)
+      actions.push_back({SetDelay{e.node->netns, e.interface,
+                                  std::chrono::duration_cast<std::chrono::microseconds>(step.delay->value)},
+                         e.node->name, "impair link"});
+  }
+  return carry_out(actions);
+}
+
+// Every end is cleared even if one fails: what failed is said after.
+LabEvents::Result LabEvents::clear_impairment(const ImpairStep& step) const {
+  auto ends = ends_of(lab_, step.link.a.value, step.link.b.value);
+  if (!ends) return std::unexpected(ends.error());
+  std::vector<std::string> failed;
+  for (const End& e : *ends) {
+    std::vector<Action> actions;
+    if (step.loss_percent) actions.push_back({ClearLoss{e.node->netns, e.interface}, e.node->name, "mend link"});
+    if (step.delay) actions.push_back({ClearDelay{e.node->netns, e.interface}, e.node->name, "mend link"});
+    if (auto done = carry_out(actions); !done) failed.push_back(done.error().message);
+  }
+  if (!failed.empty()) return std::unexpected(Error::environment(fmt::format("{}", fmt::join(failed, "; "))));
+  return {};
 }
 
 }  // namespace anylab

@@ -23,6 +23,14 @@ struct BatchOf {
   B operator()(const WriteFile&) const { return B::kFiles; }
   B operator()(const StartProcess&) const { return B::kProcesses; }
   B operator()(const WaitForSocket&) const { return B::kSocketWaits; }
+  B operator()(const SetLinkDown&) const { return B::kAddressing; }
+  B operator()(const ConfigureFrr&) const { return B::kChanges; }
+  B operator()(const SendToExabgp&) const { return B::kChanges; }
+  B operator()(const KillProcess&) const { return B::kChanges; }
+  B operator()(const SetLoss&) const { return B::kChanges; }
+  B operator()(const ClearLoss&) const { return B::kChanges; }
+  B operator()(const SetDelay&) const { return B::kChanges; }
+  B operator()(const ClearDelay&) const { return B::kChanges; }
 };
 
 }  // namespace
@@ -38,6 +46,7 @@ const char* Executor::to_string(Batch b) {
     case Batch::kFiles: return "files";
     case Batch::kProcesses: return "processes";
     case Batch::kSocketWaits: return "socket waits";
+    case Batch::kChanges: return "changes";
   }
   return "?";
 }

@@ -28,7 +28,7 @@ class Executor {
   // Which actions go together to the backend in one call. Every action
   // type names its batch (batch.cc has no catch-all: a new action does not
   // compile until it is given one).
-  enum class Batch { kNamespaces, kVeths, kAddressing, kSysctls, kFiles, kProcesses, kSocketWaits };
+  enum class Batch { kNamespaces, kVeths, kAddressing, kSysctls, kFiles, kProcesses, kSocketWaits, kChanges };
   static Batch batch_of(const ActionKind& a);
   static const char* to_string(Batch b);
 

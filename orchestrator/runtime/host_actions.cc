@@ -23,6 +23,7 @@
 
 #include <fmt/format.h>
 
+#include "runtime/executor.h"
 #include "runtime/process.h"
 
 namespace anylab {
@@ -121,6 +122,8 @@ Result addressing(std::span<const Action> batch) {
                                         x->address.address.is_v6() ? " nodad" : "");
     else if (const auto* u = std::get_if<SetLinkUp>(&a.what))
       ns = u->netns, line = fmt::format("link set {} up", u->interface);
+    else if (const auto* d = std::get_if<SetLinkDown>(&a.what))
+      ns = d->netns, line = fmt::format("link set {} down", d->interface);
     else if (const auto* r = std::get_if<AddRoute>(&a.what))
       ns = r->netns, line = fmt::format("route replace {} via {}", r->destination.str(), r->via.str());
     if (!per_ns.contains(ns)) order.push_back(ns);
@@ -226,6 +229,7 @@ Result HostActions::apply(std::span<const Action> batch) {
   if (std::holds_alternative<CreateDirectory>(first) || std::holds_alternative<WriteFile>(first)) return files(batch);
   if (std::holds_alternative<StartProcess>(first)) return processes(batch);
   if (std::holds_alternative<WaitForSocket>(first)) return sockets(batch);
+  if (Executor::batch_of(first) == Executor::Batch::kChanges) return apply_changes(batch);
   return addressing(batch);
 }
 

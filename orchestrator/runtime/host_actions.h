@@ -15,4 +15,10 @@ class HostActions : public Backend {
   std::expected<std::vector<Spawned>, std::string> apply(std::span<const Action> batch) override;
 };
 
+// The changes events make (plan.h's second half: configuration, ExaBGP
+// commands, a process killed, loss and delay), each in order.
+std::expected<std::vector<Spawned>, std::string> apply_changes(std::span<const Action> batch);
+// What to tell a user whose kernel lacks netem.
+std::string netem_missing_message();
+
 }  // namespace anylab

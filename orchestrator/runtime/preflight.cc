@@ -10,8 +10,7 @@
 #include <fmt/format.h>
 
 #include "plan/render_frr.h"
-#include "runtime/events.h"
-#include "runtime/runtimes.h"
+#include "runtime/host_actions.h"
 #include "runtime/process.h"
 
 namespace anylab {
@@ -43,7 +42,7 @@ void check_impairments(const Lab& lab, std::vector<std::string>& problems) {
 
 }  // namespace
 
-std::vector<std::string> in_the_way(const Lab& lab) {
+std::vector<std::string> in_the_way(const Lab& lab, const NodeRuntime& runtime) {
   std::vector<std::string> out;
   auto check = [&](const std::string& path, const char* what, const std::string& fix) {
     if (fs::exists(path))
@@ -57,40 +56,15 @@ std::vector<std::string> in_the_way(const Lab& lab) {
     if (n.kind == NodeKind::kRouter || uses_bfd(n))
       check(frr_run_dir(n.netns), "FRR's run directory", "rm -r " + frr_run_dir(n.netns));
   }
-  for (std::string& b : runtime_of(lab).in_the_way(lab)) out.push_back(std::move(b));
+  for (std::string& b : runtime.in_the_way(lab)) out.push_back(std::move(b));
   return out;
 }
 
-std::vector<std::string> host_programs_missing(const Lab& lab) {
-  std::vector<std::string> problems;
-  bool bfd = false;
-  for (const Node& n : lab.nodes) bfd |= uses_bfd(n);
-  for (const char* d : {"zebra", "bgpd", "bfdd"}) {
-    if (std::string(d) == "bfdd" && !bfd) continue;
-    if (!fs::exists(frr_daemon(d)))
-      problems.push_back(fmt::format("FRR's {} is missing ({}): apt-get install frr", d, frr_daemon(d)));
-  }
-  if (run_command({"", {"vtysh", "--help"}, {}, ""}).exit_code != 0)
-    problems.push_back("FRR's vtysh is missing: apt-get install frr");
-  if (std::any_of(lab.nodes.begin(), lab.nodes.end(), [](const Node& n) { return validates_rpki(n); })) {
-    if (!fs::exists(kStayRtr))
-      problems.push_back(fmt::format("StayRTR, the lab's RPKI cache, is missing ({}): apt-get install stayrtr", kStayRtr));
-    if (!fs::exists(kBgpdRpkiModule))
-      problems.push_back(fmt::format("FRR's RPKI module is missing ({}): apt-get install frr-rpki-rtrlib", kBgpdRpkiModule));
-  }
-  if (run_command({"", {lab.paths.python, "-c", "import exabgp"}, {}, ""}).exit_code != 0)
-    problems.push_back(fmt::format("ExaBGP is missing for {}: apt-get install exabgp", lab.paths.python));
-  if (!fs::exists(lab.paths.helper_dir + "/anylab-responder"))
-    problems.push_back(fmt::format("anylab-responder is missing from {}: build it (ci/build.sh) or install anylab",
-                                   lab.paths.helper_dir));
-  return problems;
-}
-
-std::vector<std::string> preflight(const Lab& lab) {
+std::vector<std::string> preflight(const Lab& lab, const NodeRuntime& runtime) {
   std::vector<std::string> problems;
   if (::geteuid() != 0)
     problems.push_back("anylab needs root to create network namespaces and veth pairs: run it with sudo");
-  for (std::string& p : runtime_of(lab).missing(lab)) problems.push_back(std::move(p));
+  for (std::string& p : runtime.missing(lab)) problems.push_back(std::move(p));
   if (run_command({"", {"ip", "-V"}, {}, ""}).exit_code != 0)
     problems.push_back("iproute2's ip is missing: apt-get install iproute2");
   if (!fs::exists(lab.paths.host_helper_dir + "/anylab-probe"))

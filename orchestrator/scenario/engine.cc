@@ -173,8 +173,9 @@ ScenarioOutcome run_scenario(LabOps& ops, const Lab& lab, const ScenarioSpec& sc
   return detail::Runner(ops, lab, cancel).run(scenario);
 }
 
-ScenarioOutcome run_scenario(const Lab& lab, const ScenarioSpec& scenario, const std::atomic<bool>* cancel) {
-  auto ops = live_lab(lab);
+ScenarioOutcome run_scenario(const Lab& lab, const NodeRuntime& runtime, const ScenarioSpec& scenario,
+                             const std::atomic<bool>* cancel) {
+  auto ops = live_lab(lab, runtime);
   return run_scenario(*ops, lab, scenario, cancel);
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "model/lab.h"
+#include "runtime/node_runtime.h"
 #include "evaluate.h"
 #include "prober.h"
 
@@ -100,7 +101,8 @@ struct ScenarioOutcome {
 // what it broke (nodes, links, announcements) and waits for the lab to settle.
 // When `cancel` is set, the step under way and every step after it are
 // recorded as interrupted, never judged.
-ScenarioOutcome run_scenario(const Lab& lab, const ScenarioSpec& scenario, const std::atomic<bool>* cancel);
+ScenarioOutcome run_scenario(const Lab& lab, const NodeRuntime& runtime, const ScenarioSpec& scenario,
+                             const std::atomic<bool>* cancel);
 class LabOps;
 // A scenario that never started (a signal came first): each step interrupted.
 ScenarioOutcome interrupted_scenario(const ScenarioSpec& scenario);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/lab.h"
+#include "runtime/node_runtime.h"
 #include "scenario/engine.h"
 #include "tcp_session.h"
 #include "timeline.h"
@@ -69,6 +70,6 @@ class LabOps {
 };
 
 // The lab running on this machine, as deploy built it.
-std::unique_ptr<LabOps> live_lab(const Lab& lab);
+std::unique_ptr<LabOps> live_lab(const Lab& lab, const NodeRuntime& runtime);
 
 }  // namespace anylab

@@ -12,7 +12,6 @@
 #include "prober.h"
 #include "runtime/client_targets.h"
 #include "runtime/events.h"
-#include "runtime/exabgp_control.h"
 #include "runtime/frr_vty.h"
 #include "runtime/rpki.h"
 #include "runtime/status.h"
@@ -107,7 +106,8 @@ class LiveProbes : public ProbeRun {
 
 class LiveLab : public LabOps {
  public:
-  explicit LiveLab(const Lab& lab) : lab_(lab), clients_(ClientTargets::open(lab)) {}
+  LiveLab(const Lab& lab, const NodeRuntime& runtime)
+      : lab_(lab), events_(lab, runtime), clients_(ClientTargets::open(lab, runtime)) {}
 
   std::expected<std::vector<ProbeKey>, std::string> targets() override {
     if (!clients_) return std::unexpected(clients_.error());
@@ -126,18 +126,20 @@ class LiveLab : public LabOps {
     return checks::TcpSession::open(t.netns, t.address, t.port, Micros(std::chrono::seconds(1)));
   }
 
-  Result set_link(const std::string& a, const std::string& b, bool up) override { return anylab::set_link(lab_, a, b, up); }
-  Result fail_node(const std::string& node, FailMode mode) override { return anylab::fail_node(lab_, node, mode); }
-  Result restore_node(const std::string& node) override { return anylab::restore_node(lab_, node); }
-  Result set_bgp_session(const std::string& a, const std::string& b, bool up) override {
-    return anylab::set_bgp_session(lab_, a, b, up);
+  Result set_link(const std::string& a, const std::string& b, bool up) override {
+    return said(events_.set_link(a, b, up));
   }
-  Result apply_policy(const PolicyStep& p) override { return anylab::apply_policy(lab_, p); }
-  Result clear_policy(const PolicyStep& p) override { return anylab::clear_policy(lab_, p); }
-  Result impair(const ImpairStep& i) override { return impair_link(lab_, i); }
-  Result clear_impairment(const ImpairStep& i) override { return anylab::clear_impairment(lab_, i); }
+  Result fail_node(const std::string& node, FailMode mode) override { return said(events_.fail_node(node, mode)); }
+  Result restore_node(const std::string& node) override { return said(events_.restore_node(node)); }
+  Result set_bgp_session(const std::string& a, const std::string& b, bool up) override {
+    return said(events_.set_bgp_session(a, b, up));
+  }
+  Result apply_policy(const PolicyStep& p) override { return said(events_.apply_policy(p)); }
+  Result clear_policy(const PolicyStep& p) override { return said(events_.clear_policy(p)); }
+  Result impair(const ImpairStep& i) override { return said(events_.impair(i)); }
+  Result clear_impairment(const ImpairStep& i) override { return said(events_.clear_impairment(i)); }
   Result exabgp(const std::string& instance, const std::string& command) override {
-    return exabgp_send(*lab_.find(instance), command);
+    return said(events_.exabgp(instance, {command}));
   }
   // Timed against what the routers held until now: the lab's ROAs, or what
   // the last step published.
@@ -156,13 +158,20 @@ class LiveLab : public LabOps {
 
  private:
   static Micros us(Duration d) { return std::chrono::duration_cast<Micros>(d); }
+  static Result said(const LabEvents::Result& r) {
+    if (!r) return std::unexpected(r.error().message);
+    return {};
+  }
   const Lab& lab_;
+  LabEvents events_;
   std::expected<ClientTargets, std::string> clients_;
   std::vector<Roa> published_ = lab_.spec.rpki ? lab_.spec.rpki->roas : std::vector<Roa>{};
 };
 
 }  // namespace
 
-std::unique_ptr<LabOps> live_lab(const Lab& lab) { return std::make_unique<LiveLab>(lab); }
+std::unique_ptr<LabOps> live_lab(const Lab& lab, const NodeRuntime& runtime) {
+  return std::make_unique<LiveLab>(lab, runtime);
+}
 
 }  // namespace anylab

@@ -2,13 +2,48 @@
 
 #include <signal.h>
 
+#include <algorithm>
+#include <filesystem>
+
 #include <fmt/format.h>
 
 #include "runtime/host_actions.h"
-#include "runtime/preflight.h"
+#include "plan/render_frr.h"
 #include "runtime/process.h"
 
 namespace anylab {
+namespace {
+
+namespace fs = std::filesystem;
+
+// What the netns runtime needs on the host: FRR, vtysh, ExaBGP and anylab's
+// responder (the container runtimes find them in their images).
+std::vector<std::string> host_programs_missing(const Lab& lab) {
+  std::vector<std::string> problems;
+  bool bfd = false;
+  for (const Node& n : lab.nodes) bfd |= uses_bfd(n);
+  for (const char* d : {"zebra", "bgpd", "bfdd"}) {
+    if (std::string(d) == "bfdd" && !bfd) continue;
+    if (!fs::exists(frr_daemon(d)))
+      problems.push_back(fmt::format("FRR's {} is missing ({}): apt-get install frr", d, frr_daemon(d)));
+  }
+  if (run_command({"", {"vtysh", "--help"}, {}, ""}).exit_code != 0)
+    problems.push_back("FRR's vtysh is missing: apt-get install frr");
+  if (std::any_of(lab.nodes.begin(), lab.nodes.end(), [](const Node& n) { return validates_rpki(n); })) {
+    if (!fs::exists(kStayRtr))
+      problems.push_back(fmt::format("StayRTR, the lab's RPKI cache, is missing ({}): apt-get install stayrtr", kStayRtr));
+    if (!fs::exists(kBgpdRpkiModule))
+      problems.push_back(fmt::format("FRR's RPKI module is missing ({}): apt-get install frr-rpki-rtrlib", kBgpdRpkiModule));
+  }
+  if (run_command({"", {lab.paths.python, "-c", "import exabgp"}, {}, ""}).exit_code != 0)
+    problems.push_back(fmt::format("ExaBGP is missing for {}: apt-get install exabgp", lab.paths.python));
+  if (!fs::exists(lab.paths.helper_dir + "/anylab-responder"))
+    problems.push_back(fmt::format("anylab-responder is missing from {}: build it (ci/build.sh) or install anylab",
+                                   lab.paths.helper_dir));
+  return problems;
+}
+
+}  // namespace
 
 std::string NetnsRuntime::netns_path(const Node& n) const { return anylab::netns_path(n.netns); }
 
