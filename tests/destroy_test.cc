@@ -40,9 +40,10 @@ TEST(Destroy, StopsWhatTheJournalNamesThenTheRuntimesRemainsAndNothingElse) {
   const pid_t daemon = sleeper(), bystander = sleeper();
   while (!process_start_time(daemon) || !process_start_time(bystander)) ::usleep(1000);
   {
-    Journal j(root, lab);
-    j.process(daemon, *process_start_time(daemon), "r1", "bgpd");
-    j.run_dir(foreign);  // not under FRR's run directory of the lab's own names
+    auto j = Journal::open(root, lab);
+    ASSERT_TRUE(j) << j.error();
+    (void)j->process(daemon, *process_start_time(daemon), "r1", "bgpd");
+    (void)j->run_dir(foreign);  // not under FRR's run directory of the lab's own names
   }
   FakeRuntime fake;
   fake.remains_of = lab;

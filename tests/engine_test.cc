@@ -91,14 +91,14 @@ class FakeLab : public LabOps {
     FakeLab& lab_;
   };
 
-  std::expected<std::vector<ProbeKey>, std::string> targets() override {
+  std::expected<std::vector<ProbeKey>, Error> targets() override {
     return std::vector<ProbeKey>{{"client-eu", "dns", Family::kIpv4}};
   }
-  std::expected<std::unique_ptr<ProbeRun>, std::string> start_probes() override {
+  std::expected<std::unique_ptr<ProbeRun>, Error> start_probes() override {
     return std::make_unique<Probes>(*this);
   }
-  std::expected<std::unique_ptr<checks::TcpSession>, std::string> open_tcp(const ProbeKey&) override {
-    return std::unexpected("no TCP in the fake lab");
+  std::expected<std::unique_ptr<checks::TcpSession>, Error> open_tcp(const ProbeKey&) override {
+    return fail("no TCP in the fake lab");
   }
   Result applied() {
     event = clock;
@@ -128,7 +128,7 @@ class FakeLab : public LabOps {
     return applied();
   }
   std::vector<std::string> exabgp_sent;
-  std::expected<std::string, std::string> publish_roas(const std::vector<Roa>& roas) override {
+  std::expected<std::string, Error> publish_roas(const std::vector<Roa>& roas) override {
     published.push_back(roas.size());
     return "held at once";
   }

@@ -102,7 +102,7 @@ TEST_F(Events, CrashAndFreezeAreTheRuntimesAndRestoreContinuesThenStartsWhatIsNo
   fake_.log.clear();
   // Nothing recorded as running: every daemon of the node starts again,
   // zebra first, then the wait for it, then bgpd.
-  { Journal deployed(root_, lab_.name); }
+  ASSERT_TRUE(Journal::open(root_, lab_.name));
   auto restored = events.restore_node("r1");
   ASSERT_TRUE(restored) << restored.error().message;
   ASSERT_EQ(fake_.log.size(), 4u);
@@ -114,8 +114,9 @@ TEST_F(Events, CrashAndFreezeAreTheRuntimesAndRestoreContinuesThenStartsWhatIsNo
 
 TEST_F(Events, RestoreStartsOnlyWhatStoppedAndNoWaitWithoutBgpd) {
   {
-    Journal j(root_, lab_.name);
-    j.process(::getpid(), *process_start_time(::getpid()), "i1", "exabgp");  // "running"
+    auto j = Journal::open(root_, lab_.name);
+    ASSERT_TRUE(j) << j.error();
+    (void)j->process(::getpid(), *process_start_time(::getpid()), "i1", "exabgp");  // "running"
   }
   ASSERT_TRUE(LabEvents(lab_, fake_).restore_node("i1"));
   ASSERT_EQ(fake_.log.size(), 2u);
@@ -130,8 +131,9 @@ TEST_F(Events, AServiceFailureKillsTheRecordedResponderOnly) {
   EXPECT_EQ(none.error().kind, Error::Kind::kEnvironment);
   EXPECT_EQ(none.error().message, "i1 has no running responder");
   {
-    Journal j(root_, lab_.name);
-    j.process(4242, 7, "i1", "responder");
+    auto j = Journal::open(root_, lab_.name);
+    ASSERT_TRUE(j) << j.error();
+    (void)j->process(4242, 7, "i1", "responder");
   }
   ASSERT_TRUE(events.fail_node("i1", FailMode::kService));
   EXPECT_EQ(fake_.log, (Log{"kill responder (pid 4242)"}));
@@ -236,9 +238,9 @@ TEST_F(Events, PublishedRoasReachEveryValidatingRoutersCacheOrTheStepSaysWhichDi
   ASSERT_FALSE(validating.empty());
   auto late = publish_roas(lab, roas, {}, std::chrono::milliseconds(0));
   ASSERT_FALSE(late);
-  EXPECT_NE(late.error().find("did not get them from its RPKI cache"), std::string::npos) << late.error();
+  EXPECT_NE(late.error().message.find("did not get them from its RPKI cache"), std::string::npos) << late.error();
   for (const Node* n : validating) {
-    EXPECT_NE(late.error().find(n->name), std::string::npos) << late.error();
+    EXPECT_NE(late.error().message.find(n->name), std::string::npos) << late.error();
     EXPECT_EQ(test::read_file(n->runtime_dir + "/vrps.json"), render_vrps({})) << n->name;
   }
 }

@@ -67,9 +67,10 @@ TEST(Executor, JournalsWhatItIsAboutToCreate) {
   Lab lab = quickstart();
   const std::string root = (std::filesystem::temp_directory_path() / ("anylab-exec-" + std::to_string(getpid()))).string();
   {
-    Journal journal(root, lab.name);
+    auto journal = Journal::open(root, lab.name);
+    ASSERT_TRUE(journal) << journal.error();
     RecordingBackend backend;
-    ASSERT_TRUE(Executor(backend, &journal).run(plan_deploy(lab)).has_value());
+    ASSERT_TRUE(Executor(backend, &*journal).run(plan_deploy(lab)).has_value());
   }
   auto entries = Journal::read(root, lab.name);
   size_t netns = 0;

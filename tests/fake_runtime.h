@@ -18,8 +18,8 @@ class FakeRuntime : public NodeRuntime {
  public:
   const char* name() const override { return "fake"; }
   std::string netns_path(const Node& n) const override { return "/nonexistent/" + n.netns; }
-  std::expected<ProcessSpec, std::string> process_in(const Node&) const override {
-    return std::unexpected("no nodes in the fake runtime");
+  std::expected<ProcessSpec, Error> process_in(const Node&) const override {
+    return fail("no nodes in the fake runtime");
   }
   std::vector<pid_t> processes(const Node&) const override { return {}; }
   Result kill_all(const Node& n) const override { return said("kill every process of " + n.name); }
@@ -45,7 +45,7 @@ class FakeRuntime : public NodeRuntime {
   class Logging : public Backend {
    public:
     explicit Logging(std::vector<std::string>& log) : log_(log) {}
-    std::expected<std::vector<Spawned>, std::string> apply(std::span<const Action> batch) override {
+    std::expected<std::vector<Spawned>, Error> apply(std::span<const Action> batch) override {
       for (const Action& a : batch) log_.push_back(describe(a.what));
       return std::vector<Spawned>{};
     }

@@ -19,7 +19,7 @@
 
 #include <gtest/gtest.h>
 
-#include "runtime/docker/engine_api.h"
+#include "runtime/docker/engine.h"
 #include "runtime/frr_vty.h"
 #include "runtime/journal.h"
 #include "runtime/lab_claim.h"
@@ -97,7 +97,7 @@ TEST(LabClaim, ASecondClaimIsRefusedNamingTheHolder) {
     if (child == 0) {  // another process: flock locks are per open file, so a thread would not do
       auto second = LabClaim::take(root.string(), "x");
       const std::string want = "lab x is in use by another anylab (pid " + std::to_string(::getppid()) + ": ";
-      ::_exit(!second && second.error().starts_with(want) ? 0 : 1);
+      ::_exit(!second && second.error().message.starts_with(want) ? 0 : 1);
     }
     int status = 0;
     ::waitpid(child, &status, 0);
@@ -115,14 +115,15 @@ TEST(Journal, OnlyAJournalAnylabWroteIsTrusted) {
   const fs::path root = fs::temp_directory_path() / ("anylab-journal-" + std::to_string(::getpid()));
   fs::remove_all(root);
   {
-    Journal j(root.string(), "lab");
-    j.process(1, 42, "r1", "bgpd");
+    auto j = Journal::open(root.string(), "lab");
+    ASSERT_TRUE(j) << j.error();
+    (void)j->process(1, 42, "r1", "bgpd");
   }
   EXPECT_EQ(fs::status(root / "lab" / "journal").permissions() & fs::perms::all,
             fs::perms::owner_read | fs::perms::owner_write);
   EXPECT_FALSE(Journal::untrusted(root.string(), "lab"));
   EXPECT_EQ(Journal::read(root.string(), "lab").size(), 1u);
-  EXPECT_THROW(Journal(root.string(), "lab"), std::runtime_error) << "a journal there is another deploy's";
+  EXPECT_FALSE(Journal::open(root.string(), "lab")) << "a journal there is another deploy's";
   fs::permissions(root / "lab" / "journal", fs::perms::others_write, fs::perm_options::add);
   EXPECT_TRUE(Journal::untrusted(root.string(), "lab"));
   EXPECT_TRUE(Journal::read(root.string(), "lab").empty());
@@ -179,11 +180,11 @@ TEST(EngineApi, ATricklingAnswerEndsAtTheDeadline) {
     ::close(fd);
   });
   const auto start = Clock::now();
-  auto r = docker_api("GET", "/containers/json", "", std::chrono::seconds(1));
+  auto r = Engine().request("GET", "/containers/json", "", std::chrono::seconds(1));
   const auto took = Clock::now() - start;
   stop = true;
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().find("no whole answer from Docker's API"), std::string::npos) << r.error();
+  EXPECT_NE(r.error().message.find("no whole answer from Docker's API"), std::string::npos) << r.error();
   EXPECT_LT(took, std::chrono::milliseconds(2500));
 }
 
@@ -196,7 +197,7 @@ TEST(EngineApi, AClosedSocketIsAnErrorNotSigpipe) {
   if (child == 0) {
     ::signal(SIGPIPE, SIG_DFL);
     std::string big(1 << 20, 'x');  // more than the socket buffers: a write after the close
-    auto r = docker_api("POST", "/containers/create?name=x", big, std::chrono::seconds(5));
+    auto r = Engine().request("POST", "/containers/create?name=x", big, std::chrono::seconds(5));
     ::_exit(r ? 1 : 0);
   }
   int status = 0;
@@ -242,7 +243,7 @@ TEST(EngineApi, AChunkedAnswerIsJoinedAndEndsWithItsLastChunk) {
     ::close(fd);
   });
   const auto start = Clock::now();
-  auto r = docker_api("POST", "/containers/create?name=" + url_escape("anylab-x_y"), R"({"Image": "i"})",
+  auto r = Engine().request("POST", "/containers/create?name=" + url_escape("anylab-x_y"), R"({"Image": "i"})",
                       std::chrono::seconds(10));
   ASSERT_TRUE(r) << r.error();
   EXPECT_EQ(r->status, 201);
@@ -263,7 +264,7 @@ TEST(EngineApi, AnErrorStatusCarriesTheEnginesMessage) {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     ::close(fd);
   });
-  auto r = docker_api("GET", "/images/" + url_escape("anylab/router:9") + "/json", "", std::chrono::seconds(10));
+  auto r = Engine().request("GET", "/images/" + url_escape("anylab/router:9") + "/json", "", std::chrono::seconds(10));
   ASSERT_TRUE(r) << r.error();
   EXPECT_EQ(r->status, 404);
   EXPECT_EQ(engine_message(*r), "No such image: anylab/router:9 (HTTP 404)");
@@ -279,22 +280,22 @@ TEST(EngineApi, ASilentEngineEndsAtTheDeadlineAndAMissingOneIsUnreachable) {
       ::close(fd);
     });
     const auto start = Clock::now();
-    auto r = docker_api("GET", "/info", "", std::chrono::seconds(1));
+    auto r = Engine().request("GET", "/info", "", std::chrono::seconds(1));
     ASSERT_FALSE(r);
-    EXPECT_NE(r.error().find("within 1 s"), std::string::npos) << r.error();
+    EXPECT_NE(r.error().message.find("within 1 s"), std::string::npos) << r.error();
     EXPECT_LT(Clock::now() - start, std::chrono::milliseconds(1400));
   }
   ::setenv("DOCKER_HOST", "unix:///nonexistent/anylab-docker.sock", 1);
-  auto r = docker_api("GET", "/info", "", std::chrono::seconds(5));
+  auto r = Engine().request("GET", "/info", "", std::chrono::seconds(5));
   ::unsetenv("DOCKER_HOST");
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().find("cannot reach Docker's API at /nonexistent/anylab-docker.sock"), std::string::npos)
+  EXPECT_NE(r.error().message.find("cannot reach Docker's API at /nonexistent/anylab-docker.sock"), std::string::npos)
       << r.error();
   ::setenv("DOCKER_HOST", "tcp://192.0.2.1:2375", 1);
-  r = docker_api("GET", "/info", "", std::chrono::seconds(5));
+  r = Engine().request("GET", "/info", "", std::chrono::seconds(5));
   ::unsetenv("DOCKER_HOST");
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().find("DOCKER_HOST is tcp://192.0.2.1:2375"), std::string::npos) << r.error();
+  EXPECT_NE(r.error().message.find("DOCKER_HOST is tcp://192.0.2.1:2375"), std::string::npos) << r.error();
 }
 
 // Root writes into directories FRR's user owns: never through a link

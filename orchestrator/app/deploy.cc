@@ -77,24 +77,27 @@ Built build_and_wait(const Lab& lab, const NodeRuntime& runtime, const std::stri
   const auto start = Clock::now();
   const bool tty = ::isatty(2);
   const std::string root = lab.paths.runtime_root;
-  Journal journal(root, lab.name);
-  record_runtime(Journal::lab_dir(root, lab.name), lab.runtime);
-  fs::copy_file(lab_file_path, lab_file(Journal::lab_dir(root, lab.name), LabFile::kLabCopy),
-                fs::copy_options::overwrite_existing);
+  auto journal = Journal::open(root, lab.name);
+  if (!journal) return {kExitEnvironment, journal.error().message};
+  if (auto recorded = record_runtime(Journal::lab_dir(root, lab.name), lab.runtime); !recorded)
+    return {kExitEnvironment, recorded.error().message};
+  const std::string copy = lab_file(Journal::lab_dir(root, lab.name), LabFile::kLabCopy);
+  std::error_code ec;
+  fs::copy_file(lab_file_path, copy, fs::copy_options::overwrite_existing, ec);
+  if (ec) return {kExitEnvironment, fmt::format("cannot copy {} to {}: {}", lab_file_path, copy, ec.message())};
   auto backend = runtime.backend(lab);
-  Executor executor(*backend, &journal, &cancel.requested);
+  Executor executor(*backend, &*journal, &cancel.requested);
   const auto actions = plan_deploy(lab);
   auto built = executor.run(actions, [&](size_t done, size_t total, const Action&) {
     if (tty) std::cerr << fmt::format("\rdeploying {}: {}/{} actions", lab.name, done, total) << std::flush;
   });
   if (tty) std::cerr << "\n";
-  if (!built) return {cancel ? cancel.exit_code() : kExitEnvironment, built.error()};
+  if (!built) return {cancel ? cancel.exit_code() : kExitEnvironment, built.error().message};
   const double build_s = seconds_since(start);
   if (tty) std::cerr << fmt::format("waiting for BGP sessions and clients (at most {}s)\n", options.timeout.count());
-  const std::string not_ready = wait_ready(lab, Clock::now() + options.timeout, &cancel.requested);
+  const auto ready = wait_ready(lab, Clock::now() + options.timeout, &cancel.requested);
   if (cancel) return {cancel.exit_code(), "interrupted"};
-  if (!not_ready.empty())
-    return {kExitCheckFailed, fmt::format("not ready after {}s:\n{}", options.timeout.count(), not_ready)};
+  if (!ready) return {kExitCheckFailed, fmt::format("not ready after {}s:\n{}", options.timeout.count(), ready.error())};
   size_t sessions = 0, clients = 0;
   for (const Node& n : lab.nodes) {
     if (n.kind == NodeKind::kRouter) sessions += n.neighbors.size();

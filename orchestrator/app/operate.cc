@@ -108,7 +108,7 @@ void summarize(const std::vector<checks::ClientTimeline>& timelines, checks::Mic
 
 std::expected<void, Error> watch_lab(const Lab& lab, double seconds, WatchObserver& observer, const Cancel& cancel) {
   auto clients = ClientTargets::open(lab, runtime_of(lab));
-  if (!clients) return std::unexpected(Error::environment(clients.error()));
+  if (!clients) return std::unexpected(clients.error());
   const std::vector<checks::ProbeTarget>& targets = clients->targets();
   std::vector<std::string> labels;
   for (size_t i = 0; i < targets.size(); ++i) {

@@ -58,7 +58,6 @@ std::string netns_name(std::string_view lab, std::string_view node) {
 std::string netns_path(std::string_view netns) { return fmt::format("/run/netns/{}", netns); }
 std::string frr_run_dir(std::string_view instance) { return fmt::format("/var/run/frr/{}", instance); }
 std::string records_dir() { return "/var/lib/anylab"; }
-std::string containers_record(std::string_view lab) { return fmt::format("{}/{}.containers", records_dir(), lab); }
 std::string lab_state_dir(std::string_view lab, std::string_view use) {
   return fmt::format("{}/{}.{}", records_dir(), lab, use);
 }

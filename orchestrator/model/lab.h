@@ -150,9 +150,6 @@ std::string frr_run_dir(std::string_view instance);
 // Where runtimes keep what must outlive /run (a reboot): /var/lib/anylab,
 // each lab's records named <lab>.<what>.
 std::string records_dir();
-// The names and ids of the containers a lab's deploy made, one per line, in
-// records_dir(), so destroy still finds them after a reboot.
-std::string containers_record(std::string_view lab);
 // A directory of the lab's in /var/lib/anylab (which outlives /run) named
 // for a runtime's use ("clab": the containerlab topology).
 std::string lab_state_dir(std::string_view lab, std::string_view use);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "plan/plan.h"
 
 namespace anylab {
@@ -23,13 +24,13 @@ struct Spawned {
 class Backend {
  public:
   virtual ~Backend() = default;
-  virtual std::expected<std::vector<Spawned>, std::string> apply(std::span<const Action> batch) = 0;
+  virtual std::expected<std::vector<Spawned>, Error> apply(std::span<const Action> batch) = 0;
 };
 
 // The dry run: records what it was asked to do, in order.
 class RecordingBackend : public Backend {
  public:
-  std::expected<std::vector<Spawned>, std::string> apply(std::span<const Action> batch) override;
+  std::expected<std::vector<Spawned>, Error> apply(std::span<const Action> batch) override;
   const std::vector<std::string>& log() const { return log_; }
   size_t batches() const { return batches_; }
 

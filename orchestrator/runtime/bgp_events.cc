@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "plan/render_exabgp.h"
+#include "core/error.h"
 #include "plan/render_policy.h"
 #include "runtime/events.h"
 
@@ -34,7 +35,7 @@ LabEvents::Result LabEvents::configure_policy(const Node& n, const PolicyStep& p
   }
   const auto nbs = p.peer ? neighbors_toward(n, p.peer->value) : std::vector<const BgpNeighbor*>{};
   if (nbs.empty())
-    return std::unexpected(
+    return fail(
         Error::input(fmt::format("{} has no BGP session toward \"{}\"", n.name, p.peer ? p.peer->value : "")));
   FrrChange all;
   for (const BgpNeighbor* nb : nbs) {
@@ -57,9 +58,9 @@ LabEvents::Result LabEvents::reannounce(const Node& i, const RouteAttributes& at
 
 LabEvents::Result LabEvents::exabgp(const std::string& instance, const std::vector<std::string>& commands) const {
   auto n = node(instance);
-  if (!n) return std::unexpected(n.error());
+  if (!n) return fail(n.error());
   if ((*n)->kind != NodeKind::kInstance)
-    return std::unexpected(Error::input(fmt::format("lab {} has no instance \"{}\"", lab_.name, instance)));
+    return fail(Error::input(fmt::format("lab {} has no instance \"{}\"", lab_.name, instance)));
   std::vector<Action> actions;
   for (const std::string& c : commands) actions.push_back({SendToExabgp{control_fifo(**n), c}, instance, "announcements"});
   return carry_out(actions);
@@ -69,7 +70,7 @@ LabEvents::Result LabEvents::set_bgp_session(const std::string& a, const std::st
   std::vector<Action> actions;
   for (const auto& [self, peer] : {std::pair{a, b}, std::pair{b, a}}) {
     auto n = node(self);
-    if (!n) return std::unexpected(n.error());
+    if (!n) return fail(n.error());
     if ((*n)->kind != NodeKind::kRouter) continue;
     const auto nbs = neighbors_toward(**n, peer);
     if (nbs.empty()) continue;
@@ -79,14 +80,14 @@ LabEvents::Result LabEvents::set_bgp_session(const std::string& a, const std::st
     actions.push_back(configure(**n, std::move(config), {}, up ? "enable BGP" : "shut down BGP"));
   }
   if (actions.empty())
-    return std::unexpected(
+    return fail(
         Error::input(fmt::format("lab {} has no BGP session between \"{}\" and \"{}\"", lab_.name, a, b)));
   return carry_out(actions);
 }
 
 LabEvents::Result LabEvents::apply_policy(const PolicyStep& p) const {
   auto n = node(p.node.value);
-  if (!n) return std::unexpected(n.error());
+  if (!n) return fail(n.error());
   if ((*n)->kind == NodeKind::kInstance) {
     RouteAttributes attributes = announce_attributes(**n);
     if (p.prepend) attributes.prepend = *p.prepend;
@@ -98,7 +99,7 @@ LabEvents::Result LabEvents::apply_policy(const PolicyStep& p) const {
 
 LabEvents::Result LabEvents::clear_policy(const PolicyStep& p) const {
   auto n = node(p.node.value);
-  if (!n) return std::unexpected(n.error());
+  if (!n) return fail(n.error());
   if ((*n)->kind == NodeKind::kInstance) return reannounce(**n, announce_attributes(**n));
   return configure_policy(**n, p, false);
 }

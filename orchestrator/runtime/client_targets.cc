@@ -1,4 +1,5 @@
 #include "runtime/client_targets.h"
+#include "core/error.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -13,14 +14,14 @@
 
 namespace anylab {
 
-std::expected<ClientTargets, std::string> ClientTargets::open(const Lab& lab, const NodeRuntime& runtime) {
+std::expected<ClientTargets, Error> ClientTargets::open(const Lab& lab, const NodeRuntime& runtime) {
   ClientTargets c;
   for (const Node& n : lab.nodes) {
     if (n.kind != NodeKind::kClient) continue;
     const std::string path = runtime.netns_path(n);
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-      return std::unexpected(fmt::format("cannot open client {}'s network namespace {}: {} (is lab {} deployed?)",
+      return fail(fmt::format("cannot open client {}'s network namespace {}: {} (is lab {} deployed?)",
                                          n.name, path, std::strerror(errno), lab.name));
     c.fds_.push_back(fd);
     for (const ServiceSpec& s : lab.spec.services)

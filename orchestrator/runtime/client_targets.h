@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "model/lab.h"
 #include "runtime/node_runtime.h"
 #include "prober.h"
@@ -17,7 +18,7 @@ namespace anylab {
 // opened is an error: its probes are never sent from anywhere else.
 class ClientTargets {
  public:
-  static std::expected<ClientTargets, std::string> open(const Lab& lab, const NodeRuntime& runtime);
+  static std::expected<ClientTargets, Error> open(const Lab& lab, const NodeRuntime& runtime);
   ~ClientTargets();
   ClientTargets(ClientTargets&& other) noexcept;
   ClientTargets& operator=(ClientTargets&&) = delete;

@@ -1,4 +1,5 @@
 #include "runtime/events.h"
+#include "core/error.h"
 
 #include <algorithm>
 #include <map>
@@ -32,7 +33,7 @@ std::expected<std::vector<End>, Error> ends_of(const Lab& lab, const std::string
     out.push_back({lab.find(l->b_node), l->b_interface});
   }
   if (out.empty())
-    return std::unexpected(Error::input(fmt::format("lab {} has no link between \"{}\" and \"{}\"", lab.name, a, b)));
+    return fail(Error::input(fmt::format("lab {} has no link between \"{}\" and \"{}\"", lab.name, a, b)));
   return out;
 }
 
@@ -70,26 +71,26 @@ std::vector<Action> restart_plan(const Lab& lab, const std::string& name) {
 
 std::expected<const Node*, Error> LabEvents::node(const std::string& name) const {
   const Node* n = lab_.find(name);
-  if (!n) return std::unexpected(Error::input(fmt::format("lab {} has no node \"{}\"", lab_.name, name)));
+  if (!n) return fail(Error::input(fmt::format("lab {} has no node \"{}\"", lab_.name, name)));
   return n;
 }
 
 LabEvents::Result LabEvents::carry_out(const std::vector<Action>& actions, bool journal) const {
   std::optional<Journal> j;
-  if (journal) try {
-      j.emplace(lab_.paths.runtime_root, lab_.name, Journal::Open::kAppend);
-    } catch (const std::runtime_error& e) {
-      return std::unexpected(Error::environment(e.what()));
-    }
+  if (journal) {
+    auto opened = Journal::open(lab_.paths.runtime_root, lab_.name, Journal::Open::kAppend);
+    if (!opened) return fail(opened.error());
+    j.emplace(std::move(*opened));
+  }
   auto backend = runtime_.backend(lab_);
   if (auto done = Executor(*backend, j ? &*j : nullptr).run(actions); !done)
-    return std::unexpected(Error::environment(done.error()));
+    return fail(done.error());
   return {};
 }
 
 LabEvents::Result LabEvents::set_link(const std::string& a, const std::string& b, bool up) const {
   auto ends = ends_of(lab_, a, b);
-  if (!ends) return std::unexpected(ends.error());
+  if (!ends) return fail(ends.error());
   std::vector<Action> actions;
   for (const End& e : *ends)
     actions.push_back({up ? ActionKind{SetLinkUp{e.node->netns, e.interface}} : SetLinkDown{e.node->netns, e.interface},
@@ -102,21 +103,21 @@ LabEvents::Result LabEvents::set_link(const std::string& a, const std::string& b
 
 LabEvents::Result LabEvents::fail_node(const std::string& name, FailMode mode) const {
   auto n = node(name);
-  if (!n) return std::unexpected(n.error());
+  if (!n) return fail(n.error());
   if (mode == FailMode::kService) {
     auto procs = recorded(lab_, name);
     auto it = procs.find("responder");
-    if (it == procs.end()) return std::unexpected(Error::environment(fmt::format("{} has no running responder", name)));
+    if (it == procs.end()) return fail(Error::environment(fmt::format("{} has no running responder", name)));
     return carry_out({{KillProcess{it->second.pid, it->second.start_time, "responder"}, name, "fail service"}});
   }
   auto done = mode == FailMode::kCrash ? runtime_.kill_all(**n) : runtime_.freeze(**n);
-  if (!done) return std::unexpected(Error::environment(done.error()));
+  if (!done) return fail(done.error());
   return {};
 }
 
 LabEvents::Result LabEvents::restore_node(const std::string& name) const {
   auto n = node(name);
-  if (!n) return std::unexpected(n.error());
+  if (!n) return fail(n.error());
   runtime_.thaw(**n);
   const std::vector<Action> again = restart_plan(lab_, name);
   if (again.empty()) return {};
@@ -125,7 +126,7 @@ LabEvents::Result LabEvents::restore_node(const std::string& name) const {
 
 LabEvents::Result LabEvents::impair(const ImpairStep& step) const {
   auto ends = ends_of(lab_, step.link.a.value, step.link.b.value);
-  if (!ends) return std::unexpected(ends.error());
+  if (!ends) return fail(ends.error());
   std::vector<Action> actions;
   for (const End& e : *ends) {
     if (step.loss_percent)
@@ -141,7 +142,7 @@ LabEvents::Result LabEvents::impair(const ImpairStep& step) const {
 // Every end is cleared even if one fails: what failed is said after.
 LabEvents::Result LabEvents::clear_impairment(const ImpairStep& step) const {
   auto ends = ends_of(lab_, step.link.a.value, step.link.b.value);
-  if (!ends) return std::unexpected(ends.error());
+  if (!ends) return fail(ends.error());
   std::vector<std::string> failed;
   for (const End& e : *ends) {
     std::vector<Action> actions;
@@ -149,7 +150,7 @@ LabEvents::Result LabEvents::clear_impairment(const ImpairStep& step) const {
     if (step.delay) actions.push_back({ClearDelay{e.node->netns, e.interface}, e.node->name, "mend link"});
     if (auto done = carry_out(actions); !done) failed.push_back(done.error().message);
   }
-  if (!failed.empty()) return std::unexpected(Error::environment(fmt::format("{}", fmt::join(failed, "; "))));
+  if (!failed.empty()) return fail(Error::environment(fmt::format("{}", fmt::join(failed, "; "))));
   return {};
 }
 

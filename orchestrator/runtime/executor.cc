@@ -1,4 +1,5 @@
 #include "runtime/executor.h"
+#include "core/error.h"
 
 #include "runtime/journal.h"
 
@@ -51,44 +52,50 @@ const char* Executor::to_string(Batch b) {
   return "?";
 }
 
-void Executor::record_intent(std::span<const Action> batch) {
-  if (!journal_) return;
+std::expected<void, Error> Executor::record_intent(std::span<const Action> batch) {
+  if (!journal_) return {};
   for (const Action& a : batch) {
-    if (const auto* n = std::get_if<CreateNamespace>(&a.what)) journal_->netns(n->netns);
-    if (const auto* d = std::get_if<CreateDirectory>(&a.what)) journal_->directory(d->path);
+    if (const auto* n = std::get_if<CreateNamespace>(&a.what))
+      if (auto w = journal_->netns(n->netns); !w) return w;
+    if (const auto* d = std::get_if<CreateDirectory>(&a.what))
+      if (auto w = journal_->directory(d->path); !w) return w;
   }
+  return {};
 }
 
 // FRR's -N <name> makes /var/run/frr/<name>/, and a container runtime makes
 // it before the container that binds it, batches ahead of the daemon: every
 // one the plan will use is recorded before anything is made, so that destroy
 // removes it whenever anylab is stopped.
-void Executor::record_run_dirs(const std::vector<Action>& actions) {
-  if (!journal_) return;
+std::expected<void, Error> Executor::record_run_dirs(const std::vector<Action>& actions) {
+  if (!journal_) return {};
   std::set<std::string> recorded;
   for (const Action& a : actions)
     if (const auto* p = std::get_if<StartProcess>(&a.what))
       for (size_t i = 0; i + 1 < p->argv.size(); ++i)
-        if (p->argv[i] == "-N" && recorded.insert(p->argv[i + 1]).second) journal_->run_dir(frr_run_dir(p->argv[i + 1]));
+        if (p->argv[i] == "-N" && recorded.insert(p->argv[i + 1]).second)
+          if (auto w = journal_->run_dir(frr_run_dir(p->argv[i + 1])); !w) return w;
+  return {};
 }
 
-std::expected<void, std::string> Executor::run(const std::vector<Action>& actions, const Progress& progress) {
-  record_run_dirs(actions);
+std::expected<void, Error> Executor::run(const std::vector<Action>& actions, const Progress& progress) {
+  if (auto w = record_run_dirs(actions); !w) return w;
   size_t i = 0;
   while (i < actions.size()) {
-    if (cancel_ && cancel_->load()) return std::unexpected("interrupted");
+    if (cancel_ && cancel_->load()) return fail("interrupted");
     size_t j = i + 1;
     while (j < actions.size() && batch_of(actions[j].what) == batch_of(actions[i].what)) ++j;
     std::span<const Action> batch(actions.data() + i, j - i);
-    record_intent(batch);
+    if (auto w = record_intent(batch); !w) return w;
     auto t0 = std::chrono::steady_clock::now();
     auto spawned = backend_.apply(batch);
     if (std::getenv("ANYLAB_TIMING"))
       std::fprintf(stderr, "batch %s: %zu actions in %.3fs\n", to_string(batch_of(actions[i].what)), batch.size(),
                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    if (!spawned) return std::unexpected(spawned.error());
+    if (!spawned) return fail(spawned.error());
     if (journal_)
-      for (const Spawned& s : *spawned) journal_->process(s.pid, s.start_time, s.node, s.name);
+      for (const Spawned& s : *spawned)
+        if (auto w = journal_->process(s.pid, s.start_time, s.node, s.name); !w) return w;
     i = j;
     if (progress) progress(i, actions.size(), actions[i - 1]);
   }

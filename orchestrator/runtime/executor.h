@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "plan/plan.h"
 #include "runtime/backend.h"
 
@@ -23,7 +24,7 @@ class Executor {
   Executor(Backend& backend, Journal* journal, const std::atomic<bool>* cancel = nullptr)
       : backend_(backend), journal_(journal), cancel_(cancel) {}
 
-  std::expected<void, std::string> run(const std::vector<Action>& actions, const Progress& progress = {});
+  std::expected<void, Error> run(const std::vector<Action>& actions, const Progress& progress = {});
 
   // Which actions go together to the backend in one call. Every action
   // type names its batch (batch.cc has no catch-all: a new action does not
@@ -33,8 +34,8 @@ class Executor {
   static const char* to_string(Batch b);
 
  private:
-  void record_intent(std::span<const Action> batch);
-  void record_run_dirs(const std::vector<Action>& actions);
+  std::expected<void, Error> record_intent(std::span<const Action> batch);
+  std::expected<void, Error> record_run_dirs(const std::vector<Action>& actions);
   Backend& backend_;
   Journal* journal_;
   const std::atomic<bool>* cancel_;

@@ -1,4 +1,5 @@
 #include "runtime/frr_vty.h"
+#include "core/error.h"
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -120,14 +121,14 @@ std::optional<std::string> frr_vty(const std::string& instance, const std::strin
 namespace {
 
 // Each line in order on one connection, stopping at the first refused.
-std::expected<void, std::string> run_lines(const std::string& instance, const std::string& daemon,
+std::expected<void, Error> run_lines(const std::string& instance, const std::string& daemon,
                                            const std::vector<std::string>& all, std::chrono::milliseconds timeout) {
   VtySession s(instance, daemon, timeout);
-  if (!s.connected()) return std::unexpected(fmt::format("{} of {} does not answer on its vty socket", daemon, instance));
+  if (!s.connected()) return fail(fmt::format("{} of {} does not answer on its vty socket", daemon, instance));
   for (const std::string& line : all) {
     VtySession::Answer a = s.ask(line);
     if (a.status != 0)
-      return std::unexpected(fmt::format("{} of {} refused \"{}\": {}", daemon, instance, line,
+      return fail(fmt::format("{} of {} refused \"{}\": {}", daemon, instance, line,
                                          a.status < 0 ? "no answer in time" : trimmed(a.text)));
   }
   return {};
@@ -135,7 +136,7 @@ std::expected<void, std::string> run_lines(const std::string& instance, const st
 
 }  // namespace
 
-std::expected<void, std::string> frr_configure(const std::string& instance, const std::string& daemon,
+std::expected<void, Error> frr_configure(const std::string& instance, const std::string& daemon,
                                                const std::vector<std::string>& lines,
                                                const std::vector<std::string>& then,
                                                std::chrono::milliseconds timeout) {
@@ -146,7 +147,7 @@ std::expected<void, std::string> frr_configure(const std::string& instance, cons
   return run_lines(instance, daemon, all, timeout);
 }
 
-std::expected<void, std::string> frr_enable(const std::string& instance, const std::string& daemon,
+std::expected<void, Error> frr_enable(const std::string& instance, const std::string& daemon,
                                             const std::vector<std::string>& commands,
                                             std::chrono::milliseconds timeout) {
   std::vector<std::string> all{"enable"};

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/error.h"
+
 #include <chrono>
 #include <expected>
 #include <optional>
@@ -29,7 +31,7 @@ std::optional<std::string> vty_ask(const std::string& socket_path, const std::st
 // between lines, as in a terminal), then each of `then` in enable mode (e.g.
 // a soft clear that applies an edited route-map). Stops at the first line
 // the daemon refuses; the error quotes the line and FRR's answer.
-std::expected<void, std::string> frr_configure(const std::string& instance, const std::string& daemon,
+std::expected<void, Error> frr_configure(const std::string& instance, const std::string& daemon,
                                                const std::vector<std::string>& lines,
                                                const std::vector<std::string>& then = {},
                                                std::chrono::milliseconds timeout = std::chrono::seconds(5));
@@ -37,7 +39,7 @@ std::expected<void, std::string> frr_configure(const std::string& instance, cons
 // Runs commands in enable mode (`clear bgp ... soft in`), on one
 // connection, stopping at the first the daemon refuses; the error quotes it
 // and FRR's answer.
-std::expected<void, std::string> frr_enable(const std::string& instance, const std::string& daemon,
+std::expected<void, Error> frr_enable(const std::string& instance, const std::string& daemon,
                                             const std::vector<std::string>& commands,
                                             std::chrono::milliseconds timeout = std::chrono::seconds(5));
 

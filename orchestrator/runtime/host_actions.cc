@@ -1,4 +1,5 @@
 #include "runtime/host_actions.h"
+#include "core/error.h"
 
 #include <fcntl.h>
 #include <grp.h>
@@ -29,7 +30,7 @@
 namespace anylab {
 namespace {
 
-using Result = std::expected<std::vector<Spawned>, std::string>;
+using Result = std::expected<std::vector<Spawned>, Error>;
 
 Result ip_batch(const std::string& netns, const std::string& commands) {
   std::vector<std::string> argv{"ip"};
@@ -37,7 +38,7 @@ Result ip_batch(const std::string& netns, const std::string& commands) {
   argv.insert(argv.end(), {"-batch", "-"});
   RunOutput r = run_command({"", argv, {}, ""}, commands);
   if (r.exit_code != 0)
-    return std::unexpected(fmt::format("ip{} -batch failed ({}) on:\n{}", netns.empty() ? "" : " -n " + netns,
+    return fail(fmt::format("ip{} -batch failed ({}) on:\n{}", netns.empty() ? "" : " -n " + netns,
                                        r.how(), commands));
   return std::vector<Spawned>{};
 }
@@ -70,7 +71,7 @@ Result sysctls(std::span<const Action> batch) {
       f.close();
       return f ? "" : fmt::format("cannot set {} in {}", s.key, s.netns);
     });
-    if (!err.empty()) return std::unexpected(err);
+    if (!err.empty()) return fail(err);
   }
   return std::vector<Spawned>{};
 }
@@ -80,16 +81,16 @@ Result files(std::span<const Action> batch) {
     std::error_code ec;
     if (const auto* d = std::get_if<CreateDirectory>(&a.what)) {
       std::filesystem::create_directories(d->path, ec);
-      if (ec) return std::unexpected(fmt::format("cannot create {}: {}", d->path, ec.message()));
+      if (ec) return fail(fmt::format("cannot create {}: {}", d->path, ec.message()));
       if (d->frr_owned) {
         const passwd* pw = getpwnam("frr");
         const group* gr = getgrnam("frr");
         if (pw && gr && ::lchown(d->path.c_str(), pw->pw_uid, gr->gr_gid) != 0)
-          return std::unexpected(fmt::format("cannot give {} to frr: {}", d->path, std::strerror(errno)));
+          return fail(fmt::format("cannot give {} to frr: {}", d->path, std::strerror(errno)));
       }
     } else {
       const auto& w = std::get<WriteFile>(a.what);
-      if (auto written = write_file_nofollow(w.path, w.content); !written) return std::unexpected(written.error());
+      if (auto written = write_file_nofollow(w.path, w.content); !written) return fail(written.error());
     }
   }
   return std::vector<Spawned>{};
@@ -100,7 +101,7 @@ Result processes(std::span<const Action> batch) {
   for (const Action& a : batch) {
     const auto& p = std::get<StartProcess>(a.what);
     auto pid = spawn_detached({p.netns, p.argv, p.env, p.log_file});
-    if (!pid) return std::unexpected(pid.error());
+    if (!pid) return fail(pid.error());
     out.push_back({*pid, process_start_time(*pid).value_or(0), a.node, p.name});
   }
   return out;
@@ -136,12 +137,12 @@ Result addressing(std::span<const Action> batch) {
     for (size_t i = start; i < std::min(order.size(), start + workers); ++i)
       threads.emplace_back([&, i] {
         auto r = ip_batch(order[i], per_ns[order[i]]);
-        if (!r) errors[i] = r.error();
+        if (!r) errors[i] = r.error().message;
       });
     for (auto& t : threads) t.join();
   }
   for (const std::string& e : errors)
-    if (!e.empty()) return std::unexpected(e);
+    if (!e.empty()) return fail(e);
   return carrier(batch);
 }
 
@@ -170,7 +171,7 @@ Result carrier(std::span<const Action> batch) {
     }
     if (waiting.empty()) break;
     if (std::chrono::steady_clock::now() >= deadline)
-      return std::unexpected(fmt::format("{} in {} has no carrier 10 s after both ends were set up",
+      return fail(fmt::format("{} in {} has no carrier 10 s after both ends were set up",
                                          *waiting.begin()->second.begin(), waiting.begin()->first));
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -191,7 +192,7 @@ Result sockets(std::span<const Action> batch) {
       if (fd >= 0) ::close(fd);
       if (up) break;
       if (std::chrono::steady_clock::now() >= deadline)
-        return std::unexpected(fmt::format("{} did not start listening on {} within 20 s", a.node, path));
+        return fail(fmt::format("{} did not start listening on {} within 20 s", a.node, path));
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
   }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/error.h"
 #include "runtime/backend.h"
 
 namespace anylab {
@@ -12,12 +13,12 @@ namespace anylab {
 // make their containers and start processes in them, and hand it the rest.
 class HostActions : public Backend {
  public:
-  std::expected<std::vector<Spawned>, std::string> apply(std::span<const Action> batch) override;
+  std::expected<std::vector<Spawned>, Error> apply(std::span<const Action> batch) override;
 };
 
 // The changes events make (plan.h's second half: configuration, ExaBGP
 // commands, a process killed, loss and delay), each in order.
-std::expected<std::vector<Spawned>, std::string> apply_changes(std::span<const Action> batch);
+std::expected<std::vector<Spawned>, Error> apply_changes(std::span<const Action> batch);
 // What to tell a user whose kernel lacks netem.
 std::string netem_missing_message();
 

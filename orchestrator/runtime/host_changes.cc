@@ -14,13 +14,14 @@
 #include <fmt/format.h>
 
 #include "runtime/frr_vty.h"
+#include "core/error.h"
 #include "runtime/host_actions.h"
 #include "runtime/process.h"
 
 namespace anylab {
 namespace {
 
-using Done = std::expected<void, std::string>;
+using Done = std::expected<void, Error>;
 
 std::string loss_table(const std::string& interface) { return "anylab_impair_" + interface; }
 
@@ -39,12 +40,12 @@ std::string loss_ruleset(const std::string& interface, double percent) {
 Done send_to_exabgp(const std::string& node, const SendToExabgp& s) {
   const int fd = ::open(s.fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0)
-    return std::unexpected(fmt::format("ExaBGP's control channel of {} is not open ({}: {}); is the lab deployed?",
+    return fail(fmt::format("ExaBGP's control channel of {} is not open ({}: {}); is the lab deployed?",
                                        node, s.fifo, std::strerror(errno)));
   const std::string line = s.command + "\n";
   const bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
   ::close(fd);
-  if (!ok) return std::unexpected(fmt::format("cannot write to {}: {}", s.fifo, std::strerror(errno)));
+  if (!ok) return fail(fmt::format("cannot write to {}: {}", s.fifo, std::strerror(errno)));
   return {};
 }
 
@@ -53,27 +54,27 @@ struct Change {
   Done operator()(const ConfigureFrr& c) const { return frr_configure(c.instance, c.daemon, c.lines, c.then); }
   Done operator()(const SendToExabgp& s) const { return send_to_exabgp(node, s); }
   Done operator()(const KillProcess& k) const {
-    if (!same_process(k.pid, k.start_time)) return std::unexpected(fmt::format("{} has no running {}", node, k.name));
+    if (!same_process(k.pid, k.start_time)) return fail(fmt::format("{} has no running {}", node, k.name));
     ::kill(k.pid, SIGKILL);
     return {};
   }
   Done operator()(const SetLoss& l) const {
     if (run_command({l.netns, {"nft", "-f", "-"}, {}, ""}, loss_ruleset(l.interface, l.percent)).exit_code != 0)
-      return std::unexpected(fmt::format("nftables refused the loss rule on {}:{} (is the nftables package "
+      return fail(fmt::format("nftables refused the loss rule on {}:{} (is the nftables package "
                                          "installed and the kernel's nf_tables available?)",
                                          node, l.interface));
     return {};
   }
   Done operator()(const ClearLoss& l) const {
     if (run_command({l.netns, {"nft", "delete", "table", "netdev", loss_table(l.interface)}, {}, ""}).exit_code != 0)
-      return std::unexpected(fmt::format("cannot remove the loss rule on {}:{}", node, l.interface));
+      return fail(fmt::format("cannot remove the loss rule on {}:{}", node, l.interface));
     return {};
   }
   Done operator()(const SetDelay& d) const {
     const std::string us = fmt::format("{}us", d.delay.count());
     if (run_command({d.netns, {"tc", "qdisc", "replace", "dev", d.interface, "root", "netem", "delay", us}, {}, ""})
             .exit_code != 0)
-      return std::unexpected(netem_missing_message());
+      return fail(netem_missing_message());
     return {};
   }
   Done operator()(const ClearDelay& d) const {
@@ -82,7 +83,7 @@ struct Change {
   }
   template <typename Other>
   Done operator()(const Other&) const {
-    return std::unexpected(std::string("not a change to a running lab"));
+    return fail(std::string("not a change to a running lab"));
   }
 };
 
@@ -95,9 +96,9 @@ std::string netem_missing_message() {
 }
 
 // Each in order; the first that fails stops the rest.
-std::expected<std::vector<Spawned>, std::string> apply_changes(std::span<const Action> batch) {
+std::expected<std::vector<Spawned>, Error> apply_changes(std::span<const Action> batch) {
   for (const Action& a : batch)
-    if (auto done = std::visit(Change{a.node}, a.what); !done) return std::unexpected(done.error());
+    if (auto done = std::visit(Change{a.node}, a.what); !done) return fail(done.error());
   return std::vector<Spawned>{};
 }
 

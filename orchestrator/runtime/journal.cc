@@ -1,4 +1,5 @@
 #include "runtime/journal.h"
+#include "core/error.h"
 
 #include "model/lab.h"
 
@@ -17,7 +18,7 @@
 
 namespace anylab {
 
-std::expected<void, std::string> make_runtime_root(const std::string& root) {
+std::expected<void, Error> make_runtime_root(const std::string& root) {
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(root).parent_path(), ec);
   const mode_t old = ::umask(077);
@@ -28,14 +29,14 @@ std::expected<void, std::string> make_runtime_root(const std::string& root) {
   const std::string not_root = ::geteuid() != 0 ? "anylab drives labs as root: run it with sudo (" : "";
   const std::string close = not_root.empty() ? "" : ")";
   if (made != 0 && err != EEXIST)
-    return std::unexpected(fmt::format("{}cannot make {}: {}{}", not_root, root, std::strerror(err), close));
+    return fail(fmt::format("{}cannot make {}: {}{}", not_root, root, std::strerror(err), close));
   struct stat st {};
   if (::lstat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid())
-    return std::unexpected(fmt::format("{}{} is not a directory of this user's (a link, or someone else's): anylab "
+    return fail(fmt::format("{}{} is not a directory of this user's (a link, or someone else's): anylab "
                                        "keeps the pids it kills there; remove it, or move it aside{}",
                                        not_root, root, close));
   if ((st.st_mode & 0777) != 0711 && ::chmod(root.c_str(), 0711) != 0)
-    return std::unexpected(fmt::format("cannot make {} private: {}", root, std::strerror(errno)));
+    return fail(fmt::format("cannot make {} private: {}", root, std::strerror(errno)));
   return {};
 }
 
@@ -46,25 +47,26 @@ std::string Journal::lab_dir(const std::string& root, const std::string& lab) { 
 // journal already there is another deploy's (the claim and the "already
 // deployed" check come first, so this is the last guard), and neither is
 // ever reached through a link.
-Journal::Journal(const std::string& root, const std::string& lab, Open how) {
+std::expected<Journal, Error> Journal::open(const std::string& root, const std::string& lab, Open how) {
   if (how == Open::kAppend) {
     const std::string path = lab_file(lab_dir(root, lab), LabFile::kJournal);
-    if (auto why = untrusted(root, lab)) throw std::runtime_error(*why);
-    fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
-    if (fd_ < 0) throw std::runtime_error(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
-    return;
+    if (auto why = untrusted(root, lab)) return fail(*why);
+    const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return fail(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+    return Journal(fd);
   }
-  if (auto made = make_runtime_root(root); !made) throw std::runtime_error(made.error());
+  if (auto made = make_runtime_root(root); !made) return fail(made.error());
   const std::string dir = lab_dir(root, lab);
   if (::mkdir(dir.c_str(), 0711) != 0 && errno != EEXIST)
-    throw std::runtime_error(fmt::format("cannot create {}: {}", dir, std::strerror(errno)));
+    return fail(fmt::format("cannot create {}: {}", dir, std::strerror(errno)));
   struct stat st {};
   if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid())
-    throw std::runtime_error(fmt::format("{} is a link or someone else's; it was left alone", dir));
+    return fail(fmt::format("{} is a link or someone else's; it was left alone", dir));
   ::chmod(dir.c_str(), 0711);
   const std::string path = lab_file(dir, LabFile::kJournal);
-  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd_ < 0) throw std::runtime_error(fmt::format("cannot create {}: {}", path, std::strerror(errno)));
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return fail(fmt::format("cannot create {}: {}", path, std::strerror(errno)));
+  return Journal(fd);
 }
 
 std::optional<std::string> Journal::untrusted(const std::string& root, const std::string& lab) {
@@ -83,17 +85,18 @@ Journal::~Journal() {
 }
 
 // One write(2) per line on an O_APPEND file: a line is whole or absent.
-void Journal::append(const std::string& line) {
+Journal::Written Journal::append(const std::string& line) {
   const std::string l = line + "\n";
   if (::write(fd_, l.data(), l.size()) != static_cast<ssize_t>(l.size()))
-    throw std::runtime_error(fmt::format("cannot write the journal: {}", std::strerror(errno)));
+    return fail(fmt::format("cannot write the journal: {}", std::strerror(errno)));
+  return {};
 }
 
-void Journal::netns(const std::string& name) { append("netns " + name); }
-void Journal::directory(const std::string& path) { append("dir " + path); }
-void Journal::run_dir(const std::string& path) { append("rundir " + path); }
-void Journal::process(pid_t pid, uint64_t start_time, const std::string& node, const std::string& name) {
-  append(fmt::format("pid {} {} {} {}", pid, start_time, node, name));
+Journal::Written Journal::netns(const std::string& name) { return append("netns " + name); }
+Journal::Written Journal::directory(const std::string& path) { return append("dir " + path); }
+Journal::Written Journal::run_dir(const std::string& path) { return append("rundir " + path); }
+Journal::Written Journal::process(pid_t pid, uint64_t start_time, const std::string& node, const std::string& name) {
+  return append(fmt::format("pid {} {} {} {}", pid, start_time, node, name));
 }
 
 std::vector<JournalEntry> Journal::read(const std::string& root, const std::string& lab) {

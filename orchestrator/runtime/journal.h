@@ -4,12 +4,15 @@
 // ask the running daemons. Depends on core/, model/, plan/.
 #pragma once
 
+#include "core/error.h"
+
 #include <sys/types.h>
 
 #include <cstdint>
 #include <expected>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace anylab {
@@ -31,7 +34,7 @@ struct JournalEntry {
 // else lists or writes it (journals hold the pids destroy kills); FRR, which
 // drops to its own user, may still pass through to its node's directory.
 // Refuses a root that is a link or not owned by us.
-std::expected<void, std::string> make_runtime_root(const std::string& root);
+std::expected<void, Error> make_runtime_root(const std::string& root);
 
 
 class Journal {
@@ -41,15 +44,20 @@ class Journal {
   // exist yet. kAppend (a restored node's new daemons): the deployed lab's
   // journal, which must be one anylab wrote.
   enum class Open { kCreate, kAppend };
-  Journal(const std::string& root, const std::string& lab, Open how = Open::kCreate);
+  static std::expected<Journal, Error> open(const std::string& root, const std::string& lab,
+                                            Open how = Open::kCreate);
   ~Journal();
+  Journal(Journal&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  Journal& operator=(Journal&&) = delete;
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;
 
-  void netns(const std::string& name);
-  void directory(const std::string& path);
-  void run_dir(const std::string& path);
-  void process(pid_t pid, uint64_t start_time, const std::string& node, const std::string& name);
+  // Each line is written whole or not at all; an error when it was not.
+  using Written = std::expected<void, Error>;
+  Written netns(const std::string& name);
+  Written directory(const std::string& path);
+  Written run_dir(const std::string& path);
+  Written process(pid_t pid, uint64_t start_time, const std::string& node, const std::string& name);
 
   // Nothing when the journal is not one anylab wrote (untrusted() says why).
   static std::vector<JournalEntry> read(const std::string& root, const std::string& lab);
@@ -59,7 +67,8 @@ class Journal {
   static std::optional<std::string> untrusted(const std::string& root, const std::string& lab);
 
  private:
-  void append(const std::string& line);
+  explicit Journal(int fd) : fd_(fd) {}
+  Written append(const std::string& line);
   int fd_ = -1;
 };
 

@@ -1,4 +1,5 @@
 #include "runtime/lab_claim.h"
+#include "core/error.h"
 
 #include "runtime/journal.h"
 
@@ -42,19 +43,19 @@ std::string holder_of(int fd) {
 
 }  // namespace
 
-std::expected<LabClaim, std::string> LabClaim::take(const std::string& root, const std::string& lab) {
-  if (auto made = make_runtime_root(root); !made) return std::unexpected(made.error());
+std::expected<LabClaim, Error> LabClaim::take(const std::string& root, const std::string& lab) {
+  if (auto made = make_runtime_root(root); !made) return fail(made.error());
   const std::string path = fmt::format("{}/{}.lock", root, lab);
   for (int attempt = 0; attempt < 100; ++attempt) {
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) return std::unexpected(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+    if (fd < 0) return fail(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
       const int err = errno;
       std::string who = err == EWOULDBLOCK ? holder_of(fd) : std::strerror(err);
       ::close(fd);
       if (err == EWOULDBLOCK)
-        return std::unexpected(fmt::format("lab {} is in use by another anylab ({}); it was left alone", lab, who));
-      return std::unexpected(fmt::format("cannot lock {}: {}", path, who));
+        return fail(fmt::format("lab {} is in use by another anylab ({}); it was left alone", lab, who));
+      return fail(fmt::format("cannot lock {}: {}", path, who));
     }
     // The holder before us may have removed the file between our open and
     // our lock: then the lock is on a file no one else will open. Again.
@@ -69,11 +70,11 @@ std::expected<LabClaim, std::string> LabClaim::take(const std::string& root, con
       const int err = errno;
       ::unlink(path.c_str());
       ::close(fd);
-      return std::unexpected(fmt::format("cannot write {}: {}", path, std::strerror(err)));
+      return fail(fmt::format("cannot write {}: {}", path, std::strerror(err)));
     }
     return LabClaim(fd, path);
   }
-  return std::unexpected(fmt::format("cannot claim {}: it keeps being replaced", path));
+  return fail(fmt::format("cannot claim {}: it keeps being replaced", path));
 }
 
 LabClaim::LabClaim(LabClaim&& other) noexcept : fd_(other.fd_), path_(std::move(other.path_)) { other.fd_ = -1; }

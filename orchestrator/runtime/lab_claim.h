@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/error.h"
+
 #include <expected>
 #include <string>
 
@@ -18,7 +20,7 @@ class LabClaim {
  public:
   // The claim, or why not: "held by anylab (pid 1234: anylab test labs/x.yaml)".
   // Never waits.
-  static std::expected<LabClaim, std::string> take(const std::string& root, const std::string& lab);
+  static std::expected<LabClaim, Error> take(const std::string& root, const std::string& lab);
   LabClaim(LabClaim&& other) noexcept;
   LabClaim& operator=(LabClaim&&) = delete;
   LabClaim(const LabClaim&) = delete;

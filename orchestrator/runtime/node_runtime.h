@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "model/lab.h"
 #include "runtime/backend.h"
 #include "runtime/process.h"
@@ -41,7 +42,7 @@ struct RemoveReport {
 // and those paths and never knows which runtime it runs on.
 class NodeRuntime {
  public:
-  using Result = std::expected<void, std::string>;
+  using Result = std::expected<void, Error>;
   virtual ~NodeRuntime() = default;
 
   virtual const char* name() const = 0;
@@ -54,7 +55,7 @@ class NodeRuntime {
   // container its mount and UTS namespaces too, so that it sees the image's
   // programs and files and the node's hostname); argv and the rest are the
   // caller's to fill. An error when the node is not there to run in.
-  virtual std::expected<ProcessSpec, std::string> process_in(const Node& n) const = 0;
+  virtual std::expected<ProcessSpec, Error> process_in(const Node& n) const = 0;
   // Every process running in the node now.
   virtual std::vector<pid_t> processes(const Node& n) const = 0;
   // Every process of the node killed (a crash), stopped (a hang: its peers

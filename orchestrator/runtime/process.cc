@@ -1,4 +1,5 @@
 #include "runtime/process.h"
+#include "core/error.h"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -165,9 +166,9 @@ void offer_pages_to_merge() {
 
 }  // namespace
 
-std::expected<pid_t, std::string> spawn_detached(const ProcessSpec& spec) {
+std::expected<pid_t, Error> spawn_detached(const ProcessSpec& spec) {
   NamespaceFds ns(spec);
-  if (!ns.error().empty()) return std::unexpected(ns.error());
+  if (!ns.error().empty()) return fail(ns.error());
   const bool mergeable = page_merging_on();
   auto enter = bp::extend::on_exec_setup = [&ns, mergeable](auto&) {
     if (!ns.enter()) ::_exit(127);
@@ -179,27 +180,27 @@ std::expected<pid_t, std::string> spawn_detached(const ProcessSpec& spec) {
   const std::string log = spec.log_file.empty() ? "/dev/null" : spec.log_file;
   bp::child c(bp::exe = executable(spec.argv.at(0)), bp::args = args_of(spec), environment(spec), bp::std_in < bp::null,
               (bp::std_out & bp::std_err) > log, enter, ec);
-  if (ec) return std::unexpected(fmt::format("cannot start {}: {}", spec.argv[0], ec.message()));
+  if (ec) return fail(fmt::format("cannot start {}: {}", spec.argv[0], ec.message()));
   const pid_t pid = c.id();
   c.detach();
   return pid;
 }
 
-std::expected<void, std::string> enter_namespaces(const ProcessSpec& spec) {
+std::expected<void, Error> enter_namespaces(const ProcessSpec& spec) {
   NamespaceFds ns(spec);
-  if (!ns.error().empty()) return std::unexpected(ns.error());
-  if (!ns.enter()) return std::unexpected(fmt::format("cannot enter {}'s namespaces: {}", spec.netns, std::strerror(errno)));
+  if (!ns.error().empty()) return fail(ns.error());
+  if (!ns.enter()) return fail(fmt::format("cannot enter {}'s namespaces: {}", spec.netns, std::strerror(errno)));
   return {};
 }
 
-std::expected<TempFile, std::string> TempFile::with(const std::string& content) {
+std::expected<TempFile, Error> TempFile::with(const std::string& content) {
   char path[] = "/tmp/anylab-XXXXXX";
   const int fd = ::mkstemp(path);
-  if (fd < 0) return std::unexpected(fmt::format("cannot make a file in /tmp: {}", std::strerror(errno)));
+  if (fd < 0) return fail(fmt::format("cannot make a file in /tmp: {}", std::strerror(errno)));
   TempFile file{path};
   const bool written = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
   ::close(fd);
-  if (!written) return std::unexpected(fmt::format("cannot write {}", file.path()));
+  if (!written) return fail(fmt::format("cannot write {}", file.path()));
   return file;
 }
 
@@ -221,7 +222,7 @@ namespace {
 
 // Starts the command with `in` as its stdin and `out` as its stdout; its
 // errors go to spec.log_file when it names one, else nowhere.
-std::expected<pid_t, std::string> start_command(const ProcessSpec& spec, const NamespaceFds& ns, const TempFile& in,
+std::expected<pid_t, Error> start_command(const ProcessSpec& spec, const NamespaceFds& ns, const TempFile& in,
                                                 const TempFile& out) {
   const pid_t parent = ::getpid();
   auto enter = bp::extend::on_exec_setup = [&ns, parent](auto&) {
@@ -238,7 +239,7 @@ std::expected<pid_t, std::string> start_command(const ProcessSpec& spec, const N
                                 bp::std_in < in.path(), bp::std_out > out.path(), bp::std_err > bp::null, enter, ec)
                     : bp::child(bp::exe = executable(spec.argv.at(0)), bp::args = args_of(spec), environment(spec),
                                 bp::std_in < in.path(), bp::std_out > out.path(), bp::std_err > spec.log_file, enter, ec);
-  if (ec) return std::unexpected(fmt::format("{}: {}", spec.argv.at(0), ec.message()));
+  if (ec) return fail(fmt::format("{}: {}", spec.argv.at(0), ec.message()));
   const pid_t pid = c.id();
   c.detach();
   return pid;
@@ -290,14 +291,14 @@ RunOutput run_command(const ProcessSpec& spec, const std::string& input, std::ch
     return result;
   }
   auto in = TempFile::with(input);
-  auto out = in ? TempFile::with("") : std::unexpected(in.error());
+  auto out = in ? TempFile::with("") : fail(in.error());
   if (!in || !out) {
-    result.error = in ? out.error() : in.error();
+    result.error = (in ? out.error() : in.error()).message;
     return result;
   }
   const auto pid = start_command(spec, ns, *in, *out);
   if (!pid) {
-    result.error = pid.error();
+    result.error = pid.error().message;
     return result;
   }
   wait_for(*pid, timeout, result);
@@ -308,20 +309,20 @@ RunOutput run_command(const ProcessSpec& spec, const std::string& input, std::ch
   return result;
 }
 
-std::expected<void, std::string> write_file_nofollow(const std::string& path, const std::string& content) {
+std::expected<void, Error> write_file_nofollow(const std::string& path, const std::string& content) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0) return std::unexpected(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+  if (fd < 0) return fail(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
   for (size_t done = 0; done < content.size();) {
     const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       const int err = errno;
       ::close(fd);
-      return std::unexpected(fmt::format("cannot write {}: {}", path, std::strerror(err)));
+      return fail(fmt::format("cannot write {}: {}", path, std::strerror(err)));
     }
     done += static_cast<size_t>(n);
   }
-  if (::close(fd) != 0) return std::unexpected(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+  if (::close(fd) != 0) return fail(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
   return {};
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/error.h"
+
 #include <sys/types.h>
 
 #include <chrono>
@@ -50,21 +52,21 @@ bool page_merging_on();
 // started alike then lay out their memory alike (FRR's command graph, YANG
 // modules, tables), page for page, and KSM keeps one copy of each. Only the network namespace is entered (setns), not a
 // mount namespace per process as `ip netns exec` makes.
-std::expected<pid_t, std::string> spawn_detached(const ProcessSpec& spec);
+std::expected<pid_t, Error> spawn_detached(const ProcessSpec& spec);
 
 // Writes a file anew, 0644, never through a link: root writes into node
 // directories that FRR's user owns, where a link could point anywhere.
-std::expected<void, std::string> write_file_nofollow(const std::string& path, const std::string& content);
+std::expected<void, Error> write_file_nofollow(const std::string& path, const std::string& content);
 
 // Enters spec's namespaces in this very process (before an exec: it must be
 // single-threaded for a mount namespace).
-std::expected<void, std::string> enter_namespaces(const ProcessSpec& spec);
+std::expected<void, Error> enter_namespaces(const ProcessSpec& spec);
 
 // A file in /tmp made for one use, removed when this goes (on every path).
 class TempFile {
  public:
   // With this content; the error says why not.
-  static std::expected<TempFile, std::string> with(const std::string& content);
+  static std::expected<TempFile, Error> with(const std::string& content);
   TempFile(TempFile&& o) noexcept : path_(std::exchange(o.path_, "")) {}
   TempFile& operator=(TempFile&&) = delete;
   TempFile(const TempFile&) = delete;

@@ -1,4 +1,5 @@
 #include "runtime/rpki.h"
+#include "core/error.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -152,7 +153,7 @@ std::optional<Revalidation> revalidation(const Node& router, const std::vector<R
   return all;
 }
 
-std::expected<void, std::string> reapply_import_policy(const Node& router) {
+std::expected<void, Error> reapply_import_policy(const Node& router) {
   std::vector<std::string> clears;
   for (Family f : {Family::kIpv4, Family::kIpv6})
     if (std::any_of(router.neighbors.begin(), router.neighbors.end(), [f](const BgpNeighbor& n) { return n.family() == f; }))
@@ -172,18 +173,18 @@ struct Watch {
 };
 
 // Every validating router's cache file, replaced whole (by rename).
-std::expected<void, std::string> write_vrps(const std::vector<Watch>& watches, const std::string& text) {
+std::expected<void, Error> write_vrps(const std::vector<Watch>& watches, const std::string& text) {
   for (const Watch& w : watches) {
     const std::string path = w.router->runtime_dir + "/vrps.json";
-    if (auto written = write_file_nofollow(path + ".new", text); !written) return std::unexpected(written.error());
+    if (auto written = write_file_nofollow(path + ".new", text); !written) return fail(written.error());
     if (std::rename((path + ".new").c_str(), path.c_str()) != 0)
-      return std::unexpected(fmt::format("cannot replace {}", path));
+      return fail(fmt::format("cannot replace {}", path));
   }
   return {};
 }
 
 // One look at a router, `seconds` after the publication.
-std::expected<void, std::string> look(Watch& w, const std::vector<Roa>& before, const std::vector<Roa>& after,
+std::expected<void, Error> look(Watch& w, const std::vector<Roa>& before, const std::vector<Roa>& after,
                                       double seconds) {
   const Node& r = *w.router;
   if (!w.holds) {
@@ -225,20 +226,20 @@ std::string late(const std::vector<Watch>& watches, std::chrono::milliseconds bu
 
 }  // namespace
 
-std::expected<std::string, std::string> publish_roas(const Lab& lab, const std::vector<Roa>& before,
+std::expected<std::string, Error> publish_roas(const Lab& lab, const std::vector<Roa>& before,
                                                      const std::vector<Roa>& roas, std::chrono::milliseconds budget) {
   std::vector<Watch> watches;
   for (const Node& n : lab.nodes)
     if (validates_rpki(n)) watches.push_back({&n});
   const auto published = std::chrono::steady_clock::now();
-  if (auto w = write_vrps(watches, render_vrps(roas)); !w) return std::unexpected(w.error());
+  if (auto w = write_vrps(watches, render_vrps(roas)); !w) return fail(w.error());
   for (;;) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - published).count();
     for (Watch& w : watches)
       if (!w.done)
-        if (auto looked = look(w, before, roas, seconds); !looked) return std::unexpected(looked.error());
+        if (auto looked = look(w, before, roas, seconds); !looked) return fail(looked.error());
     if (std::all_of(watches.begin(), watches.end(), [](const Watch& w) { return w.done; })) break;
-    if (std::chrono::steady_clock::now() >= published + budget) return std::unexpected(late(watches, budget));
+    if (std::chrono::steady_clock::now() >= published + budget) return fail(late(watches, budget));
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   std::vector<std::string> said;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "model/lab.h"
 
 namespace anylab {
@@ -75,7 +76,7 @@ std::optional<Revalidation> revalidation(const Node& router, const std::vector<R
 // Has an enforcing router's bgpd re-run its import policy on what every
 // peer sent it (`clear bgp ... soft in`, in enable mode), per family it
 // peers in.
-std::expected<void, std::string> reapply_import_policy(const Node& router);
+std::expected<void, Error> reapply_import_policy(const Node& router);
 
 // Writes the ROAs to every validating router's cache file (replaced whole,
 // by rename) and waits (at most `budget`) until each router's FRR holds
@@ -86,7 +87,7 @@ std::expected<void, std::string> reapply_import_policy(const Node& router);
 // Says when each router held the new set and, if it enforces, when its
 // routes were re-judged, counted from the file's publication. `before`: the
 // set the routers held until now.
-std::expected<std::string, std::string> publish_roas(const Lab& lab, const std::vector<Roa>& before,
+std::expected<std::string, Error> publish_roas(const Lab& lab, const std::vector<Roa>& before,
                                                      const std::vector<Roa>& roas, std::chrono::milliseconds budget);
 
 }  // namespace anylab

@@ -41,13 +41,14 @@ std::vector<std::string> runtime_names() {
   return out;
 }
 
-void record_runtime(const std::string& lab_dir, const std::string& runtime) {
+std::expected<void, Error> record_runtime(const std::string& lab_dir, const std::string& runtime) {
   std::ofstream out(lab_file(lab_dir, LabFile::kRuntime));
   out << runtime << "\n";
   out.close();
   // Destroy reads it to know there are containers to remove: unrecorded,
   // it would find "nothing to destroy" while they run.
-  if (!out) throw std::runtime_error(fmt::format("cannot record the lab's runtime in {}", lab_file(lab_dir, LabFile::kRuntime)));
+  if (!out) return fail(fmt::format("cannot record the lab's runtime in {}", lab_file(lab_dir, LabFile::kRuntime)));
+  return {};
 }
 
 std::optional<std::string> recorded_runtime(const std::string& lab_dir) {

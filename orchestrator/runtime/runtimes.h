@@ -1,10 +1,12 @@
 #pragma once
 
+#include <expected>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/error.h"
 #include "model/lab.h"
 #include "runtime/node_runtime.h"
 
@@ -26,7 +28,7 @@ const char* default_runtime();
 // What a deploy records in the lab's runtime directory, so that every later
 // command (and destroy, even after anylab was killed mid-deploy) drives the
 // lab on the runtime that built it. nullopt: nothing recorded.
-void record_runtime(const std::string& lab_dir, const std::string& runtime);  // throws when it cannot
+std::expected<void, Error> record_runtime(const std::string& lab_dir, const std::string& runtime);
 std::optional<std::string> recorded_runtime(const std::string& lab_dir);
 
 }  // namespace anylab

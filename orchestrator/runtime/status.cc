@@ -156,7 +156,7 @@ std::string session_diagnosis(const Lab& lab, const Node& router, const SessionS
 // client must get an answer, the same for the lab's ready-stable time: the
 // last updates may still be crossing routers and kernels when the sessions
 // are all up.
-std::string wait_ready(const Lab& lab, std::chrono::steady_clock::time_point deadline,
+std::expected<void, Error> wait_ready(const Lab& lab, std::chrono::steady_clock::time_point deadline,
                        const std::atomic<bool>* cancel) {
   std::vector<const Node*> routers_left, clients;
   for (const Node& n : lab.nodes) {
@@ -173,7 +173,7 @@ std::string wait_ready(const Lab& lab, std::chrono::steady_clock::time_point dea
       for (const Node* c : clients) not_ready.push_back(fmt::format("client {}: not probed yet", c->name));
     } else if (auto answers = ask_clients(lab, clients, not_ready); not_ready.empty()) {
       const auto now = std::chrono::steady_clock::now();
-      if (answers == last_answers && now - last_change >= lab.timings.ready_stable) return "";
+      if (answers == last_answers && now - last_change >= lab.timings.ready_stable) return {};
       if (answers != last_answers) {
         last_answers = std::move(answers);
         last_change = now;
@@ -199,7 +199,7 @@ std::string wait_ready(const Lab& lab, std::chrono::steady_clock::time_point dea
   std::sort(not_ready.begin(), not_ready.end());
   std::string report;
   for (const std::string& s : not_ready) report += "  " + s + "\n";
-  return report;
+  return fail(report);
 }
 
 }  // namespace anylab

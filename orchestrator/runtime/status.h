@@ -2,10 +2,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <expected>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "model/lab.h"
 
 namespace anylab {
@@ -31,9 +33,10 @@ ClientAnswer probe(const Lab& lab, const Node& client, const ServiceSpec& servic
 
 // Waits until every BGP session is Established, every instance announces
 // (a health-checked one only once its check has risen), and every client
-// gets an answer from an instance of every service over every family, or the deadline passes. Returns
-// "" when ready, else a report of exactly what is not.
-std::string wait_ready(const Lab& lab, std::chrono::steady_clock::time_point deadline,
+// gets an answer from an instance of every service over every family, or
+// the deadline passes; if not, the error is a report of exactly what is not
+// ready, a line each.
+std::expected<void, Error> wait_ready(const Lab& lab, std::chrono::steady_clock::time_point deadline,
                        const std::atomic<bool>* cancel);
 
 }  // namespace anylab

@@ -48,10 +48,10 @@ ScenarioOutcome Runner::run(const ScenarioSpec& sc) {
     return out;
   };
   auto targets = ops_.targets();
-  if (!targets) return fail("open the clients' namespaces", targets.error());
+  if (!targets) return fail("open the clients' namespaces", targets.error().message);
   for (size_t i = 0; i < targets->size(); ++i) index_[(*targets)[i]] = i;
   auto probes = ops_.start_probes();
-  if (!probes) return fail("start the prober", probes.error());
+  if (!probes) return fail("start the prober", probes.error().message);
   probes_ = std::move(*probes);
   probes_->sleep_until(now() + us(lab_.timings.warm_up));
   tcp_.clear();
@@ -97,7 +97,7 @@ StepOutcome Runner::event(std::string text, const std::function<Result()>& apply
   const Result r = apply();
   last_event_ = now();
   return {.text = std::move(text), .kind = StepKind::kEvent, .status = r ? Status::kPass : Status::kError,
-          .measured = r ? fmt::format("applied at +{}", checks::format_seconds(last_event_)) : r.error(),
+          .measured = r ? fmt::format("applied at +{}", checks::format_seconds(last_event_)) : r.error().message,
           .at = last_event_};
 }
 
@@ -117,7 +117,7 @@ void Runner::open_tcp_sessions() {
     w.session.reset();
     auto s = ops_.open_tcp(watch);
     if (!s) {
-      w.error = s.error();
+      w.error = s.error().message;
       continue;
     }
     auto first = (*s)->ask(Micros(1s));

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "plan/render_exabgp.h"
+#include "core/error.h"
 #include "loadgen.h"
 #include "scenario/runner.h"
 
@@ -137,7 +138,7 @@ StepOutcome Runner::step(const RpkiStep& r) {
       [&]() -> Result {
         published = now();
         auto done = ops_.publish_roas(now_published);
-        if (!done) return std::unexpected(done.error());
+        if (!done) return fail(done.error());
         note = *done;
         return {};
       },
@@ -215,7 +216,7 @@ StepOutcome Runner::flapping(const std::string& text, const FlapStep& f, const s
     auto up = up_once();
     if (!down || !up)
       return {.text = text, .kind = StepKind::kEvent, .status = Status::kError,
-              .measured = !down ? down.error() : up.error()};
+              .measured = (!down ? down.error() : up.error()).message};
     if (i + 1 < f.times) sleep_until(now() + half);
   }
   last_event_ = now();

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "route.h"
+#include "core/error.h"
 #include "loadgen.h"
 #include "scenario/runner.h"
 
@@ -192,7 +193,7 @@ StepOutcome Runner::expect_reaches(const ClientExpect& c) {
 // The timelines of one service and family of the clients keying `by_client`,
 // or why some of their probes could not be sent.
 template <class ByClient>
-std::expected<std::map<std::string, checks::ClientTimeline>, std::string> Runner::stream_timelines(
+std::expected<std::map<std::string, checks::ClientTimeline>, Error> Runner::stream_timelines(
       const Snapshot& s, const ByClient& by_client, const std::string& service, Family f, Micros end) const {
   std::map<std::string, checks::ClientTimeline> t;
   std::vector<ProbeKey> keys;
@@ -200,7 +201,7 @@ std::expected<std::map<std::string, checks::ClientTimeline>, std::string> Runner
     keys.push_back({entry.first, service, f});
     t[entry.first] = s.of(keys.back());
   }
-  if (auto why = unsent(s, keys, end)) return std::unexpected(*why);
+  if (auto why = unsent(s, keys, end)) return fail(*why);
   return t;
 }
 
@@ -215,7 +216,7 @@ StepOutcome Runner::expect_catchment(const std::vector<CatchmentSpec>& catchment
     for (const auto& [service, clients] : want)
       for (const Stream& st : streams(service, family)) {
         auto t = stream_timelines(s, clients, service, st.family, end);
-        if (!t) return Verdict{.error = t.error()};
+        if (!t) return Verdict{.error = t.error().message};
         Verdict one = checks::catchment(*t, last_event_, end, clients);
         all.pass = all.pass && one.pass;
         add_measured(all.measured, names_families(lab_.spec) ? to_string(st.family) : "", one.measured);
@@ -241,7 +242,7 @@ StepOutcome Runner::expect_load(const LoadExpect& l, const std::optional<Marked<
     Verdict all{.pass = true};
     for (const Stream& st : streams(service, family)) {
       auto t = stream_timelines(s, weights, service, st.family, end);
-      if (!t) return Verdict{.error = t.error()};
+      if (!t) return Verdict{.error = t.error().message};
       Verdict one = checks::load_share(*t, weights, last_event_, end, l.instance.value,
                                        l.at_most ? std::optional<double>(l.at_most->value) : std::nullopt,
                                        l.at_least ? std::optional<double>(l.at_least->value) : std::nullopt);

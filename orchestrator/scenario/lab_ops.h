@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/error.h"
 #include "model/lab.h"
 #include "runtime/node_runtime.h"
 #include "scenario/engine.h"
@@ -40,15 +41,15 @@ class ProbeRun {
 // implementation of this, not edits to the engine.
 class LabOps {
  public:
-  using Result = std::expected<void, std::string>;
+  using Result = std::expected<void, Error>;
   virtual ~LabOps() = default;
 
   // The probe targets, clients in node order, each with every service and
   // each service with every family.
-  virtual std::expected<std::vector<ProbeKey>, std::string> targets() = 0;
-  virtual std::expected<std::unique_ptr<ProbeRun>, std::string> start_probes() = 0;
+  virtual std::expected<std::vector<ProbeKey>, Error> targets() = 0;
+  virtual std::expected<std::unique_ptr<ProbeRun>, Error> start_probes() = 0;
   // A long-lived TCP connection from a client to a service's address in a family.
-  virtual std::expected<std::unique_ptr<checks::TcpSession>, std::string> open_tcp(const ProbeKey& key) = 0;
+  virtual std::expected<std::unique_ptr<checks::TcpSession>, Error> open_tcp(const ProbeKey& key) = 0;
 
   virtual Result set_link(const std::string& a, const std::string& b, bool up) = 0;
   virtual Result fail_node(const std::string& node, FailMode mode) = 0;
@@ -62,7 +63,7 @@ class LabOps {
   virtual Result exabgp(const std::string& instance, const std::string& command) = 0;
   // The published ROAs replaced by these; when every validating router holds
   // them, a note of how long each took.
-  virtual std::expected<std::string, std::string> publish_roas(const std::vector<Roa>& roas) = 0;
+  virtual std::expected<std::string, Error> publish_roas(const std::vector<Roa>& roas) = 0;
   // FRR's `show bgp ipv4|ipv6 unicast PREFIX json` on a router, or nullopt if it does not answer.
   virtual std::optional<std::string> bgp_route_json(const std::string& router, const IpPrefix& prefix) = 0;
   // After a scenario: waits until the lab is ready again, at most `budget`.

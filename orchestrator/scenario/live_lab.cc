@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "capacity.h"
+#include "core/error.h"
 #include "loadgen.h"
 #include "plan/render_exabgp.h"
 #include "prober.h"
@@ -109,41 +110,43 @@ class LiveLab : public LabOps {
   LiveLab(const Lab& lab, const NodeRuntime& runtime)
       : lab_(lab), events_(lab, runtime), clients_(ClientTargets::open(lab, runtime)) {}
 
-  std::expected<std::vector<ProbeKey>, std::string> targets() override {
-    if (!clients_) return std::unexpected(clients_.error());
+  std::expected<std::vector<ProbeKey>, Error> targets() override {
+    if (!clients_) return fail(clients_.error());
     return clients_->keys();
   }
-  std::expected<std::unique_ptr<ProbeRun>, std::string> start_probes() override {
-    if (!clients_) return std::unexpected(clients_.error());
+  std::expected<std::unique_ptr<ProbeRun>, Error> start_probes() override {
+    if (!clients_) return fail(clients_.error());
     auto p = std::make_unique<LiveProbes>(lab_, *clients_, us(lab_.spec.defaults.probe_interval),
                                           us(lab_.spec.defaults.probe_timeout));
-    if (auto err = p->start()) return std::unexpected(*err);
+    if (auto err = p->start()) return fail(*err);
     return p;
   }
-  std::expected<std::unique_ptr<checks::TcpSession>, std::string> open_tcp(const ProbeKey& key) override {
-    if (!clients_) return std::unexpected(clients_.error());
+  std::expected<std::unique_ptr<checks::TcpSession>, Error> open_tcp(const ProbeKey& key) override {
+    if (!clients_) return fail(clients_.error());
     const checks::ProbeTarget& t = clients_->targets().at(clients_->index(key));
-    return checks::TcpSession::open(t.netns, t.address, t.port, Micros(std::chrono::seconds(1)));
+    auto session = checks::TcpSession::open(t.netns, t.address, t.port, Micros(std::chrono::seconds(1)));
+    if (!session) return fail(session.error());
+    return std::move(*session);
   }
 
   Result set_link(const std::string& a, const std::string& b, bool up) override {
-    return said(events_.set_link(a, b, up));
+    return events_.set_link(a, b, up);
   }
-  Result fail_node(const std::string& node, FailMode mode) override { return said(events_.fail_node(node, mode)); }
-  Result restore_node(const std::string& node) override { return said(events_.restore_node(node)); }
+  Result fail_node(const std::string& node, FailMode mode) override { return events_.fail_node(node, mode); }
+  Result restore_node(const std::string& node) override { return events_.restore_node(node); }
   Result set_bgp_session(const std::string& a, const std::string& b, bool up) override {
-    return said(events_.set_bgp_session(a, b, up));
+    return events_.set_bgp_session(a, b, up);
   }
-  Result apply_policy(const PolicyStep& p) override { return said(events_.apply_policy(p)); }
-  Result clear_policy(const PolicyStep& p) override { return said(events_.clear_policy(p)); }
-  Result impair(const ImpairStep& i) override { return said(events_.impair(i)); }
-  Result clear_impairment(const ImpairStep& i) override { return said(events_.clear_impairment(i)); }
+  Result apply_policy(const PolicyStep& p) override { return events_.apply_policy(p); }
+  Result clear_policy(const PolicyStep& p) override { return events_.clear_policy(p); }
+  Result impair(const ImpairStep& i) override { return events_.impair(i); }
+  Result clear_impairment(const ImpairStep& i) override { return events_.clear_impairment(i); }
   Result exabgp(const std::string& instance, const std::string& command) override {
-    return said(events_.exabgp(instance, {command}));
+    return events_.exabgp(instance, {command});
   }
   // Timed against what the routers held until now: the lab's ROAs, or what
   // the last step published.
-  std::expected<std::string, std::string> publish_roas(const std::vector<Roa>& roas) override {
+  std::expected<std::string, Error> publish_roas(const std::vector<Roa>& roas) override {
     auto done = anylab::publish_roas(lab_, published_, roas, std::chrono::seconds(15));
     published_ = roas;
     return done;
@@ -158,13 +161,9 @@ class LiveLab : public LabOps {
 
  private:
   static Micros us(Duration d) { return std::chrono::duration_cast<Micros>(d); }
-  static Result said(const LabEvents::Result& r) {
-    if (!r) return std::unexpected(r.error().message);
-    return {};
-  }
   const Lab& lab_;
   LabEvents events_;
-  std::expected<ClientTargets, std::string> clients_;
+  std::expected<ClientTargets, Error> clients_;
   std::vector<Roa> published_ = lab_.spec.rpki ? lab_.spec.rpki->roas : std::vector<Roa>{};
 };
 

@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "core/error.h"
 #include "evaluate.h"
 #include "scenario/engine.h"
 #include "scenario/lab_ops.h"
@@ -63,7 +64,7 @@ class Runner {
   void sleep_until(Micros t);
   Snapshot snapshot() const { return Snapshot(probes_->timelines(), index_); }
 
-  using Result = std::expected<void, std::string>;
+  using Result = std::expected<void, Error>;
 
   // Every event: the long-lived TCP connections the scenario watches are
   // opened just before it, the event is applied, and bounds are measured
@@ -170,7 +171,7 @@ class Runner {
   // The timelines of one service and family of the clients keying `by_client`,
   // or why some of their probes could not be sent.
   template <class ByClient>
-  std::expected<std::map<std::string, checks::ClientTimeline>, std::string> stream_timelines(
+  std::expected<std::map<std::string, checks::ClientTimeline>, Error> stream_timelines(
       const Snapshot& s, const ByClient& by_client, const std::string& service, Family f, Micros end) const;
 
   StepOutcome expect_catchment(const std::vector<CatchmentSpec>& catchment, const std::optional<Marked<Family>>& family);

@@ -1,4 +1,5 @@
 #include "runtime/containerlab/containerlab_runtime.h"
+#include "core/error.h"
 
 #include <sys/stat.h>
 
@@ -9,11 +10,10 @@
 #include <sstream>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "plan/export_containerlab.h"
 #include "plan/plan.h"
-#include "runtime/docker/engine_api.h"
+#include "runtime/docker/engine.h"
 #include "runtime/journal.h"
 #include "runtime/process.h"
 
@@ -51,7 +51,7 @@ std::string tail_of(const std::string& path, size_t lines) {
 // The plan's sysctls are the container's too: containerlab wires the links
 // before anylab sets them, and a `default` setting (IPv6's
 // keep_addr_on_down, accept_dad) applies only to interfaces made after it.
-std::expected<std::string, std::string> topology(const Lab& lab, const std::vector<const Node*>& nodes,
+std::expected<std::string, Error> topology(const Lab& lab, const std::vector<const Node*>& nodes,
                                                  const std::string& token) {
   const std::vector<Action> plan = plan_deploy(lab);
   std::string topo = fmt::format(
@@ -61,7 +61,7 @@ std::expected<std::string, std::string> topology(const Lab& lab, const std::vect
       lab.name, ANYLAB_VERSION, lab.name, lab.name);
   for (const Node* n : nodes) {
     auto binds = prepare_binds(*n);
-    if (!binds) return std::unexpected(binds.error());
+    if (!binds) return fail(binds.error());
     topo += clab_node_settings(lab, *n) + clab_sysctls(plan, *n);
     topo += fmt::format("      labels:\n        {}: {}\n        {}: {}\n        org.anylab.node: {}\n", kLabLabelKey,
                         clab_yaml_string(lab.name), kTokenLabelKey, clab_yaml_string(token),
@@ -80,41 +80,44 @@ class ContainerlabBackend : public ContainerBackend {
   bool wires_links() const override { return true; }
   std::string container_name(const Node& n) const override { return clab_container_name(lab_.name, n.name); }
 
-  std::string make_containers(const std::vector<const Node*>& nodes) override {
+  std::expected<void, Error> make_containers(const std::vector<const Node*>& nodes) override {
     const std::string dir = topology_dir(lab_.name);
     std::error_code ec;
     fs::create_directories(fs::path(dir).parent_path(), ec);
     if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-      return fmt::format("cannot create {}: {}", dir, std::strerror(errno));
+      return fail(fmt::format("cannot create {}: {}", dir, std::strerror(errno)));
     auto token = deploy_token(lab_.name);
-    if (!token) return token.error();
+    if (!token) return fail(token.error());
     // Recorded before containerlab makes them: destroy finds them whatever
     // moment anylab (and containerlab with it) was stopped at.
     for (const Node* n : nodes)
-      if (auto r = record_container(lab_.name, "name " + container_name(*n)); !r) return r.error();
+      if (auto r = record_container(lab_.name, "name " + container_name(*n)); !r) return r;
     auto topo = topology(lab_, nodes, *token);
-    if (!topo) return topo.error();
+    if (!topo) return fail(topo.error());
     // Only root reads it: it holds the token.
     const std::string file = topology_file(lab_.name);
-    if (auto w = write_file_nofollow(file, *topo); !w) return w.error();
+    if (auto w = write_file_nofollow(file, *topo); !w) return w;
     ::chmod(file.c_str(), 0600);
     const std::string log = lab_.runtime_dir + "/containerlab.log";
     const auto timeout = std::chrono::seconds(60 + 3 * nodes.size());
     RunOutput r = containerlab({"deploy", "-t", file, "--skip-labdir-acl"}, log, timeout);
     if (r.exit_code != 0)
-      return fmt::format("containerlab deploy failed ({}; its log: {}):{}", r.how(), log, tail_of(log, 8));
+      return fail(
+          fmt::format("containerlab deploy failed ({}; its log: {}):{}", r.how(), log, tail_of(log, 8)));
+    return record_ids(nodes);
+  }
+
+ private:
+  std::expected<void, Error> record_ids(const std::vector<const Node*>& nodes) const {
+    Engine engine;
     for (const Node* n : nodes) {
-      auto found = docker_api("GET", "/containers/" + url_escape(container_name(*n)) + "/json", "",
-                              std::chrono::seconds(30));
-      if (!found || found->status != 200)
-        return fmt::format("containerlab deployed, but docker does not know {}'s container {}", n->name,
-                           container_name(*n));
-      const auto j = nlohmann::json::parse(found->body, nullptr, false);
-      if (j.is_discarded() || !j.contains("Id")) return fmt::format("docker did not say the id of {}", container_name(*n));
-      if (auto rec = record_container(lab_.name, "id " + j["Id"].get<std::string>() + " " + container_name(*n)); !rec)
-        return rec.error();
+      auto found = engine.inspect(container_name(*n), std::chrono::seconds(30));
+      if (!found || !*found)
+        return fail(fmt::format("containerlab deployed, but docker does not know {}'s container {}",
+                                           n->name, container_name(*n)));
+      if (auto rec = record_container(lab_.name, "id " + (*found)->id + " " + container_name(*n)); !rec) return rec;
     }
-    return "";
+    return {};
   }
 };
 
@@ -125,16 +128,12 @@ class ContainerlabBackend : public ContainerBackend {
 std::optional<int> ours_found(const std::string& lab) {
   const ContainersRecord rec = read_containers_record(lab);
   int found = 0;
+  Engine engine;
   for (const std::string& name : rec.names) {
-    auto r = docker_api("GET", "/containers/" + url_escape(name) + "/json", "", std::chrono::seconds(20));
+    auto r = engine.inspect(name);
     if (!r) return std::nullopt;
-    if (r->status == 404) continue;
-    const auto j = nlohmann::json::parse(r->body, nullptr, false);
-    if (j.is_discarded()) return std::nullopt;
-    const auto labels = j["Config"]["Labels"];
-    if (!rec.ours(j.value("Id", ""), labels.is_object() ? labels.value(kLabLabelKey, "") : "",
-                  labels.is_object() ? labels.value(kTokenLabelKey, "") : "", lab))
-      return std::nullopt;
+    if (!*r) continue;
+    if (!rec.ours(**r, lab)) return std::nullopt;
     ++found;
   }
   return found;
@@ -204,7 +203,7 @@ std::vector<std::string> ContainerlabRuntime::in_the_way(const Lab& lab) const {
     out.push_back(fmt::format("{} holds an earlier containerlab deploy of lab {}: remove what is left of it with "
                               "`anylab destroy {}`, and deploy again",
                               topology_dir(lab.name), lab.name, lab.name));
-  auto names = engine_container_names();
+  auto names = Engine().container_names();
   if (!names) return out;  // missing() said why
   const std::set<std::string> existing(names->begin(), names->end());
   for (const Node& n : lab.nodes) {

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "runtime/docker/containers.h"
+#include "runtime/container/container_runtime.h"
 
 namespace anylab {
 
@@ -10,7 +10,7 @@ namespace anylab {
 // network, never pulled; each node running `sleep infinity`, its files
 // bound, labelled with the lab and the deploy's token), kept in
 // lab_state_dir(lab, "clab") so that destroy finds it after /run was lost.
-// From then on the lab is driven exactly as on docker (containers.h): each
+// From then on the lab is driven exactly as on docker (runtime/container/): each
 // container's network namespace attached under the node's netns name
 // (containerlab's own is /run/netns/clab-<lab>-<node>), anylab's processes
 // entered into the containers, the same strict readiness.

@@ -1,13 +1,13 @@
 #pragma once
 
-#include "runtime/docker/containers.h"
+#include "runtime/container/container_runtime.h"
 
 namespace anylab {
 
 // The docker runtime: anylab makes each node's container itself through
-// the Engine API (runtime/docker/engine_api.h), with no network, as
+// the Engine API (runtime/docker/engine.h), with no network, as
 // containerlab makes its nodes, and wires the links with veths from the
-// host; the rest is what the container runtimes share (containers.h).
+// host; the rest is what the container runtimes share (runtime/container/).
 class DockerRuntime : public ContainerRuntime {
  public:
   const char* name() const override { return "docker"; }

@@ -1,4 +1,5 @@
 #include "runtime/netns/netns_runtime.h"
+#include "core/error.h"
 
 #include <signal.h>
 
@@ -47,7 +48,7 @@ std::vector<std::string> host_programs_missing(const Lab& lab) {
 
 std::string NetnsRuntime::netns_path(const Node& n) const { return anylab::netns_path(n.netns); }
 
-std::expected<ProcessSpec, std::string> NetnsRuntime::process_in(const Node& n) const {
+std::expected<ProcessSpec, Error> NetnsRuntime::process_in(const Node& n) const {
   ProcessSpec spec;
   spec.netns = n.netns;
   return spec;
@@ -80,7 +81,7 @@ std::vector<std::string> NetnsRuntime::notes(const Lab& lab) const {
 
 NodeRuntime::Result NetnsRuntime::signal_all(const Node& n, int sig, const char* what) const {
   const std::vector<pid_t> pids = processes(n);
-  if (pids.empty()) return std::unexpected(fmt::format("{} runs nothing to {}", n.name, what));
+  if (pids.empty()) return fail(fmt::format("{} runs nothing to {}", n.name, what));
   for (pid_t p : pids) ::kill(p, sig);
   return {};
 }

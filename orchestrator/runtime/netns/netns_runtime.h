@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/error.h"
 #include "runtime/node_runtime.h"
 
 namespace anylab {
@@ -12,7 +13,7 @@ class NetnsRuntime : public NodeRuntime {
   const char* name() const override { return "netns"; }
   bool runs_host_programs() const override { return true; }
   std::string netns_path(const Node& n) const override;
-  std::expected<ProcessSpec, std::string> process_in(const Node& n) const override;
+  std::expected<ProcessSpec, Error> process_in(const Node& n) const override;
   std::vector<pid_t> processes(const Node& n) const override;
   Result kill_all(const Node& n) const override;
   Result freeze(const Node& n) const override;

@@ -1,14 +1,10 @@
-#include "runtime/docker/containers.h"
+#include "runtime/container/container_runtime.h"
+#include "core/error.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/random.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <charconv>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -17,10 +13,9 @@
 #include <thread>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "plan/render_frr.h"
-#include "runtime/docker/engine_api.h"
+#include "runtime/docker/engine.h"
 #include "runtime/parallel.h"
 #include "runtime/process.h"
 
@@ -28,7 +23,7 @@ namespace anylab {
 namespace {
 
 namespace fs = std::filesystem;
-using Spawns = std::expected<std::vector<Spawned>, std::string>;
+using Spawns = std::expected<std::vector<Spawned>, Error>;
 
 // The user and group ids of `frr` in the container's own /etc/passwd and
 // /etc/group: FRR drops to them, and they need not be the host's.
@@ -98,17 +93,17 @@ std::vector<std::string> binds_of(const Node& n) {
 }
 
 NodeRuntime::Result signal_all(const std::vector<pid_t>& pids, const Node& n, int sig, const char* what) {
-  if (pids.empty()) return std::unexpected(fmt::format("{} runs nothing to {}", n.name, what));
+  if (pids.empty()) return fail(fmt::format("{} runs nothing to {}", n.name, what));
   for (pid_t p : pids) ::kill(p, sig);
   return {};
 }
 
 // Whether a container whose removal is under way is gone within 30 s.
-bool removed_meanwhile(const std::string& ref) {
+bool removed_meanwhile(Engine& engine, const std::string& ref) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
-    auto r = docker_api("GET", "/containers/" + url_escape(ref) + "/json", "", std::chrono::seconds(10));
-    if (r && r->status == 404) return true;
+    auto r = engine.inspect(ref, std::chrono::seconds(10));
+    if (r && !*r) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return false;
@@ -118,33 +113,11 @@ bool removed_meanwhile(const std::string& ref) {
 
 pid_t container_init(const std::string& netns) { return scan(netns).init; }
 
-ContainersRecord read_containers_record(const std::string& lab) {
-  ContainersRecord r;
-  std::ifstream in(containers_record(lab));
-  for (std::string line; std::getline(in, line);) {
-    std::istringstream f(line);
-    std::string kind, value, name;
-    f >> kind >> value >> name;
-    if (value.empty()) continue;
-    if (kind == "token") r.tokens.insert(value);
-    else if (kind == "name") r.names.insert(value);
-    else if (kind == "id") r.ids[value] = name;
-  }
-  return r;
-}
-
-bool ContainersRecord::ours(const std::string& id, const std::string& lab_label,
-                            const std::string& token_label, const std::string& lab) const {
-  return ids.contains(id) || (lab_label == lab && tokens.contains(token_label));
-}
-
-std::string lab_label(const std::string& lab) { return std::string(kLabLabelKey) + "=" + lab; }
-
 std::string ContainerRuntime::netns_path(const Node& n) const { return anylab::netns_path(n.netns); }
 
-std::expected<ProcessSpec, std::string> ContainerRuntime::process_in(const Node& n) const {
+std::expected<ProcessSpec, Error> ContainerRuntime::process_in(const Node& n) const {
   const pid_t init = container_init(n.netns);
-  if (!init) return std::unexpected(fmt::format("the container of {} ({}) is not running", n.name, n.netns));
+  if (!init) return fail(fmt::format("the container of {} ({}) is not running", n.name, n.netns));
   return in_container(n.netns, init);
 }
 
@@ -160,58 +133,19 @@ void ContainerRuntime::thaw(const Node& n) const { (void)signal_all(processes(n)
 
 bool ContainerRuntime::has_remains(const std::string& lab) const { return fs::exists(containers_record(lab)); }
 
-std::expected<std::string, std::string> deploy_token(const std::string& lab) {
-  if (auto r = read_containers_record(lab); !r.tokens.empty()) return *r.tokens.rbegin();
-  unsigned char bytes[16];
-  if (::getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes))
-    return std::unexpected(fmt::format("cannot make a token for lab {}'s containers: {}", lab, std::strerror(errno)));
-  std::string token;
-  for (unsigned char b : bytes) token += fmt::format("{:02x}", b);
-  if (auto w = record_container(lab, "token " + token); !w) return std::unexpected(w.error());
-  return token;
-}
-
-std::expected<void, std::string> record_container(const std::string& lab, const std::string& line) {
-  const std::string path = containers_record(lab);
-  const std::string dir = fs::path(path).parent_path().string();
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-    return std::unexpected(fmt::format("cannot create {}: {}", dir, std::strerror(errno)));
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return std::unexpected(fmt::format("cannot record lab {}'s containers in {}: {}", lab, path, std::strerror(errno)));
-  const std::string l = line + "\n";
-  const bool written = ::write(fd, l.data(), l.size()) == static_cast<ssize_t>(l.size());
-  ::close(fd);
-  if (!written) return std::unexpected(fmt::format("cannot record lab {}'s containers in {}", lab, path));
-  return {};
-}
-
-std::expected<std::vector<std::string>, std::string> prepare_binds(const Node& n) {
+std::expected<std::vector<std::string>, Error> prepare_binds(const Node& n) {
   std::error_code ec;
   fs::create_directories(n.runtime_dir, ec);
-  if (ec) return std::unexpected(fmt::format("cannot create {}: {}", n.runtime_dir, ec.message()));
+  if (ec) return fail(fmt::format("cannot create {}: {}", n.runtime_dir, ec.message()));
   const std::string hosts = node_file(n, NodeFile::kHosts);
   if (auto w = write_file_nofollow(hosts, fmt::format("127.0.0.1\tlocalhost\n127.0.1.1\t{}\n::1\tlocalhost ip6-localhost\n", n.name)); !w)
-    return std::unexpected(w.error());
+    return fail(w.error());
   std::vector<std::string> out{hosts + ":/etc/hosts:ro"};
   for (const std::string& dir : binds_of(n)) {
     fs::create_directories(dir, ec);
-    if (ec) return std::unexpected(fmt::format("cannot create {}: {}", dir, ec.message()));
+    if (ec) return fail(fmt::format("cannot create {}: {}", dir, ec.message()));
     out.push_back(dir + ":" + dir);
   }
-  return out;
-}
-
-std::expected<std::vector<std::string>, std::string> engine_container_names() {
-  auto r = docker_api("GET", "/containers/json?all=1", "", std::chrono::seconds(30));
-  if (!r) return std::unexpected(r.error());
-  if (r->status != 200) return std::unexpected("docker could not list its containers: " + engine_message(*r));
-  const auto j = nlohmann::json::parse(r->body, nullptr, false);
-  std::vector<std::string> out;
-  if (!j.is_array()) return out;
-  for (const auto& c : j)
-    if (c.contains("Names") && c["Names"].is_array())
-      for (const auto& name : c["Names"])
-        if (name.is_string()) out.push_back(name.get<std::string>().substr(name.get<std::string>().starts_with("/")));
   return out;
 }
 
@@ -221,14 +155,15 @@ std::string engine_unreachable_fix() {
 }
 
 std::vector<std::string> missing_images(const Lab& lab) {
-  auto info = docker_api("GET", "/info", "", std::chrono::seconds(20));
-  if (!info || info->status != 200) return {engine_unreachable_fix()};
+  Engine engine;
+  if (!engine.ping()) return {engine_unreachable_fix()};
   std::vector<std::string> problems;
   std::set<std::string> images;
   for (const Node& n : lab.nodes) images.insert(lab.image_of(n));
   for (const std::string& image : images) {
-    auto r = docker_api("GET", "/images/" + url_escape(image) + "/json", "", std::chrono::seconds(20));
-    if (!r || r->status != 200)
+    auto has = engine.has_image(image);
+    if (!has) problems.push_back(has.error().message);
+    else if (!*has)
       problems.push_back(fmt::format("the image {} is missing: build anylab's images with images/build.sh", image));
   }
   return problems;
@@ -259,39 +194,31 @@ void ContainerRuntime::remove(const std::string& lab, RemoveReport& report) cons
   }
   for (const std::string& name : rec.names) refs[name] = "name";
   std::vector<std::string>& problems = report.problems;
+  Engine engine;
   for (const auto& [ref, kind] : refs) {
-    const std::string path = "/containers/" + url_escape(ref);
-    auto found = docker_api("GET", path + "/json", "", std::chrono::seconds(20));
-    while (kind == "name" && !made.contains(ref) && found && found->status == 404 &&
-           fs::file_time_type::clock::now() < settled) {
+    auto found = engine.inspect(ref);
+    while (kind == "name" && !made.contains(ref) && found && !*found && fs::file_time_type::clock::now() < settled) {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
-      found = docker_api("GET", path + "/json", "", std::chrono::seconds(20));
+      found = engine.inspect(ref);
     }
     if (!found) {
       problems.push_back(fmt::format("cannot remove lab {}'s containers: {}", lab, found.error()));
       return;
     }
-    if (found->status == 404) continue;  // gone already, or never made
-    const auto j = nlohmann::json::parse(found->body, nullptr, false);
-    if (j.is_discarded()) continue;
-    const auto labels = j["Config"]["Labels"];
-    if (!rec.ours(j.value("Id", ""), labels.is_object() ? labels.value(kLabLabelKey, "") : "",
-                  labels.is_object() ? labels.value(kTokenLabelKey, "") : "", lab))
-      continue;
+    if (!*found || !rec.ours(**found, lab)) continue;  // gone already, never made, or not the lab's
     // The node's daemons entered the container's namespaces but are not its
     // init's children: without a journal (after /run was lost) they are
     // found in its network namespace, and go first.
-    if (const pid_t init = j["State"].value("Pid", 0); init > 0)
+    if (const pid_t init = (*found)->pid; init > 0)
       if (const uint64_t ino = process_netns_inode(init))
         for (pid_t p : processes_in_netns({ino})) ::kill(p, SIGKILL);
-    auto gone = docker_api("DELETE", path + "?force=1&v=1", "", std::chrono::seconds(60));
-    // 409: a removal already under way (an earlier destroy, killed after it
+    auto gone = engine.remove(ref);
+    // A removal already under way (an earlier destroy, killed after it
     // asked): waited for, up to 30 s, rather than reported.
-    if (gone && gone->status == 409 && removed_meanwhile(ref)) gone->status = 204;
-    if (!gone || (gone->status != 204 && gone->status != 404))
-      problems.push_back(fmt::format("docker could not remove {}: {}", ref, gone ? engine_message(*gone) : gone.error()));
-    else
-      report.containers += gone->status == 204;
+    if (gone && *gone == Engine::Removal::kUnderWay && removed_meanwhile(engine, ref)) gone = Engine::Removal::kRemoved;
+    if (!gone) problems.push_back(gone.error().message);
+    else if (*gone == Engine::Removal::kUnderWay) problems.push_back(fmt::format("docker is still removing {}", ref));
+    else report.containers += *gone == Engine::Removal::kRemoved;
   }
   if (problems.empty()) fs::remove(record);
 }
@@ -320,7 +247,7 @@ Spawns ContainerBackend::apply(std::span<const Action> batch) {
   if (std::holds_alternative<CreateVeth>(first) && wires_links()) return std::vector<Spawned>{};
   auto done = host_.apply(batch);
   if (done && std::holds_alternative<CreateDirectory>(first))
-    if (auto err = give_to_frr(batch); !err.empty()) return std::unexpected(err);
+    if (auto given = give_to_frr(batch); !given) return fail(given.error());
   return done;
 }
 
@@ -329,35 +256,33 @@ Spawns ContainerBackend::apply(std::span<const Action> batch) {
 Spawns ContainerBackend::containers(std::span<const Action> batch) {
   std::vector<const Node*> nodes;
   for (const Action& a : batch) nodes.push_back(&node_of(a));
-  if (std::string err = make_containers(nodes); !err.empty()) return std::unexpected(err);
+  if (auto made = make_containers(nodes); !made) return fail(made.error());
   std::vector<std::string> errors(nodes.size());
   std::vector<pid_t> pids(nodes.size(), 0);
   parallel_for(nodes, 8, [&](size_t i, const Node* n) {
-    auto r = docker_api("GET", "/containers/" + url_escape(container_name(*n)) + "/json", "",
-                        std::chrono::seconds(30));
-    if (!r || r->status != 200) {
+    auto r = Engine().inspect(container_name(*n), std::chrono::seconds(30));
+    if (!r || !*r) {
       errors[i] = fmt::format("docker cannot say where the container of {} runs: {}", n->name,
-                              r ? engine_message(*r) : r.error());
+                              r ? "it has no such container" : r.error().message);
       return;
     }
-    const auto j = nlohmann::json::parse(r->body, nullptr, false);
-    pids[i] = j.is_discarded() ? 0 : j["State"].value("Pid", 0);
+    pids[i] = (*r)->pid;
     if (pids[i] <= 0) errors[i] = fmt::format("the container of {} is not running", n->name);
   });
   for (const std::string& e : errors)
-    if (!e.empty()) return std::unexpected(e);
+    if (!e.empty()) return fail(e);
   std::string attach;
   for (size_t i = 0; i < nodes.size(); ++i) {
     init_[nodes[i]->netns] = pids[i];
     attach += fmt::format("netns attach {} {}\n", nodes[i]->netns, pids[i]);
   }
   if (RunOutput a = run_command({"", {"ip", "-batch", "-"}, {}, ""}, attach); a.exit_code != 0)
-    return std::unexpected(fmt::format("ip netns attach failed ({}) on:\n{}", a.how(), attach));
+    return fail(fmt::format("ip netns attach failed ({}) on:\n{}", a.how(), attach));
   return std::vector<Spawned>{};
 }
 
 // FRR drops to the container's frr user, whose ids may not be the host's.
-std::string ContainerBackend::give_to_frr(std::span<const Action> batch) {
+std::expected<void, Error> ContainerBackend::give_to_frr(std::span<const Action> batch) {
   for (const Action& a : batch) {
     const auto* d = std::get_if<CreateDirectory>(&a.what);
     if (!d || !d->frr_owned || a.node.empty()) continue;
@@ -365,13 +290,13 @@ std::string ContainerBackend::give_to_frr(std::span<const Action> batch) {
     const pid_t init = init_of(n.netns);
     auto ids = init ? frr_ids(init) : std::nullopt;
     if (!ids)
-      return fmt::format("the image of {} ({}) has no frr user with a numeric id in its /etc/passwd and /etc/group",
-                         n.name, lab_.image_of(n));
+      return fail(fmt::format("the image of {} ({}) has no frr user with a numeric id in its /etc/passwd and /etc/group",
+                         n.name, lab_.image_of(n)));
     for (const std::string& dir : binds_of(n))
       if (::lchown(dir.c_str(), ids->first, ids->second) != 0)
-        return fmt::format("cannot give {} to the container's frr user", dir);
+        return fail(fmt::format("cannot give {} to the container's frr user", dir));
   }
-  return "";
+  return {};
 }
 
 Spawns ContainerBackend::processes(std::span<const Action> batch) {
@@ -379,13 +304,13 @@ Spawns ContainerBackend::processes(std::span<const Action> batch) {
   for (const Action& a : batch) {
     const auto& p = std::get<StartProcess>(a.what);
     const pid_t init = init_of(p.netns);
-    if (!init) return std::unexpected(fmt::format("the container of {} is not running", a.node));
+    if (!init) return fail(fmt::format("the container of {} is not running", a.node));
     ProcessSpec spec = in_container(p.netns, init);
     spec.argv = p.argv;
     spec.env = p.env;
     spec.log_file = p.log_file;
     auto pid = spawn_detached(spec);
-    if (!pid) return std::unexpected(pid.error());
+    if (!pid) return fail(pid.error());
     out.push_back({*pid, process_start_time(*pid).value_or(0), a.node, p.name});
   }
   return out;

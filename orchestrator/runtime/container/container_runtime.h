@@ -9,8 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "model/lab.h"
 #include "runtime/backend.h"
+#include "runtime/container/ownership.h"
 #include "runtime/host_actions.h"
 #include "runtime/node_runtime.h"
 
@@ -29,16 +31,13 @@ namespace anylab {
 // configs, logs, vty sockets and ExaBGP's FIFO are where the rest of anylab
 // looks.
 //
-// Ownership: each container's name is recorded before it is made, with the
-// deploy's token (a random word, in a record only root reads, that the
-// containers carry as a label), and its id right after (containers_record(),
-// which outlives /run). A container is the lab's when its id was recorded,
-// or when its name was and it carries the token: a label alone can be
-// copied, the token cannot. Destroy removes those and no other.
+// Ownership (ownership.h): each container's name is recorded before it is
+// made, its id right after, with the deploy's token; destroy removes only
+// what the record shows is the lab's.
 class ContainerRuntime : public NodeRuntime {
  public:
   std::string netns_path(const Node& n) const override;
-  std::expected<ProcessSpec, std::string> process_in(const Node& n) const override;
+  std::expected<ProcessSpec, Error> process_in(const Node& n) const override;
   // The node's processes, not the container's own init: killing that would
   // end the container, and a crashed node must be restorable.
   std::vector<pid_t> processes(const Node& n) const override;
@@ -59,11 +58,12 @@ class ContainerRuntime : public NodeRuntime {
 class ContainerBackend : public Backend {
  public:
   explicit ContainerBackend(const Lab& lab) : lab_(lab) {}
-  std::expected<std::vector<Spawned>, std::string> apply(std::span<const Action> batch) override;
+  std::expected<std::vector<Spawned>, Error> apply(std::span<const Action> batch) override;
 
  protected:
-  // "" when every node's container is made and running, else why not.
-  virtual std::string make_containers(const std::vector<const Node*>& nodes) = 0;
+  // Every node's container made and running (recorded as ownership.h
+  // says), or why not.
+  virtual std::expected<void, Error> make_containers(const std::vector<const Node*>& nodes) = 0;
   // Whether the runtime wired the links already (containerlab does).
   virtual bool wires_links() const { return false; }
   // The engine's name for the node's container.
@@ -73,9 +73,9 @@ class ContainerBackend : public Backend {
  private:
   const Node& node_of(const Action& a) const;
   pid_t init_of(const std::string& netns);
-  std::expected<std::vector<Spawned>, std::string> containers(std::span<const Action> batch);
-  std::string give_to_frr(std::span<const Action> batch);
-  std::expected<std::vector<Spawned>, std::string> processes(std::span<const Action> batch);
+  std::expected<std::vector<Spawned>, Error> containers(std::span<const Action> batch);
+  std::expected<void, Error> give_to_frr(std::span<const Action> batch);
+  std::expected<std::vector<Spawned>, Error> processes(std::span<const Action> batch);
 
   HostActions host_;
   std::map<std::string, pid_t> init_;
@@ -85,42 +85,12 @@ class ContainerBackend : public Backend {
 // processes of this network namespace; 0 if there is none.
 pid_t container_init(const std::string& netns);
 
-// The label that marks a lab's containers as anylab's (key=value, for
-// filters and topologies), and the label that carries a deploy's token.
-std::string lab_label(const std::string& lab);
-constexpr const char* kLabLabelKey = "org.anylab.lab";
-constexpr const char* kTokenLabelKey = "org.anylab.token";
-
-// The lab's deploy token: made and recorded on the first call of a deploy
-// (the record is new), read back from the record after.
-std::expected<std::string, std::string> deploy_token(const std::string& lab);
-
-// What the lab's containers_record() says: "token T" (a deploy's), "name
-// N" (before the container is made), "id I N" (right after).
-struct ContainersRecord {
-  std::set<std::string> tokens, names;
-  std::map<std::string, std::string> ids;  // id -> name
-  // Whether a container (its id and two labels' values) is the lab's: its
-  // id recorded, or its name recorded (the caller found it by a recorded
-  // name or id) and it carries the lab's label and a recorded token.
-  bool ours(const std::string& id, const std::string& lab_label, const std::string& token_label,
-            const std::string& lab) const;
-};
-ContainersRecord read_containers_record(const std::string& lab);
-
-// Appends a line of the above to the lab's containers_record().
-std::expected<void, std::string> record_container(const std::string& lab, const std::string& line);
-
 // What a container runtime's node binds from the host, at the same path:
 // "HOST:CONTAINER[:ro]" (the node's /etc/hosts, its runtime directory, and
 // FRR's run directory where FRR runs in it). The hosts file is written
 // here: the node's name resolves to itself without DNS (ExaBGP asks for its
 // FQDN at start: 5 s of DNS timeouts otherwise).
-std::expected<std::vector<std::string>, std::string> prepare_binds(const Node& n);
-
-// The names of every container the engine has (running or not); an error
-// when the engine does not answer.
-std::expected<std::vector<std::string>, std::string> engine_container_names();
+std::expected<std::vector<std::string>, Error> prepare_binds(const Node& n);
 
 // The images of the lab the engine lacks, each with the fix; or why the
 // engine cannot be asked.
