@@ -18,30 +18,26 @@ using Clock = std::chrono::steady_clock;
 LoadGenerator::LoadGenerator(std::vector<LoadTarget> targets, Clock::time_point origin)
     : targets_(std::move(targets)), origin_(origin) {}
 
-LoadGenerator::~LoadGenerator() {
-  stop();
-  for (int fd : sockets_)
-    if (fd >= 0) ::close(fd);
-}
+LoadGenerator::~LoadGenerator() { stop(); }
 
 Micros LoadGenerator::now() const { return std::chrono::duration_cast<Micros>(Clock::now() - origin_); }
 
-std::optional<std::string> LoadGenerator::start() {
+std::expected<void, std::string> LoadGenerator::start() {
   for (const LoadTarget& t : targets_) {
     const auto addr = socket_address(t.address, t.port);
-    if (!addr) return t.client + ": not an IP address: " + t.address;
+    if (!addr) return std::unexpected(t.client + ": not an IP address: " + t.address);
     auto fd = socket_in_netns(t.netns, addr->family(), SOCK_DGRAM);
-    if (!fd) return t.client + ": " + fd.error();
-    sockets_.push_back(*fd);
+    if (!fd) return std::unexpected(t.client + ": " + fd.error());
     // Room for a second of answers, should this thread be held up.
     const int size = 1 << 20;
-    ::setsockopt(*fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-    if (::connect(*fd, addr->get(), addr->length) != 0)
-      return t.client + ": cannot open a socket for its load: " + std::strerror(errno);
+    ::setsockopt(fd->get(), SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+    if (::connect(fd->get(), addr->get(), addr->length) != 0)
+      return std::unexpected(t.client + ": cannot open a socket for its load: " + std::strerror(errno));
+    sockets_.push_back(std::move(*fd));
   }
   counts_.assign(targets_.size(), {});
   thread_ = std::thread([this] { run(); });
-  return std::nullopt;
+  return {};
 }
 
 void LoadGenerator::stop() {
@@ -74,7 +70,7 @@ void LoadGenerator::run() {
   std::vector<Micros> gap;
   for (const LoadTarget& t : targets_) gap.push_back(Micros(static_cast<int64_t>(std::llround(1e6 / t.rate))));
   std::vector<pollfd> fds;
-  for (int fd : sockets_) fds.push_back({fd, POLLIN, 0});
+  for (const UniqueFd& fd : sockets_) fds.push_back({fd.get(), POLLIN, 0});
   char buf[512];
   while (!stop_) {
     const Micros t = now();
@@ -83,7 +79,7 @@ void LoadGenerator::run() {
       while (next[i] <= t) {
         // A refused send (no route, an ICMP error from the last one) is a
         // query lost in the lab, as a dropped datagram is.
-        (void)::send(sockets_[i], request.data(), request.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        (void)::send(sockets_[i].get(), request.data(), request.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
         ++sent;
         next[i] += gap[i];
       }
@@ -98,7 +94,7 @@ void LoadGenerator::run() {
     for (size_t i = 0; i < fds.size(); ++i) {
       if (!(fds[i].revents & POLLIN)) continue;
       ssize_t n;
-      while ((n = ::recv(sockets_[i], buf, sizeof buf, MSG_DONTWAIT)) > 0 || (n < 0 && errno == ECONNREFUSED)) {
+      while ((n = ::recv(sockets_[i].get(), buf, sizeof buf, MSG_DONTWAIT)) > 0 || (n < 0 && errno == ECONNREFUSED)) {
         if (n <= 0) continue;
         std::string name(buf, static_cast<size_t>(n));
         if (const size_t nl = name.find('\n'); nl != std::string::npos) name.resize(nl);

@@ -39,7 +39,7 @@ class LoadGenerator {
   LoadGenerator(const LoadGenerator&) = delete;
   LoadGenerator& operator=(const LoadGenerator&) = delete;
 
-  std::optional<std::string> start();
+  std::expected<void, std::string> start();
   void stop();
 
   struct Counts {
@@ -56,7 +56,7 @@ class LoadGenerator {
   Micros now() const;
   std::vector<LoadTarget> targets_;
   std::chrono::steady_clock::time_point origin_;
-  std::vector<int> sockets_;
+  std::vector<UniqueFd> sockets_;
   std::vector<Counts> counts_;                           // guarded by mutex_
   std::map<std::string, std::vector<uint32_t>> answered_;  // guarded by mutex_
   mutable std::mutex mutex_;

@@ -22,11 +22,7 @@ using Clock = std::chrono::steady_clock;
 Prober::Prober(std::vector<ProbeTarget> targets, Micros interval, Micros timeout)
     : targets_(std::move(targets)), interval_(interval), timeout_(timeout), origin_(Clock::now()) {}
 
-Prober::~Prober() {
-  stop();
-  for (int fd : sockets_)
-    if (fd >= 0) ::close(fd);
-}
+Prober::~Prober() { stop(); }
 
 Micros Prober::now() const { return std::chrono::duration_cast<Micros>(Clock::now() - origin_); }
 
@@ -62,24 +58,24 @@ bool lost_in_the_lab(int err) {
 
 }  // namespace
 
-std::optional<std::string> Prober::start() {
+std::expected<void, std::string> Prober::start() {
   raise_open_file_limit(targets_.size(), interval_, timeout_);
   for (const ProbeTarget& t : targets_) {
     auto addr = address_of(t);
-    if (!addr) return t.client + ": not an IP address: " + t.address;
+    if (!addr) return std::unexpected(t.client + ": not an IP address: " + t.address);
     if (t.protocol == Protocol::kTcp) {  // a connection per probe, made when it is sent
-      sockets_.push_back(-1);
+      sockets_.emplace_back();
       continue;
     }
     auto fd = socket_in_netns(t.netns, addr->family(), SOCK_DGRAM);
-    if (!fd) return t.client + ": " + fd.error();
-    sockets_.push_back(*fd);
-    if (::connect(*fd, addr->get(), addr->length) != 0)
-      return t.client + ": cannot open a socket: " + std::strerror(errno);
+    if (!fd) return std::unexpected(t.client + ": " + fd.error());
+    sockets_.push_back(std::move(*fd));
+    if (::connect(sockets_.back().get(), addr->get(), addr->length) != 0)
+      return std::unexpected(t.client + ": cannot open a socket: " + std::strerror(errno));
   }
   probes_.assign(targets_.size(), {});
   thread_ = std::thread([this] { run(); });
-  return std::nullopt;
+  return {};
 }
 
 void Prober::stop() {
@@ -116,17 +112,16 @@ void Prober::send_probes(uint32_t seq) {
         unsent(i, fd.error());
         continue;
       }
-      if (::connect(*fd, addr.get(), addr.length) != 0 && errno != EINPROGRESS) {
+      if (::connect(fd->get(), addr.get(), addr.length) != 0 && errno != EINPROGRESS) {
         if (!lost_in_the_lab(errno)) unsent(i, std::string("cannot connect: ") + std::strerror(errno));
-        ::close(*fd);
         continue;
       }
-      tcp_probes_.push_back({*fd, i, seq, false});
+      tcp_probes_.push_back({std::move(*fd), i, seq, false});
       continue;
     }
     const std::string request = t.protocol == Protocol::kDns ? dns_query(static_cast<uint16_t>(seq))
                                                              : numbered_request(seq);
-    if (::send(sockets_[i], request.data(), request.size(), MSG_NOSIGNAL) < 0 && !lost_in_the_lab(errno))
+    if (::send(sockets_[i].get(), request.data(), request.size(), MSG_NOSIGNAL) < 0 && !lost_in_the_lab(errno))
       unsent(i, std::string("cannot send: ") + std::strerror(errno));
   }
 }
@@ -178,20 +173,18 @@ void Prober::run() {
     // TCP probes older than the timeout are given up.
     std::erase_if(tcp_probes_, [&](const TcpProbe& p) {
       std::lock_guard lock(mutex_);
-      if (now() - probes_[p.target][p.seq].sent <= timeout_) return false;
-      ::close(p.fd);
-      return true;
+      return now() - probes_[p.target][p.seq].sent > timeout_;
     });
     fds.clear();
-    for (int fd : sockets_) fds.push_back({fd, POLLIN, 0});  // -1 (TCP targets) is ignored by poll
-    for (const TcpProbe& p : tcp_probes_) fds.push_back({p.fd, static_cast<short>(p.requested ? POLLIN : POLLOUT), 0});
+    for (const UniqueFd& fd : sockets_) fds.push_back({fd.get(), POLLIN, 0});  // -1 (TCP targets) is ignored by poll
+    for (const TcpProbe& p : tcp_probes_) fds.push_back({p.fd.get(), static_cast<short>(p.requested ? POLLIN : POLLOUT), 0});
     const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - now()).count();
     if (::poll(fds.data(), fds.size(), static_cast<int>(std::max<int64_t>(0, wait))) <= 0) continue;
     const Micros arrived = now();
     for (size_t i = 0; i < sockets_.size(); ++i) {
       if (!(fds[i].revents & POLLIN)) continue;
       ssize_t n;
-      while ((n = ::recv(sockets_[i], buf, sizeof buf, 0)) > 0) receive(i, std::string(buf, static_cast<size_t>(n)), arrived);
+      while ((n = ::recv(sockets_[i].get(), buf, sizeof buf, 0)) > 0) receive(i, std::string(buf, static_cast<size_t>(n)), arrived);
     }
     for (size_t k = 0; k < tcp_probes_.size(); ++k) {
       TcpProbe& p = tcp_probes_[k];
@@ -200,21 +193,17 @@ void Prober::run() {
       bool done = (ev & (POLLERR | POLLHUP)) != 0;
       if (!done && !p.requested) {
         const std::string request = numbered_request(p.seq);
-        p.requested = ::send(p.fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size());
+        p.requested = ::send(p.fd.get(), request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size());
         done = !p.requested;
       } else if (!done) {
-        const ssize_t n = ::recv(p.fd, buf, sizeof buf, 0);
+        const ssize_t n = ::recv(p.fd.get(), buf, sizeof buf, 0);
         if (n > 0) receive(p.target, std::string(buf, static_cast<size_t>(n)), arrived);
         done = n > 0 || (n < 0 && errno != EAGAIN) || n == 0;
       }
-      if (done) {
-        ::close(p.fd);
-        p.fd = -1;
-      }
+      if (done) p.fd.reset();
     }
-    std::erase_if(tcp_probes_, [](const TcpProbe& p) { return p.fd < 0; });
+    std::erase_if(tcp_probes_, [](const TcpProbe& p) { return !p.fd; });
   }
-  for (const TcpProbe& p : tcp_probes_) ::close(p.fd);
   tcp_probes_.clear();
 }
 

@@ -40,7 +40,7 @@ class Prober {
   Prober& operator=(const Prober&) = delete;
 
   // Opens the sockets and starts probing; an error names the target.
-  std::optional<std::string> start();
+  std::expected<void, std::string> start();
   void stop();
   // Now, on the prober's clock: events are stamped with it.
   Micros now() const;
@@ -58,7 +58,7 @@ class Prober {
   void unsent(size_t target, std::string why);
   // A TCP probe under way: connecting, then waiting for its reply.
   struct TcpProbe {
-    int fd;
+    UniqueFd fd;
     size_t target;
     uint32_t seq;
     bool requested;
@@ -66,7 +66,7 @@ class Prober {
   std::vector<TcpProbe> tcp_probes_;  // the probing thread's own
   std::vector<ProbeTarget> targets_;
   Micros interval_, timeout_;
-  std::vector<int> sockets_;
+  std::vector<UniqueFd> sockets_;  // none for a TCP target: a connection per probe
   std::vector<ClientTimeline> probes_;  // guarded by mutex_
   mutable std::mutex mutex_;
   std::atomic<bool> stop_{false};

@@ -20,7 +20,7 @@ namespace anylab::checks {
 
 using Clock = std::chrono::steady_clock;
 
-std::expected<int, std::string> socket_in_netns(NetnsFd netns, int family, int type) {
+std::expected<UniqueFd, std::string> socket_in_netns(NetnsFd netns, int family, int type) {
   if (netns && *netns < 0) return std::unexpected("the client's network namespace is not open");
   int fd = -1;
   std::string error;
@@ -33,7 +33,7 @@ std::expected<int, std::string> socket_in_netns(NetnsFd netns, int family, int t
     if (fd < 0) error = std::string("cannot open a socket: ") + std::strerror(errno);
   }).join();
   if (fd < 0) return std::unexpected(error);
-  return fd;
+  return UniqueFd(fd);
 }
 
 namespace {
@@ -59,35 +59,39 @@ std::string socket_error(int fd) {
 
 }  // namespace
 
-std::expected<std::unique_ptr<TcpSession>, std::string> TcpSession::open(NetnsFd netns, const std::string& address,
-                                                                         uint16_t port, Micros timeout) {
+std::expected<UniqueFd, std::string> connect_in_netns(NetnsFd netns, const std::string& address, uint16_t port,
+                                                      Micros timeout) {
   const auto addr = socket_address(address, port);
   if (!addr) return std::unexpected("not an IP address: " + address);
   auto fd = socket_in_netns(netns, addr->family(), SOCK_STREAM);
   if (!fd) return std::unexpected(fd.error());
-  std::unique_ptr<TcpSession> s(new TcpSession(*fd));
-  if (::connect(*fd, addr->get(), addr->length) != 0 && errno != EINPROGRESS)
+  if (::connect(fd->get(), addr->get(), addr->length) != 0 && errno != EINPROGRESS)
     return std::unexpected(std::string("cannot connect: ") + std::strerror(errno));
-  if (!wait_for(*fd, POLLOUT, Clock::now() + timeout))
+  if (!wait_for(fd->get(), POLLOUT, Clock::now() + timeout))
     return std::unexpected("no connection within " + format_seconds(timeout));
-  if (std::string e = socket_error(*fd); !e.empty()) return std::unexpected("cannot connect: " + e);
-  return s;
+  if (std::string e = socket_error(fd->get()); !e.empty()) return std::unexpected("cannot connect: " + e);
+  return fd;
 }
 
-TcpSession::~TcpSession() { ::close(fd_); }
+std::expected<std::unique_ptr<TcpSession>, std::string> TcpSession::open(NetnsFd netns, const std::string& address,
+                                                                         uint16_t port, Micros timeout) {
+  auto fd = connect_in_netns(netns, address, port, timeout);
+  if (!fd) return std::unexpected(fd.error());
+  return std::unique_ptr<TcpSession>(new TcpSession(std::move(*fd)));
+}
 
 std::expected<std::string, std::string> TcpSession::ask(Micros timeout) {
   const auto deadline = Clock::now() + timeout;
   const std::string request = numbered_request(seq_++);
-  if (::send(fd_, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
+  if (::send(fd_.get(), request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
     const std::string e = errno == ECONNRESET || errno == EPIPE ? "reset by the network" : std::strerror(errno);
     return std::unexpected(e);
   }
   std::string reply;
   char buf[512];
   while (reply.find('\n') == std::string::npos) {
-    if (!wait_for(fd_, POLLIN, deadline)) return std::unexpected("no answer within " + format_seconds(timeout));
-    const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    if (!wait_for(fd_.get(), POLLIN, deadline)) return std::unexpected("no answer within " + format_seconds(timeout));
+    const ssize_t n = ::recv(fd_.get(), buf, sizeof buf, 0);
     if (n == 0) return std::unexpected("closed by the other end");
     if (n < 0 && errno == EAGAIN) continue;
     if (n < 0) return std::unexpected(errno == ECONNRESET ? "reset by the network" : std::strerror(errno));

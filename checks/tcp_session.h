@@ -6,6 +6,7 @@
 #include <string>
 
 #include "timeline.h"
+#include "unique_fd.h"
 
 namespace anylab::checks {
 
@@ -15,7 +16,12 @@ namespace anylab::checks {
 // keeps the namespace it was made in, so a thread enters the namespace just
 // to make it. Returns the fd, or the error.
 using NetnsFd = std::optional<int>;
-std::expected<int, std::string> socket_in_netns(NetnsFd netns, int family, int type);
+std::expected<UniqueFd, std::string> socket_in_netns(NetnsFd netns, int family, int type);
+// A TCP connection made from inside a network namespace, within `timeout`:
+// "cannot connect: ..." when it is refused or unroutable, "no connection
+// within ..." when nothing answers.
+std::expected<UniqueFd, std::string> connect_in_netns(NetnsFd netns, const std::string& address, uint16_t port,
+                                                      Micros timeout);
 
 // One long-lived TCP connection from a client to a service, carrying a
 // request now and then: it must survive a path change that keeps the same
@@ -24,9 +30,6 @@ class TcpSession {
  public:
   static std::expected<std::unique_ptr<TcpSession>, std::string> open(NetnsFd netns, const std::string& address,
                                                                       uint16_t port, Micros timeout);
-  ~TcpSession();
-  TcpSession(const TcpSession&) = delete;
-  TcpSession& operator=(const TcpSession&) = delete;
 
   // Sends a request on the connection and waits for the reply: the name of
   // the instance that answered, or what happened instead ("reset by the
@@ -34,8 +37,8 @@ class TcpSession {
   std::expected<std::string, std::string> ask(Micros timeout);
 
  private:
-  explicit TcpSession(int fd) : fd_(fd) {}
-  int fd_;
+  explicit TcpSession(UniqueFd fd) : fd_(std::move(fd)) {}
+  UniqueFd fd_;
   unsigned seq_ = 0;
 };
 

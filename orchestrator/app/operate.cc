@@ -119,7 +119,7 @@ std::expected<void, Error> watch_lab(const Lab& lab, double seconds, WatchObserv
   const auto interval = std::chrono::duration_cast<checks::Micros>(lab.spec.defaults.probe_interval);
   const auto timeout = std::chrono::duration_cast<checks::Micros>(lab.spec.defaults.probe_timeout);
   checks::Prober prober(targets, interval, timeout);
-  if (auto err = prober.start()) return std::unexpected(Error::environment(*err));
+  if (auto started = prober.start(); !started) return std::unexpected(Error::environment(started.error()));
   observer.started(targets.size());
   std::vector<size_t> seen(targets.size(), 0);
   std::vector<std::optional<std::optional<std::string>>> current(targets.size());  // unset before the first probe

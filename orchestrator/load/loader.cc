@@ -1,4 +1,5 @@
 #include "load/loader.h"
+#include "unique_fd.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -64,14 +65,14 @@ std::expected<SourceFile, std::string> read_source(const std::string& path) {
   if (::stat(path.c_str(), &st) != 0) return fail(fmt::format("cannot read the lab file: {}", std::strerror(errno)));
   if (!S_ISREG(st.st_mode))
     return fail(fmt::format("this is {}, not a lab file: give the path of a YAML lab file", file_type(st.st_mode)));
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) return fail(fmt::format("cannot read the lab file: {}", std::strerror(errno)));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  if (!fd) return fail(fmt::format("cannot read the lab file: {}", std::strerror(errno)));
   std::string text;
   char buf[65536];
   ssize_t n = 0;
-  while (text.size() <= kMaxLabFileBytes && (n = ::read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+  while (text.size() <= kMaxLabFileBytes && (n = ::read(fd.get(), buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
   const int read_errno = errno;
-  ::close(fd);
+  fd.reset();
   if (n < 0) return fail(fmt::format("cannot read the lab file: {}", std::strerror(read_errno)));
   if (text.size() > kMaxLabFileBytes)
     return fail(fmt::format("the file is larger than {} KiB, the most a lab file may be: is it a lab file?",

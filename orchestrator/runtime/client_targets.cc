@@ -19,29 +19,22 @@ std::expected<ClientTargets, Error> ClientTargets::open(const Lab& lab, const No
   for (const Node& n : lab.nodes) {
     if (n.kind != NodeKind::kClient) continue;
     const std::string path = runtime.netns_path(n);
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd)
       return fail(fmt::format("cannot open client {}'s network namespace {}: {} (is lab {} deployed?)",
                                          n.name, path, std::strerror(errno), lab.name));
-    c.fds_.push_back(fd);
+    const int netns = fd.get();
+    c.fds_.push_back(std::move(fd));
     for (const ServiceSpec& s : lab.spec.services)
       for (Family f : s.families()) {
         const std::string label = stream_label(lab.spec, s.name.value, f);
-        c.targets_.push_back({label.empty() ? n.name : n.name + " " + label, fd, s.address(f)->str(), s.port, s.probe});
+        c.targets_.push_back({label.empty() ? n.name : n.name + " " + label, netns, s.address(f)->str(), s.port, s.probe});
         c.keys_.push_back({n.name, s.name.value, f});
       }
   }
   return c;
 }
 
-ClientTargets::ClientTargets(ClientTargets&& other) noexcept
-    : fds_(std::move(other.fds_)), targets_(std::move(other.targets_)), keys_(std::move(other.keys_)) {
-  other.fds_.clear();
-}
-
-ClientTargets::~ClientTargets() {
-  for (int fd : fds_) ::close(fd);
-}
 
 size_t ClientTargets::index(const ProbeKey& key) const {
   for (size_t i = 0; i < keys_.size(); ++i)

@@ -8,6 +8,7 @@
 #include "model/lab.h"
 #include "runtime/node_runtime.h"
 #include "prober.h"
+#include "unique_fd.h"
 
 namespace anylab {
 
@@ -19,11 +20,8 @@ namespace anylab {
 class ClientTargets {
  public:
   static std::expected<ClientTargets, Error> open(const Lab& lab, const NodeRuntime& runtime);
-  ~ClientTargets();
-  ClientTargets(ClientTargets&& other) noexcept;
+  ClientTargets(ClientTargets&&) noexcept = default;
   ClientTargets& operator=(ClientTargets&&) = delete;
-  ClientTargets(const ClientTargets&) = delete;
-  ClientTargets& operator=(const ClientTargets&) = delete;
 
   const std::vector<checks::ProbeTarget>& targets() const { return targets_; }
   // The target of one key; throws std::out_of_range if none.
@@ -33,7 +31,7 @@ class ClientTargets {
 
  private:
   ClientTargets() = default;
-  std::vector<int> fds_;
+  std::vector<UniqueFd> fds_;
   std::vector<checks::ProbeTarget> targets_;
   std::vector<ProbeKey> keys_;  // of each target
 };

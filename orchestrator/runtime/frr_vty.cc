@@ -1,4 +1,5 @@
 #include "runtime/frr_vty.h"
+#include "unique_fd.h"
 #include "core/error.h"
 
 #include <poll.h>
@@ -32,24 +33,18 @@ class VtySession {
     if (path.size() >= sizeof addr.sun_path) return;
     addr.sun_family = AF_UNIX;
     std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-    fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd_ < 0) return;
-    while (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    fd_.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (!fd_) return;
+    while (::connect(fd_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
       if ((errno != EAGAIN && errno != EINTR) || Clock::now() >= deadline_) {
-        ::close(fd_);
-        fd_ = -1;
+        fd_.reset();
         return;
       }
       ::usleep(10000);
     }
   }
-  ~VtySession() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  VtySession(const VtySession&) = delete;
-  VtySession& operator=(const VtySession&) = delete;
 
-  bool connected() const { return fd_ >= 0; }
+  bool connected() const { return bool(fd_); }
 
   struct Answer {
     int status = -1;  // FRR's CMD_* code; 0 is CMD_SUCCESS, -1 no answer
@@ -57,7 +52,7 @@ class VtySession {
   };
   Answer ask(const std::string& command) {
     Answer a;
-    if (fd_ < 0 || !send_all(command.c_str(), command.size() + 1)) return a;
+    if (!fd_ || !send_all(command.c_str(), command.size() + 1)) return a;
     std::string buf;
     char chunk[65536];
     for (;;) {
@@ -67,7 +62,7 @@ class VtySession {
         return a;
       }
       if (!wait_for(POLLIN)) return a;
-      ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+      ssize_t n = ::recv(fd_.get(), chunk, sizeof chunk, 0);
       if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
       if (n <= 0) return a;
       buf.append(chunk, static_cast<size_t>(n));
@@ -78,12 +73,12 @@ class VtySession {
   // Waits for `events` until the deadline.
   bool wait_for(short events) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now());
-    pollfd p{fd_, events, 0};
+    pollfd p{fd_.get(), events, 0};
     return left.count() > 0 && ::poll(&p, 1, static_cast<int>(left.count())) == 1;
   }
   bool send_all(const char* data, size_t size) {
     for (size_t done = 0; done < size;) {
-      const ssize_t n = ::send(fd_, data + done, size - done, MSG_NOSIGNAL);
+      const ssize_t n = ::send(fd_.get(), data + done, size - done, MSG_NOSIGNAL);
       if (n > 0) {
         done += static_cast<size_t>(n);
         continue;
@@ -94,7 +89,7 @@ class VtySession {
     return true;
   }
 
-  int fd_ = -1;
+  UniqueFd fd_;
   Clock::time_point deadline_;
 };
 

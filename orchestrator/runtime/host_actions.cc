@@ -26,6 +26,7 @@
 
 #include "runtime/executor.h"
 #include "runtime/process.h"
+#include "unique_fd.h"
 
 namespace anylab {
 namespace {
@@ -48,13 +49,12 @@ Result ip_batch(const std::string& netns, const std::string& commands) {
 std::string in_netns(const std::string& netns, const std::function<std::string()>& fn) {
   std::string error;
   std::thread t([&] {
-    int fd = ::open(netns_path(netns).c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || ::setns(fd, CLONE_NEWNET) != 0) {
+    const UniqueFd fd(::open(netns_path(netns).c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd || ::setns(fd.get(), CLONE_NEWNET) != 0) {
       error = fmt::format("cannot enter {}: {}", netns, std::strerror(errno));
     } else {
       error = fn();
     }
-    if (fd >= 0) ::close(fd);
   });
   t.join();
   return error;
@@ -187,9 +187,8 @@ Result sockets(std::span<const Action> batch) {
       sockaddr_un addr{};
       addr.sun_family = AF_UNIX;
       std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
-      int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-      const bool up = fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-      if (fd >= 0) ::close(fd);
+      const UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+      const bool up = fd && ::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
       if (up) break;
       if (std::chrono::steady_clock::now() >= deadline)
         return fail(fmt::format("{} did not start listening on {} within 20 s", a.node, path));

@@ -17,6 +17,7 @@
 #include "core/error.h"
 #include "runtime/host_actions.h"
 #include "runtime/process.h"
+#include "unique_fd.h"
 
 namespace anylab {
 namespace {
@@ -38,13 +39,12 @@ std::string loss_ruleset(const std::string& interface, double percent) {
 
 // Non-blocking: with no reader, open fails (ENXIO) instead of hanging.
 Done send_to_exabgp(const std::string& node, const SendToExabgp& s) {
-  const int fd = ::open(s.fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0)
+  const UniqueFd fd(::open(s.fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!fd)
     return fail(fmt::format("ExaBGP's control channel of {} is not open ({}: {}); is the lab deployed?",
                                        node, s.fifo, std::strerror(errno)));
   const std::string line = s.command + "\n";
-  const bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
-  ::close(fd);
+  const bool ok = ::write(fd.get(), line.data(), line.size()) == static_cast<ssize_t>(line.size());
   if (!ok) return fail(fmt::format("cannot write to {}: {}", s.fifo, std::strerror(errno)));
   return {};
 }

@@ -51,9 +51,9 @@ std::expected<Journal, Error> Journal::open(const std::string& root, const std::
   if (how == Open::kAppend) {
     const std::string path = lab_file(lab_dir(root, lab), LabFile::kJournal);
     if (auto why = untrusted(root, lab)) return fail(*why);
-    const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) return fail(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
-    return Journal(fd);
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd) return fail(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+    return Journal(std::move(fd));
   }
   if (auto made = make_runtime_root(root); !made) return fail(made.error());
   const std::string dir = lab_dir(root, lab);
@@ -64,9 +64,9 @@ std::expected<Journal, Error> Journal::open(const std::string& root, const std::
     return fail(fmt::format("{} is a link or someone else's; it was left alone", dir));
   ::chmod(dir.c_str(), 0711);
   const std::string path = lab_file(dir, LabFile::kJournal);
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return fail(fmt::format("cannot create {}: {}", path, std::strerror(errno)));
-  return Journal(fd);
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!fd) return fail(fmt::format("cannot create {}: {}", path, std::strerror(errno)));
+  return Journal(std::move(fd));
 }
 
 std::optional<std::string> Journal::untrusted(const std::string& root, const std::string& lab) {
@@ -80,14 +80,11 @@ std::optional<std::string> Journal::untrusted(const std::string& root, const std
   return std::nullopt;
 }
 
-Journal::~Journal() {
-  if (fd_ >= 0) ::close(fd_);
-}
 
 // One write(2) per line on an O_APPEND file: a line is whole or absent.
 Journal::Written Journal::append(const std::string& line) {
   const std::string l = line + "\n";
-  if (::write(fd_, l.data(), l.size()) != static_cast<ssize_t>(l.size()))
+  if (::write(fd_.get(), l.data(), l.size()) != static_cast<ssize_t>(l.size()))
     return fail(fmt::format("cannot write the journal: {}", std::strerror(errno)));
   return {};
 }

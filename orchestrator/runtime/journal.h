@@ -5,6 +5,7 @@
 #pragma once
 
 #include "core/error.h"
+#include "unique_fd.h"
 
 #include <sys/types.h>
 
@@ -46,11 +47,8 @@ class Journal {
   enum class Open { kCreate, kAppend };
   static std::expected<Journal, Error> open(const std::string& root, const std::string& lab,
                                             Open how = Open::kCreate);
-  ~Journal();
-  Journal(Journal&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  Journal(Journal&&) noexcept = default;
   Journal& operator=(Journal&&) = delete;
-  Journal(const Journal&) = delete;
-  Journal& operator=(const Journal&) = delete;
 
   // Each line is written whole or not at all; an error when it was not.
   using Written = std::expected<void, Error>;
@@ -67,9 +65,9 @@ class Journal {
   static std::optional<std::string> untrusted(const std::string& root, const std::string& lab);
 
  private:
-  explicit Journal(int fd) : fd_(fd) {}
+  explicit Journal(UniqueFd fd) : fd_(std::move(fd)) {}
   Written append(const std::string& line);
-  int fd_ = -1;
+  UniqueFd fd_;
 };
 
 }  // namespace anylab

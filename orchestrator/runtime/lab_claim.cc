@@ -47,12 +47,12 @@ std::expected<LabClaim, Error> LabClaim::take(const std::string& root, const std
   if (auto made = make_runtime_root(root); !made) return fail(made.error());
   const std::string path = fmt::format("{}/{}.lock", root, lab);
   for (int attempt = 0; attempt < 100; ++attempt) {
-    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) return fail(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+    UniqueFd held_fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+    const int fd = held_fd.get();
+    if (!held_fd) return fail(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
       const int err = errno;
       std::string who = err == EWOULDBLOCK ? holder_of(fd) : std::strerror(err);
-      ::close(fd);
       if (err == EWOULDBLOCK)
         return fail(fmt::format("lab {} is in use by another anylab ({}); it was left alone", lab, who));
       return fail(fmt::format("cannot lock {}: {}", path, who));
@@ -61,30 +61,27 @@ std::expected<LabClaim, Error> LabClaim::take(const std::string& root, const std
     // our lock: then the lock is on a file no one else will open. Again.
     struct stat held {}, named {};
     if (::fstat(fd, &held) != 0 || ::lstat(path.c_str(), &named) != 0 || held.st_ino != named.st_ino ||
-        held.st_dev != named.st_dev) {
-      ::close(fd);
+        held.st_dev != named.st_dev)
       continue;
-    }
     const std::string me = who_am_i() + "\n";
     if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, me.data(), me.size(), 0) != static_cast<ssize_t>(me.size())) {
       const int err = errno;
       ::unlink(path.c_str());
-      ::close(fd);
       return fail(fmt::format("cannot write {}: {}", path, std::strerror(err)));
     }
-    return LabClaim(fd, path);
+    return LabClaim(std::move(held_fd), path);
   }
   return fail(fmt::format("cannot claim {}: it keeps being replaced", path));
 }
 
-LabClaim::LabClaim(LabClaim&& other) noexcept : fd_(other.fd_), path_(std::move(other.path_)) { other.fd_ = -1; }
+LabClaim::LabClaim(LabClaim&& other) noexcept : fd_(std::move(other.fd_)), path_(std::move(other.path_)) {}
 
 // Removed while still held, then released: whoever opened it meanwhile finds
 // it gone once they hold it, and tries again.
 LabClaim::~LabClaim() {
-  if (fd_ < 0) return;
+  if (!fd_) return;
   ::unlink(path_.c_str());
-  ::close(fd_);
+  fd_.reset();
 }
 
 }  // namespace anylab

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/error.h"
+#include "unique_fd.h"
 
 #include <expected>
 #include <string>
@@ -27,8 +28,8 @@ class LabClaim {
   ~LabClaim();
 
  private:
-  LabClaim(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
-  int fd_ = -1;
+  LabClaim(UniqueFd fd, std::string path) : fd_(std::move(fd)), path_(std::move(path)) {}
+  UniqueFd fd_;
   std::string path_;
 };
 

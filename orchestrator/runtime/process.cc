@@ -1,4 +1,5 @@
 #include "runtime/process.h"
+#include "unique_fd.h"
 #include "core/error.h"
 
 #include <fcntl.h>
@@ -91,31 +92,24 @@ namespace {
 class NamespaceFds {
  public:
   explicit NamespaceFds(const ProcessSpec& spec) {
-    if (!spec.netns.empty()) net_ = ::open(netns_path(spec.netns).c_str(), O_RDONLY | O_CLOEXEC);
-    if (!spec.mount_ns.empty()) mnt_ = ::open(spec.mount_ns.c_str(), O_RDONLY | O_CLOEXEC);
-    if (!spec.uts_ns.empty()) uts_ = ::open(spec.uts_ns.c_str(), O_RDONLY | O_CLOEXEC);
-    if (!spec.netns.empty() && net_ < 0) error_ = fmt::format("no network namespace {}", spec.netns);
-    else if (!spec.mount_ns.empty() && mnt_ < 0) error_ = fmt::format("no mount namespace {}", spec.mount_ns);
-    else if (!spec.uts_ns.empty() && uts_ < 0) error_ = fmt::format("no UTS namespace {}", spec.uts_ns);
+    if (!spec.netns.empty()) net_.reset(::open(netns_path(spec.netns).c_str(), O_RDONLY | O_CLOEXEC));
+    if (!spec.mount_ns.empty()) mnt_.reset(::open(spec.mount_ns.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!spec.uts_ns.empty()) uts_.reset(::open(spec.uts_ns.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!spec.netns.empty() && !net_) error_ = fmt::format("no network namespace {}", spec.netns);
+    else if (!spec.mount_ns.empty() && !mnt_) error_ = fmt::format("no mount namespace {}", spec.mount_ns);
+    else if (!spec.uts_ns.empty() && !uts_) error_ = fmt::format("no UTS namespace {}", spec.uts_ns);
   }
-  ~NamespaceFds() {
-    if (net_ >= 0) ::close(net_);
-    if (mnt_ >= 0) ::close(mnt_);
-    if (uts_ >= 0) ::close(uts_);
-  }
-  NamespaceFds(const NamespaceFds&) = delete;
-  NamespaceFds& operator=(const NamespaceFds&) = delete;
   const std::string& error() const { return error_; }
   // In the child, before exec: false if a namespace could not be entered.
   bool enter() const {
-    if (net_ >= 0 && ::setns(net_, CLONE_NEWNET) != 0) return false;
-    if (mnt_ >= 0 && ::setns(mnt_, CLONE_NEWNS) != 0) return false;
-    if (uts_ >= 0 && ::setns(uts_, CLONE_NEWUTS) != 0) return false;
+    if (net_ && ::setns(net_.get(), CLONE_NEWNET) != 0) return false;
+    if (mnt_ && ::setns(mnt_.get(), CLONE_NEWNS) != 0) return false;
+    if (uts_ && ::setns(uts_.get(), CLONE_NEWUTS) != 0) return false;
     return true;
   }
 
  private:
-  int net_ = -1, mnt_ = -1, uts_ = -1;
+  UniqueFd net_, mnt_, uts_;
   std::string error_;
 };
 
@@ -195,11 +189,10 @@ std::expected<void, Error> enter_namespaces(const ProcessSpec& spec) {
 
 std::expected<TempFile, Error> TempFile::with(const std::string& content) {
   char path[] = "/tmp/anylab-XXXXXX";
-  const int fd = ::mkstemp(path);
-  if (fd < 0) return fail(fmt::format("cannot make a file in /tmp: {}", std::strerror(errno)));
+  const UniqueFd fd(::mkstemp(path));
+  if (!fd) return fail(fmt::format("cannot make a file in /tmp: {}", std::strerror(errno)));
   TempFile file{path};
-  const bool written = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
-  ::close(fd);
+  const bool written = ::write(fd.get(), content.data(), content.size()) == static_cast<ssize_t>(content.size());
   if (!written) return fail(fmt::format("cannot write {}", file.path()));
   return file;
 }
@@ -310,19 +303,16 @@ RunOutput run_command(const ProcessSpec& spec, const std::string& input, std::ch
 }
 
 std::expected<void, Error> write_file_nofollow(const std::string& path, const std::string& content) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0) return fail(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644));
+  if (!fd) return fail(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
   for (size_t done = 0; done < content.size();) {
-    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    const ssize_t n = ::write(fd.get(), content.data() + done, content.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int err = errno;
-      ::close(fd);
-      return fail(fmt::format("cannot write {}: {}", path, std::strerror(err)));
-    }
+    if (n <= 0) return fail(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
     done += static_cast<size_t>(n);
   }
-  if (::close(fd) != 0) return fail(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+  // close(2) reports a write that failed late (a full disk on NFS).
+  if (::close(fd.release()) != 0) return fail(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
   return {};
 }
 

@@ -1,5 +1,7 @@
 #include "runtime/status.h"
 
+#include <fcntl.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -12,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "plan/render_frr.h"
+#include "tcp_session.h"
 #include "runtime/frr_vty.h"
 #include "runtime/rpki.h"
 #include "runtime/process.h"
@@ -125,17 +128,13 @@ std::string session_diagnosis(const Lab& lab, const Node& router, const SessionS
     }
   }
   const std::string target = s.family == Family::kIpv6 ? fmt::format("[{}]", s.peer_address) : s.peer_address;
-  RunOutput tcp = run_command({router.netns,
-                               {"/bin/bash", "-c",
-                                fmt::format("exec 3<>/dev/tcp/{}/179 && echo accepts || echo refused", s.peer_address)},
-                               {},
-                               ""},
-                              "", std::chrono::seconds(3));
-  const std::string said = tcp.out.substr(0, tcp.out.find('\n'));
+  const checks::UniqueFd netns(::open(netns_path(router.netns).c_str(), O_RDONLY | O_CLOEXEC));
+  const auto tcp = checks::connect_in_netns(netns.get(), s.peer_address, 179, std::chrono::seconds(3));
   parts.push_back(fmt::format("TCP {}:179 from {}: {}", target, router.name,
-                              said == "accepts"   ? "accepts connections"
-                              : said == "refused" ? "refused or unreachable (nothing listens, or no route)"
-                                                  : "no answer in 3 s (the link, or the address)"));
+                              tcp                                         ? "accepts connections"
+                              : tcp.error().starts_with("no connection") ? "no answer in 3 s (the link, or the address)"
+                                                                          : "refused or unreachable (nothing listens, "
+                                                                            "or no route)"));
   const Node* peer = lab.find(s.peer_node);
   if (peer && peer->kind == NodeKind::kInstance) {
     std::ifstream log(peer->runtime_dir + "/exabgp.log");

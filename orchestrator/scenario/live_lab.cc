@@ -66,11 +66,11 @@ class LiveProbes : public ProbeRun {
     if (auto targets = load_targets(lab, clients); !targets.empty())
       load_ = std::make_unique<checks::LoadGenerator>(std::move(targets), prober_.origin());
   }
-  std::optional<std::string> start() {
-    if (auto err = prober_.start()) return err;
+  std::expected<void, Error> start() {
+    if (auto started = prober_.start(); !started) return fail(started.error());
     if (load_)
-      if (auto err = load_->start()) return "the offered load: " + *err;
-    return std::nullopt;
+      if (auto started = load_->start(); !started) return fail("the offered load: " + started.error());
+    return {};
   }
   Micros now() const override { return prober_.now(); }
   void sleep_until(Micros t) override {
@@ -118,7 +118,7 @@ class LiveLab : public LabOps {
     if (!clients_) return fail(clients_.error());
     auto p = std::make_unique<LiveProbes>(lab_, *clients_, us(lab_.spec.defaults.probe_interval),
                                           us(lab_.spec.defaults.probe_timeout));
-    if (auto err = p->start()) return fail(*err);
+    if (auto started = p->start(); !started) return fail(started.error());
     return p;
   }
   std::expected<std::unique_ptr<checks::TcpSession>, Error> open_tcp(const ProbeKey& key) override {

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "model/lab.h"
+#include "unique_fd.h"
 
 namespace anylab {
 
@@ -57,11 +58,10 @@ std::expected<void, Error> record_container(const std::string& lab, const std::s
   const std::string dir = std::filesystem::path(path).parent_path().string();
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
     return fail(fmt::format("cannot create {}: {}", dir, std::strerror(errno)));
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return fail(fmt::format("cannot record lab {}'s containers in {}: {}", lab, path, std::strerror(errno)));
+  const UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!fd) return fail(fmt::format("cannot record lab {}'s containers in {}: {}", lab, path, std::strerror(errno)));
   const std::string l = line + "\n";
-  const bool written = ::write(fd, l.data(), l.size()) == static_cast<ssize_t>(l.size());
-  ::close(fd);
+  const bool written = ::write(fd.get(), l.data(), l.size()) == static_cast<ssize_t>(l.size());
   if (!written) return fail(fmt::format("cannot record lab {}'s containers in {}", lab, path));
   return {};
 }
