@@ -1,11 +1,8 @@
 // The deploy and destroy workflows (app/deploy.h).
 #include "app/deploy.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <filesystem>
-#include <iostream>
 
 #include <fmt/format.h>
 
@@ -25,10 +22,10 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// "" (with the error printed) when it is neither a lab file nor a lab's name.
-std::string lab_name_of(const std::string& lab_or_name) {
+// "" (with the error said) when it is neither a lab file nor a lab's name.
+std::string lab_name_of(const std::string& lab_or_name, Messages& messages) {
   if (!fs::exists(lab_or_name) && valid_lab_name(lab_or_name)) return lab_or_name;
-  auto lab = load_lab_file(lab_or_name);
+  auto lab = load_lab_file(lab_or_name, messages);
   return lab ? lab->name : "";
 }
 
@@ -38,28 +35,28 @@ namespace {
 
 // A lab big enough for memory to matter, on a machine that does not merge
 // identical pages: said once, with the switch (the machine's, not anylab's).
-void say_page_merging(const Lab& lab) {
+void say_page_merging(const Lab& lab, Messages& messages) {
   constexpr size_t kBigLab = 50;
   const size_t routers = static_cast<size_t>(
       std::ranges::count_if(lab.nodes, [](const Node& n) { return n.kind == NodeKind::kRouter; }));
   if (routers < kBigLab || page_merging_on()) return;
-  std::cerr << fmt::format(
-      "anylab: {} routers; their FRR daemons share most of their memory when the kernel merges identical pages: "
-      "as root, `echo 1 > /sys/kernel/mm/ksm/run` (README: Memory)\n",
-      routers);
+  messages.problem(fmt::format(
+      "{} routers; their FRR daemons share most of their memory when the kernel merges identical pages: "
+      "as root, `echo 1 > /sys/kernel/mm/ksm/run` (README: Memory)",
+      routers));
 }
 
 // What stands between a claimed lab and its deploy: a deploy of the lab
 // already there, or names of the lab's that are someone else's. Nothing is
 // created.
-int check_deployable(const Lab& lab, const NodeRuntime& runtime) {
+int check_deployable(const Lab& lab, const NodeRuntime& runtime, Messages& messages) {
   if (fs::exists(lab_file(Journal::lab_dir(lab.paths.runtime_root, lab.name), LabFile::kJournal))) {
-    std::cerr << fmt::format("anylab: lab {} is already deployed; run `anylab destroy {}` first\n", lab.name, lab.name);
+    messages.problem(fmt::format("lab {} is already deployed; run `anylab destroy {}` first", lab.name, lab.name));
     return kExitEnvironment;
   }
   if (auto blocking = in_the_way(lab, runtime); !blocking.empty()) {
-    for (const std::string& b : blocking) std::cerr << "anylab: " << b << "\n";
-    std::cerr << "anylab: nothing was built\n";
+    for (const std::string& b : blocking) messages.problem(b);
+    messages.problem("nothing was built");
     return kExitEnvironment;
   }
   return kExitOk;
@@ -73,9 +70,8 @@ struct Built {
 // Builds the lab from its plan (recorded in its journal as it goes) and
 // waits until it is ready.
 Built build_and_wait(const Lab& lab, const NodeRuntime& runtime, const std::string& lab_file_path,
-                     const DeployOptions& options, const Cancel& cancel) {
+                     const DeployOptions& options, const Cancel& cancel, Messages& messages) {
   const auto start = Clock::now();
-  const bool tty = ::isatty(2);
   const std::string root = lab.paths.runtime_root;
   auto journal = Journal::open(root, lab.name);
   if (!journal) return {kExitEnvironment, journal.error().message};
@@ -88,13 +84,12 @@ Built build_and_wait(const Lab& lab, const NodeRuntime& runtime, const std::stri
   auto backend = runtime.backend(lab);
   Executor executor(*backend, &*journal, &cancel.requested);
   const auto actions = plan_deploy(lab);
-  auto built = executor.run(actions, [&](size_t done, size_t total, const Action&) {
-    if (tty) std::cerr << fmt::format("\rdeploying {}: {}/{} actions", lab.name, done, total) << std::flush;
-  });
-  if (tty) std::cerr << "\n";
+  auto built = executor.run(
+      actions, [&](size_t done, size_t total, const Action&) { messages.deploying(lab.name, done, total); });
+  messages.built(lab.name);
   if (!built) return {cancel ? cancel.exit_code() : kExitEnvironment, built.error().message};
   const double build_s = seconds_since(start);
-  if (tty) std::cerr << fmt::format("waiting for BGP sessions and clients (at most {}s)\n", options.timeout.count());
+  messages.waiting(lab.name, options.timeout);
   const auto ready = wait_ready(lab, Clock::now() + options.timeout, &cancel.requested);
   if (cancel) return {cancel.exit_code(), "interrupted"};
   if (!ready) return {kExitCheckFailed, fmt::format("not ready after {}s:\n{}", options.timeout.count(), ready.error())};
@@ -103,10 +98,10 @@ Built build_and_wait(const Lab& lab, const NodeRuntime& runtime, const std::stri
     if (n.kind == NodeKind::kRouter) sessions += n.neighbors.size();
     if (n.kind == NodeKind::kClient) ++clients;
   }
-  std::cout << fmt::format("lab {} ready in {:.1f}s ({} actions in {:.1f}s): {} BGP session{} Established, "
-                           "{} client{} answered\n",
-                           lab.name, seconds_since(start), actions.size(), build_s, sessions, sessions == 1 ? "" : "s",
-                           clients, clients == 1 ? "" : "s");
+  messages.ready(fmt::format("lab {} ready in {:.1f}s ({} actions in {:.1f}s): {} BGP session{} Established, "
+                             "{} client{} answered",
+                             lab.name, seconds_since(start), actions.size(), build_s, sessions, sessions == 1 ? "" : "s",
+                             clients, clients == 1 ? "" : "s"));
   return {};
 }
 
@@ -114,74 +109,76 @@ Built build_and_wait(const Lab& lab, const NodeRuntime& runtime, const std::stri
 
 // What the machine lacks to run the lab (exit 3 with the fix): asked before
 // anything, the lab's claim included, is touched.
-int check_machine(const Lab& lab) {
+int check_machine(const Lab& lab, Messages& messages) {
   const NodeRuntime& runtime = runtime_of(lab);
-  for (const std::string& note : runtime.notes(lab)) std::cerr << "anylab: " << note << "\n";
-  say_page_merging(lab);
+  for (const std::string& note : runtime.notes(lab)) messages.problem(note);
+  say_page_merging(lab, messages);
   if (auto problems = preflight(lab, runtime); !problems.empty()) {
-    for (const std::string& p : problems) std::cerr << "anylab: " << p << "\n";
-    std::cerr << "anylab: this machine cannot run the lab; nothing was built\n";
+    for (const std::string& p : problems) messages.problem(p);
+    messages.problem("this machine cannot run the lab; nothing was built");
     return kExitEnvironment;
   }
   return kExitOk;
 }
 
-std::expected<LabClaim, int> claim_lab(const std::string& root, const std::string& lab) {
+std::expected<LabClaim, int> claim_lab(const std::string& root, const std::string& lab, Messages& messages) {
   auto claim = LabClaim::take(root, lab);
   if (claim) return std::move(*claim);
-  std::cerr << "anylab: " << claim.error() << "\n";
+  messages.problem(claim.error().message);
   return std::unexpected(kExitEnvironment);
 }
 
-int deploy_claimed(const Lab& lab, const std::string& lab_file, const DeployOptions& options, const Cancel& cancel) {
+int deploy_claimed(const Lab& lab, const std::string& lab_file, const DeployOptions& options, const Cancel& cancel,
+                   Messages& messages) {
   const NodeRuntime& runtime = runtime_of(lab);
-  if (int rc = check_deployable(lab, runtime); rc != kExitOk) return rc;
+  if (int rc = check_deployable(lab, runtime, messages); rc != kExitOk) return rc;
   // Whatever fails while building (a short journal write, an image without
   // the frr user, a copy that fails: some throw), what was made is removed.
   Built b;
   try {
-    b = build_and_wait(lab, runtime, lab_file, options, cancel);
+    b = build_and_wait(lab, runtime, lab_file, options, cancel, messages);
   } catch (const std::exception& e) {
     b = {kExitEnvironment, e.what()};
   }
   if (b.rc != kExitOk) {
-    std::cerr << fmt::format("anylab: deploy of {} failed: {}\n", lab.name, b.failure);
+    messages.problem(fmt::format("deploy of {} failed: {}", lab.name, b.failure));
     if (options.keep_on_failure && b.rc == kExitCheckFailed)
-      std::cerr << fmt::format("anylab: the lab is left as it is; `anylab destroy {}` removes it\n", lab.name);
+      messages.problem(fmt::format("the lab is left as it is; `anylab destroy {}` removes it", lab.name));
     else
-      print_destroy(lab.name, destroy_lab(lab.paths.runtime_root, lab.name));
+      messages.destroyed(lab.name, destroy_lab(lab.paths.runtime_root, lab.name));
   }
   return b.rc;
 }
 
-int deploy_lab_file(const std::string& lab_file, const DeployOptions& options, const Cancel& cancel) {
-  auto lab = load_lab_file(lab_file, options.runtime);
+int deploy_lab_file(const std::string& lab_file, const DeployOptions& options, const Cancel& cancel,
+                    Messages& messages) {
+  auto lab = load_lab_file(lab_file, messages, options.runtime);
   if (!lab) return lab.error();
-  if (int rc = check_machine(*lab); rc != kExitOk) return rc;
-  auto claim = claim_lab(lab->paths.runtime_root, lab->name);
+  if (int rc = check_machine(*lab, messages); rc != kExitOk) return rc;
+  auto claim = claim_lab(lab->paths.runtime_root, lab->name, messages);
   if (!claim) return claim.error();
-  return deploy_claimed(*lab, lab_file, options, cancel);
+  return deploy_claimed(*lab, lab_file, options, cancel, messages);
 }
 
-int destroy_labs(const std::string& lab_or_name, bool all) {
+int destroy_labs(const std::string& lab_or_name, bool all, Messages& messages) {
   const std::string root = host_paths().runtime_root;
-  std::vector<std::string> names = all ? deployed_labs(root) : std::vector<std::string>{lab_name_of(lab_or_name)};
-  if (all && names.empty()) std::cerr << "no deployed labs\n";
+  std::vector<std::string> names =
+      all ? deployed_labs(root) : std::vector<std::string>{lab_name_of(lab_or_name, messages)};
+  if (all && names.empty()) messages.text("no deployed labs\n");
   int rc = kExitOk;
   for (const std::string& name : names) {
     if (name.empty()) return kExitInvalidLab;
     // A lab another anylab is deploying or testing is theirs to remove.
-    auto claim = claim_lab(root, name);
+    auto claim = claim_lab(root, name, messages);
     if (!claim) {
       rc = claim.error();
       continue;
     }
     DestroyReport r = destroy_lab(root, name);
-    print_destroy(name, r);
+    messages.destroyed(name, r);
     if (!r.problems.empty()) rc = kExitEnvironment;
   }
   return rc;
 }
-
 
 }  // namespace anylab

@@ -4,7 +4,6 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
-#include <iostream>
 #include <optional>
 #include <utility>
 
@@ -98,14 +97,14 @@ RunResult run_loaded(const Lab& lab, const std::string& file, const ScenarioOpti
 
 std::expected<RunResult, int> run_deployed(const std::string& lab_or_name, const ScenarioOptions& options,
                                            RunObserver& observer, const Cancel& cancel) {
-  auto lab = find_lab(lab_or_name);
+  auto lab = find_lab(lab_or_name, observer);
   if (!lab) return std::unexpected(lab.error());
   if (Journal::read(lab->paths.runtime_root, lab->name).empty()) {
-    std::cerr << fmt::format("anylab: lab {} is not deployed; `anylab deploy` it, or use `anylab test`\n", lab->name);
+    observer.problem(fmt::format("lab {} is not deployed; `anylab deploy` it, or use `anylab test`", lab->name));
     return std::unexpected(kExitEnvironment);
   }
   // Held while the scenarios run: another job's destroy or deploy waits its turn.
-  auto claim = claim_lab(lab->paths.runtime_root, lab->name);
+  auto claim = claim_lab(lab->paths.runtime_root, lab->name, observer);
   if (!claim) return std::unexpected(claim.error());
   return run_loaded(*lab, lab_or_name, options, observer, cancel);
 }
@@ -115,13 +114,13 @@ std::expected<RunResult, int> test_lab_file(const std::string& lab_file, const D
                                             const Cancel& cancel) {
   DeployOptions o = deploy_options;
   o.keep_on_failure = false;
-  auto lab = load_lab_file(lab_file, o.runtime);
+  auto lab = load_lab_file(lab_file, observer, o.runtime);
   if (!lab) return std::unexpected(lab.error());
-  if (int rc = check_machine(*lab); rc != kExitOk) return std::unexpected(rc);
+  if (int rc = check_machine(*lab, observer); rc != kExitOk) return std::unexpected(rc);
   // Claimed from deploy to destroy: no other job deploys or removes it meanwhile.
-  auto claim = claim_lab(lab->paths.runtime_root, lab->name);
+  auto claim = claim_lab(lab->paths.runtime_root, lab->name, observer);
   if (!claim) return std::unexpected(claim.error());
-  if (int rc = deploy_claimed(*lab, lab_file, o, cancel); rc != kExitOk) return std::unexpected(rc);
+  if (int rc = deploy_claimed(*lab, lab_file, o, cancel, observer); rc != kExitOk) return std::unexpected(rc);
   // The lab this test deployed, told apart from one of the same name that
   // someone else deploys after destroying ours mid-test: its first process.
   auto first_process = [&]() -> std::optional<std::pair<pid_t, uint64_t>> {
@@ -138,7 +137,7 @@ std::expected<RunResult, int> test_lab_file(const std::string& lab_file, const D
     r.problems.push_back(fmt::format("the scenarios of {} stopped: {}", lab->name, e.what()));
   }
   if (first_process() == ours)
-    print_destroy(lab->name, destroy_lab(lab->paths.runtime_root, lab->name));
+    observer.destroyed(lab->name, destroy_lab(lab->paths.runtime_root, lab->name));
   else
     r.problems.push_back(fmt::format("lab {} was destroyed or deployed again by someone else during the test; "
                                      "left as it is", lab->name));

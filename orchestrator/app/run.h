@@ -18,10 +18,10 @@ struct ScenarioOptions {
   std::string html_file;   // "" for none
 };
 
-// What a run of scenarios tells as it goes (the CLI prints it).
-class RunObserver {
+// What a run of scenarios tells as it goes (the CLI prints it), besides
+// what its deploy and destroy tell.
+class RunObserver : public Messages {
  public:
-  virtual ~RunObserver() = default;
   virtual void run_started(const std::string& scenario, int run, int repeat) = 0;
   virtual void run_done(const ScenarioOutcome& outcome) = 0;
   // Every run of a scenario done (with --repeat: its spreads to tell).

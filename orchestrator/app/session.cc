@@ -5,7 +5,6 @@
 #include <signal.h>
 
 #include <filesystem>
-#include <iostream>
 
 #include <fmt/format.h>
 
@@ -40,17 +39,18 @@ std::string joined(const std::vector<std::string>& words) {
 // for an export.
 enum class PathsFor { kRuntime, kImages, kHost };
 
-std::expected<Lab, int> load(const std::string& path, const std::string& runtime, PathsFor paths_for) {
+std::expected<Lab, int> load(const std::string& path, const std::string& runtime, PathsFor paths_for,
+                             Messages& messages) {
   auto source = read_source(path);
   if (!source) {
-    std::cerr << source.error() << "\n";
+    messages.text(source.error() + "\n");
     return std::unexpected(kExitInvalidLab);
   }
   auto spec = load_lab(*source);
   if (!spec) {
     const size_t n = spec.error().sorted().size();
-    std::cerr << format_diagnostics(*source, spec.error());
-    std::cerr << fmt::format("{}: {} error{}; nothing was built\n", path, n, n == 1 ? "" : "s");
+    messages.text(format_diagnostics(*source, spec.error()) +
+                  fmt::format("{}: {} error{}; nothing was built\n", path, n, n == 1 ? "" : "s"));
     return std::unexpected(kExitInvalidLab);
   }
   const std::string lab_dir = Journal::lab_dir(host_paths().runtime_root, spec->name.value);
@@ -58,14 +58,13 @@ std::expected<Lab, int> load(const std::string& path, const std::string& runtime
       recorded_runtime(lab_dir).value_or(runtime.empty() ? std::string(default_runtime()) : runtime);
   const NodeRuntime* rt = runtime_named(chosen);
   if (!rt) {
-    std::cerr << fmt::format("anylab: there is no runtime \"{}\"; the runtimes are {}\n", chosen,
-                             joined(runtime_names()));
+    messages.problem(fmt::format("there is no runtime \"{}\"; the runtimes are {}", chosen, joined(runtime_names())));
     return std::unexpected(kExitInvalidLab);
   }
   const bool host = paths_for == PathsFor::kHost || (paths_for == PathsFor::kRuntime && rt->runs_host_programs());
   auto lab = resolve(std::move(*spec), host_paths(host));
   if (!lab) {
-    std::cerr << format_diagnostics(*source, lab.error());
+    messages.text(format_diagnostics(*source, lab.error()));
     return std::unexpected(kExitInvalidLab);
   }
   lab->runtime = chosen;
@@ -101,32 +100,26 @@ Paths host_paths(bool nodes_run_host_programs) {
   return p;
 }
 
-std::expected<Lab, int> load_lab_file(const std::string& path, const std::string& runtime) {
-  return load(path, runtime, PathsFor::kRuntime);
+std::expected<Lab, int> load_lab_file(const std::string& path, Messages& messages, const std::string& runtime) {
+  return load(path, runtime, PathsFor::kRuntime, messages);
 }
 
-std::expected<Lab, int> load_lab_for_images(const std::string& path) { return load(path, "", PathsFor::kImages); }
-std::expected<Lab, int> load_lab_for_host(const std::string& path) { return load(path, "", PathsFor::kHost); }
+std::expected<Lab, int> load_lab_for_images(const std::string& path, Messages& messages) {
+  return load(path, "", PathsFor::kImages, messages);
+}
+std::expected<Lab, int> load_lab_for_host(const std::string& path, Messages& messages) {
+  return load(path, "", PathsFor::kHost, messages);
+}
 
-std::expected<Lab, int> find_lab(const std::string& lab_or_name) {
+std::expected<Lab, int> find_lab(const std::string& lab_or_name, Messages& messages) {
   // A name is made into a path below: only a lab's name is taken as one.
-  if (fs::exists(lab_or_name) || !valid_lab_name(lab_or_name)) return load_lab_file(lab_or_name);
+  if (fs::exists(lab_or_name) || !valid_lab_name(lab_or_name)) return load_lab_file(lab_or_name, messages);
   const std::string copy = lab_file(Journal::lab_dir(host_paths().runtime_root, lab_or_name), LabFile::kLabCopy);
   if (!fs::exists(copy)) {
-    std::cerr << fmt::format("anylab: no lab file and no deployed lab named \"{}\"\n", lab_or_name);
+    messages.problem(fmt::format("no lab file and no deployed lab named \"{}\"", lab_or_name));
     return std::unexpected(kExitInvalidLab);
   }
-  return load_lab_file(copy);
-}
-
-void print_destroy(const std::string& name, const DestroyReport& r) {
-  if (!r.found) {
-    std::cerr << fmt::format("lab {}: nothing to destroy\n", name);
-    return;
-  }
-  std::cerr << fmt::format("lab {} destroyed: {} processes stopped, {} namespaces removed{}\n", name, r.processes,
-                           r.namespaces, r.containers ? fmt::format(", {} containers removed", r.containers) : "");
-  for (const std::string& p : r.problems) std::cerr << "  problem: " << p << "\n";
+  return load_lab_file(copy, messages);
 }
 
 }  // namespace anylab

@@ -16,6 +16,25 @@
 
 namespace anylab {
 
+// What a workflow tells the user as it goes, besides its result: app/
+// writes nothing itself, the CLI prints these (cli/console.h).
+class Messages {
+ public:
+  virtual ~Messages() = default;
+  // A note, or a problem with its fix: one line.
+  virtual void problem(const std::string& line) = 0;
+  // A text as it is (a lab file's located errors), its lines ended.
+  virtual void text(const std::string& text) = 0;
+  // Deploying a lab: `done` of `total` actions carried out; then built (or
+  // not), then waiting for it to be ready, at most `timeout`.
+  virtual void deploying(const std::string& lab, size_t done, size_t total) = 0;
+  virtual void built(const std::string& lab) = 0;
+  virtual void waiting(const std::string& lab, std::chrono::seconds timeout) = 0;
+  // The lab is ready: a line of what it took.
+  virtual void ready(const std::string& line) = 0;
+  virtual void destroyed(const std::string& lab, const DestroyReport& report) = 0;
+};
+
 // Exit codes, the contract with CI pipelines (lab-format.md).
 enum ExitCode : int {
   kExitOk = 0,
@@ -56,16 +75,14 @@ Paths host_paths(bool nodes_run_host_programs = true);
 // deployed it; any other on `runtime` (a runtime's name: --runtime,
 // ANYLAB_RUNTIME), else the default. An unknown runtime is an error naming
 // the known ones.
-std::expected<Lab, int> load_lab_file(const std::string& path, const std::string& runtime = "");
+std::expected<Lab, int> load_lab_file(const std::string& path, Messages& messages, const std::string& runtime = "");
 // The lab resolved with the paths of anylab's images, or of this machine's
 // programs, for an export.
-std::expected<Lab, int> load_lab_for_images(const std::string& path);
-std::expected<Lab, int> load_lab_for_host(const std::string& path);
+std::expected<Lab, int> load_lab_for_images(const std::string& path, Messages& messages);
+std::expected<Lab, int> load_lab_for_host(const std::string& path, Messages& messages);
 
 // A deployed lab is found by its file or by its name: deploy keeps a copy of
 // the file in the lab's runtime directory.
-std::expected<Lab, int> find_lab(const std::string& lab_or_name);
-
-void print_destroy(const std::string& name, const DestroyReport& report);
+std::expected<Lab, int> find_lab(const std::string& lab_or_name, Messages& messages);
 
 }  // namespace anylab

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "cli/console.h"
 #include "cli/lab_commands.h"
 #include "load/loader.h"
 #include "plan/export_clabernetes.h"
@@ -22,8 +23,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// What the workflows tell as they go, printed.
+Console<> said;
+
 int validate(const std::string& path) {
-  auto lab = load_lab_file(path);
+  auto lab = load_lab_file(path, said);
   if (!lab) return lab.error();
   std::cout << fmt::format("{}: lab {} is valid: {} nodes, {} links, {} scenarios\n", path, lab->name,
                            lab->nodes.size(), lab->links.size(), lab->spec.scenarios.size());
@@ -54,7 +58,7 @@ int write_out(const Lab& lab, const std::string& plan_text, const fs::path& dir)
 }
 
 int plan(const std::string& path, const std::optional<std::string>& out_dir) {
-  auto lab = load_lab_file(path);
+  auto lab = load_lab_file(path, said);
   if (!lab) return lab.error();
   const std::string text = format_plan(*lab, plan_deploy(*lab));
   std::cout << text;
@@ -71,7 +75,7 @@ int export_lab(const std::string& path, const std::optional<std::string>& clab_d
                const std::optional<std::string>& clabernetes_dir, const std::optional<std::string>& mininet_file) {
   if (mininet_file) {
     // Mininet's hosts run this machine's programs.
-    auto lab = load_lab_for_host(path);
+    auto lab = load_lab_for_host(path, said);
     if (!lab) return lab.error();
     if (!write(fs::path(*mininet_file), export_mininet(*lab))) return kExitCheckFailed;
     fs::permissions(*mininet_file, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
@@ -82,7 +86,7 @@ int export_lab(const std::string& path, const std::optional<std::string>& clab_d
                              *mininet_file, lab->name, *mininet_file, *mininet_file);
   }
   if (!clab_dir && !clabernetes_dir) return kExitOk;
-  auto lab = load_lab_for_images(path);
+  auto lab = load_lab_for_images(path, said);
   if (!lab) return lab.error();
   if (clab_dir) {
     const auto files = export_containerlab(*lab);
@@ -103,7 +107,7 @@ int export_lab(const std::string& path, const std::optional<std::string>& clab_d
 }
 
 int graph(const std::string& path, const std::string& format) {
-  auto lab = load_lab_file(path);
+  auto lab = load_lab_file(path, said);
   if (!lab) return lab.error();
   std::cout << render_graph(*lab, format == "mermaid" ? GraphFormat::kMermaid : GraphFormat::kDot);
   return kExitOk;
@@ -234,8 +238,8 @@ class Cli {
     if (graph_->parsed()) return graph(lab_, format_);
     if (export_->parsed()) return export_lab(lab_, export_dir_, clabernetes_dir_, mininet_file_);
     deploy_options_.timeout = std::chrono::seconds(timeout_s_);
-    if (deploy_->parsed()) return deploy_lab_file(lab_, deploy_options_, catch_signals());
-    if (destroy_->parsed()) return destroy_labs(lab_, all_);
+    if (deploy_->parsed()) return deploy_lab_file(lab_, deploy_options_, catch_signals(), said);
+    if (destroy_->parsed()) return destroy_labs(lab_, all_, said);
     if (inspect_->parsed()) return inspect(lab_, json_);
     if (exec_->parsed()) return exec_in_node(lab_, node_, command_);
     if (watch_->parsed()) return watch(lab_, watch_seconds_);

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/console.h"
 #include "app/inspect.h"
 #include "app/operate.h"
 #include "app/session.h"
@@ -16,6 +17,8 @@
 
 namespace anylab {
 namespace {
+
+Console<> printed;
 
 // Says the error and gives its exit code.
 int said(const Error& e) {
@@ -26,7 +29,7 @@ int said(const Error& e) {
 }  // namespace
 
 int inspect(const std::string& lab_or_name, bool json) {
-  auto lab = find_lab(lab_or_name);
+  auto lab = find_lab(lab_or_name, printed);
   if (!lab) return lab.error();
   const auto s = inspect_lab(*lab);
   if (!s) {
@@ -58,7 +61,7 @@ int inspect(const std::string& lab_or_name, bool json) {
 }
 
 int announce(const std::string& lab_or_name, const std::string& node_name, const AnnounceOptions& o) {
-  auto lab = find_lab(lab_or_name);
+  auto lab = find_lab(lab_or_name, printed);
   if (!lab) return lab.error();
   auto sent = announce_routes(*lab, node_name, o);
   if (!sent) return said(sent.error());
@@ -98,7 +101,7 @@ class WatchPrinter : public WatchObserver {
 }  // namespace
 
 int watch(const std::string& lab_or_name, double seconds) {
-  auto lab = find_lab(lab_or_name);
+  auto lab = find_lab(lab_or_name, printed);
   if (!lab) return lab.error();
   WatchPrinter printer(*lab);
   if (auto done = watch_lab(*lab, seconds, printer, catch_signals()); !done) return said(done.error());
@@ -106,7 +109,7 @@ int watch(const std::string& lab_or_name, double seconds) {
 }
 
 int fail_or_restore(const std::string& lab_or_name, const EventOptions& o) {
-  auto lab = find_lab(lab_or_name);
+  auto lab = find_lab(lab_or_name, printed);
   if (!lab) return lab.error();
   auto done = apply_event(*lab, o);
   if (!done) return said(done.error());
@@ -115,7 +118,7 @@ int fail_or_restore(const std::string& lab_or_name, const EventOptions& o) {
 }
 
 int exec_in_node(const std::string& lab_or_name, const std::string& node_name, const std::vector<std::string>& command) {
-  auto lab = find_lab(lab_or_name);
+  auto lab = find_lab(lab_or_name, printed);
   if (!lab) return lab.error();
   auto argv = enter_node(*lab, node_name, command);
   if (!argv) return said(argv.error());

@@ -4,12 +4,13 @@
 #include <fmt/format.h>
 
 #include "app/run.h"
+#include "cli/console.h"
 #include "cli/lab_commands.h"
 
 namespace anylab {
 namespace {
 
-class Printer : public RunObserver {
+class Printer : public Console<RunObserver> {
  public:
   void run_started(const std::string& scenario, int run, int repeat) override {
     std::cout << fmt::format("scenario {}{}\n", scenario, repeat > 1 ? fmt::format(" (run {}/{})", run, repeat) : "")
