@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "load/loader.h"
+#include "model/reach.h"
 #include "test_paths.h"
 
 namespace anylab {
@@ -183,6 +184,33 @@ TEST(Loader, ClientsReachInstancesAcrossAtMost63Routers) {
   ASSERT_FALSE(spec.has_value());
   EXPECT_NE(format_diagnostics(f, spec.error()).find("client \"c1\" is 64 routers from the nearest instance"),
             std::string::npos);
+}
+
+// The search behind that check (model/reach.h): routers crossed, counting
+// only routers, never through a client or an instance.
+TEST(Reach, CountsTheRoutersAPacketCrossesAndOnlyRoutersForward) {
+  const LabSpec spec = load_ok("reach.yaml", R"(name: reach
+services:
+  dns: {prefix: 192.0.2.0/24, address: 192.0.2.53, asn: 64500}
+topology:
+  nodes:
+    r1: {kind: router, asn: 65001}
+    r2: {kind: router, asn: 65002}
+    r3: {kind: router, asn: 65003}
+    pop: {kind: instance, service: dns}
+    c1: {kind: client}
+    c2: {kind: client}
+  links:
+    - [c1, r1]
+    - [r1, r2]
+    - [r2, pop]
+    - [pop, r3]
+    - [r2, c2]
+)");
+  const auto crossed = routers_from(spec, "c1");
+  EXPECT_EQ(crossed, (std::map<std::string, size_t>{{"c1", 0}, {"r1", 0}, {"r2", 1}, {"pop", 2}, {"c2", 2}}))
+      << "r3 is behind the instance, which does not forward";
+  EXPECT_EQ(kMaxRoutersCrossed, 63u);
 }
 
 // Every bad input has a golden file with the exact text users see (the CLI

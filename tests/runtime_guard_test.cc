@@ -19,6 +19,7 @@
 
 #include <gtest/gtest.h>
 
+#include "runtime/container/ownership.h"
 #include "runtime/docker/engine.h"
 #include "runtime/frr_vty.h"
 #include "runtime/journal.h"
@@ -268,6 +269,62 @@ TEST(EngineApi, AnErrorStatusCarriesTheEnginesMessage) {
   ASSERT_TRUE(r) << r.error();
   EXPECT_EQ(r->status, 404);
   EXPECT_EQ(engine_message(*r), "No such image: anylab/router:9 (HTTP 404)");
+}
+
+// The typed calls on one Engine: each answer read into what it means (a
+// container's id, init and labels; none; a removal under way; names; no
+// image), all over the one connection the fake engine accepts.
+TEST(EngineApi, TypedCallsReadTheAnswersOverOneKeptConnection) {
+  int requests = 0;
+  FakeEngine engine([&](int fd) {
+    for (std::string req; !(req = read_request(fd)).empty(); ++requests) {
+      const std::string line = req.substr(0, req.find("\r\n"));
+      int status = 404;
+      std::string body = R"({"message":"no such thing"})";
+      if (line.starts_with("GET /containers/anylab-x_r1/json "))
+        status = 200, body = R"({"Id":"abc","State":{"Pid":42},"Config":{"Labels":{"org.anylab.lab":"x",)"
+                             R"("org.anylab.token":"t"}}})";
+      else if (line.starts_with("DELETE /containers/busy?force=1&v=1 "))
+        status = 409, body = R"({"message":"removal of container busy is already in progress"})";
+      else if (line.starts_with("GET /containers/json?all=1 "))
+        status = 200, body = R"([{"Names":["/a"]},{"Names":["/b","/c"]}])";
+      send_text(fd, "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: application/json\r\nContent-Length: " +
+                        std::to_string(body.size()) + "\r\n\r\n" + body);
+    }
+    ::close(fd);
+  });
+  Engine e;
+  auto found = e.inspect("anylab-x_r1", std::chrono::seconds(5));
+  ASSERT_TRUE(found) << found.error();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->id, "abc");
+  EXPECT_EQ((*found)->pid, 42);
+  EXPECT_EQ((*found)->label("org.anylab.lab"), "x");
+  ContainersRecord record;
+  record.tokens = {"t"};
+  EXPECT_TRUE(record.ours(**found, "x")) << "its label and a recorded token";
+  EXPECT_FALSE(record.ours(**found, "y")) << "another lab's label";
+  record.tokens = {};
+  EXPECT_FALSE(record.ours(**found, "x")) << "a label alone can be copied";
+  record.ids = {{"abc", "anylab-x_r1"}};
+  EXPECT_TRUE(record.ours(**found, "y")) << "its id recorded";
+  auto gone = e.inspect("gone", std::chrono::seconds(5));
+  ASSERT_TRUE(gone) << gone.error();
+  EXPECT_FALSE(gone->has_value());
+  auto removal = e.remove("busy", std::chrono::seconds(5));
+  ASSERT_TRUE(removal) << removal.error();
+  EXPECT_EQ(*removal, Engine::Removal::kUnderWay);
+  auto names = e.container_names(std::chrono::seconds(5));
+  ASSERT_TRUE(names) << names.error();
+  EXPECT_EQ(*names, (std::vector<std::string>{"a", "b", "c"}));
+  auto image = e.has_image("anylab/router:9", std::chrono::seconds(5));
+  ASSERT_TRUE(image) << image.error();
+  EXPECT_FALSE(*image);
+  auto refused = e.create({.name = "n", .image = "anylab/router:9", .hostname = "n", .cmd = {}, .labels = {}, .binds = {}},
+                          std::chrono::seconds(5));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message, "docker could not make the container n from anylab/router:9: no such thing (HTTP 404)");
+  EXPECT_EQ(requests, 6);
 }
 
 // An engine that accepts and never answers: the call ends at its deadline,
