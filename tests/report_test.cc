@@ -18,6 +18,25 @@ TEST(Spread, MinMedianMax) {
   EXPECT_EQ(odd->max, milliseconds(30));
   auto even = spread({milliseconds(40), milliseconds(10), milliseconds(20), milliseconds(30)});
   EXPECT_EQ(even->median, milliseconds(25));  // the mean of the two middle values
+  EXPECT_EQ(even->p95, milliseconds(40)) << "of 4 runs, the 4th smallest (ceil 3.8)";
+}
+
+// Percentiles by nearest rank: each is a value some run measured.
+TEST(Spread, PercentilesByNearestRank) {
+  std::vector<checks::Micros> twenty, hundred_one;
+  for (int i = 20; i >= 1; --i) twenty.push_back(milliseconds(i));
+  const auto s = spread(twenty);
+  EXPECT_EQ(s->p95, milliseconds(19));  // ceil(0.95 * 20) = 19th smallest
+  EXPECT_EQ(s->p99, milliseconds(20));  // ceil(0.99 * 20) = 20th
+  for (int i = 1; i <= 101; ++i) hundred_one.push_back(milliseconds(i));
+  const auto h = spread(hundred_one);
+  EXPECT_EQ(h->median, milliseconds(51));
+  EXPECT_EQ(h->p95, milliseconds(96));   // ceil(95.95) = 96th
+  EXPECT_EQ(h->p99, milliseconds(100));  // ceil(99.99) = 100th
+  EXPECT_EQ(h->max, milliseconds(101));
+  const auto one = spread({milliseconds(7)});
+  EXPECT_EQ(one->p95, milliseconds(7));
+  EXPECT_EQ(one->p99, milliseconds(7));
 }
 
 TEST(Expectations, HoldOnlyIfTheyHeldInEveryRun) {

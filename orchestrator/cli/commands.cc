@@ -196,7 +196,7 @@ class Cli {
     run_->add_option("--scenario", scenario_options_.only, "only this scenario");
     test_ = command("test", "deploy, run every scenario, destroy; exit 0 or 1 (the CI entry point)", "the lab file");
     for (CLI::App* c : {run_, test_}) {
-      c->add_option("--repeat", scenario_options_.repeat, "run each scenario N times; report min/median/max")
+      c->add_option("--repeat", scenario_options_.repeat, "run each scenario N times; report min/median/p95/p99/max")
           ->check(CLI::Range(1, 1000));
       c->add_option("--json", scenario_options_.json_file, "write the JSON report to FILE");
       c->add_option("--junit", scenario_options_.junit_file, "write a JUnit XML report to FILE");

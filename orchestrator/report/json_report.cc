@@ -21,7 +21,11 @@ json optional_seconds(const std::optional<Micros>& t) { return t ? json(seconds(
 
 json spread_json(const std::optional<Spread>& s) {
   if (!s) return nullptr;
-  return {{"min", seconds(s->min)}, {"median", seconds(s->median)}, {"max", seconds(s->max)}};
+  return {{"min", seconds(s->min)},
+          {"median", seconds(s->median)},
+          {"p95", seconds(s->p95)},
+          {"p99", seconds(s->p99)},
+          {"max", seconds(s->max)}};
 }
 
 // A client's probes as segments of one answer: who answered (or null) from

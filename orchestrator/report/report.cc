@@ -76,7 +76,8 @@ std::optional<Spread> spread(std::vector<Micros> v) {
   std::sort(v.begin(), v.end());
   const size_t n = v.size();
   const Micros median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-  return Spread{v.front(), median, v.back()};
+  auto rank = [&](size_t percent) { return v[std::max<size_t>(1, (percent * n + 99) / 100) - 1]; };
+  return Spread{v.front(), median, rank(95), rank(99), v.back()};
 }
 
 std::vector<ExpectationRuns> expectations(const ScenarioRuns& s) {
@@ -202,8 +203,9 @@ std::string load_text(const LoadOutcome& l) {
 
 std::string spread_text(const char* what, const std::optional<Spread>& s) {
   if (!s) return "";
-  return fmt::format("; {} min/median/max {} / {} / {}", what, checks::format_seconds(s->min),
-                     checks::format_seconds(s->median), checks::format_seconds(s->max));
+  return fmt::format("; {} min/median/p95/p99/max {} / {} / {} / {} / {}", what, checks::format_seconds(s->min),
+                     checks::format_seconds(s->median), checks::format_seconds(s->p95), checks::format_seconds(s->p99),
+                     checks::format_seconds(s->max));
 }
 
 }  // namespace anylab

@@ -59,11 +59,15 @@ struct TestReport {
 TestReport start_report(const Lab& lab, const std::string& file, int repeat, std::string started);
 
 // Min, median and max of the values one expectation measured over the runs.
+// A measured time over the runs: min, median (the mean of the two middle
+// values for an even count), the 95th and 99th percentiles (nearest rank:
+// the ceil(p% of n)-th smallest, so a run that measured it), and max.
 struct Spread {
-  checks::Micros min{}, median{}, max{};
+  checks::Micros min{}, median{}, p95{}, p99{}, max{};
 };
 std::optional<Spread> spread(std::vector<checks::Micros> values);
-// "; convergence min/median/max 0.088s / 0.089s / 0.089s", or "" for none.
+// "; convergence min/median/p95/p99/max 0.088s / 0.089s / 0.090s / 0.090s /
+// 0.090s", or "" for none.
 std::string spread_text(const char* what, const std::optional<Spread>& s);
 
 // One expectation of a scenario over all its runs: step `index` of each run.
