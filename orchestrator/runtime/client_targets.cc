@@ -22,7 +22,7 @@ std::expected<ClientTargets, Error> ClientTargets::open(const Lab& lab, const No
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd)
       return fail(fmt::format("cannot open client {}'s network namespace {}: {} (is lab {} deployed?)",
-                                         n.name, path, std::strerror(errno), lab.name));
+                              n.name, path, std::strerror(errno), lab.name));
     const int netns = fd.get();
     c.fds_.push_back(std::move(fd));
     for (const ServiceSpec& s : lab.spec.services)

@@ -107,7 +107,7 @@ LabEvents::Result LabEvents::fail_node(const std::string& name, FailMode mode) c
   if (mode == FailMode::kService) {
     auto procs = recorded(lab_, name);
     auto it = procs.find("responder");
-    if (it == procs.end()) return fail(Error::environment(fmt::format("{} has no running responder", name)));
+    if (it == procs.end()) return fail(fmt::format("{} has no running responder", name));
     return carry_out({{KillProcess{it->second.pid, it->second.start_time, "responder"}, name, "fail service"}});
   }
   auto done = mode == FailMode::kCrash ? runtime_.kill_all(**n) : runtime_.freeze(**n);
@@ -150,7 +150,7 @@ LabEvents::Result LabEvents::clear_impairment(const ImpairStep& step) const {
     if (step.delay) actions.push_back({ClearDelay{e.node->netns, e.interface}, e.node->name, "mend link"});
     if (auto done = carry_out(actions); !done) failed.push_back(done.error().message);
   }
-  if (!failed.empty()) return fail(Error::environment(fmt::format("{}", fmt::join(failed, "; "))));
+  if (!failed.empty()) return fail(fmt::format("{}", fmt::join(failed, "; ")));
   return {};
 }
 

@@ -124,7 +124,7 @@ std::expected<void, Error> run_lines(const std::string& instance, const std::str
     VtySession::Answer a = s.ask(line);
     if (a.status != 0)
       return fail(fmt::format("{} of {} refused \"{}\": {}", daemon, instance, line,
-                                         a.status < 0 ? "no answer in time" : trimmed(a.text)));
+                              a.status < 0 ? "no answer in time" : trimmed(a.text)));
   }
   return {};
 }

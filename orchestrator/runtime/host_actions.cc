@@ -40,7 +40,7 @@ Result ip_batch(const std::string& netns, const std::string& commands) {
   RunOutput r = run_command({"", argv, {}, ""}, commands);
   if (r.exit_code != 0)
     return fail(fmt::format("ip{} -batch failed ({}) on:\n{}", netns.empty() ? "" : " -n " + netns,
-                                       r.how(), commands));
+                            r.how(), commands));
   return std::vector<Spawned>{};
 }
 
@@ -172,7 +172,7 @@ Result carrier(std::span<const Action> batch) {
     if (waiting.empty()) break;
     if (std::chrono::steady_clock::now() >= deadline)
       return fail(fmt::format("{} in {} has no carrier 10 s after both ends were set up",
-                                         *waiting.begin()->second.begin(), waiting.begin()->first));
+                              *waiting.begin()->second.begin(), waiting.begin()->first));
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return std::vector<Spawned>{};

@@ -42,7 +42,7 @@ Done send_to_exabgp(const std::string& node, const SendToExabgp& s) {
   const UniqueFd fd(::open(s.fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
   if (!fd)
     return fail(fmt::format("ExaBGP's control channel of {} is not open ({}: {}); is the lab deployed?",
-                                       node, s.fifo, std::strerror(errno)));
+                            node, s.fifo, std::strerror(errno)));
   const std::string line = s.command + "\n";
   const bool ok = ::write(fd.get(), line.data(), line.size()) == static_cast<ssize_t>(line.size());
   if (!ok) return fail(fmt::format("cannot write to {}: {}", s.fifo, std::strerror(errno)));
@@ -61,8 +61,8 @@ struct Change {
   Done operator()(const SetLoss& l) const {
     if (run_command({l.netns, {"nft", "-f", "-"}, {}, ""}, loss_ruleset(l.interface, l.percent)).exit_code != 0)
       return fail(fmt::format("nftables refused the loss rule on {}:{} (is the nftables package "
-                                         "installed and the kernel's nf_tables available?)",
-                                         node, l.interface));
+                              "installed and the kernel's nf_tables available?)",
+                              node, l.interface));
     return {};
   }
   Done operator()(const ClearLoss& l) const {

@@ -33,8 +33,8 @@ std::expected<void, Error> make_runtime_root(const std::string& root) {
   struct stat st {};
   if (::lstat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid())
     return fail(fmt::format("{}{} is not a directory of this user's (a link, or someone else's): anylab "
-                                       "keeps the pids it kills there; remove it, or move it aside{}",
-                                       not_root, root, close));
+                            "keeps the pids it kills there; remove it, or move it aside{}",
+                            not_root, root, close));
   if ((st.st_mode & 0777) != 0711 && ::chmod(root.c_str(), 0711) != 0)
     return fail(fmt::format("cannot make {} private: {}", root, std::strerror(errno)));
   return {};

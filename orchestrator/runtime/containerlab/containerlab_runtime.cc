@@ -114,7 +114,7 @@ class ContainerlabBackend : public ContainerBackend {
       auto found = engine.inspect(container_name(*n), std::chrono::seconds(30));
       if (!found || !*found)
         return fail(fmt::format("containerlab deployed, but docker does not know {}'s container {}",
-                                           n->name, container_name(*n)));
+                                n->name, container_name(*n)));
       if (auto rec = record_container(lab_.name, "id " + (*found)->id + " " + container_name(*n)); !rec) return rec;
     }
     return {};

@@ -60,8 +60,8 @@ std::expected<ApiResponse, Error> Engine::request(const std::string& method, con
   const std::string socket_path = docker_socket();
   if (socket_path.empty())
     return fail(fmt::format("DOCKER_HOST is {}: anylab's container runtimes need this machine's engine, "
-                                       "on a unix socket (unset DOCKER_HOST, or unix://PATH)",
-                                       std::getenv("DOCKER_HOST")));
+                            "on a unix socket (unset DOCKER_HOST, or unix://PATH)",
+                            std::getenv("DOCKER_HOST")));
   CURL* h = connection_->h;
   if (!h) return fail("cannot start an HTTP request (libcurl)");
   curl_easy_reset(h);  // options only: the open connection is kept
@@ -87,12 +87,12 @@ std::expected<ApiResponse, Error> Engine::request(const std::string& method, con
   const CURLcode rc = curl_easy_perform(h);
   if (rc == CURLE_OPERATION_TIMEDOUT)
     return fail(fmt::format("no whole answer from Docker's API at {} to {} {} within {} s", socket_path,
-                                       method, path, timeout.count()));
+                            method, path, timeout.count()));
   if (rc == CURLE_COULDNT_CONNECT)
     return fail(fmt::format("cannot reach Docker's API at {}: is the engine running?", socket_path));
   if (rc != CURLE_OK)
     return fail(fmt::format("no answer from Docker's API at {} to {} {}: {}", socket_path, method, path,
-                                       curl_easy_strerror(rc)));
+                            curl_easy_strerror(rc)));
   long status = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
   out.status = static_cast<int>(status);
