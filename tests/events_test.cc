@@ -112,6 +112,21 @@ TEST_F(Events, CrashAndFreezeAreTheRuntimesAndRestoreContinuesThenStartsWhatIsNo
   EXPECT_TRUE(fake_.log[3].starts_with("start bgpd in anylab-ev_r1")) << fake_.log[3];
 }
 
+// A router of an AS of several: its IGP starts again too, after the wait
+// for zebra and before bgpd, as the plan has it.
+TEST_F(Events, ARestoredRouterOfASharedAsStartsItsIgpBeforeBgpd) {
+  std::string text = kLab;
+  text.replace(text.find("asn: 65002"), 10, "asn: 65001");
+  lab_ = load(text);
+  ASSERT_TRUE(Journal::open(root_, lab_.name));
+  ASSERT_TRUE(LabEvents(lab_, fake_).restore_node("r2"));
+  ASSERT_EQ(fake_.log.size(), 5u);
+  EXPECT_TRUE(fake_.log[1].starts_with("start zebra in anylab-ev_r2")) << fake_.log[1];
+  EXPECT_TRUE(fake_.log[2].starts_with("wait for ")) << fake_.log[2];
+  EXPECT_TRUE(fake_.log[3].starts_with("start ospfd in anylab-ev_r2")) << fake_.log[3];
+  EXPECT_TRUE(fake_.log[4].starts_with("start bgpd in anylab-ev_r2")) << fake_.log[4];
+}
+
 TEST_F(Events, RestoreStartsOnlyWhatStoppedAndNoWaitWithoutBgpd) {
   {
     auto j = Journal::open(root_, lab_.name);

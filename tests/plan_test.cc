@@ -1,5 +1,6 @@
 #include <filesystem>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "load/loader.h"
@@ -10,6 +11,7 @@
 #include "plan/plan.h"
 #include "plan/render_exabgp.h"
 #include "plan/render_frr.h"
+#include "plan/render_igp.h"
 #include "plan/render_policy.h"
 #include "plan/resolve.h"
 #include "test_paths.h"
@@ -356,6 +358,106 @@ TEST(Relations, PolicyStepsAndLeaksKeepTheRelationship) {
   FrrChange back = leak_change(eu, false);
   EXPECT_EQ(back.config.front(), "route-map ANYLAB-OUT-tier1 deny 10");
   EXPECT_EQ(back.config[1], "match large-community ANYLAB-FROM-PEER-OR-PROVIDER");
+}
+
+// An AS of several routers (labs/backbone.yaml: two reflectors, two edges
+// in AS 65010): its routers' loopbacks are their router IDs, iBGP runs
+// between loopbacks (clients to the reflectors only, reflectors to every
+// AS-mate), no eBGP across the links inside the AS, and an IGP over them.
+TEST(Resolve, AnAsOfSeveralRoutersRunsIbgpBetweenLoopbacksOverItsIgp) {
+  Lab lab = resolve_file(test::source_dir() + "/labs/backbone.yaml");
+  const Node& core1 = *lab.find("core-1");
+  const Node& edge = *lab.find("edge-fra");
+  ASSERT_TRUE(core1.loopback && edge.loopback);
+  EXPECT_EQ(*core1.loopback, core1.router_id);
+  EXPECT_FALSE(lab.find("pop-fra")->loopback) << "instances have no loopback of their own";
+  std::vector<std::string> peers;
+  for (const BgpNeighbor& nb : edge.neighbors)
+    peers.push_back(fmt::format("{} {} {}{}", nb.ibgp ? "iBGP" : "eBGP", nb.node, nb.interface,
+                                nb.rr_client ? " client" : ""));
+  EXPECT_EQ(peers, (std::vector<std::string>{"eBGP pop-fra eth3", "iBGP core-1 lo", "iBGP core-2 lo"}))
+      << "no session to edge-ams, another client of the reflectors";
+  peers.clear();
+  for (const BgpNeighbor& nb : core1.neighbors) peers.push_back(nb.node + (nb.rr_client ? " client" : ""));
+  EXPECT_EQ(peers, (std::vector<std::string>{"core-2", "edge-ams client", "edge-fra client"}));
+  for (const Interface& i : core1.interfaces) EXPECT_TRUE(i.igp) << i.name << ": every link of core-1 is inside the AS";
+  EXPECT_FALSE(edge.interfaces.at(2).igp) << "the link to pop-fra is eBGP";
+  const std::string& frr = edge.files.at("frr.conf");
+  EXPECT_NE(frr.find(" neighbor 198.19.0.1 update-source 198.19.0.4\n"), std::string::npos) << frr;
+  EXPECT_NE(frr.find("  neighbor 198.19.0.1 next-hop-self\n"), std::string::npos) << frr;
+  EXPECT_EQ(frr.find("route-reflector-client"), std::string::npos) << "an edge reflects nothing";
+  EXPECT_NE(core1.files.at("frr.conf").find("  neighbor 198.19.0.3 route-reflector-client\n"), std::string::npos);
+  const std::string& ospf = edge.files.at("ospfd.conf");
+  for (const char* line : {"interface eth1\n", "interface eth2\n", " ip ospf passive\n", " ospf router-id 198.19.0.4\n"})
+    EXPECT_NE(ospf.find(line), std::string::npos) << line;
+  EXPECT_EQ(ospf.find("interface eth3"), std::string::npos) << "no OSPF toward the instance";
+}
+
+// Each router of the AS: its loopback address, then ospfd after the wait
+// for zebra and before bgpd, whose sessions need the loopbacks it carries.
+TEST(Plan, TheIgpStartsBeforeBgpdOnEveryRouterOfASharedAs) {
+  Lab lab = resolve_file(test::source_dir() + "/labs/backbone.yaml");
+  for (const char* router : {"core-1", "core-2", "edge-ams", "edge-fra"}) {
+    SCOPED_TRACE(router);
+    std::vector<std::string> order;
+    for (const Action& a : plan_deploy(lab)) {
+      if (a.node != router) continue;
+      if (const auto* s = std::get_if<StartProcess>(&a.what)) order.push_back(s->name);
+      if (std::holds_alternative<WaitForSocket>(a.what)) order.push_back("wait");
+      if (const auto* ad = std::get_if<AddAddress>(&a.what); ad && ad->interface == "lo")
+        order.push_back("lo " + ad->address.str());
+    }
+    ASSERT_EQ(order.size(), 5u);
+    EXPECT_EQ(order[0], "zebra");
+    EXPECT_EQ(order[1], "wait");
+    EXPECT_EQ(order[2], "lo " + lab.find(router)->loopback->str() + "/32");
+    EXPECT_EQ(order[3], "ospfd");
+    EXPECT_EQ(order[4], "bgpd");
+  }
+}
+
+// IS-IS instead (`defaults.igp: isis`): isisd.conf, a NET from the router
+// ID, and the timers before the NET (FRR 8.4 makes its first LSP when it
+// reads the NET, and spaces the next by the interval then in force).
+TEST(Resolve, IsisHasANetFromTheRouterIdAndItsTimersBeforeIt) {
+  EXPECT_EQ(isis_net(IpAddress::parse("198.19.0.1").value()), "49.0001.1980.1900.0001.00");
+  EXPECT_EQ(isis_net(IpAddress::parse("10.0.12.254").value()), "49.0001.0100.0001.2254.00");
+  std::string text = test::read_file(test::source_dir() + "/labs/backbone.yaml");
+  text.replace(text.find("igp: ospf"), 9, "igp: isis");
+  SourceFile f("backbone.yaml", text);
+  Lab lab = resolve(load_lab(f).value(), Paths{}).value();
+  const Node& edge = *lab.find("edge-fra");
+  EXPECT_FALSE(edge.files.contains("ospfd.conf"));
+  const std::string& isis = edge.files.at("isisd.conf");
+  EXPECT_LT(isis.find(" lsp-gen-interval 1\n"), isis.find(" net 49.0001.1980.1900.0004.00\n")) << isis;
+  EXPECT_NE(isis.find("interface eth2\n description toward core-2\n ip router isis anylab\n"), std::string::npos) << isis;
+  EXPECT_NE(isis.find(" isis passive\n"), std::string::npos) << isis;
+}
+
+// Without reflectors, every router of the AS peers with every other.
+TEST(Resolve, AnAsWithoutReflectorsIsAFullMesh) {
+  SourceFile f("mesh.yaml", R"(name: mesh
+services:
+  dns: {prefix: 192.0.2.0/24, address: 192.0.2.53, asn: 64500}
+topology:
+  nodes:
+    a: {kind: router, asn: 65010}
+    b: {kind: router, asn: 65010}
+    c: {kind: router, asn: 65010}
+    pop: {kind: instance, service: dns}
+    c1: {kind: client}
+  links:
+    - [a, b]
+    - [b, c]
+    - [c, pop]
+    - [c1, a]
+)");
+  Lab lab = resolve(load_lab(f).value(), Paths{}).value();
+  for (const char* r : {"a", "b", "c"}) {
+    size_t ibgp = 0;
+    for (const BgpNeighbor& nb : lab.find(r)->neighbors) ibgp += nb.ibgp && !nb.rr_client;
+    EXPECT_EQ(ibgp, 2u) << r << " peers with both AS-mates, linked or not";
+  }
 }
 
 }  // namespace

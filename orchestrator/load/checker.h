@@ -43,12 +43,14 @@ class Checker {
   bool validates(const std::string& router) const;
   bool has_upward_relation(const std::string& router) const;
   void check_provider_cycles();
+  void check_autonomous_systems();
   void check_link_addresses(const LinkSpec& l, const Marked<IpPrefix>& ma, const Marked<IpPrefix>& mb);
   void check_attachments();
   std::optional<size_t> routers_between(const std::string& client, const std::string& instance);
   void check_clients_in_reach();
   void want_in_reach(SourceMark mark, const std::string& client, const std::string& instance);
   bool linked(const std::string& a, const std::string& b) const;
+  bool session(const std::string& a, const std::string& b) const;
   void want_link(const NodePair& p, std::string_view what);
   void want_session(const Marked<std::string>& a, const Marked<std::string>& b);
   void check_target(const Target& t, std::string_view verb);

@@ -34,11 +34,24 @@ void Checker::want_link(const NodePair& p, std::string_view what) {
     d_.error(p.a.mark, fmt::format("there is no link between \"{}\" and \"{}\" to {}", p.a.value, p.b.value, what));
 }
 
+// eBGP over a link between a router and a router of another AS or an
+// instance; iBGP between AS-mates (all of them, or to their reflectors).
+bool Checker::session(const std::string& a, const std::string& b) const {
+  const NodeSpec* na = spec_.find_node(a);
+  const NodeSpec* nb = spec_.find_node(b);
+  if (!na || !nb) return false;
+  const auto ibgp = spec_.ibgp_peers(*na);
+  if (std::find(ibgp.begin(), ibgp.end(), nb) != ibgp.end()) return true;
+  const bool same_as = spec_.in_shared_as(*na) && spec_.in_shared_as(*nb) && na->asn->value == nb->asn->value;
+  return linked(a, b) && !same_as && (kind(a) == NodeKind::kRouter || kind(b) == NodeKind::kRouter) &&
+         kind(a) != NodeKind::kClient && kind(b) != NodeKind::kClient;
+}
+
 void Checker::want_session(const Marked<std::string>& a, const Marked<std::string>& b) {
-  if (!linked(a.value, b.value) || (kind(a.value) != NodeKind::kRouter && kind(b.value) != NodeKind::kRouter) ||
-      kind(a.value) == NodeKind::kClient || kind(b.value) == NodeKind::kClient)
-    d_.error(b.mark, fmt::format("there is no BGP session between \"{}\" and \"{}\"; sessions run over links "
-                                 "between routers, and between a router and an instance",
+  if (!session(a.value, b.value))
+    d_.error(b.mark, fmt::format("there is no BGP session between \"{}\" and \"{}\"; eBGP runs over links "
+                                 "between routers of different ASes, and between a router and an instance; iBGP "
+                                 "between the routers of one AS (to its route reflectors, when it has some)",
                                  a.value, b.value));
 }
 
@@ -216,9 +229,10 @@ void Checker::check_route(const RouteExpect& route) {
   if (route.absent && route.absent->value && (route.via || route.as_path))
     d_.error(route.absent->mark, fmt::format("a route that is absent has no `via:` or `as-path:`: give "
                                                 "`absent: true` alone, or what the route must be"));
-  if (route.via && !linked(route.node.value, route.via->value))
-    d_.error(route.via->mark, fmt::format("\"{}\" is not a neighbor of \"{}\"", route.via->value,
-                                             route.node.value));
+  if (route.via && !session(route.node.value, route.via->value))
+    d_.error(route.via->mark, fmt::format("\"{}\" is not a BGP neighbor of \"{}\", so no route of {} is "
+                                          "learnt from it: name a router or an instance it has a session with",
+                                          route.via->value, route.node.value, route.node.value));
 }
 
 void Checker::check_tcp(const TcpExpect& tcp) {

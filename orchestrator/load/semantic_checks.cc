@@ -18,6 +18,7 @@ void Checker::run() {
   for (const NodeSpec& n : spec_.nodes) check_node(n);
   for (const LinkSpec& l : spec_.links) check_link(l);
   check_provider_cycles();
+  check_autonomous_systems();
   check_attachments();
   if (spec_.rpki)
     for (const Roa& r : spec_.rpki->roas) check_roa(r);

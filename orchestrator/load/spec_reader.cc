@@ -114,6 +114,8 @@ DefaultsSpec read_defaults(const Reader& r, const lyd_node* d) {
   if (const lyd_node* images = Reader::child(d, "images"))
     for (NodeKind k : {NodeKind::kRouter, NodeKind::kInstance, NodeKind::kClient})
       if (auto image = r.opt_str(images, to_string(k))) out.images.emplace(k, *image);
+  const lyd_node* igp = Reader::child(d, "igp");
+  out.igp = {Reader::text(igp) == "isis" ? Igp::kIsis : Igp::kOspf, r.mark(igp)};
   return out;
 }
 
@@ -154,6 +156,8 @@ NodeSpec read_node(const Reader& r, const lyd_node* n) {
   out.service = r.opt_str(n, "service");
   out.scope = r.opt_str(n, "scope");
   out.rpki = r.opt_str(n, "rpki");
+  if (const lyd_node* rr = Reader::child(n, "route-reflector"))
+    out.route_reflector = Marked<bool>{Reader::text(rr) == "true", r.mark(rr)};
   if (const lyd_node* w = Reader::child(n, "weight"))
     out.weight = Marked<uint32_t>{static_cast<uint32_t>(Reader::number(w)), r.mark(w)};
   if (const lyd_node* c = Reader::child(n, "capacity"))

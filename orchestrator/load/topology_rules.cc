@@ -111,6 +111,8 @@ void Checker::check_kind_keys(const NodeSpec& n) {
   not_for(n, !instance && n.scope.has_value(), n.scope ? n.scope->mark : SourceMark{}, "scope", "instances");
   not_for(n, !router && n.rpki.has_value(), n.rpki ? n.rpki->mark : SourceMark{}, "rpki", "routers");
   not_for(n, !router && n.damping.has_value(), n.damping ? n.damping->mark : SourceMark{}, "damping", "routers");
+  not_for(n, !router && n.route_reflector.has_value(), n.route_reflector ? n.route_reflector->mark : SourceMark{},
+          "route-reflector", "routers");
   not_for(n, n.kind.value != NodeKind::kClient && n.weight.has_value(), n.weight ? n.weight->mark : SourceMark{},
           "weight", "clients");
   not_for(n, !instance && n.capacity.has_value(), n.capacity ? n.capacity->mark : SourceMark{}, "capacity",
@@ -190,13 +192,13 @@ void Checker::check_link(const LinkSpec& l) {
     d_.error(l.mark, fmt::format("a link between {} \"{}\" and {} \"{}\": {}s and {}s connect to routers",
                                  to_string(ka), l.a.node.value, to_string(kb), l.b.node.value, to_string(ka),
                                  to_string(kb)));
-  if (ka == NodeKind::kRouter && kb == NodeKind::kRouter) {
+  if (ka == NodeKind::kRouter && kb == NodeKind::kRouter && l.relation) {
     const NodeSpec* a = spec_.find_node(l.a.node.value);
     const NodeSpec* b = spec_.find_node(l.b.node.value);
     if (a->asn && b->asn && a->asn->value == b->asn->value)
-      d_.error(l.mark, fmt::format("routers \"{}\" and \"{}\" share ASN {}; anylab peers linked routers with "
-                                   "eBGP, so give them different ASNs",
-                                   a->name.value, b->name.value, a->asn->value));
+      d_.error(l.relation->mark, fmt::format("routers \"{}\" and \"{}\" are both in AS {}, one network: a "
+                                             "relation is between ASes; remove `relation:`",
+                                             a->name.value, b->name.value, a->asn->value));
   }
   if (l.relation) check_relation(l, ka, kb);
   const auto& addr = l.addresses;
@@ -378,6 +380,62 @@ void Checker::check_clients_in_reach() {
                                           "answered; put an instance nearer or shorten the path",
                                           c.name.value, *nearest, s.name.value, who, kMaxRouters));
     }
+  }
+}
+
+}  // namespace anylab::load_detail
+
+namespace anylab::load_detail {
+
+// An AS of several routers: its routers joined by links inside the AS (the
+// IGP runs over those only), a route reflector with clients to reflect to,
+// and IPv4 (its loopbacks and iBGP are IPv4 only for now).
+void Checker::check_autonomous_systems() {
+  std::set<uint32_t> done;
+  for (const NodeSpec& n : spec_.nodes) {
+    if (n.reflects() && n.kind.value == NodeKind::kRouter && !spec_.in_shared_as(n))
+      d_.error(n.route_reflector->mark, fmt::format("\"{}\" is a route reflector alone in its AS{}: it has no "
+                                                    "AS-mates to reflect to; give other routers its ASN, or remove "
+                                                    "`route-reflector:`",
+                                                    n.name.value, n.asn ? fmt::format(" ({})", n.asn->value) : ""));
+    if (!spec_.in_shared_as(n) || !done.insert(n.asn->value).second) continue;
+    const uint32_t asn = n.asn->value;
+    const auto mates = spec_.routers_of(asn);
+    // Who n reaches over links between routers of the AS.
+    std::set<std::string> reached{n.name.value};
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (const LinkSpec& l : spec_.links) {
+        const NodeSpec* a = spec_.find_node(l.a.node.value);
+        const NodeSpec* b = spec_.find_node(l.b.node.value);
+        if (!a || !b || !spec_.in_shared_as(*a) || !spec_.in_shared_as(*b) || a->asn->value != asn ||
+            b->asn->value != asn)
+          continue;
+        if (reached.contains(a->name.value) != reached.contains(b->name.value)) {
+          reached.insert(a->name.value);
+          reached.insert(b->name.value);
+          grew = true;
+        }
+      }
+    }
+    for (const NodeSpec* m : mates)
+      if (!reached.contains(m->name.value))
+        d_.error(m->asn->mark, fmt::format("routers \"{}\" and \"{}\" are both in AS {} but no path joins them "
+                                           "inside the AS (its IGP runs over links between its own routers): link "
+                                           "them, or give them different ASNs",
+                                           n.name.value, m->name.value, asn));
+    const bool reflector = std::any_of(mates.begin(), mates.end(), [](const NodeSpec* m) { return m->reflects(); });
+    const bool client = std::any_of(mates.begin(), mates.end(), [](const NodeSpec* m) { return !m->reflects(); });
+    if (reflector && !client)
+      d_.error(mates.front()->route_reflector->mark,
+               fmt::format("every router of AS {} is a route reflector, so none has clients to reflect to: "
+                           "leave `route-reflector: true` on some of them only",
+                           asn));
+    if (spec_.link_families().size() > 1)
+      d_.error(n.asn->mark, fmt::format("AS {} has several routers, whose IGP and iBGP anylab runs over IPv4 only "
+                                        "for now, and this lab carries IPv6: give its routers different ASNs, or "
+                                        "keep the lab IPv4",
+                                        asn));
   }
 }
 

@@ -26,6 +26,7 @@ struct Interface {
   std::string peer_node;
   std::string peer_interface;
   Relation relation = Relation::kNone;  // what the peer node is to this one
+  bool igp = false;  // toward a router of the same AS: the IGP runs over it, BGP does not
 };
 
 // One BGP session per family over a dual-stack link (separate IPv4 and
@@ -39,6 +40,10 @@ struct BgpNeighbor {
   uint32_t asn = 0;        // the peer's AS
   bool bfd = false;
   Relation relation = Relation::kNone;  // what the peer is to us: routes in and out follow it
+  // iBGP: a router of the same AS, between loopbacks (interface "lo"),
+  // with next hop self; rr_client: we reflect routes to it.
+  bool ibgp = false;
+  bool rr_client = false;
   Family family() const { return address.family; }
 };
 
@@ -49,6 +54,9 @@ struct Node {
   std::string runtime_dir;  // configs, pid files and logs of this node
   uint32_t asn = 0;         // 0 for clients
   IpAddress router_id;
+  // A router of an AS of several: its loopback (the router ID, as a /32 on
+  // lo), which the IGP carries and iBGP runs between.
+  std::optional<IpAddress> loopback;
   int keepalive = 0;
   int hold = 0;
   bool bfd = false;

@@ -1,5 +1,7 @@
 #include "model/lab_spec.h"
 
+#include <algorithm>
+
 namespace anylab {
 
 const char* to_string(NodeKind k) {
@@ -29,6 +31,8 @@ const char* to_string(Relation r) {
   }
   return "?";
 }
+
+const char* to_string(Igp i) { return i == Igp::kIsis ? "isis" : "ospf"; }
 
 uint32_t RelationPrefs::of(Relation r) const {
   switch (r) {
@@ -78,6 +82,27 @@ std::vector<Family> LabSpec::link_families() const {
   for (const LinkSpec& l : links) v6 |= l.written(Family::kIpv6).has_value();
   if (v6) return {Family::kIpv4, Family::kIpv6};
   return {Family::kIpv4};
+}
+
+std::vector<const NodeSpec*> LabSpec::routers_of(uint32_t asn) const {
+  std::vector<const NodeSpec*> out;
+  for (const NodeSpec& n : nodes)
+    if (n.kind.value == NodeKind::kRouter && n.asn && n.asn->value == asn) out.push_back(&n);
+  return out;
+}
+
+bool LabSpec::in_shared_as(const NodeSpec& router) const {
+  return router.kind.value == NodeKind::kRouter && router.asn && routers_of(router.asn->value).size() > 1;
+}
+
+std::vector<const NodeSpec*> LabSpec::ibgp_peers(const NodeSpec& router) const {
+  if (!in_shared_as(router)) return {};
+  const auto mates = routers_of(router.asn->value);
+  const bool reflectors = std::any_of(mates.begin(), mates.end(), [](const NodeSpec* n) { return n->reflects(); });
+  std::vector<const NodeSpec*> out;
+  for (const NodeSpec* m : mates)
+    if (m != &router && (!reflectors || router.reflects() || m->reflects())) out.push_back(m);
+  return out;
 }
 
 std::vector<Family> ServiceSpec::families() const {

@@ -48,6 +48,10 @@ struct RelationPrefs {
   uint32_t of(Relation r) const;
 };
 
+// The interior gateway protocol inside an AS of several routers.
+enum class Igp { kOspf, kIsis };
+const char* to_string(Igp i);  // "ospf", "isis"
+
 struct DefaultsSpec {
   int keepalive = 1;
   int hold = 3;
@@ -60,6 +64,7 @@ struct DefaultsSpec {
   // defaults.load.rate: the queries a second the clients offer together,
   // split by weight (real datagrams, besides the probes).
   std::optional<Marked<double>> load_rate;
+  Marked<Igp> igp;  // defaults.igp (OSPF unless written)
 };
 
 // What a client sends: the verification side's own protocol (checks/wire.h).
@@ -144,6 +149,8 @@ struct NodeSpec {
   std::optional<DampingSpec> damping;        // routers
   std::optional<Marked<uint32_t>> weight;    // clients: the users behind it (default 1)
   std::optional<Marked<double>> capacity;    // instances: queries a second the responder answers at most
+  std::optional<Marked<bool>> route_reflector;  // routers: its AS-mates are its clients
+  bool reflects() const { return route_reflector && route_reflector->value; }
   uint32_t weight_or_one() const { return weight ? weight->value : 1; }
   bool enforces_rpki() const { return rpki && rpki->value == "enforce"; }
   std::optional<HealthSpec> health;
@@ -306,6 +313,17 @@ struct LabSpec {
   // The families links carry: IPv4 always, IPv6 too when a service has an
   // IPv6 prefix or a link an IPv6 pair.
   std::vector<Family> link_families() const;
+
+  // The routers of an AS, in file order. Routers that share an ASN are one
+  // AS: iBGP between them over an IGP, eBGP only between ASes.
+  std::vector<const NodeSpec*> routers_of(uint32_t asn) const;
+  // Whether a router shares its AS with other routers (it runs an IGP and
+  // iBGP over loopbacks).
+  bool in_shared_as(const NodeSpec& router) const;
+  // A router's iBGP peers, in file order: every AS-mate (a full mesh), or,
+  // when the AS has route reflectors, the reflectors (for a client) or
+  // every AS-mate (for a reflector).
+  std::vector<const NodeSpec*> ibgp_peers(const NodeSpec& router) const;
 };
 
 }  // namespace anylab

@@ -6,6 +6,7 @@
 
 #include "plan/render_exabgp.h"
 #include "plan/render_frr.h"
+#include "plan/render_igp.h"
 #include "plan/render_policy.h"
 
 namespace anylab {
@@ -95,6 +96,7 @@ class Planner {
           add({StartProcess{n.netns, "stayrtr", stayrtr_argv(n), {}, n.runtime_dir + "/stayrtr.log"}}, n.name,
               fmt::format("the lab's RPKI cache (StayRTR): {} ROA(s) over RTR on 127.0.0.1:{}, for rpki: {}",
                           lab_.spec.rpki->roas.size(), kRtrPort, n.spec->rpki->value));
+        if (n.loopback) igp(n);
         frr(n, "bgpd", fmt::format("{} BGP session(s), AS {}{}", n.neighbors.size(), n.asn, relations(n)));
       }
     for (const Node& n : lab_.nodes)
@@ -140,8 +142,24 @@ class Planner {
     return fmt::format("link {}:{} -- {}:{}", l.a_node, l.a_interface, l.b_node, l.b_interface);
   }
 
+  // The IGP inside an AS of several routers, before bgpd: its iBGP
+  // sessions run between the loopbacks the IGP carries.
+  void igp(const Node& n) {
+    const Igp igp = lab_.spec.defaults.igp.value;
+    std::vector<std::string> mates;
+    for (const Interface& i : n.interfaces)
+      if (i.igp) mates.push_back(fmt::format("{} on {}", i.peer_node, i.name));
+    frr(n, igp_daemon(igp),
+        fmt::format("AS {}'s IGP ({}): loopback {} and links to {}", n.asn, igp == Igp::kIsis ? "IS-IS" : "OSPF",
+                    n.loopback->str(), joined(mates, ", ", [](const std::string& s) { return s; })),
+        igp_config_file(igp));
+  }
+
   void addressing(const Node& n) {
     add({SetLinkUp{n.netns, "lo"}}, n.name, "loopback up");
+    if (n.loopback)
+      add({AddAddress{n.netns, "lo", {*n.loopback, n.loopback->width()}}}, n.name,
+          fmt::format("loopback {}: its router ID, iBGP's end inside AS {}", n.loopback->str(), n.asn));
     for (const Link& l : lab_.links)
       for (const Link::Addresses& p : l.addresses) {
         if (l.a_node == n.name) add({AddAddress{n.netns, l.a_interface, p.a}}, n.name, link_name(l));
@@ -339,8 +357,9 @@ std::string format_plan(const Lab& lab, const std::vector<Action>& actions) {
     }
     out += fmt::format("  {} ({}, AS {}, router-id {}):\n", n.name, to_string(n.kind), n.asn, n.router_id.str());
     for (const BgpNeighbor& nb : n.neighbors)
-      out += fmt::format("    eBGP {} -> {} AS {} on {}{}\n", nb.local_address.str(), nb.address.str(), nb.asn,
-                         nb.interface, nb.bfd ? " with BFD" : "");
+      out += fmt::format("    {} {} -> {} AS {} {}{}{}\n", nb.ibgp ? "iBGP" : "eBGP", nb.local_address.str(),
+                         nb.address.str(), nb.asn, nb.ibgp ? "to " + nb.node : "on " + nb.interface,
+                         nb.rr_client ? " (route-reflector client)" : "", nb.bfd ? " with BFD" : "");
   }
   return out;
 }

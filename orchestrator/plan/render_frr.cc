@@ -91,7 +91,15 @@ void bgp_neighbors(const Node& r, const Line& line) {
   for (const BgpNeighbor& n : r.neighbors) {
     const std::string a = n.address.str();
     line(fmt::format(" neighbor {} remote-as {}", a, n.asn));
-    line(fmt::format(" neighbor {} description {} via {}", a, n.node, n.interface));
+    if (n.ibgp) {
+      // Between loopbacks, which the IGP carries: the session stays up as
+      // long as any path inside the AS does.
+      line(fmt::format(" neighbor {} description {} (iBGP{}, loopback)", a, n.node,
+                       n.rr_client ? ", route-reflector client" : ""));
+      line(fmt::format(" neighbor {} update-source {}", a, n.local_address.str()));
+    } else {
+      line(fmt::format(" neighbor {} description {} via {}", a, n.node, n.interface));
+    }
     line(fmt::format(" neighbor {} timers connect 1", a));
     line(fmt::format(" neighbor {} advertisement-interval 0", a));
     if (n.bfd) line(fmt::format(" neighbor {} bfd profile anylab", a));
@@ -122,6 +130,12 @@ void address_family(const Node& r, Family f, const Line& line) {
     }
     line(fmt::format("  neighbor {} activate", n.address.str()));
     line(fmt::format("  neighbor {} soft-reconfiguration inbound", n.address.str()));
+    if (n.ibgp) {
+      // Routes from outside the AS leave with this router as their next
+      // hop, a loopback the IGP carries (a link to another AS is not in it).
+      line(fmt::format("  neighbor {} next-hop-self", n.address.str()));
+      if (n.rr_client) line(fmt::format("  neighbor {} route-reflector-client", n.address.str()));
+    }
     for (const std::string& b : route_map_bindings(r, n)) line("  " + b);
   }
   line(" exit-address-family");

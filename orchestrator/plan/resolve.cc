@@ -10,6 +10,7 @@
 #include "plan/address_pool.h"
 #include "plan/render_exabgp.h"
 #include "plan/render_frr.h"
+#include "plan/render_igp.h"
 
 namespace anylab {
 namespace {
@@ -61,6 +62,7 @@ class Resolver {
           diag_.error(ns.name.mark, "no router ID left in 198.19.0.0/16; write `router-id:` on some nodes");
         }
       }
+      if (lab_.spec.in_shared_as(ns)) n.loopback = n.router_id;
       lab_.nodes.push_back(std::move(n));
     }
   }
@@ -100,8 +102,9 @@ class Resolver {
       }
       Node& a = node(l.a_node);
       Node& b = node(l.b_node);
-      Interface ia{l.a_interface, {}, b.name, l.b_interface, ls.relation_of_b()},
-          ib{l.b_interface, {}, a.name, l.a_interface, ls.relation_of_a()};
+      const bool igp = a.loopback && b.loopback && a.asn == b.asn;
+      Interface ia{l.a_interface, {}, b.name, l.b_interface, ls.relation_of_b(), igp},
+          ib{l.b_interface, {}, a.name, l.a_interface, ls.relation_of_a(), igp};
       for (const Link::Addresses& p : l.addresses) {
         ia.addresses.push_back({p.a, p.b.address});
         ib.addresses.push_back({p.b, p.a.address});
@@ -125,7 +128,7 @@ class Resolver {
       for (const Interface& i : n.interfaces) {
         const Node& peer = node(i.peer_node);
         const bool session = n.kind != NodeKind::kClient && peer.kind != NodeKind::kClient &&
-                             (n.kind == NodeKind::kRouter || peer.kind == NodeKind::kRouter);
+                             (n.kind == NodeKind::kRouter || peer.kind == NodeKind::kRouter) && !i.igp;
         for (const InterfaceAddress& a : i.addresses) {
           const Family f = a.peer.family;
           if (session && carries(n, f) && carries(peer, f))
@@ -138,6 +141,22 @@ class Resolver {
           if (n.kind != NodeKind::kRouter && !has_gateway && peer.kind == NodeKind::kRouter) n.gateways.push_back(a.peer);
         }
       }
+      if (n.loopback) ibgp(n);
+    }
+  }
+
+  // iBGP between loopbacks, to every AS-mate or to the AS's reflectors (a
+  // reflector's clients are the AS-mates that do not reflect).
+  void ibgp(Node& n) {
+    for (const NodeSpec* m : lab_.spec.ibgp_peers(*n.spec)) {
+      const Node& peer = node(m->name.value);
+      n.neighbors.push_back({.node = peer.name,
+                             .interface = "lo",
+                             .address = *peer.loopback,
+                             .local_address = *n.loopback,
+                             .asn = peer.asn,
+                             .ibgp = true,
+                             .rr_client = n.spec->reflects() && !m->reflects()});
     }
   }
 
@@ -148,6 +167,7 @@ class Resolver {
       if (n.kind == NodeKind::kInstance) n.files["exabgp.conf"] = render_exabgp(lab_, n);
       if (n.kind == NodeKind::kInstance && n.spec->health) n.files["healthcheck.conf"] = render_healthcheck(lab_, n);
       if (uses_bfd(n)) n.files["bfdd.conf"] = render_bfdd(lab_, n);
+      if (n.loopback) n.files[igp_config_file(lab_.spec.defaults.igp.value)] = render_igp(lab_, n);
     }
   }
 

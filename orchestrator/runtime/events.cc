@@ -38,7 +38,7 @@ std::expected<std::vector<End>, Error> ends_of(const Lab& lab, const std::string
 }
 
 // What restore starts again: every planned process of the node that no
-// longer runs; the wait for zebra only when bgpd (or bfdd) starts again,
+// longer runs; the wait for zebra only when bgpd (or bfdd, or the IGP) starts again,
 // after every zebra, as the plan has it.
 std::vector<Action> restart_plan(const Lab& lab, const std::string& name) {
   const auto procs = recorded(lab, name);
@@ -54,7 +54,7 @@ std::vector<Action> restart_plan(const Lab& lab, const std::string& name) {
   }
   const bool restart_bgp = std::any_of(again.begin(), again.end(), [](const Action& a) {
     const auto* s = std::get_if<StartProcess>(&a.what);
-    return s && (s->name == "bgpd" || s->name == "bfdd");
+    return s && (s->name == "bgpd" || s->name == "bfdd" || s->name == "ospfd" || s->name == "isisd");
   });
   std::erase_if(again, [&](const Action& a) { return std::holds_alternative<WaitForSocket>(a.what) && !restart_bgp; });
   std::stable_sort(again.begin(), again.end(), [](const Action& x, const Action& y) {

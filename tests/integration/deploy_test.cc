@@ -303,6 +303,28 @@ TEST_F(Deploy, AFalseExpectationExits1AndNamesWhoAnswered) {
   EXPECT_EQ(leftovers_settled("false-expect"), std::vector<std::string>{});
 }
 
+// An AS of several routers, written wrong: after Frankfurt's server
+// crashes, edge-fra's route comes from the first reflector (the lower
+// loopback), not the second, and Frankfurt's users are answered from
+// Amsterdam; the failures say what was measured.
+TEST_F(Deploy, AWrongExpectationOnAnAsOfSeveralRoutersNamesWhatWasMeasured) {
+  uses("bb-wrong");
+  const fs::path file = lab_variant("backbone", "bb-wrong",
+                                    "  - name: wrong\n    steps:\n"
+                                    "      - fail: {node: pop-fra, mode: crash}\n"
+                                    "      - expect: {client: users-fra, reaches: pop-fra, within: 3s}\n"
+                                    "      - expect: {route: {node: edge-fra, via: core-2}}\n");
+  auto r = test::run({kAnylab, "test", file.string()});
+  fs::remove(file);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("FAIL  expect users-fra reaches pop-fra within 3s: answered by pop-ams"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("FAIL  expect route on edge-fra to 192.0.2.0/24 via core-2: best path via core-1"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(leftovers_settled("bb-wrong"), std::vector<std::string>{});
+}
+
 // Two links between one pair of routers: failing "the link" cuts both (it
 // cut the first only, and traffic kept flowing on the second, so an
 // `unreachable` failed and a max-outage would pass over nothing), and says

@@ -10,6 +10,7 @@
 
 #include "runtime/host_actions.h"
 #include "plan/render_frr.h"
+#include "plan/render_igp.h"
 #include "runtime/process.h"
 
 namespace anylab {
@@ -21,10 +22,15 @@ namespace fs = std::filesystem;
 // responder (the container runtimes find them in their images).
 std::vector<std::string> host_programs_missing(const Lab& lab) {
   std::vector<std::string> problems;
-  bool bfd = false;
-  for (const Node& n : lab.nodes) bfd |= uses_bfd(n);
-  for (const char* d : {"zebra", "bgpd", "bfdd"}) {
-    if (std::string(d) == "bfdd" && !bfd) continue;
+  bool bfd = false, igp = false;
+  for (const Node& n : lab.nodes) {
+    bfd |= uses_bfd(n);
+    igp |= n.loopback.has_value();
+  }
+  std::vector<std::string> daemons{"zebra", "bgpd"};
+  if (bfd) daemons.push_back("bfdd");
+  if (igp) daemons.push_back(igp_daemon(lab.spec.defaults.igp.value));
+  for (const std::string& d : daemons) {
     if (!fs::exists(frr_daemon(d)))
       problems.push_back(fmt::format("FRR's {} is missing ({}): apt-get install frr", d, frr_daemon(d)));
   }
