@@ -1,6 +1,8 @@
 #include "evaluate.h"
 
 #include <algorithm>
+#include <map>
+#include <set>
 #include <cstdio>
 
 namespace anylab::checks {
@@ -23,6 +25,30 @@ std::optional<std::string> unsent_probes(const ClientTimeline& probes, Micros fr
   }
   if (!unsent) return std::nullopt;
   return std::to_string(unsent) + " of " + std::to_string(sent) + " probes could not be sent: " + *cause;
+}
+
+ClientTimeline merge_flows(const std::vector<ClientTimeline>& flows) {
+  if (flows.empty()) return {};
+  size_t rounds = flows.front().size();
+  for (const ClientTimeline& f : flows) rounds = std::min(rounds, f.size());
+  ClientTimeline out;
+  for (size_t i = 0; i < rounds; ++i) {
+    Probe p{flows.front()[i].sent, std::nullopt, std::nullopt};
+    std::set<std::string> answered;
+    bool silent = false;
+    for (const ClientTimeline& f : flows) {
+      if (f[i].error && !p.error) p.error = f[i].error;
+      if (f[i].instance) answered.insert(*f[i].instance);
+      else silent = true;
+    }
+    if (!silent && !answered.empty()) {
+      std::string all;
+      for (const std::string& a : answered) all += (all.empty() ? "" : "+") + a;
+      p.instance = all;
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
 }
 
 std::vector<Segment> segments(const ClientTimeline& p, Micros interval) {
@@ -352,6 +378,103 @@ Decision decide_loss(const ClientTimeline& probes, Micros from, Micros end, std:
     d.verdict.measured += want;
   }
   return d;
+}
+
+namespace {
+
+std::string pct(double share) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.0f%%", share);
+  return b;
+}
+
+std::string expected_bounds(std::optional<double> at_least, std::optional<double> at_most) {
+  std::string want;
+  char b[48];
+  if (at_least) std::snprintf(b, sizeof b, "at least %g%%", *at_least), want += b;
+  if (at_most) std::snprintf(b, sizeof b, "%sat most %g%%", want.empty() ? "" : ", ", *at_most), want += b;
+  return " (expected " + want + ")";
+}
+
+bool within_bounds(double share, std::optional<double> at_least, std::optional<double> at_most) {
+  const double eps = 1e-9;
+  return (!at_most || share <= *at_most + eps) && (!at_least || share >= *at_least - eps);
+}
+
+double share_of(size_t part, size_t whole) {
+  return whole ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0;
+}
+
+}  // namespace
+
+FlowAnswers answers_between(const std::vector<ClientTimeline>& flows, Micros from, Micros before, bool answered) {
+  FlowAnswers out;
+  for (const ClientTimeline& f : flows) {
+    std::optional<std::string> last;
+    for (const Probe& p : f)
+      if (p.sent >= from && p.sent < before && (p.instance || !answered)) last = p.instance;
+    out.push_back(last);
+  }
+  return out;
+}
+
+Verdict spread(const FlowAnswers& answers, const std::vector<std::string>& instances, std::optional<double> at_least,
+               std::optional<double> at_most) {
+  std::map<std::string, size_t> count;
+  size_t unanswered = 0;
+  for (const auto& a : answers) {
+    if (a) ++count[*a];
+    else ++unanswered;
+  }
+  Verdict v{.pass = !answers.empty()};
+  std::string shares;
+  for (const std::string& i : instances) {
+    const double share = share_of(count[i], answers.size());
+    v.pass = v.pass && within_bounds(share, at_least, at_most);
+    shares += (shares.empty() ? "" : ", ") + i + " " + pct(share) + " (" + std::to_string(count[i]) + ")";
+  }
+  for (const auto& [i, n] : count)
+    if (std::find(instances.begin(), instances.end(), i) == instances.end()) {
+      shares += ", " + i + " " + pct(share_of(n, answers.size())) + " (" + std::to_string(n) + ", not listed)";
+      v.pass = false;
+    }
+  v.measured = shares + " of " + std::to_string(answers.size()) + " flows";
+  // Flows still unanswered: the lab has not settled (or loses them).
+  if (unanswered) v.measured += ", " + std::to_string(unanswered) + " unanswered (a spread wants every flow answered)";
+  v.pass = v.pass && unanswered == 0;
+  if (!v.pass) v.measured += expected_bounds(at_least, at_most) + " each";
+  return v;
+}
+
+Verdict moved(const FlowAnswers& before, const FlowAnswers& now, ShareBounds all, ShareBounds healthy) {
+  std::set<std::string> answering_now;
+  for (const auto& a : now)
+    if (a) answering_now.insert(*a);
+  size_t answered_before = 0, gone = 0, rehashed = 0, on_healthy = 0, silent = 0;
+  for (size_t f = 0; f < before.size() && f < now.size(); ++f) {
+    if (!before[f]) continue;
+    ++answered_before;
+    const bool still = answering_now.contains(*before[f]);
+    on_healthy += still;
+    if (!now[f]) ++silent;
+    else if (*now[f] != *before[f]) ++(still ? rehashed : gone);
+  }
+  const size_t moved_flows = gone + rehashed;
+  const double share = share_of(moved_flows, answered_before), healthy_share = share_of(rehashed, on_healthy);
+  Verdict v{.pass = answered_before > 0 && within_bounds(share, all.at_least, all.at_most) &&
+                    within_bounds(healthy_share, healthy.at_least, healthy.at_most),
+            .percent = share};
+  v.measured = std::to_string(moved_flows) + " of " + std::to_string(answered_before) + " flows (" + pct(share) +
+               ") answered by another instance than before the last event: " + std::to_string(gone) +
+               " from instances that answer no flow now, " + std::to_string(rehashed) + " of the " +
+               std::to_string(on_healthy) + " on instances still answering (" + pct(healthy_share) + ", re-hashed)";
+  if (silent) v.measured += "; " + std::to_string(silent) + " unanswered now";
+  if (answered_before == 0) v.measured = "no flow was answered before the last event";
+  if (!v.pass && answered_before && !within_bounds(share, all.at_least, all.at_most))
+    v.measured += expected_bounds(all.at_least, all.at_most);
+  if (!v.pass && answered_before && !within_bounds(healthy_share, healthy.at_least, healthy.at_most))
+    v.measured += expected_bounds(healthy.at_least, healthy.at_most) + " of the healthy instances' flows";
+  return v;
 }
 
 }  // namespace anylab::checks

@@ -113,4 +113,26 @@ Verdict load_share(const std::map<std::string, ClientTimeline>& probes, const st
                    Micros event, Micros end, const std::string& instance, std::optional<double> at_most,
                    std::optional<double> at_least);
 
+// Flows (a client probing from several source ports). Who answered each
+// flow's last probe sent in [from, before) (nothing: unanswered, or no
+// probe then); with `answered`, who last answered it then (the instance its
+// connections were on).
+using FlowAnswers = std::vector<std::optional<std::string>>;
+FlowAnswers answers_between(const std::vector<ClientTimeline>& flows, Micros from, Micros before,
+                            bool answered = false);
+
+// `spread`: every flow answered, by the listed instances only, each a share
+// of them within the bounds (percent). Says every instance's share.
+Verdict spread(const FlowAnswers& answers, const std::vector<std::string>& instances, std::optional<double> at_least,
+               std::optional<double> at_most);
+
+// `moved`: the share of the flows answered before that another instance
+// answers now, within the bounds (percent). Says how many left an instance
+// that answers no flow now (gone) and how many were re-hashed away from one
+// that still answers others: the connections anycast did not have to break.
+struct ShareBounds {
+  std::optional<double> at_least, at_most;  // percent
+};
+Verdict moved(const FlowAnswers& before, const FlowAnswers& now, ShareBounds all, ShareBounds healthy = {});
+
 }  // namespace anylab::checks

@@ -38,4 +38,12 @@ struct Segment {
 };
 std::vector<Segment> segments(const ClientTimeline& probes, Micros interval);
 
+// The flows of one stream (a client probing from several source ports, probe
+// i of each sent in one round) as one timeline, "every flow": probe i is
+// answered by an instance when every flow's was answered by it, by nobody
+// when some flow's went unanswered, by "a+b" (the instances in name order)
+// when flows were answered by different ones, and not sent when some
+// flow's could not be. As long as the shortest flow.
+ClientTimeline merge_flows(const std::vector<ClientTimeline>& flows);
+
 }  // namespace anylab::checks

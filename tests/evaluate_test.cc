@@ -392,5 +392,63 @@ TEST(Route, AbsentHoldsOnlyWithoutARoute) {
   EXPECT_EQ(there.measured, "best path via pop-ams, AS path \"64500\" (expected no route)");
 }
 
+
+// Flows: probe i of every flow in one round, answered by these (""
+// unanswered), one round every 10 ms.
+std::vector<ClientTimeline> flows_of(const std::vector<std::vector<std::string>>& rounds) {
+  std::vector<ClientTimeline> flows(rounds.front().size());
+  for (size_t r = 0; r < rounds.size(); ++r)
+    for (size_t f = 0; f < rounds[r].size(); ++f)
+      flows[f].push_back({Micros(milliseconds(10 * static_cast<int>(r))),
+                          rounds[r][f].empty() ? std::nullopt : std::optional(rounds[r][f])});
+  return flows;
+}
+
+// The flows as one timeline holds "every flow": one instance when all
+// agree, nobody when one is lost, "a+b" when they are split.
+TEST(Flows, MergedIsEveryFlowOrNobody) {
+  const auto flows = flows_of({{"a", "a", "a"}, {"a", "", "a"}, {"b", "a", "b"}});
+  const ClientTimeline merged = merge_flows(flows);
+  ASSERT_EQ(merged.size(), 3u);
+  EXPECT_EQ(merged[0].instance, "a");
+  EXPECT_EQ(merged[1].instance, std::nullopt);
+  EXPECT_EQ(merged[2].instance, "a+b");
+  EXPECT_EQ(merged[2].sent, Micros(milliseconds(20)));
+}
+
+// A spread wants every flow answered, by the listed instances only, each
+// within the bounds.
+TEST(Flows, SpreadIsEachListedInstancesShareOfEveryFlow) {
+  const FlowAnswers even{"a", "b", "a", "b"};
+  EXPECT_TRUE(spread(even, {"a", "b"}, 40.0, std::nullopt).pass);
+  Verdict low = spread(even, {"a", "b"}, 60.0, std::nullopt);
+  EXPECT_FALSE(low.pass);
+  EXPECT_EQ(low.measured, "a 50% (2), b 50% (2) of 4 flows (expected at least 60%) each");
+  Verdict other = spread(FlowAnswers{"a", "b", "c", "b"}, {"a", "b"}, 20.0, std::nullopt);
+  EXPECT_FALSE(other.pass) << "c answers a flow: the spread is not over a and b";
+  EXPECT_NE(other.measured.find("c 25% (1, not listed)"), std::string::npos) << other.measured;
+  Verdict lost = spread(FlowAnswers{"a", "b", std::nullopt, "b"}, {"a", "b"}, 20.0, std::nullopt);
+  EXPECT_FALSE(lost.pass);
+  EXPECT_NE(lost.measured.find("1 unanswered"), std::string::npos) << lost.measured;
+}
+
+// Moved: who answered each flow last before the event against now; the
+// flows of an instance that still answers and moved anyway are re-hashed.
+TEST(Flows, MovedTellsTheGoneFromTheRehashed) {
+  const auto flows = flows_of({{"a", "b", "c", "c"}, {"a", "", "c", "c"}, {"a", "a", "c", "a"}});
+  const FlowAnswers before = answers_between(flows, Micros(0), Micros(milliseconds(15)), true);
+  EXPECT_EQ(before, (FlowAnswers{"a", "b", "c", "c"})) << "the last answer before the event, not the lost probe";
+  const FlowAnswers now = answers_between(flows, Micros(milliseconds(15)), Micros(milliseconds(30)));
+  EXPECT_EQ(now, (FlowAnswers{"a", "a", "c", "a"}));
+  Verdict v = moved(before, now, {std::nullopt, 50.0}, {std::nullopt, 0.0});
+  EXPECT_FALSE(v.pass) << v.measured;
+  EXPECT_EQ(v.percent, 50.0);
+  EXPECT_EQ(v.measured,
+            "2 of 4 flows (50%) answered by another instance than before the last event: 1 from instances that "
+            "answer no flow now, 1 of the 3 on instances still answering (33%, re-hashed) (expected at most 0%) of "
+            "the healthy instances' flows");
+  EXPECT_TRUE(moved(before, now, {std::nullopt, 50.0}, {30.0, std::nullopt}).pass);
+}
+
 }  // namespace
 }  // namespace anylab::checks

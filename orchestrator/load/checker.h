@@ -65,6 +65,11 @@ class Checker {
   void check(const StepSpec& st, const ExpectStep& e);
   void check_load(const LoadExpect& load);
   void check_loss(const LossExpect& loss);
+  void want_flows(const Marked<std::string>& client, std::string_view what);
+  void check_bounds(const std::optional<Marked<double>>& at_least, const std::optional<Marked<double>>& at_most,
+                    SourceMark mark, std::string_view what);
+  void check_spread(const SpreadExpect& s);
+  void check_moved(const MovedExpect& m, const std::optional<Marked<std::string>>& client);
   void check_service(const ExpectStep& e);
   void check_catchment(const ExpectStep& e);
   void check_route(const RouteExpect& route);

@@ -138,17 +138,19 @@ void Checker::check(const StepSpec& st, const ExpectStep& e) {
   if (e.client) want_kind(*e.client, NodeKind::kClient, "`client:`");
   if (e.reaches) want_kind(*e.reaches, NodeKind::kInstance, "`reaches:`");
   if (e.reaches && e.client) want_in_reach(e.reaches->mark, e.client->value, e.reaches->value);
-  const bool per_client = e.reaches || e.unreachable || e.max_outage || e.loss;
+  const bool per_client = e.reaches || e.unreachable || e.max_outage || e.loss || e.moved;
   if (per_client && !e.client) d_.error(st.mark, "this expectation needs `client:`: which client is probing?");
   if (!per_client && e.client && !e.within && !e.stable)
-    d_.error(e.client->mark, "expect what of this client? add reaches, unreachable, max-outage or loss");
-  if ((e.within || e.stable) && !e.reaches && !e.unreachable)
-    d_.error(st.mark, "within and stable bound `reaches` or `unreachable`; add one of them");
+    d_.error(e.client->mark, "expect what of this client? add reaches, unreachable, max-outage, loss or moved");
+  if ((e.within && !e.reaches && !e.unreachable && !e.spread) || (e.stable && !e.reaches && !e.unreachable))
+    d_.error(st.mark, "within and stable bound `reaches` or `unreachable` (and within a `spread`); add one of them");
   if (e.reaches && e.unreachable && *e.unreachable)
     d_.error(e.reaches->mark, "a client cannot both reach an instance and reach nothing");
-  if (!per_client && !e.client && e.catchment.empty() && !e.route && !e.tcp && !e.load)
+  if (!per_client && !e.client && e.catchment.empty() && !e.route && !e.tcp && !e.load && !e.spread)
     d_.error(st.mark, "an expect step needs something to check: reaches, unreachable, max-outage, catchment, "
-                      "route, tcp or load");
+                      "route, tcp, load, spread or moved");
+  if (e.spread) check_spread(*e.spread);
+  if (e.moved) check_moved(*e.moved, e.client);
   if (e.load) check_load(*e.load);
   if (e.loss) check_loss(*e.loss);
   if (e.service) check_service(e);
@@ -173,6 +175,49 @@ void Checker::check_load(const LoadExpect& load) {
     d_.error((load.at_most ? load.at_most : load.at_least)->mark,
              "a rate of queries needs offered load: add `load: {rate: 2000/s}` under `defaults:` (or bound "
              "the share of the clients' weight instead, like 60%)");
+}
+
+// A share of flows needs a client with several.
+void Checker::want_flows(const Marked<std::string>& client, std::string_view what) {
+  const NodeSpec* c = spec_.find_node(client.value);
+  if (c && c->kind.value == NodeKind::kClient && c->flows_or_one() < 2)
+    d_.error(client.mark, fmt::format("{} is a share of a client's flows, and \"{}\" probes from one: give it "
+                                      "`flows:` (like 64), each probe then sent from that many source ports",
+                                      what, client.value));
+}
+
+void Checker::check_bounds(const std::optional<Marked<double>>& at_least, const std::optional<Marked<double>>& at_most,
+                           SourceMark mark, std::string_view what) {
+  if (!at_most && !at_least)
+    d_.error(mark, fmt::format("{} needs `at-most:` or `at-least:` (a share of the client's flows, like 30%)", what));
+  if (at_most && at_least && at_least->value > at_most->value)
+    d_.error(at_least->mark, fmt::format("at-least {}% is more than at-most {}%: no share can be both",
+                                         at_least->value, at_most->value));
+}
+
+void Checker::check_spread(const SpreadExpect& s) {
+  want_kind(s.client, NodeKind::kClient, "`spread: client:`");
+  want_flows(s.client, "a spread");
+  check_bounds(s.at_least, s.at_most, s.client.mark, "a spread's `each:`");
+  std::string service;
+  for (const Marked<std::string>& i : s.instances) {
+    want_kind(i, NodeKind::kInstance, "`spread: instances:`");
+    const NodeSpec* n = spec_.find_node(i.value);
+    if (!n || !n->service) continue;
+    if (service.empty()) service = n->service->value;
+    else if (n->service->value != service)
+      d_.error(i.mark, fmt::format("\"{}\" is an instance of service \"{}\", and the spread's first instance of "
+                                   "\"{}\": a spread shares one service's flows among its instances",
+                                   i.value, n->service->value, service));
+  }
+}
+
+void Checker::check_moved(const MovedExpect& m, const std::optional<Marked<std::string>>& client) {
+  if (m.healthy_at_least || m.healthy_at_most)
+    check_bounds(m.healthy_at_least, m.healthy_at_most, m.mark, "moved's `healthy:`");
+  else
+    check_bounds(m.at_least, m.at_most, m.mark, "a moved expectation");
+  if (client) want_flows(*client, "moved");
 }
 
 void Checker::check_loss(const LossExpect& loss) {
@@ -237,6 +282,15 @@ void Checker::check_route(const RouteExpect& route) {
 
 void Checker::check_tcp(const TcpExpect& tcp) {
   want_kind(tcp.client, NodeKind::kClient, "`tcp: client:`");
+  if (tcp.on) {
+    want_kind(*tcp.on, NodeKind::kInstance, "`tcp: on:`");
+    const NodeSpec* i = spec_.find_node(tcp.on->value);
+    const std::string service = tcp.service ? tcp.service->value : spec_.services.empty() ? "" : spec_.services.front().name.value;
+    if (i && i->service && i->service->value != service)
+      d_.error(tcp.on->mark, fmt::format("\"{}\" is an instance of service \"{}\", and the connection goes to "
+                                         "\"{}\"", tcp.on->value, i->service->value, service));
+    else if (i && i->service) want_in_reach(tcp.on->mark, tcp.client.value, tcp.on->value);
+  }
   if (!tcp.service && spec_.services.size() > 1)
     d_.error(tcp.client.mark, fmt::format("which service does the connection go to? this lab has {} services: "
                                              "add `service:` to `tcp:`",

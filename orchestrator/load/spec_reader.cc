@@ -114,6 +114,9 @@ DefaultsSpec read_defaults(const Reader& r, const lyd_node* d) {
   if (const lyd_node* images = Reader::child(d, "images"))
     for (NodeKind k : {NodeKind::kRouter, NodeKind::kInstance, NodeKind::kClient})
       if (auto image = r.opt_str(images, to_string(k))) out.images.emplace(k, *image);
+  if (const lyd_node* e = Reader::child(d, "ecmp"))
+    out.ecmp = EcmpSpec{static_cast<int>(Reader::number(Reader::child(e, "paths"))),
+                        Reader::text(Reader::child(e, "hash")) == "l4", r.own_mark(e)};
   const lyd_node* igp = Reader::child(d, "igp");
   out.igp = {Reader::text(igp) == "isis" ? Igp::kIsis : Igp::kOspf, r.mark(igp)};
   return out;
@@ -156,6 +159,8 @@ NodeSpec read_node(const Reader& r, const lyd_node* n) {
   out.service = r.opt_str(n, "service");
   out.scope = r.opt_str(n, "scope");
   out.rpki = r.opt_str(n, "rpki");
+  if (const lyd_node* f = Reader::child(n, "flows"))
+    out.flows = Marked<int>{static_cast<int>(Reader::number(f)), r.mark(f)};
   if (const lyd_node* rr = Reader::child(n, "route-reflector"))
     out.route_reflector = Marked<bool>{Reader::text(rr) == "true", r.mark(rr)};
   if (const lyd_node* w = Reader::child(n, "weight"))
@@ -217,6 +222,53 @@ Target read_target(const Reader& r, const lyd_node* t) {
   return out;
 }
 
+// A share (`20%`) under `parent`, if written.
+std::optional<Marked<double>> percent_of(const Reader& r, const lyd_node* parent, const char* name) {
+  const lyd_node* p = parent ? Reader::child(parent, name) : nullptr;
+  if (!p) return std::nullopt;
+  return Marked<double>{std::strtod(Reader::text(p).c_str(), nullptr), r.mark(p)};
+}
+
+LoadExpect read_load(const Reader& r, const lyd_node* l) {
+  LoadExpect le{r.str(Reader::child(l, "instance")), percent_of(r, l, "at-most"), percent_of(r, l, "at-least")};
+  int rates = 0, bounds = 0;
+  for (const char* bound : {"at-most", "at-least"})
+    if (const lyd_node* p = Reader::child(l, bound)) {
+      ++bounds;
+      rates += Reader::text(p).ends_with("/s");
+    }
+  le.rate = rates > 0;
+  le.mixed_units = rates > 0 && rates < bounds;
+  return le;
+}
+
+RouteExpect read_route(const Reader& r, const lyd_node* rt) {
+  RouteExpect re;
+  re.node = r.str(Reader::child(rt, "node"));
+  re.prefix = r.prefix(rt, "prefix");
+  re.via = r.opt_str(rt, "via");
+  if (const lyd_node* p = Reader::child(rt, "as-path")) re.as_path = Reader::text(p);
+  if (const lyd_node* a = Reader::child(rt, "absent")) re.absent = Marked<bool>{Reader::text(a) == "true", r.mark(a)};
+  re.rpki = r.opt_str(rt, "rpki");
+  return re;
+}
+
+// `spread:` and `moved:`, on a client's flows.
+void read_flow_expects(const Reader& r, const lyd_node* e, ExpectStep& out) {
+  if (const lyd_node* sp = Reader::child(e, "spread")) {
+    const lyd_node* each = Reader::child(sp, "each");
+    SpreadExpect se{r.str(Reader::child(sp, "client")), {}, percent_of(r, each, "at-least"),
+                    percent_of(r, each, "at-most")};
+    for (const lyd_node* i : Reader::all(sp, "instances")) se.instances.push_back(r.str(i));
+    out.spread = se;
+  }
+  if (const lyd_node* m = Reader::child(e, "moved")) {
+    const lyd_node* h = Reader::child(m, "healthy");
+    out.moved = MovedExpect{percent_of(r, m, "at-least"), percent_of(r, m, "at-most"), r.own_mark(m),
+                            percent_of(r, h, "at-least"), percent_of(r, h, "at-most")};
+  }
+}
+
 ExpectStep read_expect(const Reader& r, const lyd_node* e) {
   ExpectStep out;
   out.client = r.opt_str(e, "client");
@@ -225,14 +277,9 @@ ExpectStep read_expect(const Reader& r, const lyd_node* e) {
   out.stable = r.opt_duration(e, "stable");
   if (const lyd_node* u = Reader::child(e, "unreachable")) out.unreachable = Reader::text(u) == "true";
   out.max_outage = r.opt_duration(e, "max-outage");
-  if (const lyd_node* l = Reader::child(e, "loss")) {
-    auto percent = [&](const char* name) -> std::optional<Marked<double>> {
-      const lyd_node* p = Reader::child(l, name);
-      if (!p) return std::nullopt;
-      return Marked<double>{std::strtod(Reader::text(p).c_str(), nullptr), r.mark(p)};
-    };
-    out.loss = LossExpect{percent("at-most"), percent("at-least"), r.opt_duration(l, "over"), r.own_mark(l)};
-  }
+  if (const lyd_node* l = Reader::child(e, "loss"))
+    out.loss = LossExpect{percent_of(r, l, "at-most"), percent_of(r, l, "at-least"), r.opt_duration(l, "over"),
+                          r.own_mark(l)};
   out.service = r.opt_str(e, "service");
   if (auto f = r.opt_str(e, "family"))
     out.family = Marked<Family>{parse_family(f->value).value_or(Family::kIpv4), f->mark};  // the schema allows only these
@@ -241,38 +288,12 @@ ExpectStep read_expect(const Reader& r, const lyd_node* e) {
     for (const lyd_node* cl : Reader::all(c, "clients")) cs.clients.push_back(r.str(cl));
     out.catchment.push_back(std::move(cs));
   }
-  if (const lyd_node* rt = Reader::child(e, "route")) {
-    RouteExpect re;
-    re.node = r.str(Reader::child(rt, "node"));
-    re.prefix = r.prefix(rt, "prefix");
-    re.via = r.opt_str(rt, "via");
-    if (const lyd_node* p = Reader::child(rt, "as-path")) re.as_path = Reader::text(p);
-    if (const lyd_node* a = Reader::child(rt, "absent")) re.absent = Marked<bool>{Reader::text(a) == "true", r.mark(a)};
-    re.rpki = r.opt_str(rt, "rpki");
-    out.route = re;
-  }
-  if (const lyd_node* l = Reader::child(e, "load")) {
-    LoadExpect le{r.str(Reader::child(l, "instance")), std::nullopt, std::nullopt};
-    auto percent = [&](const char* name) -> std::optional<Marked<double>> {
-      const lyd_node* p = Reader::child(l, name);
-      if (!p) return std::nullopt;
-      return Marked<double>{std::strtod(Reader::text(p).c_str(), nullptr), r.mark(p)};
-    };
-    le.at_most = percent("at-most");
-    le.at_least = percent("at-least");
-    int rates = 0, bounds = 0;
-    for (const char* bound : {"at-most", "at-least"})
-      if (const lyd_node* p = Reader::child(l, bound)) {
-        ++bounds;
-        rates += Reader::text(p).ends_with("/s");
-      }
-    le.rate = rates > 0;
-    le.mixed_units = rates > 0 && rates < bounds;
-    out.load = le;
-  }
+  if (const lyd_node* rt = Reader::child(e, "route")) out.route = read_route(r, rt);
+  if (const lyd_node* l = Reader::child(e, "load")) out.load = read_load(r, l);
+  read_flow_expects(r, e, out);
   if (const lyd_node* t = Reader::child(e, "tcp"))
     out.tcp = TcpExpect{r.str(Reader::child(t, "client")), Reader::text(Reader::child(t, "survives")) == "true",
-                        r.opt_str(t, "service")};
+                        r.opt_str(t, "service"), r.opt_str(t, "on")};
   return out;
 }
 

@@ -111,6 +111,8 @@ void Checker::check_kind_keys(const NodeSpec& n) {
   not_for(n, !instance && n.scope.has_value(), n.scope ? n.scope->mark : SourceMark{}, "scope", "instances");
   not_for(n, !router && n.rpki.has_value(), n.rpki ? n.rpki->mark : SourceMark{}, "rpki", "routers");
   not_for(n, !router && n.damping.has_value(), n.damping ? n.damping->mark : SourceMark{}, "damping", "routers");
+  not_for(n, n.kind.value != NodeKind::kClient && n.flows.has_value(), n.flows ? n.flows->mark : SourceMark{},
+          "flows", "clients");
   not_for(n, !router && n.route_reflector.has_value(), n.route_reflector ? n.route_reflector->mark : SourceMark{},
           "route-reflector", "routers");
   not_for(n, n.kind.value != NodeKind::kClient && n.weight.has_value(), n.weight ? n.weight->mark : SourceMark{},

@@ -52,6 +52,14 @@ struct RelationPrefs {
 enum class Igp { kOspf, kIsis };
 const char* to_string(Igp i);  // "ospf", "isis"
 
+// `defaults.ecmp`: how many equal-cost paths a router installs, and what
+// the kernel hashes a flow on to pick one (l3: addresses; l4: ports too).
+struct EcmpSpec {
+  int paths = 64;
+  bool l4 = false;
+  SourceMark mark;
+};
+
 struct DefaultsSpec {
   int keepalive = 1;
   int hold = 3;
@@ -65,6 +73,7 @@ struct DefaultsSpec {
   // split by weight (real datagrams, besides the probes).
   std::optional<Marked<double>> load_rate;
   Marked<Igp> igp;  // defaults.igp (OSPF unless written)
+  std::optional<EcmpSpec> ecmp;
 };
 
 // What a client sends: the verification side's own protocol (checks/wire.h).
@@ -150,6 +159,8 @@ struct NodeSpec {
   std::optional<Marked<uint32_t>> weight;    // clients: the users behind it (default 1)
   std::optional<Marked<double>> capacity;    // instances: queries a second the responder answers at most
   std::optional<Marked<bool>> route_reflector;  // routers: its AS-mates are its clients
+  std::optional<Marked<int>> flows;             // clients: each probe sent from this many source ports
+  int flows_or_one() const { return flows ? flows->value : 1; }
   bool reflects() const { return route_reflector && route_reflector->value; }
   uint32_t weight_or_one() const { return weight ? weight->value : 1; }
   bool enforces_rpki() const { return rpki && rpki->value == "enforce"; }
@@ -251,6 +262,9 @@ struct TcpExpect {
   Marked<std::string> client;
   bool survives = false;
   std::optional<Marked<std::string>> service;  // required when the lab has several
+  // The instance the connection must be held by when opened: behind ECMP,
+  // connections are opened (each from another source port) until one is.
+  std::optional<Marked<std::string>> on;
 };
 // `load:` an instance serves a share of the clients' weight within bounds
 // (percent), or, with offered load, answers queries at a rate within them
@@ -268,6 +282,21 @@ struct LossExpect {
   std::optional<Duration> over;
   SourceMark mark;
 };
+// `spread:` the share of a client's flows each listed instance answers.
+struct SpreadExpect {
+  Marked<std::string> client;
+  std::vector<Marked<std::string>> instances;
+  std::optional<Marked<double>> at_least, at_most;  // percent, for each
+};
+// `moved:` the share of a client's flows answered by another instance than
+// just before the last event.
+struct MovedExpect {
+  std::optional<Marked<double>> at_least, at_most;  // percent
+  SourceMark mark;
+  // `healthy:` the share of the flows of instances that still answer which
+  // moved all the same (re-hashed): connections anycast had no need to break.
+  std::optional<Marked<double>> healthy_at_least, healthy_at_most;
+};
 struct ExpectStep {
   std::optional<Marked<std::string>> client;
   std::optional<Marked<std::string>> reaches;
@@ -282,6 +311,8 @@ struct ExpectStep {
   std::optional<TcpExpect> tcp;
   std::optional<LoadExpect> load;
   std::optional<LossExpect> loss;
+  std::optional<SpreadExpect> spread;
+  std::optional<MovedExpect> moved;
 };
 
 using StepAction = std::variant<FailStep, RestoreStep, AnnounceStep, PolicyStep, ImpairStep,

@@ -65,13 +65,7 @@ class Planner {
       const Node& b = *lab_.find(l.b_node);
       add({CreateVeth{a.netns, l.a_interface, b.netns, l.b_interface}}, "", link_name(l));
     }
-    for (const Node& n : lab_.nodes)
-      if (n.kind == NodeKind::kRouter)
-        add({SetSysctl{n.netns, "net.ipv4.ip_forward", "1"}}, n.name, "routers forward");
-    if (lab_.spec.link_families().size() > 1)
-      for (const Node& n : lab_.nodes)
-        if (n.kind == NodeKind::kRouter)
-          add({SetSysctl{n.netns, "net.ipv6.conf.all.forwarding", "1"}}, n.name, "routers forward IPv6");
+    router_sysctls();
     add({CreateDirectory{lab_.runtime_dir, false}}, "", "the lab's configs, logs and journal");
     for (const Node& n : lab_.nodes) configs(n);
     for (const Node& n : lab_.nodes)
@@ -105,6 +99,28 @@ class Planner {
   }
 
  private:
+  // Routers forward (IPv6 too when the lab has it), and hash ECMP flows
+  // as `defaults.ecmp` says.
+  void router_sysctls() {
+    for (const Node& n : lab_.nodes)
+      if (n.kind == NodeKind::kRouter)
+        add({SetSysctl{n.netns, "net.ipv4.ip_forward", "1"}}, n.name, "routers forward");
+    if (lab_.spec.link_families().size() > 1)
+      for (const Node& n : lab_.nodes)
+        if (n.kind == NodeKind::kRouter)
+          add({SetSysctl{n.netns, "net.ipv6.conf.all.forwarding", "1"}}, n.name, "routers forward IPv6");
+    const auto& e = lab_.spec.defaults.ecmp;
+    if (!e) return;
+    for (const Node& n : lab_.nodes)
+      if (n.kind == NodeKind::kRouter)
+        for (Family f : lab_.spec.link_families())
+          add({SetSysctl{n.netns, fmt::format("net.{}.fib_multipath_hash_policy", f == Family::kIpv4 ? "ipv4" : "ipv6"),
+                         e->l4 ? "1" : "0"}},
+              n.name,
+              e->l4 ? "ECMP hashes a flow on its addresses and ports (ecmp hash: l4)"
+                    : "ECMP hashes a flow on its addresses (ecmp hash: l3)");
+  }
+
   static std::string role(const Node& n) {
     switch (n.kind) {
       case NodeKind::kRouter: return fmt::format("router, AS {}", n.asn);

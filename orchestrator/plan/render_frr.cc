@@ -110,8 +110,14 @@ void bgp_neighbors(const Node& r, const Line& line) {
 // One session per family (RFC 4760 allows one session to carry both, but
 // operators run them apart, so that a family's session fails alone): each
 // family's neighbors are activated in its address family only.
-void address_family(const Node& r, Family f, const Line& line) {
+void address_family(const Lab& lab, const Node& r, Family f, const Line& line) {
   line(fmt::format(" address-family {} unicast", to_string(f)));
+  if (const auto& e = lab.spec.defaults.ecmp) {
+    // defaults.ecmp: up to this many equal paths into the kernel, from
+    // eBGP and from iBGP (FRR's datacenter defaults say 64 for both).
+    line(fmt::format("  maximum-paths {}", e->paths));
+    line(fmt::format("  maximum-paths ibgp {}", e->paths));
+  }
   // Link subnets travel in BGP too: a reply from an instance must find its
   // way back to a client that sits behind other routers.
   line("  redistribute connected");
@@ -163,10 +169,10 @@ std::string render_frr(const Lab& lab, const Node& r) {
   // BFD is bfdd's, in bfdd.conf: every daemon reads the file it is given
   // whole, and a `bfd` block's `exit` would end bgpd's configuration.
   bgp_neighbors(r, line);
-  address_family(r, Family::kIpv4, line);
+  address_family(lab, r, Family::kIpv4, line);
   if (v6) {
     line(" !");
-    address_family(r, Family::kIpv6, line);
+    address_family(lab, r, Family::kIpv6, line);
   }
   line("exit");
   line("!");

@@ -28,8 +28,17 @@ std::expected<ClientTargets, Error> ClientTargets::open(const Lab& lab, const No
     for (const ServiceSpec& s : lab.spec.services)
       for (Family f : s.families()) {
         const std::string label = stream_label(lab.spec, s.name.value, f);
-        c.targets_.push_back({label.empty() ? n.name : n.name + " " + label, netns, s.address(f)->str(), s.port, s.probe});
+        const std::string name = label.empty() ? n.name : n.name + " " + label;
+        c.targets_.push_back({name, netns, s.address(f)->str(), s.port, s.probe});
         c.keys_.push_back({n.name, s.name.value, f});
+        // Each flow a socket of its own: another source port, which an
+        // ECMP hash on ports (l4) may send another way.
+        std::vector<size_t> others;
+        for (int flow = 1; flow < n.spec->flows_or_one(); ++flow) {
+          others.push_back(c.flow_targets_.size());
+          c.flow_targets_.push_back({fmt::format("{} flow {}", name, flow), netns, s.address(f)->str(), s.port, s.probe});
+        }
+        c.other_flows_.push_back(std::move(others));
       }
   }
   return c;

@@ -23,7 +23,13 @@ class ClientTargets {
   ClientTargets(ClientTargets&&) noexcept = default;
   ClientTargets& operator=(ClientTargets&&) = delete;
 
+  // One per key: a client with several flows probes each key from its
+  // flow 0 here and from the others in flow_targets().
   const std::vector<checks::ProbeTarget>& targets() const { return targets_; }
+  const std::vector<checks::ProbeTarget>& flow_targets() const { return flow_targets_; }
+  // The other flows of a target's key, as indices into flow_targets() (none
+  // for a client of one flow).
+  const std::vector<size_t>& other_flows(size_t target) const { return other_flows_.at(target); }
   // The target of one key; throws std::out_of_range if none.
   size_t index(const ProbeKey& key) const;
   const ProbeKey& key(size_t target) const { return keys_.at(target); }
@@ -34,6 +40,8 @@ class ClientTargets {
   std::vector<UniqueFd> fds_;
   std::vector<checks::ProbeTarget> targets_;
   std::vector<ProbeKey> keys_;  // of each target
+  std::vector<checks::ProbeTarget> flow_targets_;
+  std::vector<std::vector<size_t>> other_flows_;  // of each target
 };
 
 }  // namespace anylab

@@ -154,7 +154,8 @@ std::string session_diagnosis(const Lab& lab, const Node& router, const SessionS
 // every session is Established and every instance announces; then every
 // client must get an answer, the same for the lab's ready-stable time: the
 // last updates may still be crossing routers and kernels when the sessions
-// are all up.
+// are all up. (With ECMP hashing on ports, any answer: each probe is a new
+// flow.)
 std::expected<void, Error> wait_ready(const Lab& lab, std::chrono::steady_clock::time_point deadline,
                        const std::atomic<bool>* cancel) {
   std::vector<const Node*> routers_left, clients;
@@ -171,6 +172,11 @@ std::expected<void, Error> wait_ready(const Lab& lab, std::chrono::steady_clock:
     if (!routers_left.empty()) {
       for (const Node* c : clients) not_ready.push_back(fmt::format("client {}: not probed yet", c->name));
     } else if (auto answers = ask_clients(lab, clients, not_ready); not_ready.empty()) {
+      // Hashing on ports (ecmp hash: l4), who answers a probe depends on
+      // its source port, a new one each time: what must stay is that every
+      // client is answered.
+      if (lab.spec.defaults.ecmp && lab.spec.defaults.ecmp->l4)
+        for (auto& [stream, who] : answers) who = "answered";
       const auto now = std::chrono::steady_clock::now();
       if (answers == last_answers && now - last_change >= lab.timings.ready_stable) return {};
       if (answers != last_answers) {

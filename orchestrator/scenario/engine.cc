@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <set>
+
 #include <fmt/format.h>
 
 #include "scenario/runner.h"
@@ -61,7 +63,7 @@ ScenarioOutcome Runner::run(const ScenarioSpec& sc) {
   const PutBack put_back{*this};
   for (const StepSpec& st : sc.steps)
     if (const auto* e = std::get_if<ExpectStep>(&st.action); e && e->tcp)
-      for (const ProbeKey& k : watches_of(*e->tcp, e->family)) tcp_[k];
+      for (const ProbeKey& k : watches_of(*e->tcp, e->family)) tcp_[k].on = e->tcp->on ? e->tcp->on->value : "";
   open_tcp_sessions();
   last_event_ = now();
   for (const StepSpec& st : sc.steps) {
@@ -94,6 +96,7 @@ void Runner::sleep_until(Micros t) {
 StepOutcome Runner::event(std::string text, const std::function<Result()>& apply, std::function<void()> undo) {
   open_tcp_sessions();
   if (undo) undo_.push_back(std::move(undo));
+  event_started_ = now();
   const Result r = apply();
   last_event_ = now();
   return {.text = std::move(text), .kind = StepKind::kEvent, .status = r ? Status::kPass : Status::kError,
@@ -112,22 +115,35 @@ std::vector<ProbeKey> Runner::watches_of(const TcpExpect& t, const std::optional
 }
 
 // (Re)opens the scenario's watched TCP connections and notes who answers.
+// A watch `on` an instance opens connections, each from a new source port,
+// until one is answered by it (behind ECMP, the hash decides which server
+// a connection lands on), at most kTcpTries.
 void Runner::open_tcp_sessions() {
+  constexpr int kTcpTries = 64;
   for (auto& [watch, w] : tcp_) {
     w.session.reset();
-    auto s = ops_.open_tcp(watch);
-    if (!s) {
-      w.error = s.error().message;
-      continue;
+    w.error.clear();
+    std::set<std::string> landed;
+    for (int attempt = 0; attempt < (w.on.empty() ? 1 : kTcpTries) && !w.session; ++attempt) {
+      auto s = ops_.open_tcp(watch);
+      if (!s) {
+        w.error = s.error().message;
+        break;
+      }
+      auto first = (*s)->ask(Micros(1s));
+      if (!first) {
+        w.error = "the new connection got no answer: " + first.error();
+        break;
+      }
+      landed.insert(*first);
+      if (!w.on.empty() && *first != w.on) continue;
+      w.session = std::move(*s);
+      w.instance = *first;
+      w.opened = now();
     }
-    auto first = (*s)->ask(Micros(1s));
-    if (!first) {
-      w.error = "the new connection got no answer: " + first.error();
-      continue;
-    }
-    w.session = std::move(*s);
-    w.instance = *first;
-    w.opened = now();
+    if (!w.session && w.error.empty())
+      w.error = fmt::format("none of {} connections landed on {} (they were answered by {})", kTcpTries, w.on,
+                            fmt::join(landed, ", "));
   }
 }
 

@@ -119,7 +119,9 @@ StepOutcome Runner::step(const ExpectStep& e) {
   if (e.tcp) return expect_tcp(*e.tcp, e.family);
   if (!e.catchment.empty()) return expect_catchment(e.catchment, e.family);
   if (e.load) return expect_load(*e.load, e.family);
+  if (e.spread) return expect_spread(*e.spread, e.within, e.family);
   const ClientExpect c{e, fmt::format("expect {} ", e.client->value), e.stable ? us(*e.stable) : stable_};
+  if (e.moved) return expect_moved(c);
   if (e.loss) return expect_loss(c);
   if (e.max_outage) return expect_max_outage(c);
   return expect_reaches(c);
@@ -325,6 +327,7 @@ StepOutcome Runner::expect_route(const RouteExpect& r) {
 // dual-stack service has one connection per family, and each must.
 StepOutcome Runner::expect_tcp(const TcpExpect& t, const std::optional<Marked<Family>>& family) {
   std::string text = fmt::format("expect tcp from {} {}", t.client.value, t.survives ? "survives" : "breaks");
+  if (t.on) text += " on " + t.on->value;
   if (family) text += fmt::format(" over {}", to_string(family->value));
   const auto keys = watches_of(t, family);
   Decision all{.final = true, .verdict = {.pass = true}};
@@ -362,6 +365,62 @@ Decision Runner::judge_tcp(const ProbeKey& key, bool survives) {
   const auto now_answering = checks::answering_at_end(snapshot().of(key), last_event_, now() - timeout_);
   measured += fmt::format(" (the client's probes now reach {})", now_answering.value_or("nobody"));
   return {.final = true, .verdict = {.pass = survived == survives, .measured = measured, .instance = answer ? *answer : ""}};
+}
+
+// Expectations on a client's flows (`flows: N`): how they spread over the
+// instances, and how many moved at the last event.
+ProbeKey Runner::flow_key(const std::string& client, const std::optional<std::string>& instance,
+                          const std::optional<Marked<Family>>& family) const {
+  const ServiceSpec* s = &lab_.spec.services.front();
+  if (instance)
+    if (const Node* n = lab_.find(*instance); n && n->service) s = n->service;
+  return {client, s->name.value, family && s->has(family->value) ? family->value : s->families().front()};
+}
+
+StepOutcome Runner::expect_spread(const SpreadExpect& s, const std::optional<Duration>& within,
+                                  const std::optional<Marked<Family>>& family) {
+  std::vector<std::string> instances;
+  for (const auto& i : s.instances) instances.push_back(i.value);
+  const ProbeKey key = flow_key(s.client.value, instances.front(), family);
+  std::string text = fmt::format("expect spread of {}'s flows over {}", s.client.value, fmt::join(instances, ", "));
+  if (s.at_least) text += fmt::format(" at-least {}%", s.at_least->value);
+  if (s.at_most) text += fmt::format(" at-most {}%", s.at_most->value);
+  if (within) text += " within " + format_duration(*within);
+  const Micros deadline = last_event_ + (within ? us(*within) : settle_);
+  return judged(text, until_decided([&](Micros end) {
+    const Snapshot snap = snapshot();
+    if (auto why = unsent(snap, {key}, end)) return Decision{.final = true, .verdict = {.error = why}};
+    if (end <= last_event_)
+      return Decision{.verdict = {.measured = "no probe decided since the last event yet"}};
+    const auto flows = snap.flows_of(key);
+    Verdict v = checks::spread(checks::answers_between(flows, last_event_, end), instances,
+                               s.at_least ? std::optional(s.at_least->value) : std::nullopt,
+                               s.at_most ? std::optional(s.at_most->value) : std::nullopt);
+    return Decision{.final = v.pass || now() >= deadline, .verdict = v};
+  }));
+}
+
+StepOutcome Runner::expect_moved(const ClientExpect& c) {
+  const auto& m = *c.e.moved;
+  const ProbeKey key = flow_key(c.client(), std::nullopt, c.e.family);
+  std::string text = c.text + "moved";
+  if (m.at_least) text += fmt::format(" at-least {}%", m.at_least->value);
+  if (m.at_most) text += fmt::format(" at-most {}%", m.at_most->value);
+  if (m.healthy_at_least) text += fmt::format(" healthy at-least {}%", m.healthy_at_least->value);
+  if (m.healthy_at_most) text += fmt::format(" healthy at-most {}%", m.healthy_at_most->value);
+  auto bound = [](const std::optional<Marked<double>>& b) { return b ? std::optional(b->value) : std::nullopt; };
+  // Judged on the first probes decided after the last event at the
+  // earliest (a moment after it, when it comes right after the event).
+  probes_->sleep_until(std::max(now(), last_event_ + timeout_ + interval_));
+  const Micros end = now() - timeout_;
+  const Snapshot snap = snapshot();
+  if (auto why = unsent(snap, {key}, end)) return judged(text, {.final = true, .verdict = {.error = why}});
+  const auto flows = snap.flows_of(key);
+  return judged(text, {.final = true,
+                       .verdict = checks::moved(checks::answers_between(flows, Micros(0), event_started_, true),
+                                                checks::answers_between(flows, last_event_, end),
+                                                {bound(m.at_least), bound(m.at_most)},
+                                                {bound(m.healthy_at_least), bound(m.healthy_at_most)})});
 }
 
 }  // namespace anylab::detail

@@ -26,7 +26,11 @@ class ProbeRun {
   // Waits until now() >= t (or a little less, if cancelled).
   virtual void sleep_until(checks::Micros t) = 0;
   // Per target, in the order of ProbeTargets below.
+  // A client with several flows: the key's timeline is every flow's
+  // (checks::merge_flows), and flow_timelines() has each flow's, per
+  // target (none for a client of one flow).
   virtual std::vector<checks::ClientTimeline> timelines() const = 0;
+  virtual std::vector<std::vector<checks::ClientTimeline>> flow_timelines() const { return {}; }
   virtual void stop() = 0;
   // With offered load: the answers each instance gave so far, per tenth of
   // a second on this clock; and, once stopped, the whole of it.

@@ -62,7 +62,7 @@ LoadOutcome::Instance responder_counts(const Node& n, std::chrono::steady_clock:
 class LiveProbes : public ProbeRun {
  public:
   LiveProbes(const Lab& lab, const ClientTargets& clients, Micros interval, Micros timeout)
-      : lab_(lab), keys_(clients.keys()), prober_(clients.targets(), interval, timeout) {
+      : lab_(lab), clients_(clients), keys_(clients.keys()), prober_(every_flow(clients), interval, timeout) {
     if (auto targets = load_targets(lab, clients); !targets.empty())
       load_ = std::make_unique<checks::LoadGenerator>(std::move(targets), prober_.origin());
   }
@@ -77,7 +77,17 @@ class LiveProbes : public ProbeRun {
     const Micros left = t - prober_.now();
     if (left > Micros(0)) std::this_thread::sleep_for(left);
   }
-  std::vector<checks::ClientTimeline> timelines() const override { return prober_.timelines(); }
+  std::vector<checks::ClientTimeline> timelines() const override {
+    auto all = prober_.timelines();
+    auto flows = flows_of(all);
+    all.resize(keys_.size());
+    for (size_t k = 0; k < flows.size(); ++k)
+      if (!flows[k].empty()) all[k] = checks::merge_flows(flows[k]);
+    return all;
+  }
+  std::vector<std::vector<checks::ClientTimeline>> flow_timelines() const override {
+    return flows_of(prober_.timelines());
+  }
   void stop() override {
     if (load_) load_->stop();
     stopped_at_ = prober_.now();
@@ -98,7 +108,25 @@ class LiveProbes : public ProbeRun {
   }
 
  private:
+  // The prober's targets: one per key, then every other flow.
+  static std::vector<checks::ProbeTarget> every_flow(const ClientTargets& clients) {
+    std::vector<checks::ProbeTarget> all = clients.targets();
+    all.insert(all.end(), clients.flow_targets().begin(), clients.flow_targets().end());
+    return all;
+  }
+  // Per key, each of its flows' timelines (flow 0 first), or none.
+  std::vector<std::vector<checks::ClientTimeline>> flows_of(const std::vector<checks::ClientTimeline>& all) const {
+    std::vector<std::vector<checks::ClientTimeline>> out(keys_.size());
+    for (size_t k = 0; k < keys_.size(); ++k) {
+      if (clients_.other_flows(k).empty()) continue;
+      out[k].push_back(all.at(k));
+      for (size_t f : clients_.other_flows(k)) out[k].push_back(all.at(keys_.size() + f));
+    }
+    return out;
+  }
+
   const Lab& lab_;
+  const ClientTargets& clients_;
   std::vector<ProbeKey> keys_;
   checks::Prober prober_;
   std::unique_ptr<checks::LoadGenerator> load_;

@@ -33,12 +33,19 @@ inline Micros us(Duration d) { return std::chrono::duration_cast<Micros>(d); }
 // Every target's probes at one moment, looked up by their key.
 class Snapshot {
  public:
-  Snapshot(std::vector<checks::ClientTimeline> t, const std::map<ProbeKey, size_t>& index)
-      : timelines_(std::move(t)), index_(index) {}
+  Snapshot(std::vector<checks::ClientTimeline> t, const std::map<ProbeKey, size_t>& index,
+           std::vector<std::vector<checks::ClientTimeline>> flows = {})
+      : timelines_(std::move(t)), flows_(std::move(flows)), index_(index) {}
   const checks::ClientTimeline& of(const ProbeKey& key) const { return timelines_.at(index_.at(key)); }
+  // Each flow's timeline of a key whose client has several (else none).
+  std::vector<checks::ClientTimeline> flows_of(const ProbeKey& key) const {
+    const size_t i = index_.at(key);
+    return i < flows_.size() ? flows_[i] : std::vector<checks::ClientTimeline>{};
+  }
 
  private:
   std::vector<checks::ClientTimeline> timelines_;
+  std::vector<std::vector<checks::ClientTimeline>> flows_;
   const std::map<ProbeKey, size_t>& index_;
 };
 
@@ -62,7 +69,7 @@ class Runner {
   bool cancelled() const { return cancel_ && cancel_->load(); }
   Micros now() const { return probes_->now(); }
   void sleep_until(Micros t);
-  Snapshot snapshot() const { return Snapshot(probes_->timelines(), index_); }
+  Snapshot snapshot() const { return Snapshot(probes_->timelines(), index_, probes_->flow_timelines()); }
 
   using Result = std::expected<void, Error>;
 
@@ -187,6 +194,20 @@ class Runner {
 
   StepOutcome expect_route(const RouteExpect& r);
 
+  // Flows: the key of a client's flows, for the
+  // listed instances' service (or the lab's first) in `family` (or the
+  // service's first).
+  ProbeKey flow_key(const std::string& client, const std::optional<std::string>& instance,
+                    const std::optional<Marked<Family>>& family) const;
+  // Each listed instance's share of the client's flows, on their latest
+  // probes: as soon as within the bounds, or at `within` (else settle).
+  StepOutcome expect_spread(const SpreadExpect& s, const std::optional<Duration>& within,
+                            const std::optional<Marked<Family>>& family);
+  // The flows answered by another instance now than just before the last
+  // event, judged on the latest probes at once (after an expectation that
+  // waits for the lab to settle).
+  StepOutcome expect_moved(const ClientExpect& c);
+
   // A long-lived TCP connection, opened before the last event, is judged
   // once the client's path has settled (its probes answered by one instance,
   // or by none, for the tcp-settle time): a request on it must be answered
@@ -220,6 +241,7 @@ class Runner {
   std::map<ProbeKey, size_t> index_;  // key -> target
   std::unique_ptr<ProbeRun> probes_;
   Micros last_event_{};
+  Micros event_started_{};  // when the last event began to be applied
   std::vector<std::function<void()>> undo_;
   std::vector<Roa> roas_;       // published now, in this scenario
   bool roas_changed_ = false;   // an rpki step ran: the lab's ROAs go back after
@@ -228,6 +250,7 @@ class Runner {
     std::string instance;  // who answered when it was opened
     Micros opened{};
     std::string error;     // why it could not be opened
+    std::string on;        // the instance it must be held by when opened, or ""
   };
   std::map<ProbeKey, TcpWatch> tcp_;  // the scenario's `tcp` expectations' connections
 };

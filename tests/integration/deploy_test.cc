@@ -325,6 +325,34 @@ TEST_F(Deploy, AWrongExpectationOnAnAsOfSeveralRoutersNamesWhatWasMeasured) {
   EXPECT_EQ(leftovers_settled("bb-wrong"), std::vector<std::string>{});
 }
 
+// A site of three servers behind ECMP, written wrong: the first path's
+// server dies and no healthy flow is to move (the kernel re-hashes some),
+// and the flows are to spread over all three still. The failures say what
+// was measured: the flows re-hashed, and the dead server's share.
+TEST_F(Deploy, AWrongExpectationOnAnEcmpSiteNamesTheFlowsMeasured) {
+  uses("ecmp-wrong");
+  const fs::path file = lab_variant("ecmp-site", "ecmp-wrong",
+                                    "  - name: wrong\n    steps:\n"
+                                    "      - expect: {spread: {client: users, instances: [srv-1, srv-2, srv-3], "
+                                    "each: {at-least: 15%}}, within: 10s}\n"
+                                    "      - fail: {node: srv-1, mode: crash}\n"
+                                    "      - expect: {spread: {client: users, instances: [srv-2, srv-3], "
+                                    "each: {at-least: 30%}}, within: 10s}\n"
+                                    "      - expect: {client: users, moved: {healthy: {at-most: 0%}}}\n"
+                                    "      - expect: {spread: {client: users, instances: [srv-1, srv-2, srv-3], "
+                                    "each: {at-least: 15%}}, within: 2s}\n");
+  auto r = test::run({kAnylab, "test", file.string()});
+  fs::remove(file);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("FAIL  expect users moved healthy at-most 0%: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("on instances still answering ("), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(expected at most 0%) of the healthy instances' flows"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("FAIL  expect spread of users's flows over srv-1, srv-2, srv-3 at-least 15% within 2s: srv-1 0% (0)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(leftovers_settled("ecmp-wrong"), std::vector<std::string>{});
+}
+
 // Two links between one pair of routers: failing "the link" cuts both (it
 // cut the first only, and traffic kept flowing on the second, so an
 // `unreachable` failed and a max-outage would pass over nothing), and says
