@@ -434,6 +434,38 @@ TEST(Resolve, IsisHasANetFromTheRouterIdAndItsTimersBeforeIt) {
   EXPECT_NE(isis.find(" isis passive\n"), std::string::npos) << isis;
 }
 
+// A lab that carries IPv6: each router of the AS has an IPv6 loopback too
+// (2001:2:0:ffff:: and its router ID), an IPv6 iBGP session beside each
+// IPv4 one, and OSPFv3 (ospf6d) beside OSPF; IS-IS carries both itself.
+TEST(Resolve, AnAsOfSeveralRoutersCarriesIpv6OverItsOwnLoopbacks) {
+  std::string text = test::read_file(test::source_dir() + "/labs/backbone.yaml");
+  text = text.substr(0, text.find("scenarios:"));  // its routes name no prefix: dual-stack, they must
+  const std::string v4 = "prefix: 192.0.2.0/24, address: 192.0.2.53";
+  text.replace(text.find(v4), v4.size(),
+               "prefix: [192.0.2.0/24, \"2001:db8:53::/48\"], address: [192.0.2.53, \"2001:db8:53::53\"]");
+  SourceFile f("backbone.yaml", text);
+  auto spec = load_lab(f);
+  ASSERT_TRUE(spec) << format_diagnostics(f, spec.error());
+  Lab lab = resolve(std::move(*spec), Paths{}).value();
+  const Node& edge = *lab.find("edge-fra");
+  ASSERT_TRUE(edge.loopback6);
+  EXPECT_EQ(edge.loopback6->str(), "2001:2:0:ffff::c613:4");
+  std::vector<std::string> ibgp;
+  for (const BgpNeighbor& nb : edge.neighbors)
+    if (nb.ibgp) ibgp.push_back(nb.node + " " + nb.address.str());
+  EXPECT_EQ(ibgp, (std::vector<std::string>{"core-1 198.19.0.1", "core-1 2001:2:0:ffff::c613:1", "core-2 198.19.0.2",
+                                            "core-2 2001:2:0:ffff::c613:2"}));
+  EXPECT_NE(edge.files.at("frr.conf").find(" neighbor 2001:2:0:ffff::c613:1 update-source 2001:2:0:ffff::c613:4\n"),
+            std::string::npos);
+  const std::string& ospf6 = edge.files.at("ospf6d.conf");
+  EXPECT_NE(ospf6.find("interface eth1\n ipv6 ospf6 area 0\n"), std::string::npos) << ospf6;
+  EXPECT_NE(ospf6.find(" ipv6 ospf6 passive\n"), std::string::npos) << ospf6;
+  size_t ospf6d = 0;
+  for (const Action& a : plan_deploy(lab))
+    if (const auto* p = std::get_if<StartProcess>(&a.what); p && p->name == "ospf6d") ++ospf6d;
+  EXPECT_EQ(ospf6d, 4u) << "every router of the AS";
+}
+
 // Without reflectors, every router of the AS peers with every other.
 TEST(Resolve, AnAsWithoutReflectorsIsAFullMesh) {
   SourceFile f("mesh.yaml", R"(name: mesh

@@ -390,8 +390,8 @@ void Checker::check_clients_in_reach() {
 namespace anylab::load_detail {
 
 // An AS of several routers: its routers joined by links inside the AS (the
-// IGP runs over those only), a route reflector with clients to reflect to,
-// and IPv4 (its loopbacks and iBGP are IPv4 only for now).
+// IGP runs over those only), and a route reflector with clients to reflect
+// to.
 void Checker::check_autonomous_systems() {
   std::set<uint32_t> done;
   for (const NodeSpec& n : spec_.nodes) {
@@ -433,11 +433,6 @@ void Checker::check_autonomous_systems() {
                fmt::format("every router of AS {} is a route reflector, so none has clients to reflect to: "
                            "leave `route-reflector: true` on some of them only",
                            asn));
-    if (spec_.link_families().size() > 1)
-      d_.error(n.asn->mark, fmt::format("AS {} has several routers, whose IGP and iBGP anylab runs over IPv4 only "
-                                        "for now, and this lab carries IPv6: give its routers different ASNs, or "
-                                        "keep the lab IPv4",
-                                        asn));
   }
 }
 

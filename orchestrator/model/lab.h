@@ -57,6 +57,9 @@ struct Node {
   // A router of an AS of several: its loopback (the router ID, as a /32 on
   // lo), which the IGP carries and iBGP runs between.
   std::optional<IpAddress> loopback;
+  // And in a lab that carries IPv6, an IPv6 loopback: 2001:2:0:ffff:: and
+  // the router ID's 32 bits (inside RFC 5180's 2001:2::/48).
+  std::optional<IpAddress> loopback6;
   int keepalive = 0;
   int hold = 0;
   bool bfd = false;

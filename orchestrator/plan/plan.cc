@@ -165,10 +165,15 @@ class Planner {
     std::vector<std::string> mates;
     for (const Interface& i : n.interfaces)
       if (i.igp) mates.push_back(fmt::format("{} on {}", i.peer_node, i.name));
+    const std::string links = joined(mates, ", ", [](const std::string& s) { return s; });
     frr(n, igp_daemon(igp),
-        fmt::format("AS {}'s IGP ({}): loopback {} and links to {}", n.asn, igp == Igp::kIsis ? "IS-IS" : "OSPF",
-                    n.loopback->str(), joined(mates, ", ", [](const std::string& s) { return s; })),
+        fmt::format("AS {}'s IGP ({}): loopback {}{} and links to {}", n.asn, igp == Igp::kIsis ? "IS-IS" : "OSPF",
+                    n.loopback->str(), n.loopback6 && igp == Igp::kIsis ? " and " + n.loopback6->str() : "", links),
         igp_config_file(igp));
+    if (n.loopback6 && igp == Igp::kOspf)
+      frr(n, "ospf6d", fmt::format("AS {}'s IGP for IPv6 (OSPFv3): loopback {} and links to {}", n.asn,
+                                   n.loopback6->str(), links),
+          "ospf6d.conf");
   }
 
   void addressing(const Node& n) {
@@ -176,6 +181,9 @@ class Planner {
     if (n.loopback)
       add({AddAddress{n.netns, "lo", {*n.loopback, n.loopback->width()}}}, n.name,
           fmt::format("loopback {}: its router ID, iBGP's end inside AS {}", n.loopback->str(), n.asn));
+    if (n.loopback6)
+      add({AddAddress{n.netns, "lo", {*n.loopback6, n.loopback6->width()}}}, n.name,
+          fmt::format("IPv6 loopback {}: iBGP's IPv6 end inside AS {}", n.loopback6->str(), n.asn));
     for (const Link& l : lab_.links)
       for (const Link::Addresses& p : l.addresses) {
         if (l.a_node == n.name) add({AddAddress{n.netns, l.a_interface, p.a}}, n.name, link_name(l));

@@ -38,15 +38,17 @@ void ospf(const Node& r, std::string& out) {
   out += "exit\n!\n";
 }
 
+// IS-IS carries IPv6 too (one topology), when the lab has it.
 void isis(const Node& r, std::string& out) {
+  const std::string v6 = r.loopback6 ? " ipv6 router isis anylab\n" : "";
   for (const Interface& i : r.interfaces) {
     if (!i.igp) continue;
     out += fmt::format("interface {}\n", i.name);
     out += fmt::format(" description toward {}\n", i.peer_node);
-    out += " ip router isis anylab\n isis circuit-type level-2-only\n isis network point-to-point\n";
+    out += " ip router isis anylab\n" + v6 + " isis circuit-type level-2-only\n isis network point-to-point\n";
     out += " isis hello-interval 1\n isis hello-multiplier 3\nexit\n!\n";
   }
-  out += "interface lo\n ip router isis anylab\n isis passive\nexit\n!\n";
+  out += "interface lo\n ip router isis anylab\n" + v6 + " isis passive\nexit\n!\n";
   // The timers before the NET: FRR 8.4's isisd makes its first LSP when
   // the NET is read, and spaces the next by the interval then in force (30
   // s by default), which would keep the adjacencies out of the LSPs so long.
@@ -57,6 +59,23 @@ void isis(const Node& r, std::string& out) {
 }
 
 }  // namespace
+
+std::string render_ospf6(const Lab& lab, const Node& r) {
+  std::string out = fmt::format("! {} in lab {}: ospf6d's configuration, AS {}'s IGP for IPv6 (OSPFv3); generated "
+                                "by anylab\n",
+                                r.name, lab.name, r.asn);
+  out += "frr version 8.4\nfrr defaults datacenter\n";
+  out += fmt::format("hostname {}\n!\n", r.name);
+  for (const Interface& i : r.interfaces) {
+    if (!i.igp) continue;
+    out += fmt::format("interface {}\n", i.name);
+    out += " ipv6 ospf6 area 0\n ipv6 ospf6 network point-to-point\n";
+    out += " ipv6 ospf6 hello-interval 1\n ipv6 ospf6 dead-interval 3\nexit\n!\n";
+  }
+  out += "interface lo\n ipv6 ospf6 area 0\n ipv6 ospf6 passive\nexit\n!\n";
+  out += fmt::format("router ospf6\n ospf6 router-id {}\n timers throttle spf 0 50 1000\nexit\n!\n", r.router_id.str());
+  return out;
+}
 
 std::string render_igp(const Lab& lab, const Node& r) {
   const Igp igp = lab.spec.defaults.igp.value;

@@ -21,6 +21,10 @@ std::string igp_config_file(Igp igp);
 // lab's BGP timers), the loopback passive, SPF run at once on a change.
 std::string render_igp(const Lab& lab, const Node& router);
 
+// ospf6d.conf, OSPFv3 for IPv6 beside ospfd in a lab that carries IPv6:
+// the same adjacencies, timers and passive loopback.
+std::string render_ospf6(const Lab& lab, const Node& router);
+
 // IS-IS's NET for a router ID: area 49.0001, the system ID its twelve
 // digits (198.19.0.1 -> 49.0001.1980.1900.0001.00).
 std::string isis_net(const IpAddress& router_id);

@@ -63,6 +63,8 @@ class Resolver {
         }
       }
       if (lab_.spec.in_shared_as(ns)) n.loopback = n.router_id;
+      if (n.loopback && lab_.spec.link_families().size() > 1)
+        n.loopback6 = IpAddress::v6(0x200100020000ffffULL, static_cast<uint64_t>(n.router_id.value));
       lab_.nodes.push_back(std::move(n));
     }
   }
@@ -150,13 +152,16 @@ class Resolver {
   void ibgp(Node& n) {
     for (const NodeSpec* m : lab_.spec.ibgp_peers(*n.spec)) {
       const Node& peer = node(m->name.value);
-      n.neighbors.push_back({.node = peer.name,
-                             .interface = "lo",
-                             .address = *peer.loopback,
-                             .local_address = *n.loopback,
-                             .asn = peer.asn,
-                             .ibgp = true,
-                             .rr_client = n.spec->reflects() && !m->reflects()});
+      // One session per family, as on eBGP: IPv6 between the IPv6 loopbacks.
+      for (const auto& [mine, theirs] : {std::pair{n.loopback, peer.loopback}, std::pair{n.loopback6, peer.loopback6}})
+        if (mine && theirs)
+          n.neighbors.push_back({.node = peer.name,
+                                 .interface = "lo",
+                                 .address = *theirs,
+                                 .local_address = *mine,
+                                 .asn = peer.asn,
+                                 .ibgp = true,
+                                 .rr_client = n.spec->reflects() && !m->reflects()});
     }
   }
 
@@ -168,6 +173,7 @@ class Resolver {
       if (n.kind == NodeKind::kInstance && n.spec->health) n.files["healthcheck.conf"] = render_healthcheck(lab_, n);
       if (uses_bfd(n)) n.files["bfdd.conf"] = render_bfdd(lab_, n);
       if (n.loopback) n.files[igp_config_file(lab_.spec.defaults.igp.value)] = render_igp(lab_, n);
+      if (n.loopback6 && lab_.spec.defaults.igp.value == Igp::kOspf) n.files["ospf6d.conf"] = render_ospf6(lab_, n);
     }
   }
 

@@ -54,7 +54,8 @@ std::vector<Action> restart_plan(const Lab& lab, const std::string& name) {
   }
   const bool restart_bgp = std::any_of(again.begin(), again.end(), [](const Action& a) {
     const auto* s = std::get_if<StartProcess>(&a.what);
-    return s && (s->name == "bgpd" || s->name == "bfdd" || s->name == "ospfd" || s->name == "isisd");
+    return s && (s->name == "bgpd" || s->name == "bfdd" || s->name == "ospfd" || s->name == "ospf6d" ||
+                 s->name == "isisd");
   });
   std::erase_if(again, [&](const Action& a) { return std::holds_alternative<WaitForSocket>(a.what) && !restart_bgp; });
   std::stable_sort(again.begin(), again.end(), [](const Action& x, const Action& y) {

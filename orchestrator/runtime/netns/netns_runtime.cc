@@ -22,14 +22,16 @@ namespace fs = std::filesystem;
 // responder (the container runtimes find them in their images).
 std::vector<std::string> host_programs_missing(const Lab& lab) {
   std::vector<std::string> problems;
-  bool bfd = false, igp = false;
+  bool bfd = false, igp = false, ospf6 = false;
   for (const Node& n : lab.nodes) {
     bfd |= uses_bfd(n);
     igp |= n.loopback.has_value();
+    ospf6 |= n.loopback6 && lab.spec.defaults.igp.value == Igp::kOspf;
   }
   std::vector<std::string> daemons{"zebra", "bgpd"};
   if (bfd) daemons.push_back("bfdd");
   if (igp) daemons.push_back(igp_daemon(lab.spec.defaults.igp.value));
+  if (ospf6) daemons.push_back("ospf6d");
   for (const std::string& d : daemons) {
     if (!fs::exists(frr_daemon(d)))
       problems.push_back(fmt::format("FRR's {} is missing ({}): apt-get install frr", d, frr_daemon(d)));
