@@ -346,7 +346,7 @@ Verdict load_share(const std::map<std::string, ClientTimeline>& probes, const st
   return v;
 }
 
-Decision decide_loss(const ClientTimeline& probes, Micros from, Micros end, std::optional<Micros> until, LossBounds bounds,
+Decision decide_loss(const ClientTimeline& probes, Micros from, Micros end, std::optional<Micros> until, ShareBounds bounds,
                      size_t min_probes, Micros deadline) {
   const Micros to = until ? std::min(*until, end) : end;
   size_t sent = 0, lost = 0;

@@ -100,10 +100,11 @@ std::string format_seconds(Micros t);
 // `at_most` percent (and at least `at_least`: a failure the lab proves).
 // Decided once the window is over (with `until`), or at once on what the
 // window holds (at least `min_probes` of them).
-struct LossBounds {
+// Bounds on a share, in percent (loss, flows moved).
+struct ShareBounds {
   std::optional<double> at_most, at_least;
 };
-Decision decide_loss(const ClientTimeline& probes, Micros from, Micros end, std::optional<Micros> until, LossBounds bounds,
+Decision decide_loss(const ClientTimeline& probes, Micros from, Micros end, std::optional<Micros> until, ShareBounds bounds,
                      size_t min_probes, Micros deadline);
 
 // `load`: the share of the clients' weight that `instance` serves at the
@@ -130,9 +131,6 @@ Verdict spread(const FlowAnswers& answers, const std::vector<std::string>& insta
 // answers now, within the bounds (percent). Says how many left an instance
 // that answers no flow now (gone) and how many were re-hashed away from one
 // that still answers others: the connections anycast did not have to break.
-struct ShareBounds {
-  std::optional<double> at_least, at_most;  // percent
-};
 Verdict moved(const FlowAnswers& before, const FlowAnswers& now, ShareBounds all, ShareBounds healthy = {});
 
 }  // namespace anylab::checks

@@ -440,14 +440,14 @@ TEST(Flows, MovedTellsTheGoneFromTheRehashed) {
   EXPECT_EQ(before, (FlowAnswers{"a", "b", "c", "c"})) << "the last answer before the event, not the lost probe";
   const FlowAnswers now = answers_between(flows, Micros(milliseconds(15)), Micros(milliseconds(30)));
   EXPECT_EQ(now, (FlowAnswers{"a", "a", "c", "a"}));
-  Verdict v = moved(before, now, {std::nullopt, 50.0}, {std::nullopt, 0.0});
+  Verdict v = moved(before, now, {.at_most = 50.0, .at_least = std::nullopt}, {.at_most = 0.0, .at_least = std::nullopt});
   EXPECT_FALSE(v.pass) << v.measured;
   EXPECT_EQ(v.percent, 50.0);
   EXPECT_EQ(v.measured,
             "2 of 4 flows (50%) answered by another instance than before the last event: 1 from instances that "
             "answer no flow now, 1 of the 3 on instances still answering (33%, re-hashed) (expected at most 0%) of "
             "the healthy instances' flows");
-  EXPECT_TRUE(moved(before, now, {std::nullopt, 50.0}, {30.0, std::nullopt}).pass);
+  EXPECT_TRUE(moved(before, now, {.at_most = 50.0, .at_least = std::nullopt}, {.at_most = std::nullopt, .at_least = 30.0}).pass);
 }
 
 }  // namespace

@@ -147,7 +147,7 @@ StepOutcome Runner::expect_loss(const ClientExpect& c) {
   const std::optional<Micros> until = l.over ? std::optional<Micros>(last_event_ + us(*l.over)) : std::nullopt;
   const Micros deadline = until ? *until + timeout_ + interval_ : last_event_ + settle_;
   const auto all = streams(c.service(), c.e.family);
-  const checks::LossBounds bounds{l.at_most ? std::optional(l.at_most->value) : std::nullopt,
+  const checks::ShareBounds bounds{l.at_most ? std::optional(l.at_most->value) : std::nullopt,
                                   l.at_least ? std::optional(l.at_least->value) : std::nullopt};
   // Without `over`: what the window holds when the step is reached, at
   // least 10 probes of it.
@@ -419,8 +419,8 @@ StepOutcome Runner::expect_moved(const ClientExpect& c) {
   return judged(text, {.final = true,
                        .verdict = checks::moved(checks::answers_between(flows, Micros(0), event_started_, true),
                                                 checks::answers_between(flows, last_event_, end),
-                                                {bound(m.at_least), bound(m.at_most)},
-                                                {bound(m.healthy_at_least), bound(m.healthy_at_most)})});
+                                                {bound(m.at_most), bound(m.at_least)},
+                                                {bound(m.healthy_at_most), bound(m.healthy_at_least)})});
 }
 
 }  // namespace anylab::detail

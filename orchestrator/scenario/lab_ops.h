@@ -17,6 +17,13 @@
 
 namespace anylab {
 
+// Every target's decided probes at one moment: per target, and for a
+// client with several flows each flow's (per target; none otherwise).
+struct ProbeSnapshot {
+  std::vector<checks::ClientTimeline> timelines;
+  std::vector<std::vector<checks::ClientTimeline>> flows;
+};
+
 // The probes of a scenario, running: its clock (the one events are stamped
 // with), and every target's decided probes so far.
 class ProbeRun {
@@ -27,10 +34,10 @@ class ProbeRun {
   virtual void sleep_until(checks::Micros t) = 0;
   // Per target, in the order of ProbeTargets below.
   // A client with several flows: the key's timeline is every flow's
-  // (checks::merge_flows), and flow_timelines() has each flow's, per
-  // target (none for a client of one flow).
+  // (checks::merge_flows); snapshot() has each flow's too, read at the same
+  // moment.
   virtual std::vector<checks::ClientTimeline> timelines() const = 0;
-  virtual std::vector<std::vector<checks::ClientTimeline>> flow_timelines() const { return {}; }
+  virtual ProbeSnapshot snapshot() const { return {timelines(), {}}; }
   virtual void stop() = 0;
   // With offered load: the answers each instance gave so far, per tenth of
   // a second on this clock; and, once stopped, the whole of it.

@@ -77,16 +77,14 @@ class LiveProbes : public ProbeRun {
     const Micros left = t - prober_.now();
     if (left > Micros(0)) std::this_thread::sleep_for(left);
   }
-  std::vector<checks::ClientTimeline> timelines() const override {
+  std::vector<checks::ClientTimeline> timelines() const override { return snapshot().timelines; }
+  ProbeSnapshot snapshot() const override {
     auto all = prober_.timelines();
     auto flows = flows_of(all);
     all.resize(keys_.size());
     for (size_t k = 0; k < flows.size(); ++k)
       if (!flows[k].empty()) all[k] = checks::merge_flows(flows[k]);
-    return all;
-  }
-  std::vector<std::vector<checks::ClientTimeline>> flow_timelines() const override {
-    return flows_of(prober_.timelines());
+    return {std::move(all), std::move(flows)};
   }
   void stop() override {
     if (load_) load_->stop();

@@ -69,7 +69,10 @@ class Runner {
   bool cancelled() const { return cancel_ && cancel_->load(); }
   Micros now() const { return probes_->now(); }
   void sleep_until(Micros t);
-  Snapshot snapshot() const { return Snapshot(probes_->timelines(), index_, probes_->flow_timelines()); }
+  Snapshot snapshot() const {
+    ProbeSnapshot p = probes_->snapshot();
+    return Snapshot(std::move(p.timelines), index_, std::move(p.flows));
+  }
 
   using Result = std::expected<void, Error>;
 
