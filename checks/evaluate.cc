@@ -388,12 +388,17 @@ std::string pct(double share) {
   return b;
 }
 
-std::string expected_bounds(std::optional<double> at_least, std::optional<double> at_most) {
+// "at least 30%, at most 50%"
+std::string bounds_text(std::optional<double> at_least, std::optional<double> at_most) {
   std::string want;
   char b[48];
   if (at_least) std::snprintf(b, sizeof b, "at least %g%%", *at_least), want += b;
   if (at_most) std::snprintf(b, sizeof b, "%sat most %g%%", want.empty() ? "" : ", ", *at_most), want += b;
-  return " (expected " + want + ")";
+  return want;
+}
+
+std::string expected_bounds(std::optional<double> at_least, std::optional<double> at_most) {
+  return " (expected " + bounds_text(at_least, at_most) + ")";
 }
 
 bool within_bounds(double share, std::optional<double> at_least, std::optional<double> at_most) {
@@ -418,23 +423,29 @@ FlowAnswers answers_between(const std::vector<ClientTimeline>& flows, Micros fro
   return out;
 }
 
-Verdict spread(const FlowAnswers& answers, const std::vector<std::string>& instances, std::optional<double> at_least,
-               std::optional<double> at_most) {
+Verdict spread(const FlowAnswers& answers, const std::vector<InstanceShare>& instances) {
   std::map<std::string, size_t> count;
   size_t unanswered = 0;
   for (const auto& a : answers) {
     if (a) ++count[*a];
     else ++unanswered;
   }
+  // One set of bounds for all (`each:`) is said once, at the end; bounds of
+  // an instance's own beside the share that broke them.
+  const bool same = std::all_of(instances.begin(), instances.end(), [&](const InstanceShare& s) {
+    return s.bounds.at_least == instances.front().bounds.at_least && s.bounds.at_most == instances.front().bounds.at_most;
+  });
   Verdict v{.pass = !answers.empty()};
   std::string shares;
-  for (const std::string& i : instances) {
+  for (const auto& [i, bounds] : instances) {
     const double share = share_of(count[i], answers.size());
-    v.pass = v.pass && within_bounds(share, at_least, at_most);
-    shares += (shares.empty() ? "" : ", ") + i + " " + pct(share) + " (" + std::to_string(count[i]) + ")";
+    const bool within = within_bounds(share, bounds.at_least, bounds.at_most);
+    v.pass = v.pass && within;
+    shares += (shares.empty() ? "" : ", ") + i + " " + pct(share) + " (" + std::to_string(count[i]);
+    shares += !within && !same ? ", expected " + bounds_text(bounds.at_least, bounds.at_most) + ")" : ")";
   }
   for (const auto& [i, n] : count)
-    if (std::find(instances.begin(), instances.end(), i) == instances.end()) {
+    if (std::none_of(instances.begin(), instances.end(), [&](const InstanceShare& s) { return s.instance == i; })) {
       shares += ", " + i + " " + pct(share_of(n, answers.size())) + " (" + std::to_string(n) + ", not listed)";
       v.pass = false;
     }
@@ -442,7 +453,8 @@ Verdict spread(const FlowAnswers& answers, const std::vector<std::string>& insta
   // Flows still unanswered: the lab has not settled (or loses them).
   if (unanswered) v.measured += ", " + std::to_string(unanswered) + " unanswered (a spread wants every flow answered)";
   v.pass = v.pass && unanswered == 0;
-  if (!v.pass) v.measured += expected_bounds(at_least, at_most) + " each";
+  if (!v.pass && same && !instances.empty())
+    v.measured += expected_bounds(instances.front().bounds.at_least, instances.front().bounds.at_most) + " each";
   return v;
 }
 

@@ -123,9 +123,13 @@ FlowAnswers answers_between(const std::vector<ClientTimeline>& flows, Micros fro
                             bool answered = false);
 
 // `spread`: every flow answered, by the listed instances only, each a share
-// of them within the bounds (percent). Says every instance's share.
-Verdict spread(const FlowAnswers& answers, const std::vector<std::string>& instances, std::optional<double> at_least,
-               std::optional<double> at_most);
+// of them within its bounds (percent). Says every instance's share, and the
+// bounds an instance's share broke.
+struct InstanceShare {
+  std::string instance;
+  ShareBounds bounds;
+};
+Verdict spread(const FlowAnswers& answers, const std::vector<InstanceShare>& instances);
 
 // `moved`: the share of the flows answered before that another instance
 // answers now, within the bounds (percent). Says how many left an instance

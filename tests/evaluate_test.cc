@@ -418,18 +418,36 @@ TEST(Flows, MergedIsEveryFlowOrNobody) {
 
 // A spread wants every flow answered, by the listed instances only, each
 // within the bounds.
+std::vector<InstanceShare> each(std::vector<std::string> instances, std::optional<double> at_least) {
+  std::vector<InstanceShare> out;
+  for (auto& i : instances) out.push_back({i, {.at_most = std::nullopt, .at_least = at_least}});
+  return out;
+}
+
 TEST(Flows, SpreadIsEachListedInstancesShareOfEveryFlow) {
   const FlowAnswers even{"a", "b", "a", "b"};
-  EXPECT_TRUE(spread(even, {"a", "b"}, 40.0, std::nullopt).pass);
-  Verdict low = spread(even, {"a", "b"}, 60.0, std::nullopt);
+  EXPECT_TRUE(spread(even, each({"a", "b"}, 40.0)).pass);
+  Verdict low = spread(even, each({"a", "b"}, 60.0));
   EXPECT_FALSE(low.pass);
   EXPECT_EQ(low.measured, "a 50% (2), b 50% (2) of 4 flows (expected at least 60%) each");
-  Verdict other = spread(FlowAnswers{"a", "b", "c", "b"}, {"a", "b"}, 20.0, std::nullopt);
+  Verdict other = spread(FlowAnswers{"a", "b", "c", "b"}, each({"a", "b"}, 20.0));
   EXPECT_FALSE(other.pass) << "c answers a flow: the spread is not over a and b";
   EXPECT_NE(other.measured.find("c 25% (1, not listed)"), std::string::npos) << other.measured;
-  Verdict lost = spread(FlowAnswers{"a", "b", std::nullopt, "b"}, {"a", "b"}, 20.0, std::nullopt);
+  Verdict lost = spread(FlowAnswers{"a", "b", std::nullopt, "b"}, each({"a", "b"}, 20.0));
   EXPECT_FALSE(lost.pass);
   EXPECT_NE(lost.measured.find("1 unanswered"), std::string::npos) << lost.measured;
+}
+
+// Bounds of an instance's own: the verdict names the share that broke its
+// bounds, beside it.
+TEST(Flows, SpreadJudgesEachInstanceByItsOwnBounds) {
+  const FlowAnswers skewed{"a", "a", "a", "b"};
+  const std::vector<InstanceShare> own{{"a", {.at_most = std::nullopt, .at_least = 60.0}},
+                                       {"b", {.at_most = 30.0, .at_least = std::nullopt}}};
+  EXPECT_TRUE(spread(skewed, own).pass);
+  Verdict v = spread(FlowAnswers{"a", "b", "a", "b"}, own);
+  EXPECT_FALSE(v.pass);
+  EXPECT_EQ(v.measured, "a 50% (2, expected at least 60%), b 50% (2, expected at most 30%) of 4 flows");
 }
 
 // Moved: who answered each flow last before the event against now; the

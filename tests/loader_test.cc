@@ -164,6 +164,30 @@ TEST(Loader, CatchmentShortFormAndSteps) {
   EXPECT_TRUE(std::holds_alternative<WaitStep>(s.scenarios[2].steps[1].action));
 }
 
+// A spread's instances as a list of names, or by name with bounds of their
+// own (an instance without any takes `each:`'s).
+TEST(Loader, SpreadInstancesAsNamesOrWithBoundsOfTheirOwn) {
+  const std::string lab = test::read_file(test::source_dir() + "/tests/golden/errors/spread-no-bounds.yaml");
+  const std::string own = std::regex_replace(lab, std::regex("pop-2: \\}"), "pop-2: {at-most: 40%}}");
+  LabSpec s = load_ok("own.yaml", own);
+  const auto& sp = *std::get<ExpectStep>(s.scenarios[0].steps[0].action).spread;
+  ASSERT_EQ(sp.instances.size(), 2u);
+  EXPECT_EQ(sp.instances[0].instance.value, "pop-1");
+  EXPECT_EQ(sp.instances[0].at_least->value, 60.0);
+  EXPECT_FALSE(sp.instances[0].at_most);
+  EXPECT_EQ(sp.instances[1].instance.value, "pop-2");
+  EXPECT_EQ(sp.instances[1].at_most->value, 40.0);
+  EXPECT_EQ(sp.instances[1].instance.mark.line, 17);
+  const std::string names = std::regex_replace(
+      lab, std::regex("\\{pop-1: \\{at-least: 60%\\}, pop-2: \\}\\}"), "[pop-2, pop-1], each: {at-most: 70%}}");
+  LabSpec n = load_ok("names.yaml", names);
+  const auto& sn = *std::get<ExpectStep>(n.scenarios[0].steps[0].action).spread;
+  ASSERT_EQ(sn.instances.size(), 2u);
+  EXPECT_EQ(sn.instances[0].instance.value, "pop-2") << "in the order written";
+  EXPECT_FALSE(sn.instances[0].at_least || sn.instances[0].at_most);
+  EXPECT_EQ(sn.at_most->value, 70.0);
+}
+
 // A chain: client, N routers, instance. Packets cross at most 63 routers
 // (TTL 64): 63 is a lab, 64 is refused (tests/golden/errors/*-out-of-reach).
 std::string chain(int routers) {

@@ -198,9 +198,15 @@ void Checker::check_bounds(const std::optional<Marked<double>>& at_least, const 
 void Checker::check_spread(const SpreadExpect& s) {
   want_kind(s.client, NodeKind::kClient, "`spread: client:`");
   want_flows(s.client, "a spread");
-  check_bounds(s.at_least, s.at_most, s.client.mark, "a spread's `each:`");
+  const bool each = s.at_least || s.at_most;
+  if (each) check_bounds(s.at_least, s.at_most, s.client.mark, "a spread's `each:`");
   std::string service;
-  for (const Marked<std::string>& i : s.instances) {
+  for (const auto& [i, at_least, at_most] : s.instances) {
+    if (at_least || at_most) check_bounds(at_least, at_most, i.mark, "a spread's share");
+    else if (!each)
+      d_.error(i.mark, fmt::format("the spread gives no bounds for \"{0}\": write `{0}: {{at-least: 20%}}` under "
+                                   "`instances:`, or bounds for every instance as `each: {{at-least: 20%}}`",
+                                   i.value));
     want_kind(i, NodeKind::kInstance, "`spread: instances:`");
     const NodeSpec* n = spec_.find_node(i.value);
     if (!n || !n->service) continue;

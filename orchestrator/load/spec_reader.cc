@@ -259,7 +259,8 @@ void read_flow_expects(const Reader& r, const lyd_node* e, ExpectStep& out) {
     const lyd_node* each = Reader::child(sp, "each");
     SpreadExpect se{r.str(Reader::child(sp, "client")), {}, percent_of(r, each, "at-least"),
                     percent_of(r, each, "at-most")};
-    for (const lyd_node* i : Reader::all(sp, "instances")) se.instances.push_back(r.str(i));
+    for (const lyd_node* i : Reader::all(sp, "instances"))
+      se.instances.push_back({r.str(Reader::child(i, "name")), percent_of(r, i, "at-least"), percent_of(r, i, "at-most")});
     out.spread = se;
   }
   if (const lyd_node* m = Reader::child(e, "moved")) {

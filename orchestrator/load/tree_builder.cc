@@ -27,6 +27,14 @@ std::vector<std::string> names_of(const std::vector<const lysc_node*>& nodes, co
   return out;
 }
 
+// Whether an entry of the list may be its key alone (no other setting is
+// mandatory), and so be written as a plain name.
+bool only_key_required(const lysc_node* list) {
+  for (const lysc_node* c = lysc_node_child(list); c; c = c->next)
+    if (!lysc_is_key(c) && (c->flags & LYS_MAND_TRUE)) return false;
+  return true;
+}
+
 }  // namespace
 
 SourceMark mark_of(const YAML::Node& node) {
@@ -258,6 +266,17 @@ void TreeBuilder::add_list(lyd_node* parent, const lysc_node* list, const YAML::
       if (!entry) continue;
       if (item.IsMap()) fill(entry, list, item);
       else shorthand(entry, list, item, mark_of(item));
+      continue;
+    }
+    // `instances: [a, b]`: plain names, for a list whose other settings are
+    // all optional (the same list also reads `{a: {at-least: 30%}, b: {}}`).
+    if (item.IsScalar() && only_key_required(list)) {
+      auto [first, fresh] = names.emplace(item.Scalar(), mark_of(item));
+      if (!fresh)
+        diag_.error(mark_of(item), fmt::format("\"{}\" is already in this list; the first is on line {}",
+                                               item.Scalar(), first->second.line));
+      else
+        new_entry(parent, list, item.Scalar(), mark_of(item));
       continue;
     }
     const YAML::Node name = item.IsMap() ? item[key_leaf->name] : YAML::Node();

@@ -283,10 +283,14 @@ struct LossExpect {
   SourceMark mark;
 };
 // `spread:` the share of a client's flows each listed instance answers.
+struct SpreadShare {
+  Marked<std::string> instance;
+  std::optional<Marked<double>> at_least, at_most;  // percent, its own bounds
+};
 struct SpreadExpect {
   Marked<std::string> client;
-  std::vector<Marked<std::string>> instances;
-  std::optional<Marked<double>> at_least, at_most;  // percent, for each
+  std::vector<SpreadShare> instances;
+  std::optional<Marked<double>> at_least, at_most;  // percent, `each:`
 };
 // `moved:` the share of a client's flows answered by another instance than
 // just before the last event.

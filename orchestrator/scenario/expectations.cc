@@ -379,10 +379,20 @@ ProbeKey Runner::flow_key(const std::string& client, const std::optional<std::st
 
 StepOutcome Runner::expect_spread(const SpreadExpect& s, const std::optional<Duration>& within,
                                   const std::optional<Marked<Family>>& family) {
-  std::vector<std::string> instances;
-  for (const auto& i : s.instances) instances.push_back(i.value);
-  const ProbeKey key = flow_key(s.client.value, instances.front(), family);
-  std::string text = fmt::format("expect spread of {}'s flows over {}", s.client.value, fmt::join(instances, ", "));
+  auto value = [](const std::optional<Marked<double>>& b) { return b ? std::optional(b->value) : std::nullopt; };
+  std::vector<checks::InstanceShare> shares;
+  std::vector<std::string> named;
+  for (const auto& [i, at_least, at_most] : s.instances) {
+    // An instance's own bounds, else `each:`'s.
+    const bool own = at_least || at_most;
+    shares.push_back({i.value, {.at_most = value(own ? at_most : s.at_most),
+                                .at_least = value(own ? at_least : s.at_least)}});
+    named.push_back(i.value);
+    if (at_least) named.back() += fmt::format(" at-least {}%", at_least->value);
+    if (at_most) named.back() += fmt::format(" at-most {}%", at_most->value);
+  }
+  const ProbeKey key = flow_key(s.client.value, shares.front().instance, family);
+  std::string text = fmt::format("expect spread of {}'s flows over {}", s.client.value, fmt::join(named, ", "));
   if (s.at_least) text += fmt::format(" at-least {}%", s.at_least->value);
   if (s.at_most) text += fmt::format(" at-most {}%", s.at_most->value);
   if (within) text += " within " + format_duration(*within);
@@ -393,9 +403,7 @@ StepOutcome Runner::expect_spread(const SpreadExpect& s, const std::optional<Dur
     if (end <= last_event_)
       return Decision{.verdict = {.measured = "no probe decided since the last event yet"}};
     const auto flows = snap.flows_of(key);
-    Verdict v = checks::spread(checks::answers_between(flows, last_event_, end), instances,
-                               s.at_least ? std::optional(s.at_least->value) : std::nullopt,
-                               s.at_most ? std::optional(s.at_most->value) : std::nullopt);
+    Verdict v = checks::spread(checks::answers_between(flows, last_event_, end), shares);
     return Decision{.final = v.pass || now() >= deadline, .verdict = v};
   }));
 }

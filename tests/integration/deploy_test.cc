@@ -339,15 +339,16 @@ TEST_F(Deploy, AWrongExpectationOnAnEcmpSiteNamesTheFlowsMeasured) {
                                     "      - expect: {spread: {client: users, instances: [srv-2, srv-3], "
                                     "each: {at-least: 30%}}, within: 10s}\n"
                                     "      - expect: {client: users, moved: {healthy: {at-most: 0%}}}\n"
-                                    "      - expect: {spread: {client: users, instances: [srv-1, srv-2, srv-3], "
-                                    "each: {at-least: 15%}}, within: 2s}\n");
+                                    "      - expect: {spread: {client: users, instances: {srv-1: {at-least: 15%}, "
+                                    "srv-2: {at-most: 100%}, srv-3: {at-most: 100%}}}, within: 2s}\n");
   auto r = test::run({kAnylab, "test", file.string()});
   fs::remove(file);
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("FAIL  expect users moved healthy at-most 0%: "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("on instances still answering ("), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("(expected at most 0%) of the healthy instances' flows"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("FAIL  expect spread of users's flows over srv-1, srv-2, srv-3 at-least 15% within 2s: srv-1 0% (0)"),
+  EXPECT_NE(r.out.find("FAIL  expect spread of users's flows over srv-1 at-least 15%, srv-2 at-most 100%, srv-3 at-most "
+                       "100% within 2s: srv-1 0% (0, expected at least 15%)"),
             std::string::npos)
       << r.out;
   EXPECT_EQ(leftovers_settled("ecmp-wrong"), std::vector<std::string>{});
