@@ -230,26 +230,7 @@ void TreeBuilder::add_list(lyd_node* parent, const lysc_node* list, const YAML::
   const bool numbered = std::string_view(key_leaf->name) == "index";
   if (value.IsNull()) return;  // `scenarios:` with nothing under it yet
   if (value.IsMap() && !numbered) {
-    for (auto it = value.begin(); it != value.end(); ++it) {
-      if (!it->first.IsScalar()) {
-        diag_.error(mark_of(it->first), fmt::format("a {} name must be a plain word", noun(list->name)));
-        continue;
-      }
-      const std::string name = it->first.Scalar();
-      bool duplicate = false;
-      for (auto prev = value.begin(); prev != it; ++prev)
-        if (prev->first.IsScalar() && prev->first.Scalar() == name) {
-          diag_.error(mark_of(it->first), fmt::format("duplicate {} \"{}\"; the first is on line {}",
-                                                      noun(list->name), name, mark_of(prev->first).line));
-          duplicate = true;
-          break;
-        }
-      if (duplicate) continue;
-      lyd_node* entry = new_entry(parent, list, name, mark_of(it->first));
-      if (!entry) continue;
-      if (it->second.IsMap()) fill(entry, list, it->second, key_leaf->name);
-      else if (!it->second.IsNull()) shorthand(entry, list, it->second, mark_of(it->first));
-    }
+    add_by_name(parent, list, value);
     return;
   }
   if (!value.IsSequence()) {
@@ -270,16 +251,8 @@ void TreeBuilder::add_list(lyd_node* parent, const lysc_node* list, const YAML::
     }
     // `instances: [a, b]`: plain names, for a list whose other settings are
     // all optional (the same list also reads `{a: {at-least: 30%}, b: {}}`).
-    if (item.IsScalar() && only_key_required(list)) {
-      auto [first, fresh] = names.emplace(item.Scalar(), mark_of(item));
-      if (!fresh)
-        diag_.error(mark_of(item), fmt::format("\"{}\" is already in this list; the first is on line {}",
-                                               item.Scalar(), first->second.line));
-      else
-        new_entry(parent, list, item.Scalar(), mark_of(item));
-      continue;
-    }
-    const YAML::Node name = item.IsMap() ? item[key_leaf->name] : YAML::Node();
+    const bool plain = item.IsScalar() && only_key_required(list);
+    const YAML::Node name = plain ? item : item.IsMap() ? item[key_leaf->name] : YAML::Node();
     if (!name.IsDefined() || !name.IsScalar()) {
       diag_.error(mark_of(item), fmt::format("each {} needs a `{}:`", noun(list->name), key_leaf->name));
       continue;
@@ -290,7 +263,33 @@ void TreeBuilder::add_list(lyd_node* parent, const lysc_node* list, const YAML::
                                              noun(list->name), name.Scalar(), first->second.line));
       continue;
     }
-    if (lyd_node* entry = new_entry(parent, list, name.Scalar(), mark_of(name))) fill(entry, list, item);
+    lyd_node* entry = new_entry(parent, list, name.Scalar(), mark_of(name));
+    if (entry && !plain) fill(entry, list, item);
+  }
+}
+
+// `nodes: {r1: {...}, r2: {...}}`: a list's entries by name.
+void TreeBuilder::add_by_name(lyd_node* parent, const lysc_node* list, const YAML::Node& value) {
+  const lysc_node* key_leaf = list_key(list);
+  for (auto it = value.begin(); it != value.end(); ++it) {
+    if (!it->first.IsScalar()) {
+      diag_.error(mark_of(it->first), fmt::format("a {} name must be a plain word", noun(list->name)));
+      continue;
+    }
+    const std::string name = it->first.Scalar();
+    bool duplicate = false;
+    for (auto prev = value.begin(); prev != it; ++prev)
+      if (prev->first.IsScalar() && prev->first.Scalar() == name) {
+        diag_.error(mark_of(it->first), fmt::format("duplicate {} \"{}\"; the first is on line {}",
+                                                    noun(list->name), name, mark_of(prev->first).line));
+        duplicate = true;
+        break;
+      }
+    if (duplicate) continue;
+    lyd_node* entry = new_entry(parent, list, name, mark_of(it->first));
+    if (!entry) continue;
+    if (it->second.IsMap()) fill(entry, list, it->second, key_leaf->name);
+    else if (!it->second.IsNull()) shorthand(entry, list, it->second, mark_of(it->first));
   }
 }
 

@@ -56,6 +56,7 @@ class TreeBuilder {
   void add_leaf_list(lyd_node* parent, const lysc_node* schema, const YAML::Node& key,
                      const YAML::Node& value);
   void add_list(lyd_node* parent, const lysc_node* list, const YAML::Node& value);
+  void add_by_name(lyd_node* parent, const lysc_node* list, const YAML::Node& value);
   lyd_node* new_entry(lyd_node* parent, const lysc_node* list, const std::string& key_value,
                       SourceMark mark);
   void shorthand(lyd_node* entry, const lysc_node* list, const YAML::Node& value, SourceMark key_mark);
