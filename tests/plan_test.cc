@@ -139,6 +139,26 @@ TEST(Render, PrependAndHealthcheck) {
   EXPECT_FALSE(two.find("pop-sin")->files.contains("healthcheck.conf"));
 }
 
+// `health: {command}`: the healthcheck runs a script of the instance's own,
+// which runs the user's line from the instance's directory, where the
+// command's `files:` are copied, with the instance's facts in its
+// environment, quoted for sh.
+TEST(Render, AHealthCommandRunsTheUsersLineBesideItsFiles) {
+  Lab lab = resolve_file(test::source_dir() + "/labs/all-sites-down.yaml");
+  const Node& sin = *lab.find("pop-sin");
+  const std::string& conf = sin.files.at("healthcheck.conf");
+  EXPECT_NE(conf.find("cmd=/bin/sh /run/anylab/all-sites-down/pop-sin/health-check.sh\ntimeout=2\n"), std::string::npos)
+      << conf;
+  const std::string& script = sin.files.at("health-check.sh");
+  EXPECT_NE(script.find("cd '/run/anylab/all-sites-down/pop-sin' || exit 1\n"), std::string::npos) << script;
+  EXPECT_NE(script.find("ANYLAB_ADDRESS=192.0.2.53 ANYLAB_PORT=53\n"), std::string::npos) << script;
+  EXPECT_TRUE(script.ends_with("\nsh dns-answers.sh\n")) << script;
+  EXPECT_EQ(sin.files.at("dns-answers.sh"), test::read_file(test::source_dir() + "/labs/health/dns-answers.sh"));
+  EXPECT_FALSE(lab.find("pop-ams")->files.contains("health-check.sh")) << "anylab's own check needs no script";
+  EXPECT_NE(lab.find("pop-ams")->files.at("healthcheck.conf").find("cmd=/usr/libexec/anylab/anylab-probe dns"),
+            std::string::npos);
+}
+
 // `scope: local` (RFC 4786's local node): the instance announces with
 // NO_EXPORT, in its config and on ExaBGP's API alike; a global one does not.
 TEST(Render, ALocalNodeAnnouncesWithNoExport) {

@@ -68,6 +68,7 @@ class Checker {
   void want_flows(const Marked<std::string>& client, std::string_view what);
   void check_bounds(const std::optional<Marked<double>>& at_least, const std::optional<Marked<double>>& at_most,
                     SourceMark mark, std::string_view what);
+  void check_health_files(const NodeSpec& n);
   void check_spread(const SpreadExpect& s);
   void check_moved(const MovedExpect& m, const std::optional<Marked<std::string>>& client);
   void check_service(const ExpectStep& e);

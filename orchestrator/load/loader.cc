@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -80,6 +83,38 @@ std::expected<SourceFile, std::string> read_source(const std::string& path) {
   return SourceFile(path, std::move(text));
 }
 
+// A health command's `files:`, read from beside the lab file (wherever
+// anylab was started from) now, so that a missing one is an error of the
+// lab's and every runtime and export carries the same text.
+void read_health_files(const SourceFile& file, LabSpec& spec, Diagnostics& diag) {
+  std::error_code ec;
+  const std::filesystem::path dir = std::filesystem::absolute(file.name(), ec).parent_path();
+  for (NodeSpec& n : spec.nodes) {
+    if (!n.health) continue;
+    for (HealthSpec::File& f : n.health->files) {
+      f.name = std::filesystem::path(f.path.value).filename().string();
+      const std::filesystem::path path = dir / f.path.value;
+      struct stat st {};
+      const bool found = ::stat(path.c_str(), &st) == 0;
+      const int stat_errno = errno;
+      const bool fits = found && S_ISREG(st.st_mode) && st.st_size <= static_cast<off_t>(kMaxLabFileBytes);
+      std::ifstream in;
+      if (fits) in.open(path, std::ios::binary);
+      if (fits && in) {
+        f.text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        continue;
+      }
+      const std::string why = !found                ? std::strerror(stat_errno)
+                              : !S_ISREG(st.st_mode) ? "it is not a file"
+                              : !fits                ? fmt::format("it is over {} KiB", kMaxLabFileBytes / 1024)
+                                                     : std::strerror(errno);
+      diag.error(f.path.mark, fmt::format("cannot read \"{}\": {} (a health command's files are named relative to the "
+                                          "lab file, and copied into the instance)",
+                                          f.path.value, why));
+    }
+  }
+}
+
 std::expected<LabSpec, Diagnostics> load_lab(const SourceFile& file) {
   Diagnostics diag;
   YAML::Node document;
@@ -101,6 +136,7 @@ std::expected<LabSpec, Diagnostics> load_lab(const SourceFile& file) {
   if (!diag.empty()) return std::unexpected(diag);
 
   LabSpec spec = read_spec(tree.get(), marks);
+  read_health_files(file, spec, diag);
   check_semantics(spec, diag);
   if (!diag.empty()) return std::unexpected(diag);
   return spec;

@@ -173,9 +173,16 @@ NodeSpec read_node(const Reader& r, const lyd_node* n) {
                               static_cast<int>(Reader::number(Reader::child(d, "suppress"))),
                               Reader::duration(Reader::child(d, "max-suppress")), r.mark(d)};
   if (const lyd_node* h = Reader::child(n, "health")) {
-    out.health = HealthSpec{Reader::duration(Reader::child(h, "interval")),
-                            static_cast<int>(Reader::number(Reader::child(h, "rise"))),
-                            static_cast<int>(Reader::number(Reader::child(h, "fall"))), r.mark(h), std::nullopt};
+    out.health = HealthSpec{.interval = Reader::duration(Reader::child(h, "interval")),
+                            .rise = static_cast<int>(Reader::number(Reader::child(h, "rise"))),
+                            .fall = static_cast<int>(Reader::number(Reader::child(h, "fall"))),
+                            .mark = r.mark(h),
+                            .withdraw_on_overload = std::nullopt,
+                            .command = r.opt_str(h, "command"),
+                            .timeout = Reader::duration(Reader::child(h, "timeout")),
+                            .timeout_mark = r.mark(Reader::child(h, "timeout")),
+                            .files = {}};
+    for (const lyd_node* f : Reader::all(h, "files")) out.health->files.push_back({r.str(f), {}, {}});
     if (const lyd_node* o = Reader::child(h, "overload"); o && Reader::text(o) == "withdraw")
       out.health->withdraw_on_overload = Marked<bool>{true, r.mark(o)};
   }

@@ -4,6 +4,7 @@
 #include "load/checker.h"
 
 #include <functional>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -172,6 +173,39 @@ void Checker::check_instance(const NodeSpec& n) {
                                           n.name.value));
   if (n.health && n.health->interval.count() % 1'000'000 != 0)
     d_.error(n.health->mark, "health interval must be whole seconds (ExaBGP's healthcheck counts in seconds)");
+  if (n.health && (n.health->timeout.count() % 1'000'000 != 0 || n.health->timeout.count() == 0))
+    d_.error(n.health->timeout_mark, "a health command's timeout is whole seconds, at least 1s (ExaBGP's healthcheck "
+                             "counts in seconds)");
+  if (n.health) check_health_files(n);
+  if (n.health && n.health->command && n.health->withdraw_on_overload)
+    d_.error(n.health->withdraw_on_overload->mark,
+             fmt::format("\"{}\" checks its health with your command, and `overload: withdraw` is a failure of "
+                         "anylab's own check of the responder: leave one out (your command can test the load itself)",
+                         n.name.value));
+}
+
+// A health command's files land in the instance's directory under their own
+// names: not beside one another twice, and never over one of anylab's.
+void Checker::check_health_files(const NodeSpec& n) {
+  const HealthSpec& h = *n.health;
+  if (!h.files.empty() && !h.command)
+    d_.error(h.files.front().path.mark, fmt::format("\"{}\" copies files for a health command and has none: add "
+                                                    "`command:` (like \"sh {}\"), or leave `files:` out",
+                                                    n.name.value, h.files.front().name));
+  static const std::set<std::string_view> anylabs{"exabgp.conf", "healthcheck.conf", "health-check.sh", "bfdd.conf",
+                                                   "hosts", "start.sh", "control.fifo", "served.tsv"};
+  std::map<std::string, int> lines;
+  for (const HealthSpec::File& f : h.files) {
+    const std::string_view name = f.name;
+    if (anylabs.contains(name) || name.ends_with(".pid") || name.ends_with(".log") || name.ends_with(".out"))
+      d_.error(f.path.mark, fmt::format("\"{}\" is a name anylab gives a file of the instance's own: rename your "
+                                        "file (its name is kept in the instance's directory)",
+                                        name));
+    else if (auto [first, fresh] = lines.emplace(f.name, f.path.mark.line); !fresh)
+      d_.error(f.path.mark, fmt::format("a second file named \"{}\" (the first is on line {}): the files land in "
+                                        "one directory under their own names",
+                                        name, first->second));
+  }
 }
 
 void Checker::check_link(const LinkSpec& l) {

@@ -103,6 +103,18 @@ struct HealthSpec {
   // `overload: withdraw`: the check fails while the responder is over its
   // capacity, so the instance withdraws (and comes back below it).
   std::optional<Marked<bool>> withdraw_on_overload;
+  // `command:` the user's own check, a shell command line run in the
+  // instance from its own directory, within `timeout`; `files:` the files it
+  // needs, read from beside the lab file and copied there.
+  std::optional<Marked<std::string>> command;
+  Duration timeout{};
+  SourceMark timeout_mark;
+  struct File {
+    Marked<std::string> path;  // as written, relative to the lab file
+    std::string name;          // in the instance's directory
+    std::string text;          // read when the lab is loaded
+  };
+  std::vector<File> files;
 };
 
 // A route origin authorisation: `asn` may originate `prefix` and its

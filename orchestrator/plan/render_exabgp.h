@@ -35,6 +35,13 @@ bool counts_served(const Lab& lab, const Node& instance);
 // healthcheck (read with --config), so that no command line needs quoting.
 std::string render_healthcheck(const Lab& lab, const Node& instance);
 
+// health-check.sh for an instance with `health: {command}`: the user's
+// command line, run from the instance's directory (where its `files:` are)
+// with the instance's facts in the environment (ANYLAB_NODE, ANYLAB_ADDRESS,
+// ANYLAB_PORT...).
+std::string render_health_script(const Lab& lab, const Node& instance);
+std::string health_script(const Node& instance);
+
 // The healthcheck's probe of the instance's own responder: the command
 // ExaBGP's healthcheck runs each interval (exit 0 = healthy).
 std::vector<std::string> health_probe_argv(const Lab& lab, const Node& instance);

@@ -171,6 +171,10 @@ class Resolver {
       if (validates_rpki(n)) n.files["vrps.json"] = render_vrps(lab_.spec.rpki->roas);
       if (n.kind == NodeKind::kInstance) n.files["exabgp.conf"] = render_exabgp(lab_, n);
       if (n.kind == NodeKind::kInstance && n.spec->health) n.files["healthcheck.conf"] = render_healthcheck(lab_, n);
+      if (n.kind == NodeKind::kInstance && n.spec->health && n.spec->health->command) {
+        n.files["health-check.sh"] = render_health_script(lab_, n);
+        for (const HealthSpec::File& f : n.spec->health->files) n.files[f.name] = f.text;
+      }
       if (uses_bfd(n)) n.files["bfdd.conf"] = render_bfdd(lab_, n);
       if (n.loopback) n.files[igp_config_file(lab_.spec.defaults.igp.value)] = render_igp(lab_, n);
       if (n.loopback6 && lab_.spec.defaults.igp.value == Igp::kOspf) n.files["ospf6d.conf"] = render_ospf6(lab_, n);

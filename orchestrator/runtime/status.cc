@@ -56,6 +56,16 @@ ClientAnswer probe(const Lab& lab, const Node& client, const ServiceSpec& servic
 
 namespace {
 
+// Why an instance with a health check may announce nothing: its check.
+std::string health_not_risen(const Node& instance) {
+  const auto& h = instance.spec->health;
+  if (!h) return "";
+  if (!h->command) return " (its health check has not risen)";
+  return fmt::format(" (its health check has not risen: your command \"{}\" has not exited 0 {} times in a row; "
+                     "run it yourself in the instance, from {}, to see why)",
+                     h->command->value, h->rise, instance.runtime_dir);
+}
+
 // A router is ready when every session is Established and every instance
 // behind one announces (until then, clients may be answered by the wrong
 // one: a health-checked instance announces after `rise` checks). Adds what
@@ -71,7 +81,7 @@ bool router_ready(const Lab& lab, const Node& r, std::vector<std::string>& not_r
                lab.find(s.peer_node)->spec->announce.at_start) {
       all = false;
       not_ready.push_back(fmt::format("instance {} announces nothing to {} yet{}", s.peer_node, s.router,
-                                      lab.find(s.peer_node)->spec->health ? " (its health check has not risen)" : ""));
+                                      health_not_risen(*lab.find(s.peer_node))));
     }
   }
   // A validating router has the lab's ROAs from its cache: until then it

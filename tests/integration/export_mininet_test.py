@@ -50,6 +50,12 @@ with open(lab_file) as f:
 text = re.sub(r"^name: \S+", f"name: {name}", original, count=1, flags=re.M)
 failed = False
 with tempfile.TemporaryDirectory() as out:
+    # The copy's neighbours as the lab's: files a lab names (a health
+    # command's scripts) are relative to it.
+    lab_dir = os.path.dirname(os.path.abspath(lab_file))
+    for entry in os.listdir(lab_dir):
+        if os.path.isdir(os.path.join(lab_dir, entry)):
+            os.symlink(os.path.join(lab_dir, entry), os.path.join(out, entry))
     r = run_script(text, out)
     if r.returncode != 0 or "FAIL" in r.stdout or "ok  " not in r.stdout:
         print(f"FAIL: --check exited {r.returncode} on the lab as it is:\n{r.stderr[-3000:]}")
