@@ -423,6 +423,35 @@ FlowAnswers answers_between(const std::vector<ClientTimeline>& flows, Micros fro
   return out;
 }
 
+Decision decide_flips(const ClientTimeline& probes, Micros from, Micros end, std::optional<Micros> until,
+                      uint32_t at_most, Micros deadline) {
+  const Micros to = until ? std::min(*until, end) : end;
+  std::optional<std::string> last;
+  size_t answered = 0;
+  std::vector<std::string> flips;
+  for (const Probe& p : probes) {
+    if (p.sent >= to || !p.instance) continue;
+    if (p.sent < from) {  // who answered last before: a failover is a flip
+      last = p.instance;
+      continue;
+    }
+    ++answered;
+    if (last && *last != *p.instance)
+      flips.push_back(*last + " -> " + *p.instance + " at +" + format_seconds(p.sent - from));
+    last = p.instance;
+  }
+  Decision d;
+  d.verdict.pass = flips.size() <= at_most;
+  d.final = !d.verdict.pass || !until || end >= *until || end >= deadline;
+  d.verdict.measured = std::to_string(flips.size()) + (flips.size() == 1 ? " flip in " : " flips in ") +
+                       std::to_string(answered) + " answered probes from +0s to +" + format_seconds(to - from);
+  for (size_t i = 0; i < flips.size() && i < 5; ++i) d.verdict.measured += (i ? ", " : ": ") + flips[i];
+  if (flips.size() > 5) d.verdict.measured += " and " + std::to_string(flips.size() - 5) + " more";
+  if (!d.verdict.pass) d.verdict.measured += " (expected at most " + std::to_string(at_most) + ")";
+  if (answered && last) d.verdict.instance = last;
+  return d;
+}
+
 Verdict spread(const FlowAnswers& answers, const std::vector<InstanceShare>& instances) {
   std::map<std::string, size_t> count;
   size_t unanswered = 0;

@@ -107,6 +107,14 @@ struct ShareBounds {
 Decision decide_loss(const ClientTimeline& probes, Micros from, Micros end, std::optional<Micros> until, ShareBounds bounds,
                      size_t min_probes, Micros deadline);
 
+// `flips`: how many times the instance answering the client changed among
+// the probes sent in [from, until or end), from the last one answering
+// before `from` (a failover is one flip; an unanswered probe between two
+// answers of one instance is none). Fails as soon as there are more than
+// at_most; passes at once without `until`, else when the window is over.
+Decision decide_flips(const ClientTimeline& probes, Micros from, Micros end, std::optional<Micros> until,
+                      uint32_t at_most, Micros deadline);
+
 // `load`: the share of the clients' weight that `instance` serves at the
 // end (each client counted for the instance answering it then), within
 // the bounds (percent). Says the share and who makes it up.

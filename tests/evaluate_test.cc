@@ -416,6 +416,29 @@ TEST(Flows, MergedIsEveryFlowOrNobody) {
   EXPECT_EQ(merged[2].sent, Micros(milliseconds(20)));
 }
 
+// Flips: changes of the answering instance; a gap between two answers of
+// one instance is none. With a window, a pass waits for its end and a
+// failure is decided as soon as the flips are too many.
+TEST(Flips, CountsChangesOfTheAnsweringInstanceOnly) {
+  const ClientTimeline t = make({{100, "a"}, {50, ""}, {100, "a"}, {100, "b"}, {50, ""}, {100, "a"}});
+  Decision once = decide_flips(t, Micros(0), milliseconds(500), std::nullopt, 2, Micros(0));
+  EXPECT_TRUE(once.final);
+  EXPECT_TRUE(once.verdict.pass);
+  EXPECT_EQ(once.verdict.measured, "2 flips in 40 answered probes from +0s to +0.500s: a -> b at +0.250s, b -> a at +0.400s");
+  Decision strict = decide_flips(t, Micros(0), milliseconds(500), std::nullopt, 1, Micros(0));
+  EXPECT_FALSE(strict.verdict.pass);
+  EXPECT_NE(strict.verdict.measured.find("(expected at most 1)"), std::string::npos) << strict.verdict.measured;
+  Decision early = decide_flips(t, Micros(0), milliseconds(300), milliseconds(2000), 0, milliseconds(2500));
+  EXPECT_TRUE(early.final) << "one flip already breaks at-most 0";
+  EXPECT_FALSE(early.verdict.pass);
+  Decision waits = decide_flips(make({{300, "a"}}), Micros(0), milliseconds(300), milliseconds(2000), 0, milliseconds(2500));
+  EXPECT_FALSE(waits.final) << "no flip yet, and the window is not over";
+  EXPECT_TRUE(waits.verdict.pass);
+  EXPECT_EQ(decide_flips(t, milliseconds(250), milliseconds(500), std::nullopt, 0, Micros(0)).verdict.measured,
+            "2 flips in 20 answered probes from +0s to +0.250s: a -> b at +0.000s, b -> a at +0.150s (expected at most 0)")
+      << "from who answered before the event: the failover is a flip";
+}
+
 // A spread wants every flow answered, by the listed instances only, each
 // within the bounds.
 std::vector<InstanceShare> each(std::vector<std::string> instances, std::optional<double> at_least) {

@@ -138,10 +138,10 @@ void Checker::check(const StepSpec& st, const ExpectStep& e) {
   if (e.client) want_kind(*e.client, NodeKind::kClient, "`client:`");
   if (e.reaches) want_kind(*e.reaches, NodeKind::kInstance, "`reaches:`");
   if (e.reaches && e.client) want_in_reach(e.reaches->mark, e.client->value, e.reaches->value);
-  const bool per_client = e.reaches || e.unreachable || e.max_outage || e.loss || e.moved;
+  const bool per_client = e.reaches || e.unreachable || e.max_outage || e.loss || e.moved || e.flips;
   if (per_client && !e.client) d_.error(st.mark, "this expectation needs `client:`: which client is probing?");
   if (!per_client && e.client && !e.within && !e.stable)
-    d_.error(e.client->mark, "expect what of this client? add reaches, unreachable, max-outage, loss or moved");
+    d_.error(e.client->mark, "expect what of this client? add reaches, unreachable, max-outage, loss, flips or moved");
   if ((e.within && !e.reaches && !e.unreachable && !e.spread) || (e.stable && !e.reaches && !e.unreachable))
     d_.error(st.mark, "within and stable bound `reaches` or `unreachable` (and within a `spread`); add one of them");
   if (e.reaches && e.unreachable && *e.unreachable)
@@ -236,9 +236,9 @@ void Checker::check_loss(const LossExpect& loss) {
 
 // `service:` beside `client:`: the probes of one service.
 void Checker::check_service(const ExpectStep& e) {
-  if (!e.unreachable && !e.max_outage && !e.loss)
-    d_.error(e.service->mark, "`service:` picks the probes of unreachable, max-outage or loss; this expectation "
-                              "has none of them");
+  if (!e.unreachable && !e.max_outage && !e.loss && !e.flips)
+    d_.error(e.service->mark, "`service:` picks the probes of unreachable, max-outage, loss or flips; this "
+                              "expectation has none of them");
   if (e.reaches)
     if (const NodeSpec* n = spec_.find_node(e.reaches->value); n && n->service && n->service->value != e.service->value)
       d_.error(e.service->mark, fmt::format("\"{}\" is an instance of service \"{}\", not \"{}\"",
@@ -330,7 +330,7 @@ void Checker::check_family(const ExpectStep& e) {
   if (e.service) services.insert(e.service->value);
   for (const std::string& name : services)
     if (const ServiceSpec* s = spec_.find_service(name); s && !s->has(f)) lacks(name);
-  if (services.empty() && (e.unreachable || e.max_outage || e.loss)) {
+  if (services.empty() && (e.unreachable || e.max_outage || e.loss || e.flips)) {
     bool any = false;
     for (const ServiceSpec& s : spec_.services) any |= s.has(f);
     if (!any && !spec_.services.empty())

@@ -288,6 +288,11 @@ ExpectStep read_expect(const Reader& r, const lyd_node* e) {
   if (const lyd_node* l = Reader::child(e, "loss"))
     out.loss = LossExpect{percent_of(r, l, "at-most"), percent_of(r, l, "at-least"), r.opt_duration(l, "over"),
                           r.own_mark(l)};
+  if (const lyd_node* f = Reader::child(e, "flips")) {
+    const lyd_node* most = Reader::child(f, "at-most");
+    out.flips = FlipsExpect{{static_cast<uint32_t>(Reader::number(most)), r.mark(most)}, r.opt_duration(f, "over"),
+                            r.own_mark(f)};
+  }
   out.service = r.opt_str(e, "service");
   if (auto f = r.opt_str(e, "family"))
     out.family = Marked<Family>{parse_family(f->value).value_or(Family::kIpv4), f->mark};  // the schema allows only these

@@ -294,6 +294,13 @@ struct LossExpect {
   std::optional<Duration> over;
   SourceMark mark;
 };
+// `flips:` how many times the instance answering a client changed, since
+// the last event or in its first `over` (anycast instability).
+struct FlipsExpect {
+  Marked<uint32_t> at_most;
+  std::optional<Duration> over;
+  SourceMark mark;
+};
 // `spread:` the share of a client's flows each listed instance answers.
 struct SpreadShare {
   Marked<std::string> instance;
@@ -327,6 +334,7 @@ struct ExpectStep {
   std::optional<TcpExpect> tcp;
   std::optional<LoadExpect> load;
   std::optional<LossExpect> loss;
+  std::optional<FlipsExpect> flips;
   std::optional<SpreadExpect> spread;
   std::optional<MovedExpect> moved;
 };

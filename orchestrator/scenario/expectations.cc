@@ -123,6 +123,7 @@ StepOutcome Runner::step(const ExpectStep& e) {
   const ClientExpect c{e, fmt::format("expect {} ", e.client->value), e.stable ? us(*e.stable) : stable_};
   if (e.moved) return expect_moved(c);
   if (e.loss) return expect_loss(c);
+  if (e.flips) return expect_flips(c);
   if (e.max_outage) return expect_max_outage(c);
   return expect_reaches(c);
 }
@@ -154,6 +155,22 @@ StepOutcome Runner::expect_loss(const ClientExpect& c) {
   return judged(text, until_decided([&](Micros end) {
     return decide_streams(c, all, end, [&](const checks::ClientTimeline& t) {
       return checks::decide_loss(t, last_event_, end, until, bounds, 10, deadline);
+    });
+  }));
+}
+
+// Without `over`: judged at once on the probes since the last event.
+StepOutcome Runner::expect_flips(const ClientExpect& c) {
+  const auto& f = *c.e.flips;
+  std::string text = c.text + fmt::format("flips at-most {}", f.at_most.value) + c.of();
+  if (f.over) text += " over " + format_duration(*f.over);
+  text += c.over();
+  const std::optional<Micros> until = f.over ? std::optional<Micros>(last_event_ + us(*f.over)) : std::nullopt;
+  const Micros deadline = until ? *until + timeout_ + interval_ : last_event_;
+  const auto all = streams(c.service(), c.e.family);
+  return judged(text, until_decided([&](Micros end) {
+    return decide_streams(c, all, end, [&](const checks::ClientTimeline& t) {
+      return checks::decide_flips(t, last_event_, end, until, f.at_most.value, deadline);
     });
   }));
 }

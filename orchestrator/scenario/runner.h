@@ -170,6 +170,7 @@ class Runner {
   Decision decide_streams(const ClientExpect& c, const std::vector<Stream>& all, Micros end, PerStream per_stream);
 
   StepOutcome expect_loss(const ClientExpect& c);
+  StepOutcome expect_flips(const ClientExpect& c);
 
   StepOutcome expect_max_outage(const ClientExpect& c);
 

@@ -313,12 +313,16 @@ TEST_F(Deploy, AWrongExpectationOnAnAsOfSeveralRoutersNamesWhatWasMeasured) {
                                     "  - name: wrong\n    steps:\n"
                                     "      - fail: {node: pop-fra, mode: crash}\n"
                                     "      - expect: {client: users-fra, reaches: pop-fra, within: 3s}\n"
-                                    "      - expect: {route: {node: edge-fra, via: core-2}}\n");
+                                    "      - expect: {route: {node: edge-fra, via: core-2}}\n"
+                                    "      - expect: {client: users-fra, flips: {at-most: 0}}\n");
   auto r = test::run({kAnylab, "test", file.string()});
   fs::remove(file);
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("FAIL  expect users-fra reaches pop-fra within 3s: answered by pop-ams"), std::string::npos)
       << r.out;
+  // The failover is a flip: from the server that answered before the crash.
+  EXPECT_NE(r.out.find("FAIL  expect users-fra flips at-most 0: 1 flip in "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(": pop-fra -> pop-ams at +"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("FAIL  expect route on edge-fra to 192.0.2.0/24 via core-2: best path via core-1"),
             std::string::npos)
       << r.out;
