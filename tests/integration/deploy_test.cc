@@ -329,10 +329,10 @@ TEST_F(Deploy, AWrongExpectationOnAnAsOfSeveralRoutersNamesWhatWasMeasured) {
   EXPECT_EQ(leftovers_settled("bb-wrong"), std::vector<std::string>{});
 }
 
-// A site of three servers behind ECMP, written wrong: the first path's
-// server dies and no healthy flow is to move (the kernel re-hashes some),
-// and the flows are to spread over all three still. The failures say what
-// was measured: the flows re-hashed, and the dead server's share.
+// A site of three servers behind ECMP, written wrong: a server dies and
+// hardly any flow is to move (its own do), and the flows are to spread over
+// all three still. The failures say what was measured: the flows moved,
+// and the dead server's share.
 TEST_F(Deploy, AWrongExpectationOnAnEcmpSiteNamesTheFlowsMeasured) {
   uses("ecmp-wrong");
   const fs::path file = lab_variant("ecmp-site", "ecmp-wrong",
@@ -342,15 +342,17 @@ TEST_F(Deploy, AWrongExpectationOnAnEcmpSiteNamesTheFlowsMeasured) {
                                     "      - fail: {node: srv-1, mode: crash}\n"
                                     "      - expect: {spread: {client: users, instances: [srv-2, srv-3], "
                                     "each: {at-least: 30%}}, within: 10s}\n"
-                                    "      - expect: {client: users, moved: {healthy: {at-most: 0%}}}\n"
+                                    "      - expect: {client: users, moved: {at-most: 10%}}\n"
                                     "      - expect: {spread: {client: users, instances: {srv-1: {at-least: 15%}, "
                                     "srv-2: {at-most: 100%}, srv-3: {at-most: 100%}}}, within: 2s}\n");
   auto r = test::run({kAnylab, "test", file.string()});
   fs::remove(file);
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_NE(r.out.find("FAIL  expect users moved healthy at-most 0%: "), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("on instances still answering ("), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("(expected at most 0%) of the healthy instances' flows"), std::string::npos) << r.out;
+  // The dead server's own flows (at least 15 % by the first spread) move
+  // whichever path it had in the edge's group, which is not fixed.
+  EXPECT_NE(r.out.find("FAIL  expect users moved at-most 10%: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("from instances that answer no flow now"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(expected at most 10%)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("FAIL  expect spread of users's flows over srv-1 at-least 15%, srv-2 at-most 100%, srv-3 at-most "
                        "100% within 2s: srv-1 0% (0, expected at least 15%)"),
             std::string::npos)
