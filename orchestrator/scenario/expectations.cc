@@ -9,6 +9,14 @@
 #include "scenario/runner.h"
 
 namespace anylab::detail {
+namespace {
+
+// A bound as the lab file gave it (with its mark) as the evaluators take it.
+std::optional<double> plain(const std::optional<Marked<double>>& b) {
+  return b ? std::optional(b->value) : std::nullopt;
+}
+
+}  // namespace
 
 // An expectation as decided. One that was not (a signal cut it short) is
 // interrupted, whatever it looked like so far; one whose measurement the
@@ -148,8 +156,7 @@ StepOutcome Runner::expect_loss(const ClientExpect& c) {
   const std::optional<Micros> until = l.over ? std::optional<Micros>(last_event_ + us(*l.over)) : std::nullopt;
   const Micros deadline = until ? *until + timeout_ + interval_ : last_event_ + settle_;
   const auto all = streams(c.service(), c.e.family);
-  const checks::ShareBounds bounds{l.at_most ? std::optional(l.at_most->value) : std::nullopt,
-                                  l.at_least ? std::optional(l.at_least->value) : std::nullopt};
+  const checks::ShareBounds bounds{plain(l.at_most), plain(l.at_least)};
   // Without `over`: what the window holds when the step is reached, at
   // least 10 probes of it.
   return judged(text, until_decided([&](Micros end) {
@@ -396,14 +403,13 @@ ProbeKey Runner::flow_key(const std::string& client, const std::optional<std::st
 
 StepOutcome Runner::expect_spread(const SpreadExpect& s, const std::optional<Duration>& within,
                                   const std::optional<Marked<Family>>& family) {
-  auto value = [](const std::optional<Marked<double>>& b) { return b ? std::optional(b->value) : std::nullopt; };
   std::vector<checks::InstanceShare> shares;
   std::vector<std::string> named;
   for (const auto& [i, at_least, at_most] : s.instances) {
     // An instance's own bounds, else `each:`'s.
     const bool own = at_least || at_most;
-    shares.push_back({i.value, {.at_most = value(own ? at_most : s.at_most),
-                                .at_least = value(own ? at_least : s.at_least)}});
+    shares.push_back({i.value, {.at_most = plain(own ? at_most : s.at_most),
+                                .at_least = plain(own ? at_least : s.at_least)}});
     named.push_back(i.value);
     if (at_least) named.back() += fmt::format(" at-least {}%", at_least->value);
     if (at_most) named.back() += fmt::format(" at-most {}%", at_most->value);
@@ -433,7 +439,6 @@ StepOutcome Runner::expect_moved(const ClientExpect& c) {
   if (m.at_most) text += fmt::format(" at-most {}%", m.at_most->value);
   if (m.healthy_at_least) text += fmt::format(" healthy at-least {}%", m.healthy_at_least->value);
   if (m.healthy_at_most) text += fmt::format(" healthy at-most {}%", m.healthy_at_most->value);
-  auto bound = [](const std::optional<Marked<double>>& b) { return b ? std::optional(b->value) : std::nullopt; };
   // Judged on the first probes decided after the last event at the
   // earliest (a moment after it, when it comes right after the event).
   probes_->sleep_until(std::max(now(), last_event_ + timeout_ + interval_));
@@ -444,8 +449,8 @@ StepOutcome Runner::expect_moved(const ClientExpect& c) {
   return judged(text, {.final = true,
                        .verdict = checks::moved(checks::answers_between(flows, Micros(0), event_started_, true),
                                                 checks::answers_between(flows, last_event_, end),
-                                                {bound(m.at_most), bound(m.at_least)},
-                                                {bound(m.healthy_at_most), bound(m.healthy_at_least)})});
+                                                {plain(m.at_most), plain(m.at_least)},
+                                                {plain(m.healthy_at_most), plain(m.healthy_at_least)})});
 }
 
 }  // namespace anylab::detail
