@@ -237,6 +237,27 @@ topology:
   EXPECT_EQ(kMaxRoutersCrossed, 63u);
 }
 
+// A deployed lab's copy (/run/anylab/<lab>/lab.yaml) loads without the
+// original's neighbours: a health command's files are read from each
+// instance's directory, where deploy wrote them (`anylab fail <lab>` on a
+// running lab with such files failed before).
+TEST(Loader, ADeployedCopyReadsHealthFilesFromItsInstances) {
+  const fs::path dir = fs::temp_directory_path() / ("anylab-copy-test-" + std::to_string(getpid()));
+  fs::create_directories(dir / "pop-1");
+  std::ofstream(dir / "pop-1" / "check.sh") << "exit 0\n";
+  const std::string text =
+      "name: copy\nservices:\n  dns: {prefix: 192.0.2.0/24, address: 192.0.2.53, asn: 64500, probe: dns}\n"
+      "topology:\n  nodes:\n    r1: {kind: router, asn: 65001}\n"
+      "    pop-1: {kind: instance, service: dns, health: {command: sh check.sh, files: [checks/check.sh]}}\n"
+      "    c1: {kind: client}\n  links:\n    - [r1, pop-1]\n    - [c1, r1]\n";
+  SourceFile f((dir / "lab.yaml").string(), text);
+  EXPECT_FALSE(load_lab(f).has_value()) << "beside the lab file there is no checks/check.sh";
+  auto spec = load_lab(f, FilesFrom::kDeployedInstances);
+  ASSERT_TRUE(spec.has_value()) << format_diagnostics(f, spec.error());
+  EXPECT_EQ(spec->nodes[1].health->files.at(0).text, "exit 0\n");
+  fs::remove_all(dir);
+}
+
 // Every bad input has a golden file with the exact text users see (the CLI
 // adds one summary line, which cli_test checks).
 TEST(Loader, BadInputsGiveTheGoldenErrors) {

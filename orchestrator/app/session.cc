@@ -40,13 +40,13 @@ std::string joined(const std::vector<std::string>& words) {
 enum class PathsFor { kRuntime, kImages, kHost };
 
 std::expected<Lab, int> load(const std::string& path, const std::string& runtime, PathsFor paths_for,
-                             Messages& messages) {
+                             Messages& messages, FilesFrom files_from = FilesFrom::kBesideLabFile) {
   auto source = read_source(path);
   if (!source) {
     messages.text(source.error() + "\n");
     return std::unexpected(kExitInvalidLab);
   }
-  auto spec = load_lab(*source);
+  auto spec = load_lab(*source, files_from);
   if (!spec) {
     const size_t n = spec.error().sorted().size();
     messages.text(format_diagnostics(*source, spec.error()) +
@@ -119,7 +119,7 @@ std::expected<Lab, int> find_lab(const std::string& lab_or_name, Messages& messa
     messages.problem(fmt::format("no lab file and no deployed lab named \"{}\"", lab_or_name));
     return std::unexpected(kExitInvalidLab);
   }
-  return load_lab_file(copy, messages);
+  return load(copy, "", PathsFor::kRuntime, messages, FilesFrom::kDeployedInstances);
 }
 
 }  // namespace anylab

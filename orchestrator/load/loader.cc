@@ -86,14 +86,15 @@ std::expected<SourceFile, std::string> read_source(const std::string& path) {
 // A health command's `files:`, read from beside the lab file (wherever
 // anylab was started from) now, so that a missing one is an error of the
 // lab's and every runtime and export carries the same text.
-void read_health_files(const SourceFile& file, LabSpec& spec, Diagnostics& diag) {
+void read_health_files(const SourceFile& file, FilesFrom from, LabSpec& spec, Diagnostics& diag) {
   std::error_code ec;
   const std::filesystem::path dir = std::filesystem::absolute(file.name(), ec).parent_path();
   for (NodeSpec& n : spec.nodes) {
     if (!n.health) continue;
     for (HealthSpec::File& f : n.health->files) {
       f.name = std::filesystem::path(f.path.value).filename().string();
-      const std::filesystem::path path = dir / f.path.value;
+      const std::filesystem::path path =
+          from == FilesFrom::kBesideLabFile ? dir / f.path.value : dir / n.name.value / f.name;
       struct stat st {};
       const bool found = ::stat(path.c_str(), &st) == 0;
       const int stat_errno = errno;
@@ -115,7 +116,7 @@ void read_health_files(const SourceFile& file, LabSpec& spec, Diagnostics& diag)
   }
 }
 
-std::expected<LabSpec, Diagnostics> load_lab(const SourceFile& file) {
+std::expected<LabSpec, Diagnostics> load_lab(const SourceFile& file, FilesFrom from) {
   Diagnostics diag;
   YAML::Node document;
   try {
@@ -136,7 +137,7 @@ std::expected<LabSpec, Diagnostics> load_lab(const SourceFile& file) {
   if (!diag.empty()) return std::unexpected(diag);
 
   LabSpec spec = read_spec(tree.get(), marks);
-  read_health_files(file, spec, diag);
+  read_health_files(file, from, spec, diag);
   check_semantics(spec, diag);
   if (!diag.empty()) return std::unexpected(diag);
   return spec;

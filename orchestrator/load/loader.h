@@ -21,6 +21,10 @@ std::expected<SourceFile, std::string> read_source(const std::string& path);
 // Loads and checks a lab in three phases: YAML syntax, the YANG schema,
 // semantic checks. Each phase reports all of its errors; a phase runs only if
 // the one before it passed, so no error is a consequence of an earlier one.
-std::expected<LabSpec, Diagnostics> load_lab(const SourceFile& file);
+// A health command's `files:` are read beside the lab file, as written; for
+// the copy of a deployed lab (in its runtime directory, where the original's
+// neighbours are not), from each instance's directory, where deploy put them.
+enum class FilesFrom { kBesideLabFile, kDeployedInstances };
+std::expected<LabSpec, Diagnostics> load_lab(const SourceFile& file, FilesFrom from = FilesFrom::kBesideLabFile);
 
 }  // namespace anylab
