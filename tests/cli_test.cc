@@ -77,13 +77,13 @@ TEST(Cli, ValidatePlanAndGraphEveryLab) {
     EXPECT_EQ(p.exit_code, 0) << p.err;
     EXPECT_EQ(test::read_file((out / "plan.txt").string()), p.out);
     // Every lab has routers and instances: their configs must be written.
-    int frr = 0, exabgp = 0;
+    int frr = 0, speakers = 0;
     for (const auto& f : fs::recursive_directory_iterator(out)) {
       frr += f.path().filename() == "frr.conf";
-      exabgp += f.path().filename() == "exabgp.conf";
+      speakers += f.path().filename() == "exabgp.conf" || f.path().filename() == "bird.conf";
     }
     EXPECT_GE(frr, 2);
-    EXPECT_GE(exabgp, 2);
+    EXPECT_GE(speakers, 2);
     fs::remove_all(out);
     for (const char* format : {"dot", "mermaid"}) {
       auto g = test::run({kAnylab, "graph", lab, "--format", format});

@@ -1,11 +1,12 @@
 // The rendered configs must be accepted by the real programs: FRR's vtysh
-// in check mode (-C, no daemons needed) and exabgp --validate.
+// in check mode (-C, no daemons needed), exabgp --validate and bird -p.
 #include <filesystem>
 #include <fstream>
 
 #include <gtest/gtest.h>
 
 #include "load/loader.h"
+#include "plan/bird_routes.h"
 #include "plan/resolve.h"
 #include "test_paths.h"
 
@@ -18,6 +19,8 @@ struct Rendered {
   std::string lab, node, file, text;
 };
 
+fs::path temp_root() { return fs::temp_directory_path() / ("anylab-configs-test-" + std::to_string(getpid())); }
+
 std::vector<Rendered> render_all() {
   std::vector<std::pair<std::string, std::string>> inputs;
   for (const std::string& p : test::lab_files()) inputs.emplace_back(p, test::read_file(p));
@@ -27,6 +30,9 @@ std::vector<Rendered> render_all() {
   std::vector<Rendered> out;
   Paths paths;
   paths.helper_dir = ANYLAB_BIN_DIR;
+  // Each node's files land where its configs name them (BIRD includes its
+  // routes files by their paths).
+  paths.runtime_root = temp_root().string();
   for (const auto& [name, text] : inputs) {
     SourceFile f(name, text);
     auto spec = load_lab(f);
@@ -39,7 +45,7 @@ std::vector<Rendered> render_all() {
 }
 
 fs::path write_temp(const Rendered& r) {
-  fs::path dir = fs::temp_directory_path() / ("anylab-configs-test-" + std::to_string(getpid())) / r.lab / r.node;
+  fs::path dir = temp_root() / r.lab / r.node;
   fs::create_directories(dir);
   std::ofstream(dir / r.file) << r.text;
   return dir / r.file;
@@ -48,7 +54,7 @@ fs::path write_temp(const Rendered& r) {
 class ConfigsTest : public ::testing::Test {
  protected:
   void TearDown() override {
-    fs::remove_all(fs::temp_directory_path() / ("anylab-configs-test-" + std::to_string(getpid())));
+    fs::remove_all(temp_root());
   }
 };
 
@@ -90,6 +96,51 @@ TEST_F(ConfigsTest, ExabgpAcceptsEveryExabgpConf) {
 TEST_F(ConfigsTest, ExabgpRefusesABrokenConf) {
   Rendered bad{"neg", "i1", "exabgp.conf", "neighbor 198.18.0.0 {\n  local-az 64500;\n}\n"};
   EXPECT_NE(test::run({"exabgp", "--validate", write_temp(bad).string()}).exit_code, 0);
+}
+
+// BIRD's parse-only mode reads bird.conf and the routes files it
+// includes, as deployed.
+TEST_F(ConfigsTest, BirdAcceptsEveryBirdConf) {
+  int checked = 0;
+  const std::vector<Rendered> all = render_all();
+  for (const Rendered& r : all)
+    if (r.file.starts_with("anycast")) write_temp(r);
+  for (const Rendered& r : all) {
+    if (r.file != "bird.conf") continue;
+    auto res = test::run({"bird", "-p", "-c", write_temp(r).string()});
+    EXPECT_EQ(res.exit_code, 0) << r.lab << "/" << r.node << ":\n" << res.out << res.err << "\n" << r.text;
+    ++checked;
+  }
+  EXPECT_GE(checked, 2);
+}
+
+// Every attribute the control channel carries, in a routes file BIRD reads:
+// a forged origin behind two prepends, a MED, a community and NO_EXPORT.
+TEST_F(ConfigsTest, BirdAcceptsARouteWithEveryAttribute) {
+  auto route = parse_speaker_route(
+      "route 192.0.2.0/25 next-hop self as-path [ 64500 64500 64500 64666 ] med 20 community [ 65000:100 no-export ]");
+  ASSERT_TRUE(route);
+  EXPECT_EQ(bird_static_route(*route),
+            "route 192.0.2.0/25 via \"lo\" { bgp_path.prepend(64666); bgp_path.prepend(64500); bgp_path.prepend(64500); "
+            "bgp_med = 20; bgp_community.add((65000, 100)); bgp_community.add((65535, 65281)); };");
+  auto v6 = parse_speaker_route("route 2001:db8:53::/48 next-hop self");
+  ASSERT_TRUE(v6);
+  Rendered routes{"neg", "i1", "anycast4.conf", bird_routes_file({*route, *v6}, false)};
+  Rendered routes6{"neg", "i1", "anycast6.conf", bird_routes_file({*route, *v6}, true)};
+  EXPECT_EQ(routes6.text.find("192.0.2"), std::string::npos);
+  const fs::path r4 = write_temp(routes), r6 = write_temp(routes6);
+  Rendered conf{"neg", "i1", "bird.conf",
+                "router id 198.18.0.1;\nprotocol device {}\nprotocol static a4 {\n  ipv4;\n  include \"" +
+                    r4.string() + "\";\n}\nprotocol static a6 {\n  ipv6;\n  include \"" + r6.string() + "\";\n}\n"};
+  auto res = test::run({"bird", "-p", "-c", write_temp(conf).string()});
+  EXPECT_EQ(res.exit_code, 0) << res.out << res.err << routes.text;
+  EXPECT_FALSE(parse_speaker_route("route 192.0.2.0/25 next-hop self as-path [ 64500"));
+  EXPECT_FALSE(parse_speaker_route("route 192.0.2.0/25 next-hop 198.18.0.1"));
+}
+
+TEST_F(ConfigsTest, BirdRefusesABrokenConf) {
+  Rendered bad{"neg", "i1", "bird.conf", "protocol bgp x {\n  local 198.18.0.1 az 64500;\n}\n"};
+  EXPECT_NE(test::run({"bird", "-p", "-c", write_temp(bad).string()}).exit_code, 0);
 }
 
 }  // namespace

@@ -136,6 +136,22 @@ ServiceSpec read_service(const Reader& r, const lyd_node* s) {
   return out;
 }
 
+HealthSpec read_health(const Reader& r, const lyd_node* h) {
+  HealthSpec out{.interval = Reader::duration(Reader::child(h, "interval")),
+                 .rise = static_cast<int>(Reader::number(Reader::child(h, "rise"))),
+                 .fall = static_cast<int>(Reader::number(Reader::child(h, "fall"))),
+                 .mark = r.mark(h),
+                 .withdraw_on_overload = std::nullopt,
+                 .command = r.opt_str(h, "command"),
+                 .timeout = Reader::duration(Reader::child(h, "timeout")),
+                 .timeout_mark = r.mark(Reader::child(h, "timeout")),
+                 .files = {}};
+  for (const lyd_node* f : Reader::all(h, "files")) out.files.push_back({r.str(f), {}, {}});
+  if (const lyd_node* o = Reader::child(h, "overload"); o && Reader::text(o) == "withdraw")
+    out.withdraw_on_overload = Marked<bool>{true, r.mark(o)};
+  return out;
+}
+
 NodeSpec read_node(const Reader& r, const lyd_node* n) {
   NodeSpec out;
   out.name = r.str(Reader::child(n, "name"));
@@ -158,6 +174,7 @@ NodeSpec read_node(const Reader& r, const lyd_node* n) {
   out.image = r.opt_str(n, "image");
   out.service = r.opt_str(n, "service");
   out.scope = r.opt_str(n, "scope");
+  out.speaker = r.opt_str(n, "speaker");
   out.rpki = r.opt_str(n, "rpki");
   if (const lyd_node* f = Reader::child(n, "flows"))
     out.flows = Marked<int>{static_cast<int>(Reader::number(f)), r.mark(f)};
@@ -172,20 +189,7 @@ NodeSpec read_node(const Reader& r, const lyd_node* n) {
                               static_cast<int>(Reader::number(Reader::child(d, "reuse"))),
                               static_cast<int>(Reader::number(Reader::child(d, "suppress"))),
                               Reader::duration(Reader::child(d, "max-suppress")), r.mark(d)};
-  if (const lyd_node* h = Reader::child(n, "health")) {
-    out.health = HealthSpec{.interval = Reader::duration(Reader::child(h, "interval")),
-                            .rise = static_cast<int>(Reader::number(Reader::child(h, "rise"))),
-                            .fall = static_cast<int>(Reader::number(Reader::child(h, "fall"))),
-                            .mark = r.mark(h),
-                            .withdraw_on_overload = std::nullopt,
-                            .command = r.opt_str(h, "command"),
-                            .timeout = Reader::duration(Reader::child(h, "timeout")),
-                            .timeout_mark = r.mark(Reader::child(h, "timeout")),
-                            .files = {}};
-    for (const lyd_node* f : Reader::all(h, "files")) out.health->files.push_back({r.str(f), {}, {}});
-    if (const lyd_node* o = Reader::child(h, "overload"); o && Reader::text(o) == "withdraw")
-      out.health->withdraw_on_overload = Marked<bool>{true, r.mark(o)};
-  }
+  if (const lyd_node* h = Reader::child(n, "health")) out.health = read_health(r, h);
   const lyd_node* a = Reader::child(n, "announce");
   out.announce.mark = r.own_mark(a);
   out.announce.prepend = static_cast<int>(Reader::number(Reader::child(a, "prepend")));

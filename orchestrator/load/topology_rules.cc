@@ -110,6 +110,7 @@ void Checker::check_kind_keys(const NodeSpec& n) {
   not_for(n, !instance && n.service.has_value(), n.service ? n.service->mark : SourceMark{}, "service", "instances");
   not_for(n, !instance && n.health.has_value(), n.health ? n.health->mark : SourceMark{}, "health", "instances");
   not_for(n, !instance && n.scope.has_value(), n.scope ? n.scope->mark : SourceMark{}, "scope", "instances");
+  not_for(n, !instance && n.speaker.has_value(), n.speaker ? n.speaker->mark : SourceMark{}, "speaker", "instances");
   not_for(n, !router && n.rpki.has_value(), n.rpki ? n.rpki->mark : SourceMark{}, "rpki", "routers");
   not_for(n, !router && n.damping.has_value(), n.damping ? n.damping->mark : SourceMark{}, "damping", "routers");
   not_for(n, n.kind.value != NodeKind::kClient && n.flows.has_value(), n.flows ? n.flows->mark : SourceMark{},
@@ -193,7 +194,8 @@ void Checker::check_health_files(const NodeSpec& n) {
                                                     "`command:` (like \"sh {}\"), or leave `files:` out",
                                                     n.name.value, h.files.front().name));
   static const std::set<std::string_view> anylabs{"exabgp.conf", "healthcheck.conf", "health-check.sh", "bfdd.conf",
-                                                   "hosts", "start.sh", "control.fifo", "served.tsv"};
+                                                   "hosts", "start.sh", "control.fifo", "served.tsv", "bird.conf",
+                                                   "bird.ctl", "anycast4.conf", "anycast6.conf", "health-loop.sh"};
   std::map<std::string, int> lines;
   for (const HealthSpec::File& f : h.files) {
     const std::string_view name = f.name;

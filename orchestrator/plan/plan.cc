@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "plan/render_bird.h"
 #include "plan/render_exabgp.h"
 #include "plan/render_frr.h"
 #include "plan/render_igp.h"
@@ -241,6 +242,7 @@ class Planner {
       what += ", counting what it served and dropped";
     }
     add({StartProcess{n.netns, "responder", std::move(responder), {}, d + "/responder.log"}}, n.name, std::move(what));
+    if (n.spec->speaks_bird()) return bird(n);
     // ExaBGP in the foreground, as root (it would drop to nobody), logging
     // to its output file, without the CLI's named pipes.
     if (uses_bfd(n)) frr(n, "bfdd", "bfd: true (ExaBGP has no BFD)", "bfdd.conf");
@@ -256,6 +258,23 @@ class Planner {
                       d + "/exabgp.log"}},
         n.name,
         fmt::format("announces {}{}", prefixes(s), n.spec->health ? ", withdrawn when unhealthy" : ""));
+  }
+
+  // BIRD, and the relay that rewrites its routes (started first: it makes
+  // the control FIFO and reconfigures BIRD once BIRD listens), and the
+  // health loop that tells the relay.
+  void bird(const Node& n) {
+    const std::string& d = n.runtime_dir;
+    add({StartProcess{n.netns, "bird-relay", bird_relay_argv(lab_, n), {}, d + "/bird-relay.log"}}, n.name,
+        "anylab's control channel into BIRD: announce and withdraw rewrite the static routes, then configure");
+    add({StartProcess{n.netns, "bird", {kBird, "-f", "-c", d + "/bird.conf", "-s", bird_socket(n)}, {},
+                      d + "/bird.log"}},
+        n.name,
+        fmt::format("BIRD announces {}{}", prefixes(*n.service), n.spec->health ? ", withdrawn when unhealthy" : ""));
+    if (n.spec->health)
+      add({StartProcess{n.netns, "health", {"/bin/sh", d + "/health-loop.sh"}, {}, d + "/health.log"}}, n.name,
+          fmt::format("the health check every {}: rise {}, fall {}", format_duration(n.spec->health->interval),
+                      n.spec->health->rise, n.spec->health->fall));
   }
 
   const Lab& lab_;

@@ -17,14 +17,14 @@ std::string as_path(const Node& i, int prepend, std::optional<uint32_t> origin =
   return fmt::format("{}", fmt::join(path, " "));
 }
 
+}  // namespace
+
 std::vector<IpPrefix> announced(const Node& i) {
   std::vector<IpPrefix> out;
   for (const auto& p : i.service->prefixes) out.push_back(p.value);
   for (const auto& m : i.spec->announce.more_specifics) out.push_back(m.value);
   return out;
 }
-
-}  // namespace
 
 RouteAttributes announce_attributes(const Node& i) {
   const AnnounceSpec& a = i.spec->announce;

@@ -19,6 +19,9 @@ struct RouteAttributes {
   std::optional<uint32_t> med;
   std::vector<std::string> communities;
 };
+// What an instance announces at rest: the service's prefixes (both
+// families), then its more-specifics.
+std::vector<IpPrefix> announced(const Node& instance);
 // The attributes the lab file gives the instance's announcements.
 RouteAttributes announce_attributes(const Node& instance);
 // "route P next-hop self as-path [ ... ] med M community [ ... ]": ExaBGP's

@@ -24,7 +24,8 @@ bool validates_rpki(const Node& node);
 std::string render_vrps(const std::vector<Roa>& roas);
 std::vector<std::string> stayrtr_argv(const Node& router);
 
-// Whether the node runs bfdd: it asks for BFD and a peer does too.
+// Whether the node runs FRR's bfdd: it asks for BFD and a peer does too (a
+// BIRD instance speaks BFD itself).
 bool uses_bfd(const Node& node);
 
 // bfdd.conf for a node that uses BFD: anylab's profile (100 ms x 3). On an

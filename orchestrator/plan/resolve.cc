@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "plan/address_pool.h"
+#include "plan/render_bird.h"
 #include "plan/render_exabgp.h"
 #include "plan/render_frr.h"
 #include "plan/render_igp.h"
@@ -169,8 +170,7 @@ class Resolver {
     for (Node& n : lab_.nodes) {
       if (n.kind == NodeKind::kRouter) n.files["frr.conf"] = render_frr(lab_, n);
       if (validates_rpki(n)) n.files["vrps.json"] = render_vrps(lab_.spec.rpki->roas);
-      if (n.kind == NodeKind::kInstance) n.files["exabgp.conf"] = render_exabgp(lab_, n);
-      if (n.kind == NodeKind::kInstance && n.spec->health) n.files["healthcheck.conf"] = render_healthcheck(lab_, n);
+      if (n.kind == NodeKind::kInstance) speaker_configs(n);
       if (n.kind == NodeKind::kInstance && n.spec->health && n.spec->health->command) {
         n.files["health-check.sh"] = render_health_script(lab_, n);
         for (const HealthSpec::File& f : n.spec->health->files) n.files[f.name] = f.text;
@@ -182,6 +182,22 @@ class Resolver {
   }
 
  private:
+  // ExaBGP's config (and its healthcheck's), or BIRD's, its routes and the
+  // health loop that drives it.
+  void speaker_configs(Node& n) {
+    if (!n.spec->speaks_bird()) {
+      n.files["exabgp.conf"] = render_exabgp(lab_, n);
+      if (n.spec->health) n.files["healthcheck.conf"] = render_healthcheck(lab_, n);
+      return;
+    }
+    n.files["bird.conf"] = render_bird(lab_, n);
+    for (const auto& p : n.service->prefixes) {
+      const bool v6 = p.value.family() == Family::kIpv6;
+      n.files[v6 ? "anycast6.conf" : "anycast4.conf"] = render_bird_routes(n, v6);
+    }
+    if (n.spec->health) n.files["health-loop.sh"] = render_health_loop(lab_, n);
+  }
+
   Node& node(const std::string& name) {
     for (Node& n : lab_.nodes)
       if (n.name == name) return n;

@@ -147,11 +147,13 @@ std::string session_diagnosis(const Lab& lab, const Node& router, const SessionS
                                                                             "or no route)"));
   const Node* peer = lab.find(s.peer_node);
   if (peer && peer->kind == NodeKind::kInstance) {
-    std::ifstream log(peer->runtime_dir + "/exabgp.log");
+    const bool bird = peer->spec->speaks_bird();
+    std::ifstream log(peer->runtime_dir + (bird ? "/bird.log" : "/exabgp.log"));
     std::string line, last;
     while (std::getline(log, line))
       if (!line.empty()) last = line;
-    if (!last.empty()) parts.push_back(fmt::format("{}'s ExaBGP last logged: {}", peer->name, last.substr(0, 200)));
+    if (!last.empty())
+      parts.push_back(fmt::format("{}'s {} last logged: {}", peer->name, bird ? "BIRD" : "ExaBGP", last.substr(0, 200)));
   }
   std::string out;
   for (const std::string& p : parts) out += (out.empty() ? "" : "; ") + p;

@@ -1,0 +1,39 @@
+#pragma once
+
+// The words of anylab's control channel (ExaBGP's API: "announce route P
+// next-hop self as-path [ ... ] med M community [ ... ]") as BIRD 2 static
+// routes. The plan renders a BIRD instance's routes at deploy with it, and
+// anylab-bird-relay (which compiles this file too) on every change: one
+// control language for every speaker. Standard C++ only.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace anylab {
+
+struct SpeakerRoute {
+  std::string prefix;                // "192.0.2.0/24"
+  std::vector<std::string> as_path;  // the whole path sent, the speaker's own AS first; empty: just it
+  std::optional<uint32_t> med;
+  std::vector<std::string> communities;  // "65000:100", "no-export"
+  bool ipv6() const { return prefix.find(':') != std::string::npos; }
+};
+
+// "route 192.0.2.0/24 next-hop self ...": what exabgp_route writes; nullopt
+// for anything else.
+std::optional<SpeakerRoute> parse_speaker_route(std::string_view words);
+
+// One line of a BIRD static protocol: the route to the loopback, where the
+// service's addresses are, with the path, MED and communities as
+// attributes. BIRD puts its own AS in front of the path on eBGP export, so
+// the static route carries the rest of the path.
+std::string bird_static_route(const SpeakerRoute& route);
+
+// The file a BIRD instance's static protocol of one family includes: every
+// route of that family, in the order given.
+std::string bird_routes_file(const std::vector<SpeakerRoute>& routes, bool ipv6);
+
+}  // namespace anylab
