@@ -386,7 +386,14 @@ TEST(RunCommand, SaysHowTheCommandEnded) {
   EXPECT_TRUE(missing.how().starts_with("could not start: /nonexistent/anylab-no-such-program")) << missing.how();
   RunOutput no_netns = run_command({"anylab-no-such-namespace", {"true"}, {}, ""});
   EXPECT_EQ(no_netns.how(), "could not start: no network namespace anylab-no-such-namespace");
-  EXPECT_EQ(temp_files(), before);
+  // Another anylab on the machine (a lab test running beside this one) has
+  // temp files of its own for a moment; one left behind by these stays.
+  size_t after = temp_files();
+  for (int i = 0; i < 40 && after > before; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    after = temp_files();
+  }
+  EXPECT_LE(after, before);
 }
 
 TEST(Files, RootNeverWritesThroughALink) {
