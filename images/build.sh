@@ -3,7 +3,7 @@
 #   anylab/base:VERSION      Debian 12 minbase, made with debootstrap from the
 #                            configured Debian mirror and `docker import`ed
 #   anylab/router:VERSION    FRR (zebra, bgpd, bfdd, vtysh)
-#   anylab/instance:VERSION  ExaBGP + healthcheck, BIRD 2, anylab-responder, the relays, bfdd
+#   anylab/instance:VERSION  ExaBGP + healthcheck, BIRD 2, GoBGP, anylab-responder, the relays, bfdd
 #   anylab/client:VERSION    iproute2, anylab-probe
 #   anylab/router-trixie:VERSION  the router image on Debian 13 (FRR 10.3), from
 #                            anylab/base-trixie: a lab pins a router to it with image:
@@ -25,7 +25,7 @@ have() { docker image inspect "$1" > /dev/null 2>&1; }
 # helpers it carries (the responder, the probe, the relay). A changed
 # Dockerfile (a package added) or helper (a responder that learnt --capacity)
 # rebuilds the image of the same version; nodes run the image's helpers.
-helpers="anylab-responder anylab-exabgp-relay anylab-bird-relay anylab-probe"
+helpers="anylab-responder anylab-exabgp-relay anylab-speaker-relay anylab-probe"
 recipe_of() {
   (cd build/bin && cat "../../images/${1%-trixie}/Dockerfile" $helpers) | sha256sum | cut -c1-16
 }

@@ -80,7 +80,8 @@ TEST(Cli, ValidatePlanAndGraphEveryLab) {
     int frr = 0, speakers = 0;
     for (const auto& f : fs::recursive_directory_iterator(out)) {
       frr += f.path().filename() == "frr.conf";
-      speakers += f.path().filename() == "exabgp.conf" || f.path().filename() == "bird.conf";
+      const auto name = f.path().filename();
+      speakers += name == "exabgp.conf" || name == "bird.conf" || name == "gobgpd.toml";
     }
     EXPECT_GE(frr, 2);
     EXPECT_GE(speakers, 2);

@@ -1,12 +1,13 @@
 // The rendered configs must be accepted by the real programs: FRR's vtysh
-// in check mode (-C, no daemons needed), exabgp --validate and bird -p.
+// in check mode (-C, no daemons needed), exabgp --validate, bird -p and
+// gobgpd -d.
 #include <filesystem>
 #include <fstream>
 
 #include <gtest/gtest.h>
 
 #include "load/loader.h"
-#include "plan/bird_routes.h"
+#include "plan/speaker_routes.h"
 #include "plan/resolve.h"
 #include "test_paths.h"
 
@@ -141,6 +142,36 @@ TEST_F(ConfigsTest, BirdAcceptsARouteWithEveryAttribute) {
 TEST_F(ConfigsTest, BirdRefusesABrokenConf) {
   Rendered bad{"neg", "i1", "bird.conf", "protocol bgp x {\n  local 198.18.0.1 az 64500;\n}\n"};
   EXPECT_NE(test::run({"bird", "-p", "-c", write_temp(bad).string()}).exit_code, 0);
+}
+
+// GoBGP's dry run reads the config and refuses unknown keys.
+TEST_F(ConfigsTest, GobgpAcceptsEveryGobgpdToml) {
+  int checked = 0;
+  for (const Rendered& r : render_all()) {
+    if (r.file != "gobgpd.toml") continue;
+    auto res = test::run({"gobgpd", "-d", "-t", "toml", "-f", write_temp(r).string()});
+    EXPECT_EQ(res.exit_code, 0) << r.lab << "/" << r.node << ":\n" << res.out << res.err << "\n" << r.text;
+    ++checked;
+  }
+  EXPECT_GE(checked, 1);
+}
+
+TEST_F(ConfigsTest, GobgpRefusesABrokenToml) {
+  Rendered bad{"neg", "i1", "gobgpd.toml", "[global.config]\n  az = 64500\n"};
+  EXPECT_NE(test::run({"gobgpd", "-d", "-t", "toml", "-f", write_temp(bad).string()}).exit_code, 0);
+}
+
+// The arguments of `gobgp global rib add`: the path after GoBGP's own AS
+// (which it puts in front on eBGP export), as GoBGP's CLI reads them.
+TEST_F(ConfigsTest, GobgpRouteArguments) {
+  auto route = parse_speaker_route(
+      "route 192.0.2.0/25 next-hop self as-path [ 64500 64500 64666 ] med 20 community [ 65000:100 no-export ]");
+  ASSERT_TRUE(route);
+  EXPECT_EQ(gobgp_route_args(*route),
+            (std::vector<std::string>{"-a", "ipv4", "192.0.2.0/25", "origin", "igp", "aspath", "64500,64666", "med", "20",
+                                      "community", "65000:100,no-export"}));
+  EXPECT_EQ(gobgp_route_args(*parse_speaker_route("route 2001:db8:53::/48 next-hop self")),
+            (std::vector<std::string>{"-a", "ipv6", "2001:db8:53::/48", "origin", "igp"}));
 }
 
 }  // namespace

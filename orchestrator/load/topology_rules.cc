@@ -195,7 +195,8 @@ void Checker::check_health_files(const NodeSpec& n) {
                                                     n.name.value, h.files.front().name));
   static const std::set<std::string_view> anylabs{"exabgp.conf", "healthcheck.conf", "health-check.sh", "bfdd.conf",
                                                    "hosts", "start.sh", "control.fifo", "served.tsv", "bird.conf",
-                                                   "bird.ctl", "anycast4.conf", "anycast6.conf", "health-loop.sh"};
+                                                   "bird.ctl", "anycast4.conf", "anycast6.conf", "health-loop.sh",
+                                                   "gobgpd.toml", "gobgp.sock"};
   std::map<std::string, int> lines;
   for (const HealthSpec::File& f : h.files) {
     const std::string_view name = f.name;

@@ -154,8 +154,9 @@ struct AnnounceSpec {
 struct NodeSpec {
   // Whether an instance is a local node: it announces with NO_EXPORT.
   bool local() const { return scope && scope->value == "local"; }
-  // Whether an instance announces from BIRD (else ExaBGP).
+  // Whether an instance announces from BIRD or GoBGP (else ExaBGP).
   bool speaks_bird() const { return speaker && speaker->value == "bird"; }
+  bool speaks_gobgp() const { return speaker && speaker->value == "gobgp"; }
 
   Marked<std::string> name;
   Marked<NodeKind> kind;
@@ -168,7 +169,7 @@ struct NodeSpec {
   std::optional<Marked<std::string>> image;  // on the container runtimes
   std::optional<Marked<std::string>> service;
   std::optional<Marked<std::string>> scope;  // "local" | "global" (instances); nullopt: global
-  std::optional<Marked<std::string>> speaker;  // "exabgp" | "bird" (instances); nullopt: exabgp
+  std::optional<Marked<std::string>> speaker;  // "exabgp" | "bird" | "gobgp" (instances); nullopt: exabgp
   std::optional<Marked<std::string>> rpki;   // "enforce" | "tag" (routers); nullopt: no validation
   std::optional<DampingSpec> damping;        // routers
   std::optional<Marked<uint32_t>> weight;    // clients: the users behind it (default 1)

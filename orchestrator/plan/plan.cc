@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "plan/render_bird.h"
+#include "plan/render_speakers.h"
 #include "plan/render_exabgp.h"
 #include "plan/render_frr.h"
 #include "plan/render_igp.h"
@@ -242,7 +242,7 @@ class Planner {
       what += ", counting what it served and dropped";
     }
     add({StartProcess{n.netns, "responder", std::move(responder), {}, d + "/responder.log"}}, n.name, std::move(what));
-    if (n.spec->speaks_bird()) return bird(n);
+    if (n.spec->speaks_bird() || n.spec->speaks_gobgp()) return speaker(n);
     // ExaBGP in the foreground, as root (it would drop to nobody), logging
     // to its output file, without the CLI's named pipes.
     if (uses_bfd(n)) frr(n, "bfdd", "bfd: true (ExaBGP has no BFD)", "bfdd.conf");
@@ -260,17 +260,36 @@ class Planner {
         fmt::format("announces {}{}", prefixes(s), n.spec->health ? ", withdrawn when unhealthy" : ""));
   }
 
-  // BIRD, and the relay that rewrites its routes (started first: it makes
-  // the control FIFO and reconfigures BIRD once BIRD listens), and the
-  // health loop that tells the relay.
-  void bird(const Node& n) {
+  // BIRD or GoBGP, and the relay that changes their routes (started first:
+  // it makes the control FIFO, and keeps trying until the speaker answers),
+  // and the health loop that tells the relay.
+  void speaker(const Node& n) {
     const std::string& d = n.runtime_dir;
-    add({StartProcess{n.netns, "bird-relay", bird_relay_argv(lab_, n), {}, d + "/bird-relay.log"}}, n.name,
-        "anylab's control channel into BIRD: announce and withdraw rewrite the static routes, then configure");
-    add({StartProcess{n.netns, "bird", {kBird, "-f", "-c", d + "/bird.conf", "-s", bird_socket(n)}, {},
-                      d + "/bird.log"}},
-        n.name,
-        fmt::format("BIRD announces {}{}", prefixes(*n.service), n.spec->health ? ", withdrawn when unhealthy" : ""));
+    const bool bird = n.spec->speaks_bird();
+    add({StartProcess{n.netns, "relay", speaker_relay_argv(lab_, n), {}, d + "/relay.log"}}, n.name,
+        bird ? "anylab's control channel into BIRD: announce and withdraw rewrite the static routes, then configure"
+             : "anylab's control channel into GoBGP: announce and withdraw add and delete routes in its RIB");
+    const std::string what =
+        fmt::format("{} announces {}{}", bird ? "BIRD" : "GoBGP", prefixes(*n.service),
+                    n.spec->health ? ", withdrawn when unhealthy" : "");
+    if (bird) {
+      add({StartProcess{n.netns, "bird", {kBird, "-f", "-c", d + "/bird.conf", "-s", bird_socket(n)}, {}, d + "/bird.log"}},
+          n.name, what);
+    } else {
+      if (uses_bfd(n)) frr(n, "bfdd", "bfd: true (GoBGP has no BFD)", "bfdd.conf");
+      // gobgpd does not take over the API socket a killed gobgpd left
+      // ("address already in use"): removed first, then gobgpd in the
+      // shell's place (the recorded pid is gobgpd's).
+      add({StartProcess{n.netns,
+                        "gobgpd",
+                        {"/bin/sh", "-c",
+                         fmt::format("rm -f {} && exec {} -f {}/gobgpd.toml -t toml --api-hosts=unix://{} "
+                                     "--pprof-disable --log-plain",
+                                     gobgp_socket(n), kGobgpd, d, gobgp_socket(n))},
+                        {},
+                        d + "/gobgpd.log"}},
+          n.name, what);
+    }
     if (n.spec->health)
       add({StartProcess{n.netns, "health", {"/bin/sh", d + "/health-loop.sh"}, {}, d + "/health.log"}}, n.name,
           fmt::format("the health check every {}: rise {}, fall {}", format_duration(n.spec->health->interval),

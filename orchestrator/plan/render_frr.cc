@@ -10,7 +10,7 @@
 namespace anylab {
 
 bool uses_bfd(const Node& n) {
-  if (n.spec && n.spec->speaks_bird()) return false;  // BIRD speaks BFD itself
+  if (n.spec && n.spec->speaks_bird()) return false;  // BIRD speaks BFD itself (GoBGP does not)
   return n.bfd && std::any_of(n.neighbors.begin(), n.neighbors.end(), [](const BgpNeighbor& nb) { return nb.bfd; });
 }
 

@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "plan/address_pool.h"
-#include "plan/render_bird.h"
+#include "plan/render_speakers.h"
 #include "plan/render_exabgp.h"
 #include "plan/render_frr.h"
 #include "plan/render_igp.h"
@@ -182,18 +182,21 @@ class Resolver {
   }
 
  private:
-  // ExaBGP's config (and its healthcheck's), or BIRD's, its routes and the
-  // health loop that drives it.
+  // ExaBGP's config (and its healthcheck's), or BIRD's (and its routes) or
+  // GoBGP's, and the health loop that drives them.
   void speaker_configs(Node& n) {
-    if (!n.spec->speaks_bird()) {
+    if (!n.spec->speaks_bird() && !n.spec->speaks_gobgp()) {
       n.files["exabgp.conf"] = render_exabgp(lab_, n);
       if (n.spec->health) n.files["healthcheck.conf"] = render_healthcheck(lab_, n);
       return;
     }
-    n.files["bird.conf"] = render_bird(lab_, n);
-    for (const auto& p : n.service->prefixes) {
-      const bool v6 = p.value.family() == Family::kIpv6;
-      n.files[v6 ? "anycast6.conf" : "anycast4.conf"] = render_bird_routes(n, v6);
+    if (n.spec->speaks_gobgp()) n.files["gobgpd.toml"] = render_gobgp(lab_, n);
+    if (n.spec->speaks_bird()) {
+      n.files["bird.conf"] = render_bird(lab_, n);
+      for (const auto& p : n.service->prefixes) {
+        const bool v6 = p.value.family() == Family::kIpv6;
+        n.files[v6 ? "anycast6.conf" : "anycast4.conf"] = render_bird_routes(n, v6);
+      }
     }
     if (n.spec->health) n.files["health-loop.sh"] = render_health_loop(lab_, n);
   }

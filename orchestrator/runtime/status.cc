@@ -147,13 +147,14 @@ std::string session_diagnosis(const Lab& lab, const Node& router, const SessionS
                                                                             "or no route)"));
   const Node* peer = lab.find(s.peer_node);
   if (peer && peer->kind == NodeKind::kInstance) {
-    const bool bird = peer->spec->speaks_bird();
-    std::ifstream log(peer->runtime_dir + (bird ? "/bird.log" : "/exabgp.log"));
+    const auto [file, who] = peer->spec->speaks_bird()    ? std::pair{"/bird.log", "BIRD"}
+                             : peer->spec->speaks_gobgp() ? std::pair{"/gobgpd.log", "GoBGP"}
+                                                          : std::pair{"/exabgp.log", "ExaBGP"};
+    std::ifstream log(peer->runtime_dir + file);
     std::string line, last;
     while (std::getline(log, line))
       if (!line.empty()) last = line;
-    if (!last.empty())
-      parts.push_back(fmt::format("{}'s {} last logged: {}", peer->name, bird ? "BIRD" : "ExaBGP", last.substr(0, 200)));
+    if (!last.empty()) parts.push_back(fmt::format("{}'s {} last logged: {}", peer->name, who, last.substr(0, 200)));
   }
   std::string out;
   for (const std::string& p : parts) out += (out.empty() ? "" : "; ") + p;

@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 
 #include "runtime/host_actions.h"
-#include "plan/render_bird.h"
+#include "plan/render_speakers.h"
 #include "plan/render_frr.h"
 #include "plan/render_igp.h"
 #include "runtime/process.h"
@@ -45,10 +45,14 @@ std::vector<std::string> host_programs_missing(const Lab& lab) {
     if (!fs::exists(kBgpdRpkiModule))
       problems.push_back(fmt::format("FRR's RPKI module is missing ({}): apt-get install frr-rpki-rtrlib", kBgpdRpkiModule));
   }
-  if (std::any_of(lab.nodes.begin(), lab.nodes.end(), [](const Node& n) { return n.spec->speaks_bird(); })) {
-    if (!fs::exists(kBird)) problems.push_back(fmt::format("BIRD is missing ({}): apt-get install bird2", kBird));
-    if (!fs::exists(lab.paths.helper_dir + "/anylab-bird-relay"))
-      problems.push_back(fmt::format("anylab-bird-relay is missing from {}: build it (ci/build.sh) or install anylab",
+  auto any = [&](auto speaks) { return std::any_of(lab.nodes.begin(), lab.nodes.end(), speaks); };
+  if (any([](const Node& n) { return n.spec->speaks_bird(); }) && !fs::exists(kBird))
+    problems.push_back(fmt::format("BIRD is missing ({}): apt-get install bird2", kBird));
+  if (any([](const Node& n) { return n.spec->speaks_gobgp(); }) && !(fs::exists(kGobgpd) && fs::exists(kGobgp)))
+    problems.push_back(fmt::format("GoBGP is missing ({}, {}): apt-get install gobgpd", kGobgpd, kGobgp));
+  if (any([](const Node& n) { return n.spec->speaks_bird() || n.spec->speaks_gobgp(); })) {
+    if (!fs::exists(lab.paths.helper_dir + "/anylab-speaker-relay"))
+      problems.push_back(fmt::format("anylab-speaker-relay is missing from {}: build it (ci/build.sh) or install anylab",
                                      lab.paths.helper_dir));
   }
   if (run_command({"", {lab.paths.python, "-c", "import exabgp"}, {}, ""}).exit_code != 0)

@@ -1,4 +1,4 @@
-#include "plan/bird_routes.h"
+#include "plan/speaker_routes.h"
 
 #include <sstream>
 
@@ -64,9 +64,22 @@ std::string bird_static_route(const SpeakerRoute& r) {
 }
 
 std::string bird_routes_file(const std::vector<SpeakerRoute>& routes, bool ipv6) {
-  std::string out = "# What this instance announces now; written by anylab (anylab-bird-relay rewrites it)\n";
+  std::string out = "# What this instance announces now; written by anylab (anylab-speaker-relay rewrites it)\n";
   for (const SpeakerRoute& r : routes)
     if (r.ipv6() == ipv6) out += bird_static_route(r) + "\n";
+  return out;
+}
+
+std::vector<std::string> gobgp_route_args(const SpeakerRoute& r) {
+  std::vector<std::string> out{"-a", r.ipv6() ? "ipv6" : "ipv4", r.prefix, "origin", "igp"};
+  auto joined = [](auto first, auto last) {
+    std::string s;
+    for (auto it = first; it != last; ++it) s += (s.empty() ? "" : ",") + *it;
+    return s;
+  };
+  if (r.as_path.size() > 1) out.insert(out.end(), {"aspath", joined(r.as_path.begin() + 1, r.as_path.end())});
+  if (r.med) out.insert(out.end(), {"med", std::to_string(*r.med)});
+  if (!r.communities.empty()) out.insert(out.end(), {"community", joined(r.communities.begin(), r.communities.end())});
   return out;
 }
 

@@ -2,9 +2,10 @@
 
 // The words of anylab's control channel (ExaBGP's API: "announce route P
 // next-hop self as-path [ ... ] med M community [ ... ]") as BIRD 2 static
-// routes. The plan renders a BIRD instance's routes at deploy with it, and
-// anylab-bird-relay (which compiles this file too) on every change: one
-// control language for every speaker. Standard C++ only.
+// routes and as GoBGP's `gobgp global rib add` arguments. The plan renders a
+// BIRD instance's routes at deploy with it, and anylab-speaker-relay (which
+// compiles this file too) on every change: one control language for every
+// speaker. Standard C++ only.
 
 #include <cstdint>
 #include <optional>
@@ -20,6 +21,7 @@ struct SpeakerRoute {
   std::optional<uint32_t> med;
   std::vector<std::string> communities;  // "65000:100", "no-export"
   bool ipv6() const { return prefix.find(':') != std::string::npos; }
+  bool operator==(const SpeakerRoute&) const = default;
 };
 
 // "route 192.0.2.0/24 next-hop self ...": what exabgp_route writes; nullopt
@@ -35,5 +37,10 @@ std::string bird_static_route(const SpeakerRoute& route);
 // The file a BIRD instance's static protocol of one family includes: every
 // route of that family, in the order given.
 std::string bird_routes_file(const std::vector<SpeakerRoute>& routes, bool ipv6);
+
+// What follows `gobgp global rib add` for the route: "-a ipv4 P origin igp
+// aspath A,B med M community C,D". GoBGP too puts its own AS in front on
+// eBGP export, and the next hop is its session's address.
+std::vector<std::string> gobgp_route_args(const SpeakerRoute& route);
 
 }  // namespace anylab
