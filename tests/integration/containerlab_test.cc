@@ -14,6 +14,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -68,7 +69,23 @@ TEST_P(EveryLabOnContainerlab, AnylabTestPasses) {
   test::expect_anylab_test_passes(GetParam(), "containerlab");
 }
 
-INSTANTIATE_TEST_SUITE_P(Labs, EveryLabOnContainerlab, ::testing::ValuesIn(test::lab_names()), [](const auto& p) {
+// CI's budget (README: what CI runs where): containerlab builds the same
+// containers as docker (same images, processes started through the same
+// container layer) and differs in how the lab is made (its topology, links,
+// addresses, files). These labs exercise routing policy, RPKI publication
+// and load on a deploy that other labs here exercise too, and docker gives
+// their verdicts on the same container layer: they are not run here.
+// `anylab test LAB --runtime containerlab` runs any of them.
+std::vector<std::string> labs_on_containerlab() {
+  const std::set<std::string> elsewhere{"drain-site",     "two-services", "local-nodes", "valley-free", "hijack-and-leak",
+                                        "flap-damping",   "roa-changes",  "traffic-eng", "overload-cascade"};
+  std::vector<std::string> out;
+  for (const std::string& lab : test::lab_names())
+    if (!elsewhere.contains(lab)) out.push_back(lab);
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Labs, EveryLabOnContainerlab, ::testing::ValuesIn(labs_on_containerlab()), [](const auto& p) {
   std::string n = p.param;
   std::replace(n.begin(), n.end(), '-', '_');
   return n;
