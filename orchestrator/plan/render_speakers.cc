@@ -46,8 +46,10 @@ std::string session(const Node& i, const BgpNeighbor& nb) {
   out += "  passive on;\n";
   out += fmt::format("  hold time {};\n  keepalive time {};\n", i.hold, i.keepalive);
   // After a session error (a peer gone, BFD down) BIRD waits 60 s to 300 s
-  // before it takes a connection again; 1 s to 5 s here, like the routers'
-  // one-second retry, so a restored neighbour is back at once.
+  // before it takes a connection again, doubling the wait for errors within
+  // 300 s of each other (even from 1 s, a thawed instance was kept away 5 s
+  // after a few hangs): at once here, as ExaBGP, so a restored neighbour is
+  // back when the router's one-second retry comes.
   out += "  error wait time 0, 0;\n";
   // BFD tied to the session, as BIRD does it. Seen with FRR 8.4: a session
   // that comes up after BFD is dropped once at once (each side's BFD goes
