@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "plan/speaker_routes.h"
+
 namespace anylab {
 namespace {
 
@@ -43,7 +45,7 @@ std::string exabgp_route(const Node& i, const std::string& prefix, const RouteAt
   return r;
 }
 
-std::string control_fifo(const Node& i) { return i.runtime_dir + "/control.fifo"; }
+std::string control_fifo(const Node& i) { return i.runtime_dir + "/" + kControlFifo; }
 std::string served_file(const Node& i) { return i.runtime_dir + "/served.tsv"; }
 bool counts_served(const Lab& lab, const Node& i) {
   return lab.spec.defaults.load_rate.has_value() || i.spec->capacity.has_value();

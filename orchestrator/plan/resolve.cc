@@ -9,6 +9,7 @@
 
 #include "plan/address_pool.h"
 #include "plan/render_speakers.h"
+#include "plan/speaker_routes.h"
 #include "plan/render_exabgp.h"
 #include "plan/render_frr.h"
 #include "plan/render_igp.h"
@@ -195,7 +196,7 @@ class Resolver {
       n.files["bird.conf"] = render_bird(lab_, n);
       for (const auto& p : n.service->prefixes) {
         const bool v6 = p.value.family() == Family::kIpv6;
-        n.files[v6 ? "anycast6.conf" : "anycast4.conf"] = render_bird_routes(n, v6);
+        n.files[bird_routes_name(v6)] = render_bird_routes(n, v6);
       }
     }
     if (n.spec->health) n.files["health-loop.sh"] = render_health_loop(lab_, n);

@@ -15,6 +15,13 @@
 
 namespace anylab {
 
+// The files of a BIRD or GoBGP instance's directory that the plan renders or
+// names and the relay uses: spelled here only.
+inline constexpr const char* kControlFifo = "control.fifo";
+inline constexpr const char* kBirdSocket = "bird.ctl";
+inline constexpr const char* kGobgpSocket = "gobgp.sock";
+inline const char* bird_routes_name(bool ipv6) { return ipv6 ? "anycast6.conf" : "anycast4.conf"; }
+
 struct SpeakerRoute {
   std::string prefix;                // "192.0.2.0/24"
   std::vector<std::string> as_path;  // the whole path sent, the speaker's own AS first; empty: just it

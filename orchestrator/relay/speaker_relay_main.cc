@@ -69,11 +69,11 @@ bool sync_bird(const std::string& dir, const Routes& wanted) {
   std::vector<SpeakerRoute> now;
   for (const auto& [prefix, r] : wanted) now.push_back(r);
   for (bool v6 : {false, true}) {
-    const std::string path = dir + (v6 ? "/anycast6.conf" : "/anycast4.conf"), tmp = path + ".new";
+    const std::string path = dir + "/" + anylab::bird_routes_name(v6), tmp = path + ".new";
     std::ofstream(tmp) << anylab::bird_routes_file(now, v6);
     if (std::rename(tmp.c_str(), path.c_str()) != 0) return false;
   }
-  const std::string socket_path = dir + "/bird.ctl";
+  const std::string socket_path = dir + "/" + anylab::kBirdSocket;
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   std::strncpy(addr.sun_path, socket_path.c_str(), sizeof addr.sun_path - 1);
@@ -89,7 +89,7 @@ bool sync_bird(const std::string& dir, const Routes& wanted) {
 
 // `gobgp --target unix://DIR/gobgp.sock global rib VERB ARGS...`, quietly.
 bool gobgp(const std::string& dir, const char* verb, const std::vector<std::string>& args) {
-  std::vector<std::string> words{"/usr/bin/gobgp", "--target", "unix://" + dir + "/gobgp.sock", "global", "rib", verb};
+  std::vector<std::string> words{"/usr/bin/gobgp", "--target", "unix://" + dir + "/" + anylab::kGobgpSocket, "global", "rib", verb};
   words.insert(words.end(), args.begin(), args.end());
   const pid_t pid = ::fork();
   if (pid < 0) return false;
@@ -175,7 +175,7 @@ int main(int argc, char** argv) {
     if (a == "--health") state.healthy = false;
     else state.apply("announce " + a);
   }
-  const std::string fifo_path = state.dir + "/control.fifo";
+  const std::string fifo_path = state.dir + "/" + anylab::kControlFifo;
   if (::mkfifo(fifo_path.c_str(), 0600) != 0 && errno != EEXIST) {
     std::fprintf(stderr, "anylab-speaker-relay: cannot make %s: %s\n", fifo_path.c_str(), std::strerror(errno));
     return 1;
