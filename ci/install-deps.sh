@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libyang2-dev libyaml-cpp-dev libboost-dev libboost-filesystem-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev libcurl4-openssl-dev
-  frr frr-rpki-rtrlib stayrtr exabgp python3-exabgp bird2 gobgpd iproute2 nftables iputils-ping procps
+  frr frr-rpki-rtrlib stayrtr exabgp python3-exabgp bird2 gobgpd python3-jinja2 iproute2 nftables iputils-ping procps
   python3-junitparser libxml2-utils chromium fonts-dejavu-core
   debootstrap python3-jsonschema python3-yaml mininet universal-ctags
 )

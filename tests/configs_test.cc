@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "app/own_configs.h"
 #include "load/loader.h"
 #include "plan/speaker_routes.h"
 #include "plan/resolve.h"
@@ -39,6 +40,8 @@ std::vector<Rendered> render_all() {
     auto spec = load_lab(f);
     if (!spec) throw std::runtime_error(format_diagnostics(f, spec.error()));
     auto lab = resolve(std::move(*spec), paths);
+    if (const Diagnostics own = apply_own_configs(*lab); !own.empty())
+      throw std::runtime_error(format_diagnostics(f, own));
     for (const Node& n : lab->nodes)
       for (const auto& [file, body] : n.files) out.push_back({lab->name, n.name, file, body});
   }

@@ -7,7 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include "app/own_configs.h"
 #include "load/loader.h"
+#include "plan/resolve.h"
 #include "model/reach.h"
 #include "test_paths.h"
 
@@ -51,38 +53,6 @@ TEST(Loader, EveryExampleInLabFormatLoads) {
   EXPECT_EQ(copy, examples[0]);
 }
 
-// The contract's planned example (issue 20: relations, scope, RPKI, the
-// incident steps) is an excerpt: it names a service and two clients it
-// does not show. Completed by exactly those, it loads but for one located
-// error, which is the contract's own: it expects an RPKI state on isp-ap,
-// which "validates nothing"; only a validating router (rpki: tag) has one.
-// (lab-format.md is read-only here, so it stays fenced `yml`.)
-TEST(Loader, ThePlannedInternetPolicyExampleLoadsWhenCompleted) {
-  auto planned = test::lab_format_planned_examples();
-  if (planned.empty()) GTEST_SKIP() << "../shared/lab-format.md is not beside the project, or has no planned example";
-  std::string text = "name: part\nservices:\n  dns: {prefix: 192.0.2.0/24, address: 192.0.2.53, asn: 64500}\n" + planned.front();
-  auto insert_after = [&](const std::string& anchor, const std::string& lines) {
-    const size_t at = text.find(anchor);
-    ASSERT_NE(at, std::string::npos) << anchor;
-    text.insert(at + anchor.size(), lines);
-  };
-  insert_after("  nodes:\n", "    client-eu: {kind: client}\n    client-ap: {kind: client}\n");
-  insert_after("  links:\n", "    - [client-eu, isp-eu]\n    - [client-ap, isp-ap]\n    - [isp-eu, pop-ams]\n    - [isp-eu, pop-lhr]\n");
-  SourceFile f("lab-format.md", text);
-  auto spec = load_lab(f);
-  ASSERT_FALSE(spec);
-  const std::string errors = format_diagnostics(f, spec.error());
-  EXPECT_EQ(spec.error().size(), 1u) << errors;
-  EXPECT_NE(errors.find("\"isp-ap\" does not validate route origins"), std::string::npos) << errors;
-  // With isp-ap validating (rpki: tag), the example loads whole.
-  const std::string validating = std::regex_replace(text, std::regex("isp-ap:   \\{kind: router, asn: 65020\\}"),
-                                                    "isp-ap:   {kind: router, asn: 65020, rpki: tag}");
-  ASSERT_NE(validating, text);
-  load_ok("lab-format.md", validating);
-}
-
-// What is not a lab file is refused at once, without reading it: a device
-// that never ends, a directory, a pipe with no writer, a file too large.
 TEST(Loader, ReadSourceRefusesWhatIsNotALabFile) {
   auto dev = read_source("/dev/zero");
   ASSERT_FALSE(dev);
@@ -272,14 +242,21 @@ TEST(Loader, BadInputsGiveTheGoldenErrors) {
     ++cases;
     SCOPED_TRACE(e.path().filename().string());
     SourceFile f(e.path().filename().string(), test::read_file(e.path().string()));
+    // The lab's own errors, else those of resolving it and of its nodes'
+    // own configs (`config:`).
     auto spec = load_lab(f);
-    ASSERT_FALSE(spec.has_value());
+    Diagnostics errors = spec ? Diagnostics{} : spec.error();
+    if (spec) {
+      auto lab = resolve(std::move(*spec), Paths{});
+      errors = lab ? apply_own_configs(*lab) : lab.error();
+    }
+    ASSERT_FALSE(errors.empty());
     std::string golden = test::read_file(fs::path(e.path()).replace_extension(".err").string());
     golden.erase(golden.rfind('\n', golden.size() - 2) + 1);  // drop the CLI's summary line
-    EXPECT_EQ(format_diagnostics(f, spec.error()), golden);
+    EXPECT_EQ(format_diagnostics(f, errors), golden);
   }
   fs::current_path(cwd);
-  EXPECT_GE(cases, 21);  // lab-format.md's list and at least ten more
+  EXPECT_GE(cases, 30);  // lab-format.md's list and at least ten more
 }
 
 }  // namespace

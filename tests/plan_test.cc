@@ -2,12 +2,15 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
+#include "app/own_configs.h"
 #include "load/loader.h"
 #include "plan/export_clabernetes.h"
 #include "plan/export_containerlab.h"
 #include "plan/export_mininet.h"
 #include "plan/graph.h"
+#include "plan/own_config.h"
 #include "plan/plan.h"
 #include "plan/render_exabgp.h"
 #include "plan/render_frr.h"
@@ -27,6 +30,8 @@ Lab resolve_file(const std::string& path) {
   if (!spec) throw std::runtime_error(format_diagnostics(f, spec.error()));
   auto lab = resolve(std::move(*spec), Paths{});  // fixed paths: plans do not depend on the machine
   if (!lab) throw std::runtime_error(format_diagnostics(f, lab.error()));
+  if (const Diagnostics own = apply_own_configs(*lab); !own.empty())
+    throw std::runtime_error(format_diagnostics(f, own));
   return std::move(*lab);
 }
 
@@ -510,6 +515,68 @@ topology:
     for (const BgpNeighbor& nb : lab.find(r)->neighbors) ibgp += nb.ibgp && !nb.rr_client;
     EXPECT_EQ(ibgp, 2u) << r << " peers with both AS-mates, linked or not";
   }
+}
+
+}  // namespace
+}  // namespace anylab
+
+namespace anylab {
+namespace {
+
+// The contract's example of networks as operators run them (fenced `yaml
+// planned` in lab-format.md, which is read-only here) loads whole with the
+// templates of labs/configs/ as its `config:` files: rendered with each
+// node's facts, checked by vtysh -C and bird -p, and holding every session
+// the lab links (iBGP to the reflector over loopbacks, OSPF under it).
+TEST(OwnConfig, TheContractsOperatorsExampleLoadsWithTheLabsTemplates) {
+  auto planned = test::lab_format_planned_examples();
+  if (planned.empty()) GTEST_SKIP() << "../shared/lab-format.md is not beside the project, or has no planned example";
+  SourceFile f(test::source_dir() + "/labs/operators.yaml", "name: operators\n" + planned.front());
+  auto spec = load_lab(f);
+  ASSERT_TRUE(spec) << format_diagnostics(f, spec.error());
+  Lab lab = resolve(std::move(*spec), Paths{}).value();
+  const Diagnostics own = apply_own_configs(lab);
+  ASSERT_TRUE(own.empty()) << format_diagnostics(f, own);
+  const std::string& frr = lab.find("edge-fra")->files.at("frr.conf");
+  for (const char* line : {"router bgp 65010", "router ospf", " neighbor 198.19.0.2 update-source 198.19.0.4",
+                           "  neighbor 198.19.0.2 next-hop-self"})
+    EXPECT_NE(frr.find(line), std::string::npos) << line << " in\n" << frr;
+  EXPECT_NE(lab.find("ams-2")->files.at("bird.conf").find("include \"/run/anylab/operators/ams-2/anycast4.conf\""),
+            std::string::npos);
+  // Every daemon reads the config without the lines that end a block, and
+  // ospfd starts because the config has `router ospf`.
+  const std::string plan = format_plan(lab, plan_deploy(lab));
+  EXPECT_NE(plan.find("/usr/lib/frr/ospfd -N anylab-operators_edge-fra -f /run/anylab/operators/edge-fra/"
+                      "frr-daemons.conf"),
+            std::string::npos)
+      << plan;
+  EXPECT_EQ(lab.find("edge-fra")->files.at(kFrrDaemonsConfig).find("\nexit\n"), std::string::npos);
+}
+
+TEST(OwnConfig, FrrDaemonsAreThoseTheConfigHasSectionsFor) {
+  EXPECT_EQ(frr_daemons_for("router bgp 1\n"), std::vector<std::string>{"bgpd"});
+  EXPECT_EQ(frr_daemons_for("bfd\n profile x\n exit\nip route 10.0.0.0/8 blackhole\nrouter isis A\nrouter bgp 1\n"),
+            (std::vector<std::string>{"bfdd", "staticd", "isisd", "bgpd"}));
+  EXPECT_EQ(frr_daemons_for("router ospf\nrouter ospf6\n"), (std::vector<std::string>{"ospfd", "ospf6d", "bgpd"}));
+  EXPECT_EQ(frr_for_daemons("bfd\n profile x\n  exit\nexit\nrouter bgp 1\n neighbor a b\nend\n"),
+            "! as frr.conf, without the lines that end a block: each FRR daemon reads all of it\n"
+            "bfd\n profile x\nrouter bgp 1\n neighbor a b\n");
+}
+
+// What a BIRD instance's template sees: its sessions, its service, and the
+// routes files anylab announces through.
+TEST(OwnConfig, FactsHoldWhatATemplateNeeds) {
+  Lab lab = resolve_file(test::source_dir() + "/labs/bird-anycast.yaml");
+  const auto facts = nlohmann::json::parse(node_facts(lab, *lab.find("pop-fra")));
+  EXPECT_EQ(facts["asn"], 64500);
+  EXPECT_EQ(facts["bfd"], true);
+  EXPECT_EQ(facts["routes"]["ipv6"], "/run/anylab/bird-anycast/pop-fra/anycast6.conf");
+  EXPECT_EQ(facts["service"]["ipv4"]["prefix"], "192.0.2.0/24");
+  ASSERT_EQ(facts["neighbors"].size(), 2u);
+  EXPECT_EQ(facts["neighbors"][0]["name"], "edge-fra");
+  EXPECT_EQ(facts["neighbors"][0]["asn"], 65020);
+  EXPECT_EQ(facts["neighbors"][1]["family"], "ipv6");
+  EXPECT_EQ(facts["interfaces"][0]["peer_ipv4"], facts["neighbors"][0]["address"]);
 }
 
 }  // namespace

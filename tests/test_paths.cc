@@ -59,7 +59,7 @@ std::vector<std::string> lab_format_blocks(const std::string& fence) {
 }  // namespace
 
 std::vector<std::string> lab_format_examples() { return lab_format_blocks("yaml"); }
-std::vector<std::string> lab_format_planned_examples() { return lab_format_blocks("yml"); }
+std::vector<std::string> lab_format_planned_examples() { return lab_format_blocks("yaml planned"); }
 
 RunResult run(const std::vector<std::string>& argv, const std::string& cwd) {
   char out_tmpl[] = "/tmp/anylab-test-out-XXXXXX";

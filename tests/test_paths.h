@@ -13,7 +13,7 @@ void expect_golden(const std::string& golden_path, const std::string& actual);
 std::vector<std::string> lab_files();  // labs/*.yaml, sorted
 // The ```yaml blocks of ../shared/lab-format.md, or none if it is absent.
 std::vector<std::string> lab_format_examples();
-// The examples of lab-format.md fenced `yml`: planned, not yet loaded by
+// The examples of lab-format.md fenced `yaml planned`: not yet loaded by
 // the test above (the contract says to fence them `yaml` once they load).
 std::vector<std::string> lab_format_planned_examples();
 

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "core/diagnostic.h"
+#include "app/own_configs.h"
 #include "load/loader.h"
 #include "plan/resolve.h"
 #include "runtime/journal.h"
@@ -40,7 +41,8 @@ std::string joined(const std::vector<std::string>& words) {
 enum class PathsFor { kRuntime, kImages, kHost };
 
 std::expected<Lab, int> load(const std::string& path, const std::string& runtime, PathsFor paths_for,
-                             Messages& messages, FilesFrom files_from = FilesFrom::kBesideLabFile) {
+                             Messages& messages, FilesFrom files_from = FilesFrom::kBesideLabFile,
+                             bool own_configs = true) {
   auto source = read_source(path);
   if (!source) {
     messages.text(source.error() + "\n");
@@ -65,6 +67,12 @@ std::expected<Lab, int> load(const std::string& path, const std::string& runtime
   auto lab = resolve(std::move(*spec), host_paths(host));
   if (!lab) {
     messages.text(format_diagnostics(*source, lab.error()));
+    return std::unexpected(kExitInvalidLab);
+  }
+  if (const Diagnostics own = own_configs ? apply_own_configs(*lab) : Diagnostics{}; !own.empty()) {
+    const size_t n = own.sorted().size();
+    messages.text(format_diagnostics(*source, own) +
+                  fmt::format("{}: {} error{} in the nodes' own configs; nothing was built\n", path, n, n == 1 ? "" : "s"));
     return std::unexpected(kExitInvalidLab);
   }
   lab->runtime = chosen;
@@ -102,6 +110,10 @@ Paths host_paths(bool nodes_run_host_programs) {
 
 std::expected<Lab, int> load_lab_file(const std::string& path, Messages& messages, const std::string& runtime) {
   return load(path, runtime, PathsFor::kRuntime, messages);
+}
+
+std::expected<Lab, int> load_lab_unrendered(const std::string& path, Messages& messages) {
+  return load(path, "", PathsFor::kRuntime, messages, FilesFrom::kBesideLabFile, false);
 }
 
 std::expected<Lab, int> load_lab_for_images(const std::string& path, Messages& messages) {

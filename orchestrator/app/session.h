@@ -76,6 +76,9 @@ Paths host_paths(bool nodes_run_host_programs = true);
 // ANYLAB_RUNTIME), else the default. An unknown runtime is an error naming
 // the known ones.
 std::expected<Lab, int> load_lab_file(const std::string& path, Messages& messages, const std::string& runtime = "");
+// The lab resolved, the nodes' own configs (`config:`) not rendered yet:
+// what their templates are rendered with, for a person writing one.
+std::expected<Lab, int> load_lab_unrendered(const std::string& path, Messages& messages);
 // The lab resolved with the paths of anylab's images, or of this machine's
 // programs, for an export.
 std::expected<Lab, int> load_lab_for_images(const std::string& path, Messages& messages);

@@ -15,6 +15,7 @@
 #include "plan/export_containerlab.h"
 #include "plan/export_mininet.h"
 #include "plan/graph.h"
+#include "plan/own_config.h"
 #include "plan/plan.h"
 #include "plan/resolve.h"
 
@@ -57,7 +58,22 @@ int write_out(const Lab& lab, const std::string& plan_text, const fs::path& dir)
   return kExitOk;
 }
 
-int plan(const std::string& path, const std::optional<std::string>& out_dir) {
+// A node's facts, as its `config:` template sees them: printed even when
+// the template does not render (that is when they are wanted).
+int print_facts(const std::string& path, const std::string& node) {
+  auto lab = load_lab_unrendered(path, said);
+  if (!lab) return lab.error();
+  const Node* n = lab->find(node);
+  if (!n || n->kind == NodeKind::kClient) {
+    said.problem(fmt::format("{}: there is no router or instance \"{}\" in lab {}", path, node, lab->name));
+    return kExitInvalidLab;
+  }
+  std::cout << node_facts(*lab, *n) << "\n";
+  return kExitOk;
+}
+
+int plan(const std::string& path, const std::optional<std::string>& out_dir, const std::optional<std::string>& facts) {
+  if (facts) return print_facts(path, *facts);
   auto lab = load_lab_file(path, said);
   if (!lab) return lab.error();
   const std::string text = format_plan(*lab, plan_deploy(*lab));
@@ -167,6 +183,7 @@ class Cli {
     validate_ = command("validate", "load and check a lab file; print every error; exit 0 or 2", "the lab file");
     plan_ = command("plan", "print what deploy would do, with the rendered configs; touches nothing", "the lab file");
     plan_->add_option("--out", out_dir_, "also write plan.txt and each node's configs under DIR");
+    plan_->add_option("--facts", facts_, "print the facts a node's config: template is rendered with (JSON), only");
     graph_ = command("graph", "print the topology as a graph", "the lab file");
     graph_->add_option("--format", format_, "dot or mermaid")->check(CLI::IsMember({"dot", "mermaid"}));
     export_ = command("export", "write the lab for other tools: containerlab, clabernetes, Mininet",
@@ -234,7 +251,7 @@ class Cli {
 
   int dispatch() {
     if (validate_->parsed()) return validate(lab_);
-    if (plan_->parsed()) return plan(lab_, out_dir_);
+    if (plan_->parsed()) return plan(lab_, out_dir_, facts_);
     if (graph_->parsed()) return graph(lab_, format_);
     if (export_->parsed()) return export_lab(lab_, export_dir_, clabernetes_dir_, mininet_file_);
     deploy_options_.timeout = std::chrono::seconds(timeout_s_);
@@ -260,6 +277,7 @@ class Cli {
   CLI::App* changes_[2];
   std::string lab_;
   std::optional<std::string> out_dir_;
+  std::optional<std::string> facts_;
   std::string format_ = "dot";
   std::optional<std::string> export_dir_, clabernetes_dir_, mininet_file_;
   DeployOptions deploy_options_;

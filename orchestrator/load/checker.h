@@ -33,6 +33,7 @@ class Checker {
   void check_asn(const Marked<uint32_t>& asn);
   void not_for(const NodeSpec& n, bool present, SourceMark mark, std::string_view key, std::string_view who);
   void check_node(const NodeSpec& n);
+  void check_own_config(const NodeSpec& n);
   void check_kind_keys(const NodeSpec& n);
   void check_routing(const NodeSpec& n);
   void check_instance(const NodeSpec& n);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <expected>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -83,35 +84,54 @@ std::expected<SourceFile, std::string> read_source(const std::string& path) {
   return SourceFile(path, std::move(text));
 }
 
-// A health command's `files:`, read from beside the lab file (wherever
-// anylab was started from) now, so that a missing one is an error of the
-// lab's and every runtime and export carries the same text.
-void read_health_files(const SourceFile& file, FilesFrom from, LabSpec& spec, Diagnostics& diag) {
+// A file a lab names (a health command's, a node's config), whole, or why
+// it cannot be read.
+std::expected<std::string, std::string> read_named_file(const std::filesystem::path& path) {
+  struct stat st {};
+  const bool found = ::stat(path.c_str(), &st) == 0;
+  const int stat_errno = errno;
+  const bool fits = found && S_ISREG(st.st_mode) && st.st_size <= static_cast<off_t>(kMaxLabFileBytes);
+  std::ifstream in;
+  if (fits) in.open(path, std::ios::binary);
+  if (fits && in) return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return std::unexpected(!found                ? std::strerror(stat_errno)
+                         : !S_ISREG(st.st_mode) ? "it is not a file"
+                         : !fits                ? fmt::format("it is over {} KiB", kMaxLabFileBytes / 1024)
+                                                : std::strerror(errno));
+}
+
+// A health command's `files:` and a node's `config:`, read from beside the
+// lab file (wherever anylab was started from) now, so that a missing one is
+// an error of the lab's and every runtime and export carries the same text.
+// A deployed lab's copy reads them from each node's directory, where deploy
+// put them (a config rendered: it is read as a plain file).
+void read_named_files(const SourceFile& file, FilesFrom from, LabSpec& spec, Diagnostics& diag) {
   std::error_code ec;
   const std::filesystem::path dir = std::filesystem::absolute(file.name(), ec).parent_path();
+  const bool beside = from == FilesFrom::kBesideLabFile;
   for (NodeSpec& n : spec.nodes) {
+    if (n.config) {
+      ConfigSpec& c = *n.config;
+      const std::filesystem::path path = beside ? dir / c.path.value : dir / n.name.value / config_file_name(n);
+      const std::string ext = std::filesystem::path(c.path.value).extension().string();
+      c.is_template = beside && (ext == ".j2" || ext == ".jinja" || ext == ".jinja2");
+      c.file = path.lexically_normal().string();
+      if (auto text = read_named_file(path)) c.text = std::move(*text);
+      else
+        diag.error(c.path.mark, fmt::format("cannot read \"{}\": {} (a config is named relative to the lab file)",
+                                            c.path.value, text.error()));
+    }
     if (!n.health) continue;
     for (HealthSpec::File& f : n.health->files) {
       f.name = std::filesystem::path(f.path.value).filename().string();
-      const std::filesystem::path path =
-          from == FilesFrom::kBesideLabFile ? dir / f.path.value : dir / n.name.value / f.name;
-      struct stat st {};
-      const bool found = ::stat(path.c_str(), &st) == 0;
-      const int stat_errno = errno;
-      const bool fits = found && S_ISREG(st.st_mode) && st.st_size <= static_cast<off_t>(kMaxLabFileBytes);
-      std::ifstream in;
-      if (fits) in.open(path, std::ios::binary);
-      if (fits && in) {
-        f.text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      auto text = read_named_file(beside ? dir / f.path.value : dir / n.name.value / f.name);
+      if (text) {
+        f.text = std::move(*text);
         continue;
       }
-      const std::string why = !found                ? std::strerror(stat_errno)
-                              : !S_ISREG(st.st_mode) ? "it is not a file"
-                              : !fits                ? fmt::format("it is over {} KiB", kMaxLabFileBytes / 1024)
-                                                     : std::strerror(errno);
       diag.error(f.path.mark, fmt::format("cannot read \"{}\": {} (a health command's files are named relative to the "
                                           "lab file, and copied into the instance)",
-                                          f.path.value, why));
+                                          f.path.value, text.error()));
     }
   }
 }
@@ -137,7 +157,7 @@ std::expected<LabSpec, Diagnostics> load_lab(const SourceFile& file, FilesFrom f
   if (!diag.empty()) return std::unexpected(diag);
 
   LabSpec spec = read_spec(tree.get(), marks);
-  read_health_files(file, from, spec, diag);
+  read_named_files(file, from, spec, diag);
   check_semantics(spec, diag);
   if (!diag.empty()) return std::unexpected(diag);
   return spec;

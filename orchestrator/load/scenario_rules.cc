@@ -115,6 +115,11 @@ void Checker::check(const StepSpec& st, const PolicyStep& p) {
                                          p.node.value));
     return;
   }
+  if (const NodeSpec* n = spec_.find_node(p.node.value); n && n->config && kind(p.node.value) == NodeKind::kRouter)
+    d_.error(p.node.mark, fmt::format("a policy step changes the route-maps anylab writes, and \"{}\" has its own "
+                                      "config (`config:`): change yours in another lab file, or apply the policy at an "
+                                      "instance",
+                                      p.node.value));
   if (p.peer) want_session(p.node, *p.peer);
   if (kind(p.node.value) == NodeKind::kRouter && !p.peer)
     d_.error(p.node.mark, "a router's policy applies toward one neighbor: add `peer:`");

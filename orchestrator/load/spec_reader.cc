@@ -175,6 +175,10 @@ NodeSpec read_node(const Reader& r, const lyd_node* n) {
   out.service = r.opt_str(n, "service");
   out.scope = r.opt_str(n, "scope");
   out.speaker = r.opt_str(n, "speaker");
+  if (auto config = r.opt_str(n, "config")) {
+    out.config.emplace();
+    out.config->path = *config;
+  }
   out.rpki = r.opt_str(n, "rpki");
   if (const lyd_node* f = Reader::child(n, "flows"))
     out.flows = Marked<int>{static_cast<int>(Reader::number(f)), r.mark(f)};

@@ -93,6 +93,7 @@ void Checker::check_node(const NodeSpec& n) {
     d_.error(n.name.mark, fmt::format("instance \"{}\" needs a `service:` (one of the lab's services)",
                                       n.name.value));
   check_kind_keys(n);
+  check_own_config(n);
   check_routing(n);
   check_instance(n);
   if (n.router_id) {
@@ -128,6 +129,29 @@ void Checker::check_kind_keys(const NodeSpec& n) {
              fmt::format("\"{}\" withdraws on overload but has no capacity to be over: add `capacity:` (like "
                          "500/s) to it, or leave `overload:` out",
                          n.name.value));
+}
+
+// `config:` replaces what anylab renders: its keys that go into that
+// rendering have nowhere to go, and ExaBGP's config is anylab's (its API
+// process is how announcements are made).
+void Checker::check_own_config(const NodeSpec& n) {
+  if (!n.config) return;
+  const SourceMark at = n.config->path.mark;
+  if (n.kind.value == NodeKind::kClient)
+    return d_.error(at, fmt::format("\"config\" is for routers and instances only; \"{}\" is a client", n.name.value));
+  if (n.kind.value == NodeKind::kInstance && !n.speaks_bird() && !n.speaks_gobgp())
+    return d_.error(at, fmt::format("\"{}\" announces with ExaBGP, whose config anylab writes (its API process is how "
+                                    "anylab announces and withdraws); for a config of your own, use `speaker: bird` "
+                                    "or `speaker: gobgp`",
+                                    n.name.value));
+  auto in_yours = [&](bool present, SourceMark mark, std::string_view key) {
+    if (present)
+      d_.error(mark, fmt::format("\"{}\" goes into the config anylab writes, and \"{}\" has its own (`config:`): "
+                                 "write it in yours",
+                                 key, n.name.value));
+  };
+  in_yours(n.frr.has_value(), n.frr ? n.frr->mark : SourceMark{}, "frr");
+  in_yours(n.damping.has_value(), n.damping ? n.damping->mark : SourceMark{}, "damping");
 }
 
 // A router's damping and RPKI, keys for BGP speakers, and BGP timers.

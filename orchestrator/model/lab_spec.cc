@@ -13,6 +13,13 @@ const char* to_string(NodeKind k) {
   return "?";
 }
 
+std::string config_file_name(const NodeSpec& n) {
+  if (n.kind.value == NodeKind::kRouter) return "frr.conf";
+  if (n.speaks_bird()) return "bird.conf";
+  if (n.speaks_gobgp()) return "gobgpd.toml";
+  return "exabgp.conf";
+}
+
 const char* to_string(FailMode m) {
   switch (m) {
     case FailMode::kCrash: return "crash";

@@ -151,6 +151,16 @@ struct AnnounceSpec {
   SourceMark mark;  // line of `announce:`, or none when absent
 };
 
+// `config:` on a router (its whole frr.conf) or a BIRD or GoBGP instance
+// (its speaker's config): the user's own, a Jinja2 template (a name ending
+// .j2, .jinja or .jinja2) rendered with the node's facts, or a plain file.
+struct ConfigSpec {
+  Marked<std::string> path;  // as written, relative to the lab file
+  std::string file;          // where it was read: the template's path, for its errors and includes
+  std::string text;          // read when the lab is loaded
+  bool is_template = false;
+};
+
 struct NodeSpec {
   // Whether an instance is a local node: it announces with NO_EXPORT.
   bool local() const { return scope && scope->value == "local"; }
@@ -182,7 +192,12 @@ struct NodeSpec {
   bool enforces_rpki() const { return rpki && rpki->value == "enforce"; }
   std::optional<HealthSpec> health;
   AnnounceSpec announce;
+  std::optional<ConfigSpec> config;
 };
+
+// The file a node's `config:` becomes in its directory: frr.conf for a
+// router, bird.conf or gobgpd.toml for an instance.
+std::string config_file_name(const NodeSpec& n);
 
 struct EndpointSpec {
   Marked<std::string> node;

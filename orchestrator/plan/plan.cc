@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "plan/own_config.h"
 #include "plan/render_speakers.h"
 #include "plan/render_exabgp.h"
 #include "plan/render_frr.h"
@@ -85,15 +86,7 @@ class Planner {
     // and bgpd then never tries the neighbor across it.
     for (const Node& n : lab_.nodes) addressing(n);
     for (const Node& n : lab_.nodes)
-      if (n.kind == NodeKind::kRouter) {
-        if (uses_bfd(n)) frr(n, "bfdd", "bfd: true", "bfdd.conf");
-        if (validates_rpki(n))
-          add({StartProcess{n.netns, "stayrtr", stayrtr_argv(n), {}, n.runtime_dir + "/stayrtr.log"}}, n.name,
-              fmt::format("the lab's RPKI cache (StayRTR): {} ROA(s) over RTR on 127.0.0.1:{}, for rpki: {}",
-                          lab_.spec.rpki->roas.size(), kRtrPort, n.spec->rpki->value));
-        if (n.loopback) igp(n);
-        frr(n, "bgpd", fmt::format("{} BGP session(s), AS {}{}", n.neighbors.size(), n.asn, relations(n)));
-      }
+      if (n.kind == NodeKind::kRouter) routing(n);
     for (const Node& n : lab_.nodes)
       if (n.kind == NodeKind::kInstance) instance(n);
     return std::move(actions_);
@@ -120,6 +113,24 @@ class Planner {
               n.name,
               e->l4 ? "ECMP hashes a flow on its addresses and ports (ecmp hash: l4)"
                     : "ECMP hashes a flow on its addresses (ecmp hash: l3)");
+  }
+
+  // A router's daemons after zebra: as anylab renders it, or as the
+  // router's own frr.conf asks (every daemon reads that one file).
+  void routing(const Node& n) {
+    if (!n.spec->config && uses_bfd(n)) frr(n, "bfdd", "bfd: true", "bfdd.conf");
+    if (validates_rpki(n))
+      add({StartProcess{n.netns, "stayrtr", stayrtr_argv(n), {}, n.runtime_dir + "/stayrtr.log"}}, n.name,
+          fmt::format("the lab's RPKI cache (StayRTR): {} ROA(s) over RTR on 127.0.0.1:{}, for rpki: {}",
+                      lab_.spec.rpki->roas.size(), kRtrPort, n.spec->rpki->value));
+    if (n.spec->config) {
+      const auto it = n.files.find("frr.conf");
+      for (const std::string& daemon : frr_daemons_for(it == n.files.end() ? "" : it->second))
+        frr(n, daemon, fmt::format("{} of your config ({})", daemon, n.spec->config->path.value));
+      return;
+    }
+    if (n.loopback) igp(n);
+    frr(n, "bgpd", fmt::format("{} BGP session(s), AS {}{}", n.neighbors.size(), n.asn, relations(n)));
   }
 
   static std::string role(const Node& n) {
@@ -218,8 +229,9 @@ class Planner {
   // more): --limit-fds keeps a lab router at what its sessions need, a
   // quarter less memory (measured: 20 MB PSS for zebra + bgpd at 20000, 14.7
   // MB at 128).
-  void frr(const Node& n, const std::string& daemon, std::string reason, const std::string& config = "frr.conf") {
+  void frr(const Node& n, const std::string& daemon, std::string reason, std::string config = "frr.conf") {
     const std::string& d = n.runtime_dir;
+    if (n.kind == NodeKind::kRouter && n.spec->config) config = kFrrDaemonsConfig;
     const size_t fds = std::max<size_t>(128, 32 + 4 * n.neighbors.size());
     std::vector<std::string> argv{frr_daemon(daemon), "-N", n.netns, "-f", d + "/" + config, "-i", d + "/" + daemon + ".pid",
                                   "--log", "file:" + d + "/" + daemon + ".log", "--limit-fds", std::to_string(fds)};

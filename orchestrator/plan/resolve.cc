@@ -169,8 +169,11 @@ class Resolver {
 
   void configs() {
     for (Node& n : lab_.nodes) {
-      if (n.kind == NodeKind::kRouter) n.files["frr.conf"] = render_frr(lab_, n);
       if (validates_rpki(n)) n.files["vrps.json"] = render_vrps(lab_.spec.rpki->roas);
+      // A router's own config is its whole frr.conf, every daemon's
+      // (app/own_configs.h puts it in place).
+      if (n.kind == NodeKind::kRouter && n.spec->config) continue;
+      if (n.kind == NodeKind::kRouter) n.files["frr.conf"] = render_frr(lab_, n);
       if (n.kind == NodeKind::kInstance) speaker_configs(n);
       if (n.kind == NodeKind::kInstance && n.spec->health && n.spec->health->command) {
         n.files["health-check.sh"] = render_health_script(lab_, n);
