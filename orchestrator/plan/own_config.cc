@@ -76,14 +76,14 @@ std::vector<std::string> words_of(const std::string& line) {
 }
 
 // Whether a line of the config names this neighbor as its speaker writes
-// one: FRR `neighbor 198.18.0.0 ...` (or `neighbor eth1 interface`), BIRD
+// one: FRR `neighbor 198.18.0.0 ...` (by address: anylab's readiness,
+// route checks and session events name sessions so), BIRD
 // `neighbor 198.18.0.0 as 65010;` (or `neighbor 198.18.0.0%eth1 ...`),
 // GoBGP `neighbor-address = "198.18.0.0"`.
 bool names_neighbor(const Node& n, const std::vector<std::string>& w, const BgpNeighbor& nb) {
   const std::string a = nb.address.str();
   if (n.kind == NodeKind::kRouter)
-    return w.size() >= 2 && w[0] == "neighbor" &&
-           (w[1] == a || (w[1] == nb.interface && w.size() >= 3 && w[2] == "interface"));
+    return w.size() >= 2 && w[0] == "neighbor" && w[1] == a;
   if (n.spec->speaks_gobgp())
     return w.size() >= 3 && w[0] == "neighbor-address" && w[1] == "=" && w[2] == "\"" + a + "\"";
   const auto it = std::find(w.begin(), w.end(), "neighbor");
