@@ -191,6 +191,8 @@ class Cli {
     export_->add_option("--containerlab", export_dir_, "write the containerlab topology and the files it binds to DIR");
     export_->add_option("--clabernetes", clabernetes_dir_, "write the lab as a clabernetes Topology to DIR");
     export_->add_option("--mininet", mininet_file_, "write the lab as a Mininet 2.3 Python script to FILE");
+    report_ = app_.add_subcommand("report", "about the reports: --schema prints the JSON report's JSON Schema");
+    report_->add_flag("--schema", schema_, "print the JSON Schema (2020-12) of the JSON report (--json FILE)")->required();
   }
 
   void add_lab_commands() {
@@ -251,6 +253,7 @@ class Cli {
 
   int dispatch() {
     if (validate_->parsed()) return validate(lab_);
+    if (report_->parsed()) return (std::cout << kReportSchema, kExitOk);
     if (plan_->parsed()) return plan(lab_, out_dir_, facts_);
     if (graph_->parsed()) return graph(lab_, format_);
     if (export_->parsed()) return export_lab(lab_, export_dir_, clabernetes_dir_, mininet_file_);
@@ -272,12 +275,13 @@ class Cli {
 
   static constexpr const char* kLabOrName = "the lab file or a deployed lab's name";
   CLI::App app_;
-  CLI::App *validate_, *plan_, *graph_, *export_, *deploy_, *destroy_, *inspect_, *exec_, *watch_, *run_, *test_;
+  CLI::App *validate_, *plan_, *graph_, *export_, *report_, *deploy_, *destroy_, *inspect_, *exec_, *watch_, *run_, *test_;
   CLI::App* events_[2];
   CLI::App* changes_[2];
   std::string lab_;
   std::optional<std::string> out_dir_;
   std::optional<std::string> facts_;
+  bool schema_ = false;
   std::string format_ = "dot";
   std::optional<std::string> export_dir_, clabernetes_dir_, mininet_file_;
   DeployOptions deploy_options_;

@@ -136,6 +136,9 @@ uint64_t peak_served(const LoadOutcome::Instance& i);
 // step's outcome and measured times, every client's timeline as segments,
 // and per-expectation spreads when scenarios ran more than once.
 std::string json_report(const TestReport& report);
+// Its JSON Schema (draft 2020-12; report/report_schema.json): every field,
+// described, for pipelines that read the report.
+extern const char kReportSchema[];
 
 // The report as JUnit XML: a testsuite per scenario, a testcase per
 // expectation, <failure> for a check that did not hold, <error> for an event

@@ -243,6 +243,7 @@ TEST_P(EveryLab, AnylabTestPasses) {
   const auto report = nlohmann::json::parse(test::read_file(json_file), nullptr, false);
   ASSERT_FALSE(report.is_discarded()) << json_file;
   EXPECT_TRUE(report["pass"].get<bool>());
+  test::expect_valid_report(json_file);
   EXPECT_GT(report["summary"]["expectations"].get<int>(), 0);
   EXPECT_EQ(report["summary"]["failed"].get<int>(), 0);
   for (const auto& sc : report["scenarios"])

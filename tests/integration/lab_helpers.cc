@@ -241,6 +241,11 @@ void expect_pages_shared_only_with_ksm(const std::string& lab, const std::vector
   EXPECT_EQ(run({kAnylab, "destroy", lab}).exit_code, 0);
 }
 
+void expect_valid_report(const std::string& json_file) {
+  auto r = run({"python3", source_dir() + "/tests/report_schema_test.py", kAnylab, json_file});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
 void expect_anylab_test_passes(const std::string& lab, const std::string& runtime) {
   const std::string json_file = (fs::temp_directory_path() / ("anylab-" + runtime + "-" + lab + ".json")).string();
   auto r = run({kAnylab, "test", lab_file(lab), "--runtime", runtime, "--json", json_file});
@@ -250,6 +255,7 @@ void expect_anylab_test_passes(const std::string& lab, const std::string& runtim
   ASSERT_FALSE(report.is_discarded()) << json_file;
   EXPECT_EQ(report["runtime"], runtime);
   EXPECT_TRUE(report["pass"].get<bool>());
+  expect_valid_report(json_file);
   EXPECT_GT(report["summary"]["expectations"].get<int>(), 0);
   fs::remove(json_file);
   EXPECT_EQ(leftovers_settled(lab), std::vector<std::string>{});

@@ -43,6 +43,8 @@ void expect_pages_shared_only_with_ksm(const std::string& lab, const std::vector
 // the JSON report says it passed, measured something and which runtime
 // measured it; and nothing of the lab is left afterwards.
 void expect_anylab_test_passes(const std::string& lab, const std::string& runtime);
+// A JSON report holds to the schema `anylab report --schema` prints.
+void expect_valid_report(const std::string& json_file);
 // The names of the labs in labs/ (each file is named after its lab).
 std::vector<std::string> lab_names();
 
