@@ -285,3 +285,48 @@ TEST(Reports, JunitEscapesWhatUsersWrote) {
 
 }  // namespace
 }  // namespace anylab
+
+namespace anylab {
+namespace {
+
+// Runs whose reaches converged in 0.1 s, 0.2 s and 3 s, every one within its
+// own bound: p50 (the 2nd smallest of 3) holds 1 s, p95 (the 3rd) breaks it,
+// and the report names run 3; the scenario and the lab then fail, in JSON
+// and JUnit too.
+TEST(Expectations, PercentileBoundsAreJudgedOverTheRuns) {
+  ScenarioRuns s{.name = "crash", .description = ""};
+  for (int ms : {100, 200, 3000}) {
+    StepOutcome st{.text = "expect c reaches b within p50 1s, p95 1s", .kind = StepKind::kExpectation,
+                   .status = Status::kPass, .measured = "b", .convergence = milliseconds(ms), .line = 9};
+    st.percentiles = {{50, std::chrono::seconds(1), {}}, {95, std::chrono::seconds(1), {}}};
+    ScenarioOutcome o;
+    o.steps.push_back(st);
+    s.runs.push_back(o);
+  }
+  const auto e = expectations(s);
+  ASSERT_EQ(e.size(), 1u);
+  ASSERT_EQ(e[0].bounds.size(), 2u);
+  EXPECT_EQ(e[0].passed, 3);
+  EXPECT_TRUE(e[0].bounds[0].held());
+  EXPECT_EQ(e[0].bounds[0].measured, milliseconds(200));
+  EXPECT_FALSE(e[0].bounds[1].held());
+  EXPECT_EQ(e[0].bounds[1].measured, milliseconds(3000));
+  EXPECT_EQ(e[0].bounds[1].runs_over, std::vector<int>{3});
+  EXPECT_FALSE(e[0].held());
+  EXPECT_EQ(e[0].worst, Status::kFail);
+  EXPECT_EQ(bounds_text(e[0]), "; p50 0.200s within 1.000s (run 3 over it); p95 3.000s over 1.000s (run 3 over it)");
+  EXPECT_FALSE(s.pass());
+  TestReport r;
+  r.lab = "l";
+  r.repeat = 3;
+  r.scenarios.push_back(s);
+  EXPECT_EQ(tally_of(r).failed, 1u);
+  EXPECT_FALSE(r.pass());
+  EXPECT_NE(json_report(r).find("\"runs_over\": [\n                3\n"), std::string::npos) << json_report(r);
+  EXPECT_NE(junit_report(r).find("<failure message=\"p50 0.200s within 1.000s (run 3 over it); p95 3.000s over"),
+            std::string::npos)
+      << junit_report(r);
+}
+
+}  // namespace
+}  // namespace anylab

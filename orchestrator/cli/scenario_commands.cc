@@ -30,16 +30,22 @@ class Printer : public Console<RunObserver> {
   }
   // With --repeat: each expectation over the runs, and the spread of what
   // it measured. It holds only if it held in every run.
+  // Bounds over the runs (percentiles) are judged here, with one run too.
   void scenario_done(const ScenarioRuns& runs, int repeat) override {
-    if (repeat <= 1) return;
-    std::cout << fmt::format("scenario {}: {} runs\n", runs.name, runs.runs.size());
-    for (const ExpectationRuns& e : expectations(runs)) {
+    const auto all = expectations(runs);
+    const bool bounds = std::ranges::any_of(all, [](const ExpectationRuns& e) { return !e.bounds.empty(); });
+    if (repeat <= 1 && !bounds) return;
+    std::cout << fmt::format("scenario {}: {} run{}\n", runs.name, runs.runs.size(), runs.runs.size() == 1 ? "" : "s");
+    for (const ExpectationRuns& e : all) {
+      if (repeat <= 1 && e.bounds.empty()) continue;
       std::string failed;
       for (int r : e.failed_runs) failed += (failed.empty() ? " (failed in run " : ", ") + std::to_string(r);
       if (!failed.empty()) failed += ")";
-      std::cout << fmt::format("  {}  {}: held in {}/{} runs{}{}{}{}\n",
-                               e.passed == e.runs ? "PASS" : e.worst == Status::kFail ? "FAIL" : to_string(e.worst),
-                               e.first->text, e.passed, e.runs, failed, spread_text("convergence", e.convergence),
+      std::cout << fmt::format("  {}  {}: {} in {}/{} runs{}{}{}{}{}\n",
+                               e.held() ? "PASS" : e.worst == Status::kFail ? "FAIL" : to_string(e.worst),
+                               e.first->text, e.first->bounded_each_run ? "held" : "measured", e.passed, e.runs, failed,
+                               bounds_text(e),
+                               spread_text("convergence", e.convergence),
                                spread_text("longest outage", e.longest_outage), measured_spreads(e));
     }
   }

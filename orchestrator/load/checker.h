@@ -34,6 +34,8 @@ class Checker {
   void not_for(const NodeSpec& n, bool present, SourceMark mark, std::string_view key, std::string_view who);
   void check_node(const NodeSpec& n);
   void check_own_config(const NodeSpec& n);
+  void check_percentiles(const std::vector<PercentileBound>& bounds, const std::optional<Duration>& max,
+                         std::string_view key);
   void check_kind_keys(const NodeSpec& n);
   void check_routing(const NodeSpec& n);
   void check_instance(const NodeSpec& n);

@@ -139,21 +139,43 @@ void Checker::check(const StepSpec&, const FlapStep& f) {
 
 void Checker::check(const StepSpec&, const WaitStep&) {}
 
+// Percentiles of one measure cannot decrease, nor exceed the bound every
+// run meets.
+void Checker::check_percentiles(const std::vector<PercentileBound>& bounds, const std::optional<Duration>& max,
+                                std::string_view key) {
+  for (size_t k = 0; k < bounds.size(); ++k) {
+    const PercentileBound& b = bounds[k];
+    if (k > 0 && b.bound < bounds[k - 1].bound)
+      d_.error(b.mark, fmt::format("{}: p{} {} is below p{} {}; a higher percentile is at least as long", key,
+                                   b.percentile, format_duration(b.bound), bounds[k - 1].percentile,
+                                   format_duration(bounds[k - 1].bound)));
+    if (max && b.bound > *max)
+      d_.error(b.mark, fmt::format("{}: p{} {} is over max {}, which every run must meet; no percentile can be over "
+                                   "it",
+                                   key, b.percentile, format_duration(b.bound), format_duration(*max)));
+  }
+}
+
 void Checker::check(const StepSpec& st, const ExpectStep& e) {
   if (e.client) want_kind(*e.client, NodeKind::kClient, "`client:`");
   if (e.reaches) want_kind(*e.reaches, NodeKind::kInstance, "`reaches:`");
   if (e.reaches && e.client) want_in_reach(e.reaches->mark, e.client->value, e.reaches->value);
-  const bool per_client = e.reaches || e.unreachable || e.max_outage || e.loss || e.moved || e.flips;
+  const bool per_client = e.reaches || e.unreachable || e.outage() || e.loss || e.moved || e.flips;
   if (per_client && !e.client) d_.error(st.mark, "this expectation needs `client:`: which client is probing?");
-  if (!per_client && e.client && !e.within && !e.stable)
+  if (!per_client && e.client && !e.has_within() && !e.stable)
     d_.error(e.client->mark, "expect what of this client? add reaches, unreachable, max-outage, loss, flips or moved");
-  if ((e.within && !e.reaches && !e.unreachable && !e.spread) || (e.stable && !e.reaches && !e.unreachable))
+  if ((e.has_within() && !e.reaches && !e.unreachable && !e.spread) || (e.stable && !e.reaches && !e.unreachable))
     d_.error(st.mark, "within and stable bound `reaches` or `unreachable` (and within a `spread`); add one of them");
   if (e.reaches && e.unreachable && *e.unreachable)
     d_.error(e.reaches->mark, "a client cannot both reach an instance and reach nothing");
   if (!per_client && !e.client && e.catchment.empty() && !e.route && !e.tcp && !e.load && !e.spread)
     d_.error(st.mark, "an expect step needs something to check: reaches, unreachable, max-outage, catchment, "
                       "route, tcp, load, spread or moved");
+  check_percentiles(e.within_percentiles, e.within, "within");
+  check_percentiles(e.outage_percentiles, e.max_outage, "max-outage");
+  if (!e.within_percentiles.empty() && e.spread)
+    d_.error(e.within_percentiles.front().mark, "a spread's `within` is a deadline each run meets: write it as one "
+                                                "duration (percentiles bound the convergence of reaches and unreachable)");
   if (e.spread) check_spread(*e.spread);
   if (e.moved) check_moved(*e.moved, e.client);
   if (e.load) check_load(*e.load);
@@ -241,7 +263,7 @@ void Checker::check_loss(const LossExpect& loss) {
 
 // `service:` beside `client:`: the probes of one service.
 void Checker::check_service(const ExpectStep& e) {
-  if (!e.unreachable && !e.max_outage && !e.loss && !e.flips)
+  if (!e.unreachable && !e.outage() && !e.loss && !e.flips)
     d_.error(e.service->mark, "`service:` picks the probes of unreachable, max-outage, loss or flips; this "
                               "expectation has none of them");
   if (e.reaches)
@@ -335,7 +357,7 @@ void Checker::check_family(const ExpectStep& e) {
   if (e.service) services.insert(e.service->value);
   for (const std::string& name : services)
     if (const ServiceSpec* s = spec_.find_service(name); s && !s->has(f)) lacks(name);
-  if (services.empty() && (e.unreachable || e.max_outage || e.loss || e.flips)) {
+  if (services.empty() && (e.unreachable || e.outage() || e.loss || e.flips)) {
     bool any = false;
     for (const ServiceSpec& s : spec_.services) any |= s.has(f);
     if (!any && !spec_.services.empty())

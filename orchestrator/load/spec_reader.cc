@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include <fmt/format.h>
 #include <libyang/libyang.h>
 
 #include "load/tree_builder.h"
@@ -285,14 +286,31 @@ void read_flow_expects(const Reader& r, const lyd_node* e, ExpectStep& out) {
   }
 }
 
+// A bound's percentiles, in the order 50, 95, 99.
+std::vector<PercentileBound> read_percentiles(const Reader& r, const lyd_node* bound) {
+  std::vector<PercentileBound> out;
+  for (int p : {50, 95, 99}) {
+    const std::string name = fmt::format("p{}", p);
+    if (const lyd_node* leaf = Reader::child(bound, name))
+      out.push_back({p, Reader::duration(leaf), r.mark(leaf)});
+  }
+  return out;
+}
+
 ExpectStep read_expect(const Reader& r, const lyd_node* e) {
   ExpectStep out;
   out.client = r.opt_str(e, "client");
   out.reaches = r.opt_str(e, "reaches");
-  out.within = r.opt_duration(e, "within");
+  if (const lyd_node* w = Reader::child(e, "within")) {
+    out.within = r.opt_duration(w, "max");
+    out.within_percentiles = read_percentiles(r, w);
+  }
   out.stable = r.opt_duration(e, "stable");
   if (const lyd_node* u = Reader::child(e, "unreachable")) out.unreachable = Reader::text(u) == "true";
-  out.max_outage = r.opt_duration(e, "max-outage");
+  if (const lyd_node* m = Reader::child(e, "max-outage")) {
+    out.max_outage = r.opt_duration(m, "max");
+    out.outage_percentiles = read_percentiles(r, m);
+  }
   if (const lyd_node* l = Reader::child(e, "loss"))
     out.loss = LossExpect{percent_of(r, l, "at-most"), percent_of(r, l, "at-least"), r.opt_duration(l, "over"),
                           r.own_mark(l)};

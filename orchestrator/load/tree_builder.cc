@@ -121,37 +121,45 @@ void TreeBuilder::fill(lyd_node* parent, const lysc_node* schema, const YAML::No
   }
 }
 
+// A container: a mapping of its settings, `true`/`false` for a presence
+// container, or one duration for a bound with percentiles.
+void TreeBuilder::container(lyd_node* parent, const lysc_node* child, const YAML::Node& key, const YAML::Node& value) {
+  const SourceMark key_mark = mark_of(key);
+  auto made = [&]() -> lyd_node* {
+    lyd_node* node = nullptr;
+    if (lyd_new_inner(parent, nullptr, child->name, 0, &node) != LY_SUCCESS) {
+      diag_.error(key_mark, value_error(child, "", ly_err_last(schema_.context())));
+      return nullptr;
+    }
+    marks_.set(node, key_mark);
+    return node;
+  };
+  // A bound with percentiles takes one duration as its `max` (`within: 2s`
+  // for `within: {max: 2s}`).
+  if (const lysc_node* max = schema_.data_child(child, "max"); max && value.IsScalar()) {
+    if (lyd_node* node = made()) add_term(node, max, value.Scalar(), mark_of(value));
+    return;
+  }
+  // A presence container may be switched on with its defaults by `true`
+  // (`damping: true` for `damping: {}`), and left out by `false`.
+  if ((child->flags & LYS_PRESENCE) && value.IsScalar() && (value.Scalar() == "true" || value.Scalar() == "false")) {
+    if (value.Scalar() == "true") made();
+    return;
+  }
+  if (!value.IsMap() && !value.IsNull()) {
+    diag_.error(mark_of(value), fmt::format("\"{}\" takes a mapping of settings, not {}", child->name, shape(value)));
+    return;
+  }
+  lyd_node* node = made();
+  if (node && value.IsMap()) fill(node, child, value);
+}
+
 void TreeBuilder::member(lyd_node* parent, const lysc_node* child, const YAML::Node& key,
                          const YAML::Node& value) {
   const SourceMark key_mark = mark_of(key);
   switch (child->nodetype) {
-    case LYS_CONTAINER: {
-      // A presence container may be switched on with its defaults by `true`
-      // (`damping: true` for `damping: {}`), and left out by `false`.
-      if ((child->flags & LYS_PRESENCE) && value.IsScalar() && (value.Scalar() == "true" || value.Scalar() == "false")) {
-        if (value.Scalar() == "false") return;
-        lyd_node* node = nullptr;
-        if (lyd_new_inner(parent, nullptr, child->name, 0, &node) != LY_SUCCESS) {
-          diag_.error(key_mark, value_error(child, "", ly_err_last(schema_.context())));
-          return;
-        }
-        marks_.set(node, key_mark);
-        return;
-      }
-      if (!value.IsMap() && !value.IsNull()) {
-        diag_.error(mark_of(value), fmt::format("\"{}\" takes a mapping of settings, not {}",
-                                                child->name, shape(value)));
-        return;
-      }
-      lyd_node* node = nullptr;
-      if (lyd_new_inner(parent, nullptr, child->name, 0, &node) != LY_SUCCESS) {
-        diag_.error(key_mark, value_error(child, "", ly_err_last(schema_.context())));
-        return;
-      }
-      marks_.set(node, key_mark);
-      if (value.IsMap()) fill(node, child, value);
-      return;
-    }
+    case LYS_CONTAINER:
+      return container(parent, child, key, value);
     case LYS_LEAF:
       if (!value.IsScalar()) {
         diag_.error(value.IsNull() ? key_mark : mark_of(value),

@@ -50,6 +50,7 @@ class TreeBuilder {
  private:
   void fill(lyd_node* parent, const lysc_node* schema, const YAML::Node& map,
             const char* implicit_key = nullptr);
+  void container(lyd_node* parent, const lysc_node* child, const YAML::Node& key, const YAML::Node& value);
   void member(lyd_node* parent, const lysc_node* child, const YAML::Node& key,
               const YAML::Node& value);
   void add_term(lyd_node* parent, const lysc_node* schema, const std::string& text, SourceMark mark);

@@ -339,13 +339,25 @@ struct MovedExpect {
   // moved all the same (re-hashed): connections anycast had no need to break.
   std::optional<Marked<double>> healthy_at_least, healthy_at_most;
 };
+// A bound over the runs of --repeat: the p-th percentile (50, 95, 99; the
+// nearest rank) of what an expectation measured in each run.
+struct PercentileBound {
+  int percentile = 0;
+  Duration bound{};
+  SourceMark mark;
+};
 struct ExpectStep {
   std::optional<Marked<std::string>> client;
   std::optional<Marked<std::string>> reaches;
-  std::optional<Duration> within;
+  std::optional<Duration> within;  // every run (`within: 2s`, or its `max:`)
+  std::vector<PercentileBound> within_percentiles;  // `within: {p95: 1s}`: of the convergence over the runs
   std::optional<Duration> stable;
   std::optional<bool> unreachable;
-  std::optional<Duration> max_outage;
+  std::optional<Duration> max_outage;  // every run (`max-outage: 2s`, or its `max:`)
+  std::vector<PercentileBound> outage_percentiles;  // `max-outage: {p95: 2s}`: of the longest outage over the runs
+  // Whether this is a max-outage expectation (a bound every run or over them).
+  bool outage() const { return max_outage || !outage_percentiles.empty(); }
+  bool has_within() const { return within || !within_percentiles.empty(); }
   std::optional<Marked<Family>> family;  // reaches, unreachable, max-outage, catchment: this family only
   std::optional<Marked<std::string>> service;  // unreachable, max-outage, loss: this service only
   std::vector<CatchmentSpec> catchment;

@@ -138,6 +138,13 @@ json expectation_json(const ExpectationRuns& e) {
   json x = {{"line", e.first->line}, {"text", e.first->text}, {"runs", e.runs}, {"passed", e.passed},
             {"status", to_string(e.worst)},
             {"convergence", spread_json(e.convergence)}, {"longest_outage", spread_json(e.longest_outage)}};
+  if (!e.bounds.empty()) {
+    json bounds = json::array();
+    for (const ExpectationRuns::Bound& b : e.bounds)
+      bounds.push_back({{"percentile", b.percentile}, {"bound", seconds(b.bound)},
+                        {"measured", optional_seconds(b.measured)}, {"held", b.held()}, {"runs_over", b.runs_over}});
+    x["bounds"] = bounds;
+  }
   if (e.percent) x["percent"] = {{"min", (*e.percent)[0]}, {"median", (*e.percent)[1]}, {"max", (*e.percent)[2]}};
   if (e.rate) x["rate"] = {{"min", (*e.rate)[0]}, {"median", (*e.rate)[1]}, {"max", (*e.rate)[2]}};
   return x;

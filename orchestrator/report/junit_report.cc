@@ -52,11 +52,17 @@ std::string event_cases(const TestReport& r, const ScenarioRuns& s, const std::s
 std::string expectation_case(const TestReport& r, const ExpectationRuns& x, const std::string& suite, SuiteCount& c) {
   ++c.tests;
   const StepOutcome& st = *x.first;
-  const std::string out = r.repeat > 1 ? fmt::format("{}/{} runs held{}{}{}", x.passed, x.runs,
+  const std::string out = r.repeat > 1 ? fmt::format("{}/{} runs held{}{}{}{}", x.passed, x.runs, bounds_text(x),
                                                      spread_text("convergence", x.convergence),
                                                      spread_text("longest outage", x.longest_outage), measured_spreads(x))
-                                       : st.measured;
+                                       : st.measured + bounds_text(x);
   std::string text = testcase_open(r, suite, st, xml_seconds(st.at - st.since));
+  if (x.failures.empty() && !x.bounds_held()) {
+    ++c.failures;
+    const std::string broken = bounds_text(x).substr(2);
+    text += fmt::format("      <failure message=\"{}\" type=\"expectation\">{}</failure>\n", xml_escape(broken),
+                        xml_escape(broken + "\n"));
+  }
   if (!x.failures.empty()) {
     const bool error = x.worst == Status::kError || x.worst == Status::kInterrupted;
     ++(error ? c.errors : c.failures);

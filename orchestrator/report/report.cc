@@ -13,7 +13,10 @@ namespace anylab {
 using checks::Micros;
 
 bool ScenarioRuns::pass() const {
-  return !runs.empty() && std::all_of(runs.begin(), runs.end(), [](const ScenarioOutcome& o) { return o.pass(); });
+  if (runs.empty() || !std::all_of(runs.begin(), runs.end(), [](const ScenarioOutcome& o) { return o.pass(); }))
+    return false;
+  const auto all = expectations(*this);
+  return std::all_of(all.begin(), all.end(), [](const ExpectationRuns& e) { return e.bounds_held(); });
 }
 
 bool TestReport::pass() const {
@@ -38,7 +41,8 @@ Tally tally_of(const TestReport& r) {
     t.scenarios_passed += s.pass();
     for (const ExpectationRuns& e : expectations(s)) {
       ++t.expectations;
-      t.failed += std::ranges::any_of(e.failures, [](const StepOutcome* f) { return f->status == Status::kFail; });
+      t.failed += std::ranges::any_of(e.failures, [](const StepOutcome* f) { return f->status == Status::kFail; }) ||
+                  !e.bounds_held();
     }
     for (const ScenarioOutcome& o : s.runs)
       for (const StepOutcome& st : o.steps) {
@@ -80,6 +84,54 @@ std::optional<Spread> spread(std::vector<Micros> v) {
   return Spread{v.front(), median, rank(95), rank(99), v.back()};
 }
 
+namespace {
+
+// Step i's bounds over the runs of s: each run's measure (a run that
+// measured none counts as the longest), the percentile by nearest rank.
+void judge_bounds(const ScenarioRuns& s, size_t i, ExpectationRuns& e) {
+  const StepOutcome& first = *e.first;
+  if (first.percentiles.empty()) return;
+  std::vector<std::pair<Micros, int>> values;  // measure, run
+  for (size_t r = 0; r < s.runs.size(); ++r) {
+    if (i >= s.runs[r].steps.size()) continue;
+    const StepOutcome& st = s.runs[r].steps[i];
+    if (st.status == Status::kInterrupted) continue;
+    const auto& v = first.percentiles_of_outage ? st.longest_outage : st.convergence;
+    values.push_back({v.value_or(Micros::max()), static_cast<int>(r + 1)});
+  }
+  std::vector<Micros> sorted;
+  for (const auto& [v, run] : values) sorted.push_back(v);
+  std::sort(sorted.begin(), sorted.end());
+  for (const PercentileBound& p : first.percentiles) {
+    ExpectationRuns::Bound b{.percentile = p.percentile,
+                             .bound = std::chrono::duration_cast<Micros>(p.bound)};
+    if (!sorted.empty()) {
+      const size_t rank = (static_cast<size_t>(p.percentile) * sorted.size() + 99) / 100;  // ceil(p% of n)
+      const Micros m = sorted[std::max<size_t>(rank, 1) - 1];
+      if (m != Micros::max()) b.measured = m;
+    }
+    for (const auto& [v, run] : values)
+      if (v > b.bound) b.runs_over.push_back(run);
+    e.bounds.push_back(std::move(b));
+  }
+}
+
+}  // namespace
+
+std::string bounds_text(const ExpectationRuns& e) {
+  std::string out;
+  for (const ExpectationRuns::Bound& b : e.bounds) {
+    std::string runs;
+    for (int r : b.runs_over) runs += (runs.empty() ? "" : ", ") + std::to_string(r);
+    const std::string measured = b.measured ? fmt::format("{:.3f}s", static_cast<double>(b.measured->count()) / 1e6)
+                                            : "not measured";
+    out += fmt::format("; p{} {} {} {:.3f}s{}", b.percentile, measured, b.held() ? "within" : "over",
+                       static_cast<double>(b.bound.count()) / 1e6,
+                       runs.empty() ? "" : fmt::format(" (run{} {} over it)", b.runs_over.size() == 1 ? "" : "s", runs));
+  }
+  return out;
+}
+
 std::vector<ExpectationRuns> expectations(const ScenarioRuns& s) {
   std::vector<ExpectationRuns> out;
   if (s.runs.empty()) return out;
@@ -115,6 +167,8 @@ std::vector<ExpectationRuns> expectations(const ScenarioRuns& s) {
     e.rate = min_median_max(std::move(rate));
     e.convergence = spread(convergence);
     e.longest_outage = spread(outage);
+    judge_bounds(s, i, e);
+    if (!e.bounds_held()) e.worst = std::max(e.worst, Status::kFail);
     out.push_back(std::move(e));
   }
   return out;

@@ -5,6 +5,7 @@
 // (html.h), text escaped by markup.h.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <map>
 #include <optional>
@@ -82,11 +83,30 @@ struct ExpectationRuns {
   std::optional<std::array<double, 3>> rate;     // min, median, max of queries a second measured (load)
   std::vector<const StepOutcome*> failures;  // every run that did not pass, in run order
   std::vector<int> failed_runs;              // 1-based run numbers of those
+  // Its bounds over the runs (`within: {p95: 1s}`), each judged: the
+  // percentile measured (nearest rank; a run that measured nothing counts
+  // as longest) and the runs over the bound.
+  struct Bound {
+    int percentile = 0;
+    checks::Micros bound{};
+    std::optional<checks::Micros> measured{};  // nullopt: not measured in enough runs
+    std::vector<int> runs_over{};              // 1-based
+    bool held() const { return measured && *measured <= bound; }
+  };
+  std::vector<Bound> bounds;
+  bool bounds_held() const {
+    return std::all_of(bounds.begin(), bounds.end(), [](const Bound& b) { return b.held(); });
+  }
+  // It held: in every run, and over the runs.
+  bool held() const { return passed == runs && bounds_held(); }
 };
 std::vector<ExpectationRuns> expectations(const ScenarioRuns& s);
 // "; share min/median/max 1.0% / 2.0% / 3.0%; rate min/median/max 800/s /
 // 850/s / 900/s" for what an expectation measured over the runs, or "".
 std::string measured_spreads(const ExpectationRuns& e);
+// "; p95 2.400s over its bound 2s (runs 3, 7 over it)" for each bound over
+// the runs, held or not; "" without bounds.
+std::string bounds_text(const ExpectationRuns& e);
 
 // What every report counts, counted once: scenarios that passed,
 // expectations (each over all its runs) and those that failed in any run

@@ -49,6 +49,11 @@ struct StepOutcome {
   std::optional<double> rate{};     // queries a second measured (load, with offered load)
   std::optional<checks::Answers> answers{};  // reaches, unreachable: who answered the probes since the event
   int line = 0;  // the step's line in the lab file
+  // Bounds over the runs of --repeat on what it measured: the convergence,
+  // or (outage) the longest outage. Judged by the report over all runs.
+  std::vector<PercentileBound> percentiles{};
+  bool percentiles_of_outage = false;
+  bool bounded_each_run = true;  // false: only percentiles bound it (each run is measured, not judged)
   bool expectation() const { return kind == StepKind::kExpectation; }
   bool pass() const { return status == Status::kPass; }
 };

@@ -11,6 +11,16 @@
 namespace anylab::detail {
 namespace {
 
+// "2s", "p95 1s", "p95 1s, max 5s": a bound as the lab wrote it.
+std::string bounds_text(const std::optional<Duration>& max, const std::vector<PercentileBound>& percentiles) {
+  std::string out;
+  for (const PercentileBound& p : percentiles)
+    out += fmt::format("{}p{} {}", out.empty() ? "" : ", ", p.percentile, format_duration(p.bound));
+  if (max) out += percentiles.empty() ? format_duration(*max) : ", max " + format_duration(*max);
+  return out;
+}
+
+
 // A bound as the lab file gave it (with its mark) as the evaluators take it.
 std::optional<double> plain(const std::optional<Marked<double>>& b) {
   return b ? std::optional(b->value) : std::nullopt;
@@ -132,7 +142,7 @@ StepOutcome Runner::step(const ExpectStep& e) {
   if (e.moved) return expect_moved(c);
   if (e.loss) return expect_loss(c);
   if (e.flips) return expect_flips(c);
-  if (e.max_outage) return expect_max_outage(c);
+  if (e.outage()) return expect_max_outage(c);
   return expect_reaches(c);
 }
 
@@ -182,15 +192,23 @@ StepOutcome Runner::expect_flips(const ClientExpect& c) {
   }));
 }
 
+// Only percentiles bound it: every run is measured, none fails on its own
+// (an outage cannot outlast the window).
 StepOutcome Runner::expect_max_outage(const ClientExpect& c) {
-  const std::string text = c.text + fmt::format("max-outage {}", format_duration(*c.e.max_outage)) + c.of() + c.over();
-  const Micros bound = us(*c.e.max_outage), deadline = last_event_ + settle_;
+  const std::string text =
+      c.text + "max-outage " + bounds_text(c.e.max_outage, c.e.outage_percentiles) + c.of() + c.over();
+  const Micros deadline = last_event_ + settle_;
+  const Micros bound = c.e.max_outage ? us(*c.e.max_outage) : settle_ + settle_;
   const auto all = streams(c.service(), c.e.family);
-  return judged(text, until_decided([&](Micros end) {
+  StepOutcome out = judged(text, until_decided([&](Micros end) {
     return decide_streams(c, all, end, [&](const checks::ClientTimeline& t) {
       return checks::decide_max_outage(t, last_event_, end, bound, c.stable, deadline);
     });
   }));
+  out.percentiles = c.e.outage_percentiles;
+  out.percentiles_of_outage = true;
+  out.bounded_each_run = c.e.max_outage.has_value();
+  return out;
 }
 
 // `reaches`, or `unreachable` (reaching nobody).
@@ -199,19 +217,21 @@ StepOutcome Runner::expect_reaches(const ClientExpect& c) {
   const std::optional<Micros> within = e.within ? std::optional<Micros>(us(*e.within)) : std::nullopt;
   const bool none = !e.reaches;
   std::string text = c.text + (none ? "unreachable" + c.of() : "reaches " + e.reaches->value) + c.over();
-  if (within) text += " within " + format_duration(*e.within);
+  if (e.has_within()) text += " within " + bounds_text(e.within, e.within_percentiles);
   if (e.stable) text += " stable " + format_duration(*e.stable);
   // With a bound, the outcome is certain by bound + stable; without one,
   // the lab may take up to `settle`.
   const Micros deadline = last_event_ + (within ? *within + c.stable + interval_ : settle_);
   const auto covered = none ? streams(c.service(), e.family)
                             : streams(lab_.find(e.reaches->value)->service->name.value, e.family);
-  return judged(text, until_decided([&](Micros end) {
+  StepOutcome out = judged(text, until_decided([&](Micros end) {
     return decide_streams(c, covered, end, [&](const checks::ClientTimeline& t) {
       if (!none) return checks::decide_reaches(t, last_event_, end, e.reaches->value, within, c.stable, deadline);
       return checks::decide_unreachable(t, last_event_, end, within, c.stable, deadline);
     });
   }));
+  out.percentiles = e.within_percentiles;
+  return out;
 }
 
 // Per service and family: each client answered by the instance it is

@@ -419,6 +419,37 @@ TEST_F(Deploy, WrongPerFamilyExpectationNamesInstanceAndFamily) {
   EXPECT_EQ(leftovers_settled("false-family"), std::vector<std::string>{});
 }
 
+// Bounds over the runs, measured for real: a crash costs Europe at least
+// a probe interval of outage (10 ms), so `max-outage: {p95: 1ms}` breaks in
+// every run and the verdict names them; `within: {p95: 10s}` holds. Exit 1,
+// and the JSON report carries both judgements.
+TEST_F(Deploy, APercentileBoundFailsNamingTheRunsThatBrokeIt) {
+  uses("percentiles");
+  const fs::path file = lab_variant("quickstart", "percentiles",
+                                    "  - name: crash\n    steps:\n"
+                                    "      - fail: {node: pop-ams, mode: crash}\n"
+                                    "      - expect: {client: client-eu, reaches: pop-sin, within: {p95: 10s}}\n"
+                                    "      - expect: {client: client-eu, max-outage: {p95: 1ms}}\n");
+  const std::string json = (fs::temp_directory_path() / "anylab-percentiles.json").string();
+  auto r = test::run({kAnylab, "test", file.string(), "--repeat", "2", "--json", json});
+  fs::remove(file);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("PASS  expect client-eu reaches pop-sin within p95 10s: held in 2/2 runs; p95 "), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("FAIL  expect client-eu max-outage p95 1ms: measured in 2/2 runs; p95 "), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("over 0.001s (runs 1, 2 over it)"), std::string::npos) << r.out;
+  test::expect_valid_report(json);
+  const auto report = nlohmann::json::parse(test::read_file(json));
+  fs::remove(json);
+  const auto& exps = report["scenarios"][0]["expectations"];
+  EXPECT_TRUE(exps[0]["bounds"][0]["held"].get<bool>());
+  EXPECT_FALSE(exps[1]["bounds"][0]["held"].get<bool>());
+  EXPECT_EQ(exps[1]["bounds"][0]["runs_over"], nlohmann::json::parse("[1, 2]"));
+  EXPECT_EQ(report["summary"]["failed"], 1);
+  EXPECT_EQ(leftovers_settled("percentiles"), std::vector<std::string>{});
+}
+
 TEST_F(Deploy, TwoLabsSideBySide) {
   uses("quickstart");
   uses("drain-site");
