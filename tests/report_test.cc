@@ -326,6 +326,13 @@ TEST(Expectations, PercentileBoundsAreJudgedOverTheRuns) {
   EXPECT_NE(junit_report(r).find("<failure message=\"p50 0.200s within 1.000s (run 3 over it); p95 3.000s over"),
             std::string::npos)
       << junit_report(r);
+  // HTML: listed among the failures, and a CDF with the broken bound in red.
+  const std::string html = html_report(r);
+  EXPECT_NE(html.find("over the runs · expect c reaches b within p50 1s, p95 1s: <b>p50 0.200s within"),
+            std::string::npos);
+  EXPECT_NE(html.find("<line class=\"bound bad\""), std::string::npos);
+  EXPECT_NE(html.find("<line class=\"bound ok\""), std::string::npos);
+  EXPECT_NE(html.find("convergence over 3 runs"), std::string::npos);
 }
 
 }  // namespace

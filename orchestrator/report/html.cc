@@ -462,6 +462,46 @@ std::string scenario_html(const TestReport& r, const ScenarioRuns& runs, size_t 
   return s + "</section>";
 }
 
+// A step CDF of what one expectation measured over the runs (its
+// convergence, or the longest outage a max-outage bounds), with its bounds
+// over the runs as vertical lines (green held, red broken).
+std::string cdf_svg(const ExpectationRuns& e) {
+  const bool outage = e.first->percentiles_of_outage;
+  std::vector<Micros> v = outage ? e.outage_values : e.convergence_values;
+  if (v.size() < 2) return "";
+  std::sort(v.begin(), v.end());
+  Micros top = v.back();
+  for (const ExpectationRuns::Bound& b : e.bounds) top = std::max(top, b.bound);
+  const double w = 300, h = 110, left = 34, bottom = 18, span = static_cast<double>(top.count()) * 1.08 + 1;
+  auto x = [&](Micros t) { return left + (w - left - 8) * static_cast<double>(t.count()) / span; };
+  auto y = [&](double f) { return 6 + (h - bottom - 6) * (1 - f); };
+  std::string path = fmt::format("M{:.1f},{:.1f}", x(Micros(0)), y(0));
+  for (size_t k = 0; k < v.size(); ++k)
+    path += fmt::format(" H{:.1f} V{:.1f}", x(v[k]), y(static_cast<double>(k + 1) / static_cast<double>(v.size())));
+  std::string s = fmt::format("<figure class=\"cdf\"><svg width=\"{}\" height=\"{}\" role=\"img\">", w, h);
+  s += fmt::format("<line class=\"tick\" x1=\"{0}\" y1=\"{1:.1f}\" x2=\"{2}\" y2=\"{1:.1f}\"/>", left, y(0), w - 8);
+  s += fmt::format("<text class=\"ticklabel\" x=\"{}\" y=\"{}\">0</text>", left, h - 4);
+  s += fmt::format("<text class=\"ticklabel\" x=\"{:.1f}\" y=\"{}\">{}</text>", std::max(x(v.back()), left + 44), h - 4,
+                   secs(v.back()));
+  s += fmt::format("<text class=\"ticklabel\" x=\"16\" y=\"{:.1f}\">100%</text>", y(1) + 4);
+  for (const ExpectationRuns::Bound& b : e.bounds)
+    s += fmt::format("<line class=\"bound {0}\" x1=\"{1:.1f}\" y1=\"4\" x2=\"{1:.1f}\" y2=\"{2:.1f}\"/>"
+                     "<text class=\"boundlabel {0}\" x=\"{1:.1f}\" y=\"12\">p{3}</text>",
+                     b.held() ? "ok" : "bad", x(b.bound), y(0), b.percentile);
+  s += fmt::format("<path class=\"cdfline\" d=\"{}\"/></svg><figcaption>{}: {} over {} runs{}</figcaption></figure>", path,
+                   esc(e.first->text), outage ? "longest outage" : "convergence", v.size(), esc(bounds_text(e)));
+  return s;
+}
+
+// The CDFs of a scenario's expectations over its runs (--repeat).
+std::string cdfs_html(const ScenarioRuns& runs) {
+  std::string figures;
+  for (const ExpectationRuns& e : expectations(runs)) figures += cdf_svg(e);
+  if (figures.empty()) return "";
+  return fmt::format("<section class=\"cdfs\"><h3>{}: each expectation over {} runs (CDF)</h3>{}</section>",
+                     esc(runs.name), runs.runs.size(), figures);
+}
+
 constexpr const char* kStyle = R"(
 body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1d1d1d;background:#fafafa}
 main{max-width:1000px;margin:0 auto;padding:16px}
@@ -499,6 +539,10 @@ figure.map{margin:0;border:1px solid #eee;border-radius:6px;background:#fcfcfc}
 figure.map figcaption{font-size:12px;padding:0 6px 6px;max-width:250px}
 .link{stroke:#bbb;stroke-width:1.5}.router{fill:#90a4ae;stroke:#455a64}.instance{stroke:#222}.client{stroke:#222}
 .maplabel{text-anchor:middle;font-size:9px;fill:#333}.muted{color:#777}
+.cdfs{background:#fff;border:1px solid #ddd;border-radius:8px;padding:6px 16px 10px;margin-bottom:16px;display:flex;flex-wrap:wrap;gap:8px}
+.cdfs h3{width:100%;margin:6px 0}figure.cdf{margin:0}figure.cdf figcaption{font-size:12px;max-width:300px}
+.cdfline{fill:none;stroke:#1565c0;stroke-width:2}.bound.ok{stroke:#2e7d32;stroke-dasharray:3 2}
+.bound.bad{stroke:#c62828;stroke-width:2}.boundlabel{font-size:10px}.boundlabel.bad{fill:#c62828}.boundlabel.ok{fill:#2e7d32}
 )";
 
 }  // namespace
@@ -520,6 +564,12 @@ std::string failures_list(const TestReport& r) {
                                                                  : "",
                                 esc(st.text), esc(st.measured));
       }
+  // Bounds over the runs that broke, every run having held its own.
+  for (const ScenarioRuns& sc : r.scenarios)
+    for (const ExpectationRuns& e : expectations(sc))
+      if (!e.bounds_held())
+        failures += fmt::format("<li><b>{}</b> · line {} · over the runs · {}: <b>{}</b></li>", esc(sc.name),
+                                e.first->line, esc(e.first->text), esc(bounds_text(e).substr(2)));
   return failures;
 }
 
@@ -590,6 +640,7 @@ std::string html_report(const TestReport& r) {
     for (size_t k = 0; k < sc.runs.size(); ++k)
       if (!sc.runs[k].pass()) s += scenario_html(r, sc, k, colors, at), drawn = true;
     if (!drawn && !sc.runs.empty()) s += scenario_html(r, sc, 0, colors, at);
+    s += cdfs_html(sc);
   }
   s += "<p class=\"muted\">Made by anylab from the same data as its JSON report. Times are on each scenario's own "
        "clock, from the start of its probes.</p></main></body></html>\n";

@@ -165,8 +165,10 @@ std::vector<ExpectationRuns> expectations(const ScenarioRuns& s) {
     };
     e.percent = min_median_max(std::move(percent));
     e.rate = min_median_max(std::move(rate));
-    e.convergence = spread(convergence);
-    e.longest_outage = spread(outage);
+    e.convergence_values = convergence;
+    e.outage_values = outage;
+    e.convergence = spread(std::move(convergence));
+    e.longest_outage = spread(std::move(outage));
     judge_bounds(s, i, e);
     if (!e.bounds_held()) e.worst = std::max(e.worst, Status::kFail);
     out.push_back(std::move(e));

@@ -79,6 +79,7 @@ struct ExpectationRuns {
   Status worst = Status::kPass;  // of its runs
   std::optional<Spread> convergence;
   std::optional<Spread> longest_outage;
+  std::vector<checks::Micros> convergence_values, outage_values;  // each run's, in run order (for CDFs)
   std::optional<std::array<double, 3>> percent;  // min, median, max of a share measured (load, loss)
   std::optional<std::array<double, 3>> rate;     // min, median, max of queries a second measured (load)
   std::vector<const StepOutcome*> failures;  // every run that did not pass, in run order
