@@ -9,6 +9,7 @@
 #include "plan/export_clabernetes.h"
 #include "plan/export_containerlab.h"
 #include "plan/export_mininet.h"
+#include "generate/internet.h"
 #include "plan/graph.h"
 #include "plan/own_config.h"
 #include "plan/plan.h"
@@ -577,6 +578,51 @@ TEST(OwnConfig, FactsHoldWhatATemplateNeeds) {
   EXPECT_EQ(facts["neighbors"][0]["asn"], 65020);
   EXPECT_EQ(facts["neighbors"][1]["family"], "ipv6");
   EXPECT_EQ(facts["interfaces"][0]["peer_ipv4"], facts["neighbors"][0]["address"]);
+}
+
+}  // namespace
+}  // namespace anylab
+
+namespace anylab {
+namespace {
+
+// `anylab generate --internet`: the same seed gives the same file (golden),
+// and what it writes loads and resolves, every link with its relation and
+// ASNs from their ranges, at sizes up to the scale issue's 1000 ASes.
+TEST(Generate, AnInternetLabIsGoldenAndLoads) {
+  InternetOptions o{.ases = 30, .sites = 3, .clients = 5, .seed = 7,
+                    .command = "anylab generate --internet 30 --sites 3 --clients 5 --seed 7"};
+  const auto text = generate_internet(o);
+  ASSERT_TRUE(text) << text.error();
+  test::expect_golden(test::source_dir() + "/tests/golden/generate/internet-30-seed-7.yaml", *text);
+  EXPECT_EQ(*generate_internet(o), *text);
+  for (int n : {10, 100, 1000}) {
+    SCOPED_TRACE(n);
+    o.ases = n;
+    o.seed = static_cast<uint32_t>(n);
+    o.clients = n == 10 ? 3 : 50;
+    o.sites = n == 10 ? 2 : 10;
+    const auto big = generate_internet(o);
+    ASSERT_TRUE(big) << big.error();
+    SourceFile f("generated.yaml", *big);
+    auto spec = load_lab(f);
+    ASSERT_TRUE(spec) << format_diagnostics(f, spec.error());
+    size_t routers = 0;
+    for (const NodeSpec& node : spec->nodes) routers += node.kind.value == NodeKind::kRouter;
+    EXPECT_EQ(routers, static_cast<size_t>(n));
+    for (const LinkSpec& l : spec->links) {
+      const bool to_router = spec->find_node(l.a.node.value)->kind.value == NodeKind::kRouter &&
+                             spec->find_node(l.b.node.value)->kind.value == NodeKind::kRouter;
+      EXPECT_EQ(l.relation.has_value(), to_router) << l.a.node.value << " -- " << l.b.node.value;
+    }
+    ASSERT_TRUE(resolve(std::move(*spec), Paths{}));
+  }
+}
+
+TEST(Generate, SaysWhatToChange) {
+  EXPECT_EQ(generate_internet({.ases = 5}).error(), "--internet takes 10 to 5000 ASes");
+  EXPECT_EQ(generate_internet({.ases = 10, .clients = 9}).error(),
+            "--clients 9: 10 ASes make 6 stubs, and each client sits in a stub of its own");
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include "cli/console.h"
 #include "cli/lab_commands.h"
+#include "generate/internet.h"
 #include "load/loader.h"
 #include "plan/export_clabernetes.h"
 #include "plan/export_containerlab.h"
@@ -55,6 +56,29 @@ int write_out(const Lab& lab, const std::string& plan_text, const fs::path& dir)
   for (const Node& n : lab.nodes)
     for (const auto& [name, text] : n.files)
       if (!write(dir / n.name / name, text)) return kExitCheckFailed;
+  return kExitOk;
+}
+
+// A lab written for the user to keep, with the command that made it in its
+// header.
+int generate(InternetOptions o, const std::optional<std::string>& out) {
+  o.command = fmt::format("anylab generate --internet {} --sites {} --clients {} --seed {}", o.ases, o.sites,
+                          o.clients, o.seed);
+  auto lab = generate_internet(o);
+  if (!lab) {
+    said.problem(lab.error());
+    return kExitInvalidLab;
+  }
+  if (!out) {
+    std::cout << *lab;
+    return kExitOk;
+  }
+  std::ofstream file(*out);
+  if (!(file << *lab)) {
+    said.problem(fmt::format("cannot write {}", *out));
+    return kExitEnvironment;
+  }
+  std::cerr << fmt::format("wrote {}\n", *out);
   return kExitOk;
 }
 
@@ -191,6 +215,12 @@ class Cli {
     export_->add_option("--containerlab", export_dir_, "write the containerlab topology and the files it binds to DIR");
     export_->add_option("--clabernetes", clabernetes_dir_, "write the lab as a clabernetes Topology to DIR");
     export_->add_option("--mininet", mininet_file_, "write the lab as a Mininet 2.3 Python script to FILE");
+    generate_ = app_.add_subcommand("generate", "write a lab for you to keep: an Internet-like AS graph (--internet N)");
+    generate_->add_option("--internet", internet_.ases, "the ASes, one router each (10..5000)")->required();
+    generate_->add_option("--sites", internet_.sites, "instances of the service, each in its own AS (default 3)");
+    generate_->add_option("--clients", internet_.clients, "clients, each in a stub AS of its own (default 5)");
+    generate_->add_option("--seed", internet_.seed, "the same seed gives the same file (default 1)");
+    generate_->add_option("--out", generate_out_, "write the lab to FILE (default: standard output)");
     report_ = app_.add_subcommand("report", "about the reports: --schema prints the JSON report's JSON Schema");
     report_->add_flag("--schema", schema_, "print the JSON Schema (2020-12) of the JSON report (--json FILE)")->required();
   }
@@ -254,6 +284,7 @@ class Cli {
   int dispatch() {
     if (validate_->parsed()) return validate(lab_);
     if (report_->parsed()) return (std::cout << kReportSchema, kExitOk);
+    if (generate_->parsed()) return generate(internet_, generate_out_);
     if (plan_->parsed()) return plan(lab_, out_dir_, facts_);
     if (graph_->parsed()) return graph(lab_, format_);
     if (export_->parsed()) return export_lab(lab_, export_dir_, clabernetes_dir_, mininet_file_);
@@ -275,13 +306,15 @@ class Cli {
 
   static constexpr const char* kLabOrName = "the lab file or a deployed lab's name";
   CLI::App app_;
-  CLI::App *validate_, *plan_, *graph_, *export_, *report_, *deploy_, *destroy_, *inspect_, *exec_, *watch_, *run_, *test_;
+  CLI::App *validate_, *plan_, *graph_, *export_, *report_, *generate_, *deploy_, *destroy_, *inspect_, *exec_, *watch_, *run_, *test_;
   CLI::App* events_[2];
   CLI::App* changes_[2];
   std::string lab_;
   std::optional<std::string> out_dir_;
   std::optional<std::string> facts_;
   bool schema_ = false;
+  InternetOptions internet_;
+  std::optional<std::string> generate_out_;
   std::string format_ = "dot";
   std::optional<std::string> export_dir_, clabernetes_dir_, mininet_file_;
   DeployOptions deploy_options_;

@@ -450,6 +450,20 @@ TEST_F(Deploy, APercentileBoundFailsNamingTheRunsThatBrokeIt) {
   EXPECT_EQ(leftovers_settled("percentiles"), std::vector<std::string>{});
 }
 
+// A lab `anylab generate --internet` wrote runs as written: 30 ASes with
+// relations on every link, its baseline (every client answered) and a site
+// crash (nobody away for more than 10 s) pass on netns.
+TEST_F(Deploy, AGeneratedInternetLabPasses) {
+  uses("internet-30");
+  const fs::path file = fs::temp_directory_path() / ("internet-30-" + std::to_string(getpid()) + ".yaml");
+  ASSERT_EQ(test::run({kAnylab, "generate", "--internet", "30", "--seed", "7", "--out", file.string()}).exit_code, 0);
+  auto r = test::run({kAnylab, "test", file.string()});
+  fs::remove(file);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("internet-30: 2 scenarios, 10 expectations, 0 failed"), std::string::npos) << r.out;
+  EXPECT_EQ(leftovers_settled("internet-30"), std::vector<std::string>{});
+}
+
 TEST_F(Deploy, TwoLabsSideBySide) {
   uses("quickstart");
   uses("drain-site");

@@ -1,0 +1,209 @@
+#include "generate/internet.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <set>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace anylab {
+namespace {
+
+enum class Tier { kTier1, kTransit, kStub };
+
+struct As {
+  uint32_t asn = 0;
+  Tier tier = Tier::kStub;
+  std::vector<size_t> providers;
+  int degree = 0;
+  int depth = 0;  // provider hops up to a tier-1 (the shortest)
+  std::string name() const { return fmt::format("as{}", asn); }
+};
+
+// Only the generator's raw output is used (std's distributions differ
+// between standard libraries): the same seed gives the same file anywhere.
+class Dice {
+ public:
+  explicit Dice(uint32_t seed) : gen_(seed) {}
+  size_t below(size_t n) { return static_cast<size_t>(gen_() % n); }
+  bool chance(int percent) { return static_cast<int>(gen_() % 100) < percent; }
+  // An index into weights, each picked in proportion to its weight.
+  size_t weighted(const std::vector<uint64_t>& weights) {
+    uint64_t total = 0;
+    for (uint64_t w : weights) total += w;
+    uint64_t pick = (static_cast<uint64_t>(gen_()) << 32 | gen_()) % total;
+    for (size_t i = 0;; ++i) {
+      if (pick < weights[i]) return i;
+      pick -= weights[i];
+    }
+  }
+
+ private:
+  std::mt19937 gen_;
+};
+
+class Graph {
+ public:
+  explicit Graph(const InternetOptions& o) : dice_(o.seed) {
+    tier1_ = std::clamp(static_cast<int>(std::lround(std::sqrt(o.ases) / 2)), 3, 16);
+    transit_ = std::max(1, static_cast<int>(std::lround((o.ases - tier1_) * 0.2)));
+    for (int i = 0; i < o.ases; ++i) {
+      As a;
+      a.tier = i < tier1_ ? Tier::kTier1 : i < tier1_ + transit_ ? Tier::kTransit : Tier::kStub;
+      a.asn = a.tier == Tier::kTier1     ? 64601 + static_cast<uint32_t>(i)
+              : a.tier == Tier::kTransit ? 64701 + static_cast<uint32_t>(i - tier1_)
+                                         : 4200000001u + static_cast<uint32_t>(i - tier1_ - transit_);
+      ases_.push_back(a);
+    }
+    for (size_t a = 0; a < static_cast<size_t>(tier1_); ++a)
+      for (size_t b = a + 1; b < static_cast<size_t>(tier1_); ++b) peer(a, b);
+    for (size_t t = tier1_; t < static_cast<size_t>(tier1_ + transit_); ++t) attach(t, dice_.chance(30) ? 2 : 1, 0, t);
+    for (size_t t = tier1_ + 1; t < static_cast<size_t>(tier1_ + transit_); ++t)
+      if (dice_.chance(40)) {
+        const size_t other = tier1_ + dice_.below(t - tier1_);
+        if (!linked(t, other)) peer(other, t);
+      }
+    for (size_t s = tier1_ + transit_; s < ases_.size(); ++s) attach(s, dice_.chance(45) ? 2 : 1, 0, tier1_ + transit_);
+  }
+
+  const std::vector<As>& ases() const { return ases_; }
+  const std::vector<std::pair<size_t, size_t>>& peerings() const { return peerings_; }
+  int tier1() const { return tier1_; }
+  int transit() const { return transit_; }
+  Dice& dice() { return dice_; }
+
+ private:
+  void peer(size_t a, size_t b) {
+    peerings_.push_back({a, b});
+    ++ases_[a].degree, ++ases_[b].degree;
+  }
+  bool linked(size_t a, size_t b) const {
+    auto has = [&](size_t x, size_t y) {
+      return std::find(ases_[x].providers.begin(), ases_[x].providers.end(), y) != ases_[x].providers.end();
+    };
+    return has(a, b) || has(b, a) ||
+           std::ranges::any_of(peerings_, [&](const auto& p) { return p == std::pair{a, b} || p == std::pair{b, a}; });
+  }
+  // Providers for ASes[who] among [from, until): preferential attachment
+  // (a network with more links is likelier to be chosen), distinct.
+  void attach(size_t who, int count, size_t from, size_t until) {
+    for (int k = 0; k < count && k < static_cast<int>(until - from); ++k) {
+      std::vector<uint64_t> weights;
+      for (size_t c = from; c < until; ++c)
+        weights.push_back(std::ranges::count(ases_[who].providers, c) ? 0 : static_cast<uint64_t>(ases_[c].degree + 1));
+      const size_t provider = from + dice_.weighted(weights);
+      ases_[who].providers.push_back(provider);
+      ++ases_[who].degree, ++ases_[provider].degree;
+      const int depth = ases_[provider].depth + 1;
+      ases_[who].depth = k == 0 ? depth : std::min(ases_[who].depth, depth);
+    }
+  }
+
+  Dice dice_;
+  int tier1_ = 0, transit_ = 0;
+  std::vector<As> ases_;
+  std::vector<std::pair<size_t, size_t>> peerings_;
+};
+
+std::string node_lines(const Graph& g, Tier tier, const char* comment) {
+  std::string out = fmt::format("    # {}\n", comment);
+  for (const As& a : g.ases())
+    if (a.tier == tier) out += fmt::format("    {}: {{kind: router, asn: {}}}\n", a.name(), a.asn);
+  return out;
+}
+
+std::string header(const InternetOptions& o, const Graph& g) {
+  size_t multihomed = 0, stubs = 0, links = g.peerings().size();
+  int deepest = 0;
+  for (const As& a : g.ases()) {
+    links += a.providers.size();
+    deepest = std::max(deepest, a.depth);
+    if (a.tier != Tier::kStub) continue;
+    ++stubs;
+    multihomed += a.providers.size() > 1;
+  }
+  return fmt::format(
+      "# Generated by `{}`.\n"
+      "# An Internet-like AS graph around an anycast service: {} ASes, one router each, {} links,\n"
+      "# every link with its business relationship (`relation:`), so routing is valley-free.\n"
+      "# - Tier 1: {} transit-free networks in a clique of peerings (the Internet's core is a clique\n"
+      "#   of about a dozen to twenty such networks).\n"
+      "# - Transit: {} networks (a fifth of the rest), each buying transit from one provider, or two\n"
+      "#   (30 %), among the tier-1s and the transits before it, a provider with more links being\n"
+      "#   likelier (preferential attachment, as the AS graph grew); 40 % also peer with another.\n"
+      "# - Stubs: {} networks with no customers (most of the Internet's ASes are), one provider or two\n"
+      "#   (45 %; {} multihomed here) among the tier-1s and transits.\n"
+      "# The deepest network is {} provider hops below a tier-1. ASNs: tier-1s 64601.., transits\n"
+      "# 64701.., stubs 4200000001.. (private 32-bit), the service 64500. Same seed, same file.\n",
+      o.command, g.ases().size(), links, g.tier1(), g.transit(), stubs, multihomed, deepest);
+}
+
+// `count` distinct ASes of the listed tiers (in that preference), spread
+// over them.
+std::vector<size_t> pick(Graph& g, std::initializer_list<Tier> tiers, int count, const std::set<size_t>& taken) {
+  std::vector<size_t> out;
+  for (Tier t : tiers) {
+    std::vector<size_t> pool;
+    for (size_t i = 0; i < g.ases().size(); ++i)
+      if (g.ases()[i].tier == t && !taken.contains(i)) pool.push_back(i);
+    while (!pool.empty() && static_cast<int>(out.size()) < count) {
+      const size_t k = g.dice().below(pool.size());
+      out.push_back(pool[k]);
+      pool.erase(pool.begin() + static_cast<std::ptrdiff_t>(k));
+      if (tiers.size() > 1 && out.size() * 2 >= static_cast<size_t>(count) && t != *(tiers.end() - 1)) break;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::expected<std::string, std::string> generate_internet(const InternetOptions& o) {
+  if (o.ases < 10 || o.ases > 5000) return std::unexpected("--internet takes 10 to 5000 ASes");
+  if (o.sites < 1 || o.clients < 1) return std::unexpected("--sites and --clients take at least 1");
+  Graph g(o);
+  const int stubs = o.ases - g.tier1() - g.transit();
+  if (o.clients > stubs)
+    return std::unexpected(fmt::format("--clients {}: {} ASes make {} stubs, and each client sits in a stub of its own",
+                                       o.clients, o.ases, stubs));
+  if (o.sites > g.transit() + stubs - o.clients)
+    return std::unexpected(fmt::format("--sites {}: too many for {} ASes beside {} clients", o.sites, o.ases, o.clients));
+  const std::vector<size_t> users = pick(g, {Tier::kStub}, o.clients, {});
+  const std::vector<size_t> sites = pick(g, {Tier::kTransit, Tier::kStub}, o.sites, {users.begin(), users.end()});
+  std::string out = header(o, g);
+  out += fmt::format("name: internet-{}\n", o.ases);
+  out += fmt::format("description: An Internet-like graph of {} ASes, {} sites of one service, {} clients (seed {}).\n\n",
+                     o.ases, o.sites, o.clients, o.seed);
+  out += "defaults:\n  bgp: {keepalive: 1, hold: 3}\n  probe: {interval: 50ms, timeout: 200ms}\n  settle: 60s\n\n";
+  out += "services:\n  dns: {prefix: 192.0.2.0/24, address: 192.0.2.53, asn: 64500, probe: dns}\n\n";
+  out += "topology:\n  nodes:\n";
+  out += node_lines(g, Tier::kTier1, "Tier 1: the clique");
+  out += node_lines(g, Tier::kTransit, "Transit: customers of tier-1s or of larger transits");
+  out += node_lines(g, Tier::kStub, "Stubs: no customers");
+  out += "    # The service's sites: each an instance announcing dns from its host network (its customer)\n";
+  for (size_t k = 0; k < sites.size(); ++k) out += fmt::format("    site-{}: {{kind: instance, service: dns}}\n", k + 1);
+  out += "    # Users: a client in a stub network each\n";
+  for (size_t k = 0; k < users.size(); ++k) out += fmt::format("    users-{}: {{kind: client}}\n", k + 1);
+  out += "  links:\n    # peerings: the tier-1 clique, then between transits\n";
+  for (const auto& [a, b] : g.peerings())
+    out += fmt::format("    - {{endpoints: [{}, {}], relation: p2p}}\n", g.ases()[a].name(), g.ases()[b].name());
+  out += "    # provider to customer\n";
+  for (const As& a : g.ases())
+    for (size_t p : a.providers)
+      out += fmt::format("    - {{endpoints: [{}, {}], relation: p2c}}\n", g.ases()[p].name(), a.name());
+  for (size_t k = 0; k < sites.size(); ++k) out += fmt::format("    - [{}, site-{}]\n", g.ases()[sites[k]].name(), k + 1);
+  for (size_t k = 0; k < users.size(); ++k) out += fmt::format("    - [users-{}, {}]\n", k + 1, g.ases()[users[k]].name());
+  out += "\nscenarios:\n  - name: baseline\n    description: Every client is answered by some site.\n    steps:\n";
+  for (size_t k = 0; k < users.size(); ++k)
+    out += fmt::format("      - expect: {{client: users-{}, loss: {{at-most: 1%, over: 2s}}}}\n", k + 1);
+  if (sites.size() < 2) return out;  // one site: nowhere to move to
+  out += "\n  - name: site-1-fails\n    description: Site 1 crashes; its users move to another site, the others stay.\n"
+         "    steps:\n      - fail: {node: site-1, mode: crash}\n";
+  for (size_t k = 0; k < users.size(); ++k)
+    out += fmt::format("      - expect: {{client: users-{}, max-outage: 10s}}\n", k + 1);
+  return out;
+}
+
+}  // namespace anylab
