@@ -228,6 +228,33 @@ TEST(Loader, ADeployedCopyReadsHealthFilesFromItsInstances) {
   fs::remove_all(dir);
 }
 
+// And a node's own config from its directory, as deploy rendered it: a
+// plain file there (not the template), not checked again.
+TEST(Loader, ADeployedCopyReadsOwnConfigsAsRendered) {
+  const fs::path dir = fs::temp_directory_path() / ("anylab-config-copy-test-" + std::to_string(getpid()));
+  fs::create_directories(dir / "r1");
+  std::ofstream(dir / "r1" / "frr.conf") << "router bgp 65001\n";
+  const std::string text =
+      "name: copy\nservices:\n  dns: {prefix: 192.0.2.0/24, address: 192.0.2.53, asn: 64500, probe: dns}\n"
+      "topology:\n  nodes:\n    r1: {kind: router, asn: 65001, config: configs/edge.frr.j2}\n"
+      "    pop-1: {kind: instance, service: dns}\n    c1: {kind: client}\n  links:\n    - [r1, pop-1]\n    - [c1, r1]\n";
+  SourceFile f((dir / "lab.yaml").string(), text);
+  EXPECT_FALSE(load_lab(f).has_value()) << "beside the lab file there is no configs/edge.frr.j2";
+  auto spec = load_lab(f, FilesFrom::kDeployedInstances);
+  ASSERT_TRUE(spec.has_value()) << format_diagnostics(f, spec.error());
+  const ConfigSpec& c = *spec->nodes[0].config;
+  EXPECT_EQ(c.text, "router bgp 65001\n");
+  EXPECT_FALSE(c.is_template);
+  EXPECT_TRUE(c.deployed);
+  // Its session to pop-1 is not there, but it was checked at deploy: as read
+  // back, it is put in place as it is.
+  auto lab = resolve(std::move(*spec), Paths{});
+  ASSERT_TRUE(lab);
+  EXPECT_TRUE(apply_own_configs(*lab).empty());
+  EXPECT_EQ(lab->find("r1")->files.at("frr.conf"), "router bgp 65001\n");
+  fs::remove_all(dir);
+}
+
 // Every bad input has a golden file with the exact text users see (the CLI
 // adds one summary line, which cli_test checks).
 TEST(Loader, BadInputsGiveTheGoldenErrors) {

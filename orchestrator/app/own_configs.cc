@@ -157,13 +157,13 @@ Diagnostics apply_own_configs(Lab& lab) {
   for (Node& n : lab.nodes)
     if (n.spec->config && n.kind == NodeKind::kRouter) n.files[kFrrDaemonsConfig] = frr_for_daemons(n.files.at("frr.conf"));
   for (const Node& n : lab.nodes) {
-    if (!n.spec->config) continue;
+    if (!n.spec->config || n.spec->config->deployed) continue;
     for (const std::string& problem : own_config_problems(n, n.files.at(config_file_name(*n.spec))))
       diag.error(n.spec->config->path.mark, problem);
   }
   if (!diag.empty()) return diag;
   for (const Node& n : lab.nodes)
-    if (n.spec->config) check_with_program(n, diag);
+    if (n.spec->config && !n.spec->config->deployed) check_with_program(n, diag);
   return diag;
 }
 

@@ -115,6 +115,7 @@ void read_named_files(const SourceFile& file, FilesFrom from, LabSpec& spec, Dia
       const std::filesystem::path path = beside ? dir / c.path.value : dir / n.name.value / config_file_name(n);
       const std::string ext = std::filesystem::path(c.path.value).extension().string();
       c.is_template = beside && (ext == ".j2" || ext == ".jinja" || ext == ".jinja2");
+      c.deployed = !beside;
       c.file = path.lexically_normal().string();
       if (auto text = read_named_file(path)) c.text = std::move(*text);
       else

@@ -159,6 +159,7 @@ struct ConfigSpec {
   std::string file;          // where it was read: the template's path, for its errors and includes
   std::string text;          // read when the lab is loaded
   bool is_template = false;
+  bool deployed = false;  // read back from a deployed lab's node directory: rendered and checked at its deploy
 };
 
 struct NodeSpec {
