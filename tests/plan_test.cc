@@ -568,7 +568,7 @@ TEST(OwnConfig, FrrDaemonsAreThoseTheConfigHasSectionsFor) {
 // routes files anylab announces through.
 TEST(OwnConfig, FactsHoldWhatATemplateNeeds) {
   Lab lab = resolve_file(test::source_dir() + "/labs/bird-anycast.yaml");
-  const auto facts = nlohmann::json::parse(node_facts(lab, *lab.find("pop-fra")));
+  const nlohmann::json facts = node_facts(lab, *lab.find("pop-fra"));
   EXPECT_EQ(facts["asn"], 64500);
   EXPECT_EQ(facts["bfd"], true);
   EXPECT_EQ(facts["routes"]["ipv6"], "/run/anylab/bird-anycast/pop-fra/anycast6.conf");

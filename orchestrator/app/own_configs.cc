@@ -73,7 +73,7 @@ void render_templates(Lab& lab, Diagnostics& diag) {
     const fs::path file(n.spec->config->file);
     jobs.push_back({{"template", file.string()},
                     {"search", {file.parent_path().string()}},
-                    {"facts", json::parse(node_facts(lab, n))}});
+                    {"facts", node_facts(lab, n)}});
     nodes.push_back(&n);
   }
   if (nodes.empty()) return;

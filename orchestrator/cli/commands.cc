@@ -92,7 +92,7 @@ int print_facts(const std::string& path, const std::string& node) {
     said.problem(fmt::format("{}: there is no router or instance \"{}\" in lab {}", path, node, lab->name));
     return kExitInvalidLab;
   }
-  std::cout << node_facts(*lab, *n) << "\n";
+  std::cout << node_facts(*lab, *n).dump(2) << "\n";
   return kExitOk;
 }
 

@@ -106,7 +106,7 @@ std::optional<uint32_t> router_bgp_asn(const std::vector<std::string>& lines) {
 
 }  // namespace
 
-std::string node_facts(const Lab& lab, const Node& n) {
+json node_facts(const Lab& lab, const Node& n) {
   json f{{"lab", lab.name},
          {"name", n.name},
          {"kind", to_string(n.kind)},
@@ -136,7 +136,7 @@ std::string node_facts(const Lab& lab, const Node& n) {
     }
     f["routes"] = routes;
   }
-  return f.dump(2);
+  return f;
 }
 
 std::vector<std::string> own_config_problems(const Node& n, const std::string& text) {

@@ -7,14 +7,16 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "model/lab.h"
 
 namespace anylab {
 
-// The node's facts as a JSON object: a template's variables (name, kind,
+// The node's facts, a JSON object: a template's variables (name, kind,
 // asn, router_id, loopback, interfaces, neighbors, services, ...). The
 // README documents each by example.
-std::string node_facts(const Lab& lab, const Node& n);
+nlohmann::json node_facts(const Lab& lab, const Node& n);
 
 // What a node's rendered config lacks that the lab relies on, one sentence
 // each naming the node: a BGP session the lab links (anylab waits for it
