@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "capacity.h"
+#include "control_plane.h"
 #include "loadgen.h"
 #include "prober.h"
 #include "tcp_session.h"
@@ -248,6 +249,75 @@ TEST(ResponderWithCapacity, DropsBeyondItAndSaysSoToTheHealthcheck) {
   EXPECT_GT(dropped, 0u);
   EXPECT_LE(served, counts.answered + 20) << "the responder's count of what it served (a few in flight at the stop)";
   EXPECT_GE(served + 20, counts.answered);
+}
+
+}  // namespace
+}  // namespace anylab::checks
+
+namespace anylab::checks {
+namespace {
+
+// FRR 8.4's `show bgp ipv4 unicast 192.0.2.0/24 json` on quickstart's
+// edge-ams (trimmed): the best path is marked `overall`, the other carries
+// only bestpathFromAs.
+TEST(ControlPlane, TheBestPathAndItsVersionFromFrrsJson) {
+  const auto seen = parse_best_path(R"({"prefix":"192.0.2.0/24","version":8,"paths":[
+    {"aspath":{"string":"64500","length":1},"version":8,
+     "bestpath":{"bestpathFromAs":64500,"overall":true,"selectionReason":"AS Path"},
+     "nexthops":[{"ip":"198.18.0.5","afi":"ipv4","used":true}],"peer":{"peerId":"198.18.0.5"}},
+    {"aspath":{"string":"65020 64500","length":2},"version":8,"bestpath":{"bestpathFromAs":65020},
+     "nexthops":[{"ip":"198.18.0.9","afi":"ipv4","used":true}]}]})");
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(seen->version, 8u);
+  EXPECT_EQ(seen->path, "via 198.18.0.5 as-path 64500");
+  const auto ecmp = parse_best_path(R"({"version":3,"paths":[
+    {"aspath":{"string":""},"bestpath":{"overall":true},"multipath":true,"nexthops":[{"ip":"10.0.0.1"}]},
+    {"aspath":{"string":""},"multipath":true,"nexthops":[{"ip":"10.0.0.3"}]}]})");
+  EXPECT_EQ(ecmp->path, "via 10.0.0.1 as-path (none) +1 multipath");
+  EXPECT_EQ(parse_best_path("{}")->path, "");  // not in the table
+  EXPECT_FALSE(parse_best_path("% Unknown command"));
+}
+
+// FRR 8.4's `show bgp neighbors json` (one session, trimmed): its UPDATE
+// counters, which a session reset does not clear (measured: opensSent 2).
+TEST(ControlPlane, UpdateCountersPerSessionFromFrrsJson) {
+  const auto counts = parse_update_counts(R"({"198.18.0.5":{"remoteAs":64500,"bgpState":"Established",
+    "messageStats":{"depthInq":0,"depthOutq":0,"opensSent":2,"opensRecv":2,"notificationsSent":0,
+    "notificationsRecv":0,"updatesSent":11,"updatesRecv":4,"keepalivesSent":7,"keepalivesRecv":8,
+    "routeRefreshSent":0,"routeRefreshRecv":0,"capabilitySent":0,"capabilityRecv":0,"totalSent":20,"totalRecv":14}}})");
+  ASSERT_TRUE(counts);
+  ASSERT_EQ(counts->size(), 1u);
+  EXPECT_EQ(counts->at("198.18.0.5").sent, 11u);
+  EXPECT_EQ(counts->at("198.18.0.5").received, 4u);
+}
+
+Micros ms(int n) { return std::chrono::milliseconds(n); }
+
+// A router whose counters could not be read at the window's end is
+// unknown, not zero; one first read after the event (restored) counts from
+// zero; a change before the window is not the event's.
+TEST(ControlPlane, AnEventsCostFromCountersAndChanges) {
+  const std::vector<PathChange> changes = {{ms(0), "r1", "p", "via a", true},
+                                           {ms(0), "r2", "p", "via b", true},
+                                           {ms(500), "r2", "p", "via c", false},
+                                           {ms(2000), "r1", "p", "via d", false},
+                                           {ms(2500), "r1", "p", "", false}};
+  const SessionCounts before = {{"r1", {{"x", {5, 5}}}}};
+  const SessionCounts after = {{"r1", {{"x", {9, 6}}}}, {"r2", {{"y", {3, 1}}}}};
+  const EventCost c = event_cost({"r1", "r2", "r3"}, changes, ms(1000), ms(1200), ms(3000), before, after,
+                                 ms(100));
+  EXPECT_EQ(c.sent(), 7u);
+  EXPECT_EQ(c.received(), 2u);
+  EXPECT_EQ(c.changed(), 1);
+  EXPECT_EQ(c.changes(), 2);
+  EXPECT_EQ(c.settled, ms(1300));
+  EXPECT_FALSE(c.routers[2].sent);
+  EXPECT_EQ(c.routers[0].before, "p via a");
+  EXPECT_EQ(c.routers[0].after, "p none");
+  EXPECT_EQ(c.routers[1].before, "p via c");
+  EXPECT_EQ(updates_sent(before, after, "r2"), 3u);
+  EXPECT_EQ(cost_text(c), "7 UPDATEs sent, 2 received; 1 router changed its best path (2 changes); settled 1.300s "
+                          "after the event");
 }
 
 }  // namespace

@@ -139,6 +139,41 @@ class FakeLab : public LabOps {
   }
   void wait_ready(Micros, const std::atomic<bool>*) override {}
 
+  // The routers' control plane: best-path changes at times after the event
+  // (each router's first look at 0), looked at every 100 ms; and UPDATE
+  // counters, each session's `sent` growing by one per change after the
+  // event at edge-ams (its session to edge-sin counted anew, a reset).
+  class Routes : public RouteWatch {
+   public:
+    explicit Routes(FakeLab& lab) : lab_(lab) {}
+    std::vector<checks::PathChange> changes() const override {
+      std::vector<checks::PathChange> out{{Micros(0), "edge-ams", "192.0.2.0/24", "via pop-ams", true},
+                                          {Micros(0), "edge-sin", "192.0.2.0/24", "via edge-ams", true}};
+      if (!lab_.event) return out;
+      for (const auto& [after, router] : lab_.route_changes)
+        if (*lab_.event + after <= lab_.clock - milliseconds(100))
+          out.push_back({*lab_.event + after, router, "192.0.2.0/24", "via pop-sin " + router, false});
+      return out;
+    }
+    Micros seen_until() const override { return lab_.clock - milliseconds(100); }
+    Micros resolution() const override { return milliseconds(100); }
+    void stop() override {}
+
+   private:
+    FakeLab& lab_;
+  };
+  std::expected<std::unique_ptr<RouteWatch>, Error> watch_routes(const ProbeRun&) override {
+    return std::make_unique<Routes>(*this);
+  }
+  checks::SessionCounts update_counts() override {
+    uint64_t changes = 0;
+    if (event)
+      for (const auto& [after, router] : route_changes) changes += *event + after <= clock ? 1 : 0;
+    return {{"edge-ams", {{"10.0.0.1", {100 + changes, 50}}, {"10.0.0.6", {changes ? changes : 7, 3}}}},
+            {"edge-sin", {{"10.0.0.5", {40 + 2 * changes, 60}}}}};
+  }
+  std::vector<std::pair<Micros, std::string>> route_changes;  // after the event
+
   Micros clock{0};
   std::optional<Micros> event;
   std::optional<Micros> signal_at;    // the cancel flag is set once the clock gets there
@@ -426,6 +461,69 @@ TEST(Engine, ARouterThatDoesNotAnswerIsAnError) {
   Outcome r = run_on(fake, "      - expect: {route: {node: edge-ams, via: pop-ams}}\n");
   EXPECT_EQ(r.out.steps.at(1).status, Status::kError);
   EXPECT_EQ(r.out.steps.at(1).measured, "edge-ams's bgpd did not answer on its vty socket in time");
+}
+
+}  // namespace
+}  // namespace anylab
+
+namespace anylab {
+namespace {
+
+// Every event's control-plane cost: UPDATEs from the routers' counters
+// (a counter lower than before was reset with its session: what it counted
+// since), the routers whose best path changed and when the last did.
+TEST(Engine, AnEventsControlPlaneCostIsCountedUntilTheNextEvent) {
+  FakeLab fake(moves(milliseconds(300), "pop-sin"));
+  fake.route_changes = {{milliseconds(200), "edge-ams"}, {milliseconds(400), "edge-sin"}, {milliseconds(700), "edge-sin"}};
+  const Outcome r = run_on(fake, "      - expect: {settled: {within: 2s}}\n"
+                                 "      - expect: {updates: {at-most: 20}}\n"
+                                 "      - expect: {updates: {at-most: 3, router: edge-ams}}\n");
+  ASSERT_EQ(r.out.steps.size(), 4u);
+  const StepOutcome& settled = r.out.steps[1];
+  EXPECT_TRUE(settled.pass()) << settled.measured;
+  EXPECT_EQ(settled.text, "expect settled within 2s");
+  EXPECT_EQ(settled.measured, "the last best-path change +0.700s after the event (edge-sin); 2 routers changed, 3 changes");
+  EXPECT_EQ(settled.convergence, milliseconds(700));
+  // edge-ams: 3 on one session, and 3 counted anew on the reset one (was 7); edge-sin 6.
+  const StepOutcome& all = r.out.steps[2];
+  EXPECT_TRUE(all.pass()) << all.measured;
+  EXPECT_NE(all.measured.find("12 UPDATEs sent since the event (edge-ams 6, edge-sin 6); routes settled +0.700s"),
+            std::string::npos)
+      << all.measured;
+  const StepOutcome& one = r.out.steps[3];
+  EXPECT_FALSE(one.pass());
+  EXPECT_EQ(one.text, "expect updates at-most 3 sent by edge-ams");
+  ASSERT_TRUE(r.out.steps[0].cost);
+  const checks::EventCost& c = *r.out.steps[0].cost;
+  EXPECT_EQ(c.sent(), 12u);
+  EXPECT_EQ(c.changed(), 2);
+  EXPECT_EQ(c.changes(), 3);
+  EXPECT_EQ(c.settled, milliseconds(700));
+  ASSERT_EQ(c.routers.size(), 2u);
+  EXPECT_EQ(c.routers[1].router, "edge-sin");
+  EXPECT_EQ(c.routers[1].before, "192.0.2.0/24 via edge-ams");
+  EXPECT_EQ(c.routers[1].after, "192.0.2.0/24 via pop-sin edge-sin");
+  EXPECT_EQ(checks::cost_text(c), "12 UPDATEs sent, 0 received; 2 routers changed their best path (3 changes); "
+                                  "settled 0.700s after the event");
+}
+
+// A change after the bound fails `settled` as soon as it is seen; with no
+// change at all, it holds once the watch looked a quiet second past it.
+TEST(Engine, SettledFailsOnALateChangeAndHoldsWithNone) {
+  FakeLab late(moves(milliseconds(300), "pop-sin"));
+  late.route_changes = {{milliseconds(200), "edge-ams"}, {milliseconds(1500), "edge-sin"}};
+  const Outcome r = run_on(late, "      - expect: {settled: {within: 1s}}\n");
+  const StepOutcome& e = r.out.steps.at(1);
+  EXPECT_FALSE(e.pass());
+  EXPECT_EQ(e.measured, "the last best-path change +1.500s after the event (edge-sin, over the bound); 2 routers "
+                        "changed, 2 changes");
+  EXPECT_LT(e.at - r.event, milliseconds(1800));
+
+  FakeLab quiet(moves(milliseconds(300), "pop-sin"));
+  const Outcome q = run_on(quiet, "      - expect: {settled: {within: 1s}}\n");
+  EXPECT_TRUE(q.out.steps.at(1).pass());
+  EXPECT_EQ(q.out.steps.at(1).measured, "no router's best path changed");
+  EXPECT_EQ(checks::cost_text(*q.out.steps.at(0).cost), "0 UPDATEs sent, 0 received; no router's best path changed");
 }
 
 }  // namespace

@@ -24,6 +24,7 @@ class Printer : public Console<RunObserver> {
                         : s.expectation()                ? "PASS"
                                                          : "    ";
       std::cout << fmt::format("  {}  {}{}\n", tag, s.text, s.measured.empty() ? "" : ": " + s.measured);
+      if (s.cost) std::cout << fmt::format("        control plane: {}\n", checks::cost_text(*s.cost));
     }
     if (o.load) std::cout << fmt::format("  offered load {}/s:\n{}", o.load->rate, load_text(*o.load));
     std::cout << std::flush;

@@ -68,6 +68,7 @@ class Checker {
   void check(const StepSpec& st, const ExpectStep& e);
   void check_load(const LoadExpect& load);
   void check_loss(const LossExpect& loss);
+  void check_control_plane(const ExpectStep& e);
   void want_flows(const Marked<std::string>& client, std::string_view what);
   void check_bounds(const std::optional<Marked<double>>& at_least, const std::optional<Marked<double>>& at_most,
                     SourceMark mark, std::string_view what);

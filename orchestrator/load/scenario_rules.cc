@@ -162,15 +162,17 @@ void Checker::check(const StepSpec& st, const ExpectStep& e) {
   if (e.reaches && e.client) want_in_reach(e.reaches->mark, e.client->value, e.reaches->value);
   const bool per_client = e.reaches || e.unreachable || e.outage() || e.loss || e.moved || e.flips;
   if (per_client && !e.client) d_.error(st.mark, "this expectation needs `client:`: which client is probing?");
-  if (!per_client && e.client && !e.has_within() && !e.stable)
+  const bool control_plane = e.updates || e.settled;
+  if (!per_client && !control_plane && e.client && !e.has_within() && !e.stable)
     d_.error(e.client->mark, "expect what of this client? add reaches, unreachable, max-outage, loss, flips or moved");
   if ((e.has_within() && !e.reaches && !e.unreachable && !e.spread) || (e.stable && !e.reaches && !e.unreachable))
     d_.error(st.mark, "within and stable bound `reaches` or `unreachable` (and within a `spread`); add one of them");
   if (e.reaches && e.unreachable && *e.unreachable)
     d_.error(e.reaches->mark, "a client cannot both reach an instance and reach nothing");
-  if (!per_client && !e.client && e.catchment.empty() && !e.route && !e.tcp && !e.load && !e.spread)
+  if (!per_client && !e.client && e.catchment.empty() && !e.route && !e.tcp && !e.load && !e.spread && !control_plane)
     d_.error(st.mark, "an expect step needs something to check: reaches, unreachable, max-outage, catchment, "
-                      "route, tcp, load, spread or moved");
+                      "route, tcp, load, spread, moved, updates or settled");
+  if (control_plane) check_control_plane(e);
   check_percentiles(e.within_percentiles, e.within, "within");
   check_percentiles(e.outage_percentiles, e.max_outage, "max-outage");
   if (!e.within_percentiles.empty() && e.spread)
@@ -261,11 +263,27 @@ void Checker::check_loss(const LossExpect& loss) {
                                                  loss.at_least->value, loss.at_most->value));
 }
 
+// `updates` and `settled` judge the routers, in a step of their own.
+void Checker::check_control_plane(const ExpectStep& e) {
+  const SourceMark& mark = e.updates ? e.updates->mark : e.settled->mark;
+  if (e.updates && e.settled)
+    d_.error(e.settled->mark, "one expect step judges one thing: put `updates` and `settled` in two steps");
+  const bool other = e.client || e.reaches || e.unreachable || !e.catchment.empty() || e.route || e.tcp || e.load ||
+                     e.spread || e.moved || e.loss || e.flips || e.outage() || e.has_within();
+  if (other)
+    d_.error(mark, fmt::format("`{}` judges the routers, not a client's probes: give it an expect step of its own",
+                               e.updates ? "updates" : "settled"));
+  if (e.updates && e.updates->router) want_kind(*e.updates->router, NodeKind::kRouter, "`updates: router:`");
+  if (e.settled && e.settled->within.value <= Duration::zero())
+    d_.error(e.settled->within.mark, "settled within 0s cannot hold: the routers take some time; give a duration "
+                                     "like 2s");
+}
+
 // `service:` beside `client:`: the probes of one service.
 void Checker::check_service(const ExpectStep& e) {
-  if (!e.unreachable && !e.outage() && !e.loss && !e.flips)
-    d_.error(e.service->mark, "`service:` picks the probes of unreachable, max-outage, loss or flips; this "
-                              "expectation has none of them");
+  if (!e.unreachable && !e.outage() && !e.loss && !e.flips && !e.settled)
+    d_.error(e.service->mark, "`service:` picks the probes of unreachable, max-outage, loss or flips, or the "
+                              "prefixes `settled` watches; this expectation has none of them");
   if (e.reaches)
     if (const NodeSpec* n = spec_.find_node(e.reaches->value); n && n->service && n->service->value != e.service->value)
       d_.error(e.service->mark, fmt::format("\"{}\" is an instance of service \"{}\", not \"{}\"",

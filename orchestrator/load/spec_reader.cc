@@ -319,6 +319,15 @@ ExpectStep read_expect(const Reader& r, const lyd_node* e) {
     out.flips = FlipsExpect{{static_cast<uint32_t>(Reader::number(most)), r.mark(most)}, r.opt_duration(f, "over"),
                             r.own_mark(f)};
   }
+  if (const lyd_node* u = Reader::child(e, "updates")) {
+    const lyd_node* most = Reader::child(u, "at-most");
+    out.updates = UpdatesExpect{{static_cast<uint64_t>(Reader::number(most)), r.mark(most)}, r.opt_str(u, "router"),
+                                r.own_mark(u)};
+  }
+  if (const lyd_node* s = Reader::child(e, "settled")) {
+    const lyd_node* within = Reader::child(s, "within");
+    out.settled = SettledExpect{{Reader::duration(within), r.mark(within)}, r.own_mark(s)};
+  }
   out.service = r.opt_str(e, "service");
   if (auto f = r.opt_str(e, "family"))
     out.family = Marked<Family>{parse_family(f->value).value_or(Family::kIpv4), f->mark};  // the schema allows only these

@@ -321,6 +321,19 @@ struct FlipsExpect {
   std::optional<Duration> over;
   SourceMark mark;
 };
+// `updates:` the BGP UPDATE messages the lab's routers (or one router) sent
+// since the last event, counted once its routes settled.
+struct UpdatesExpect {
+  Marked<uint64_t> at_most;
+  std::optional<Marked<std::string>> router;
+  SourceMark mark;
+};
+// `settled:` every router's best path to the services (or `service:`'s)
+// changed for the last time at most `within` after the last event.
+struct SettledExpect {
+  Marked<Duration> within;
+  SourceMark mark;
+};
 // `spread:` the share of a client's flows each listed instance answers.
 struct SpreadShare {
   Marked<std::string> instance;
@@ -367,6 +380,8 @@ struct ExpectStep {
   std::optional<LoadExpect> load;
   std::optional<LossExpect> loss;
   std::optional<FlipsExpect> flips;
+  std::optional<UpdatesExpect> updates;
+  std::optional<SettledExpect> settled;
   std::optional<SpreadExpect> spread;
   std::optional<MovedExpect> moved;
 };

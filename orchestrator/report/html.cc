@@ -406,6 +406,32 @@ std::string steps_table(const ScenarioOutcome& o) {
   return s + "</table>";
 }
 
+// What each event cost the control plane: a row per router that sent
+// UPDATEs or changed its best path, with its paths before and after.
+std::string cost_tables(const ScenarioOutcome& o) {
+  std::string s;
+  size_t ev = 0;
+  for (const StepOutcome& st : o.steps) {
+    if (st.kind == StepKind::kEvent) ++ev;
+    if (!st.cost) continue;
+    s += fmt::format("<p class=\"cost\"><b>Event {} control plane</b>: {} (best paths looked at every {} at most)</p>",
+                     ev, esc(checks::cost_text(*st.cost)), secs(st.cost->resolution));
+    std::string rows;
+    for (const checks::RouterCost& r : st.cost->routers) {
+      if (r.sent.value_or(0) == 0 && r.received.value_or(0) == 0 && r.changes == 0) continue;
+      auto count = [](const std::optional<uint64_t>& n) { return n ? std::to_string(*n) : std::string("?"); };
+      rows += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                          esc(r.router), count(r.sent), count(r.received), r.changes,
+                          r.last_change ? "+" + secs(*r.last_change) : "", esc(r.before), esc(r.after));
+    }
+    if (!rows.empty())
+      s += "<table class=\"steps\"><tr><th>router</th><th>UPDATEs sent</th><th>received</th><th>best-path "
+           "changes</th><th>last change</th><th>best path before</th><th>after</th></tr>" +
+           rows + "</table>";
+  }
+  return s;
+}
+
 // The catchment before the first event and after each one (just before
 // the next, once it had time to settle): one row of maps per service and
 // family, since a client sits in one catchment per service and family
@@ -458,6 +484,7 @@ std::string scenario_html(const TestReport& r, const ScenarioRuns& runs, size_t 
   if (weighted(r)) s += load_svg(r, o, colors);
   if (o.load) s += served_svg(r, o, colors);
   s += steps_table(o);
+  s += cost_tables(o);
   s += catchment_rows(r, o, colors, at);
   return s + "</section>";
 }

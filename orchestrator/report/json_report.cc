@@ -40,6 +40,24 @@ json segments_json(const checks::ClientTimeline& probes, Micros interval) {
   return out;
 }
 
+// What an event cost the control plane, every router's share.
+json cost_json(const checks::EventCost& c) {
+  json routers = json::array();
+  for (const checks::RouterCost& r : c.routers)
+    routers.push_back({{"router", r.router},
+                       {"updates_sent", r.sent ? json(*r.sent) : json(nullptr)},
+                       {"updates_received", r.received ? json(*r.received) : json(nullptr)},
+                       {"changes", r.changes},
+                       {"last_change", optional_seconds(r.last_change)},
+                       {"before", r.before},
+                       {"after", r.after}});
+  return {{"from", seconds(c.from)},         {"until", seconds(c.until)},
+          {"resolution", seconds(c.resolution)}, {"updates_sent", c.sent()},
+          {"updates_received", c.received()}, {"routers_changed", c.changed()},
+          {"changes", c.changes()},          {"settled", optional_seconds(c.settled)},
+          {"routers", routers}};
+}
+
 json step_json(const StepOutcome& s) {
   json j = {{"line", s.line}, {"kind", s.expectation() ? "expect" : "event"}, {"text", s.text},
             {"pass", s.pass()}, {"status", to_string(s.status)}, {"measured", s.measured}};
@@ -56,6 +74,7 @@ json step_json(const StepOutcome& s) {
                       {"by", s.answers->by}};
   } else {
     j["at"] = seconds(s.at);
+    if (s.cost) j["control_plane"] = cost_json(*s.cost);
   }
   return j;
 }

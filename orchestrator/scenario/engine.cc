@@ -55,6 +55,7 @@ ScenarioOutcome Runner::run(const ScenarioSpec& sc) {
   auto probes = ops_.start_probes();
   if (!probes) return fail("start the prober", probes.error().message);
   probes_ = std::move(*probes);
+  if (auto watch = ops_.watch_routes(*probes_); watch) routes_ = std::move(*watch);
   probes_->sleep_until(now() + us(lab_.timings.warm_up));
   tcp_.clear();
   roas_ = lab_.spec.rpki ? lab_.spec.rpki->roas : std::vector<Roa>{};
@@ -66,13 +67,20 @@ ScenarioOutcome Runner::run(const ScenarioSpec& sc) {
       for (const ProbeKey& k : watches_of(*e->tcp, e->family)) tcp_[k].on = e->tcp->on ? e->tcp->on->value : "";
   open_tcp_sessions();
   last_event_ = now();
+  if (routes_) counts_before_ = ops_.update_counts();
   for (const StepSpec& st : sc.steps) {
+    const bool event = !std::holds_alternative<ExpectStep>(st.action) && !std::holds_alternative<WaitStep>(st.action);
+    if (event) close_event(out);
     // A signal: this step and every one after it are interrupted, and
     // none of them is judged on what was cut short.
     StepOutcome o = cancelled() ? not_reached(st) : std::visit([&](const auto& a) { return step(a); }, st.action);
     o.line = st.mark.line;
     out.steps.push_back(std::move(o));
+    if (event && out.steps.back().pass())
+      open_event_ = OpenEvent{out.steps.size() - 1, event_started_, last_event_, counts_before_};
   }
+  close_event(out);
+  if (routes_) routes_->stop();
   out.duration = now();
   probes_->stop();
   out.load = probes_->load();
@@ -96,12 +104,38 @@ void Runner::sleep_until(Micros t) {
 StepOutcome Runner::event(std::string text, const std::function<Result()>& apply, std::function<void()> undo) {
   open_tcp_sessions();
   if (undo) undo_.push_back(std::move(undo));
+  if (routes_) counts_before_ = ops_.update_counts();
   event_started_ = now();
   const Result r = apply();
   last_event_ = now();
   return {.text = std::move(text), .kind = StepKind::kEvent, .status = r ? Status::kPass : Status::kError,
           .measured = r ? fmt::format("applied at +{}", checks::format_seconds(last_event_)) : r.error().message,
           .at = last_event_};
+}
+
+// What the open event cost (its window ends now: the next event begins or
+// the scenario ends), put on its step in `out`.
+void Runner::close_event(ScenarioOutcome& out) {
+  if (!open_event_ || !routes_) return;
+  const OpenEvent e = std::move(*open_event_);
+  open_event_.reset();
+  out.steps.at(e.step).cost = checks::event_cost(router_names(), routes_->changes(), e.from, e.event, now(), e.before,
+                                                 ops_.update_counts(), routes_->resolution());
+}
+
+std::vector<std::string> Runner::router_names() const {
+  std::vector<std::string> out;
+  for (const Node& n : lab_.nodes)
+    if (n.kind == NodeKind::kRouter) out.push_back(n.name);
+  return out;
+}
+
+std::vector<std::string> Runner::service_prefixes(const std::optional<std::string>& service) const {
+  std::vector<std::string> out;
+  for (const ServiceSpec& sv : lab_.spec.services)
+    if (!service || sv.name.value == *service)
+      for (const Marked<IpPrefix>& p : sv.prefixes) out.push_back(p.value.str());
+  return out;
 }
 
 // A `tcp` expectation's connections: its client to the service it goes to

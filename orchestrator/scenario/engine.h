@@ -13,6 +13,7 @@
 
 #include "model/lab.h"
 #include "runtime/node_runtime.h"
+#include "control_plane.h"
 #include "evaluate.h"
 #include "prober.h"
 
@@ -48,6 +49,9 @@ struct StepOutcome {
   std::optional<double> percent{};  // a share measured (load, loss), the largest of its streams
   std::optional<double> rate{};     // queries a second measured (load, with offered load)
   std::optional<checks::Answers> answers{};  // reaches, unreachable: who answered the probes since the event
+  // An event: what it cost the control plane, from when it began to the
+  // next event (or the scenario's end).
+  std::optional<checks::EventCost> cost{};
   int line = 0;  // the step's line in the lab file
   // Bounds over the runs of --repeat on what it measured: the convergence,
   // or (outage) the longest outage. Judged by the report over all runs.

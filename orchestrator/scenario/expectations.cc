@@ -1,5 +1,6 @@
 // Judging what a scenario measured: each kind of expectation.
 #include <algorithm>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -133,6 +134,8 @@ Decision Runner::every_stream(const std::vector<Stream>& streams, Decide decide)
 }
 
 StepOutcome Runner::step(const ExpectStep& e) {
+  if (e.updates) return expect_updates(*e.updates);
+  if (e.settled) return expect_settled(*e.settled, e.service);
   if (e.route) return expect_route(*e.route);
   if (e.tcp) return expect_tcp(*e.tcp, e.family);
   if (!e.catchment.empty()) return expect_catchment(e.catchment, e.family);
@@ -471,6 +474,85 @@ StepOutcome Runner::expect_moved(const ClientExpect& c) {
                                                 checks::answers_between(flows, last_event_, end),
                                                 {plain(m.at_most), plain(m.at_least)},
                                                 {plain(m.healthy_at_most), plain(m.healthy_at_least)})});
+}
+
+}  // namespace anylab::detail
+
+namespace anylab::detail {
+namespace {
+
+// "edge-ams 4, edge-sin 3": who sent the UPDATEs, the most first (five at most).
+std::string senders(const checks::SessionCounts& before, const checks::SessionCounts& now) {
+  std::vector<std::pair<uint64_t, std::string>> by;
+  for (const auto& [router, sessions] : now)
+    if (const uint64_t n = checks::updates_sent(before, now, router); n > 0) by.emplace_back(n, router);
+  std::ranges::sort(by, [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+  std::string out;
+  for (size_t i = 0; i < by.size() && i < 5; ++i) out += fmt::format("{}{} {}", i ? ", " : "", by[i].second, by[i].first);
+  if (by.size() > 5) out += ", …";
+  return out;
+}
+
+}  // namespace
+
+// The UPDATEs sent since the last event, judged once the routes settled
+// (no best-path change for a quiet while and the counters still): read
+// every quarter of a second, each read a question to every router.
+StepOutcome Runner::expect_updates(const UpdatesExpect& u) {
+  const std::string router = u.router ? u.router->value : "";
+  const std::string text =
+      fmt::format("expect updates at-most {}{}", u.at_most.value, router.empty() ? "" : " sent by " + router);
+  if (!routes_) return judged(text, Decision{.final = true, .verdict = {.error = "the routers' routes are not watched"}});
+  const Micros quiet = std::max<Micros>(Micros(1s), 2 * routes_->resolution());
+  const Micros deadline = last_event_ + settle_;
+  std::optional<uint64_t> previous;
+  for (;;) {
+    const checks::SessionCounts counts = ops_.update_counts();
+    const uint64_t sent = checks::updates_sent(counts_before_, counts, router);
+    const auto changes = checks::changes_in(routes_->changes(), event_started_, now() + Micros(1));
+    const Micros last = changes.empty() ? last_event_ : std::max(last_event_, changes.back().at);
+    const bool over = sent > u.at_most.value;
+    const bool settled = now() >= last + quiet && previous == sent;
+    const bool late = now() >= deadline;
+    if (over || settled || late || cancelled()) {
+      const std::string who = senders(counts_before_, counts);
+      std::string measured = fmt::format("{} UPDATE{} sent since the event{}", sent, sent == 1 ? "" : "s", who.empty() ? "" : " (" + who + ")");
+      if (settled) measured += fmt::format("; routes settled +{} after it", checks::format_seconds(last - last_event_));
+      else if (late && !over) measured += "; routes still changing at the lab's settle time";
+      return judged(text, Decision{.final = over || settled || late, .verdict = {.pass = !over, .measured = measured}});
+    }
+    previous = sent;
+    sleep_until(now() + Micros(250ms));
+  }
+}
+
+// The last best-path change after the last event (one during the event,
+// a flap's, counts as 0): judged once the watch has looked a quiet while
+// (a second, or two of its rounds) past the bound, or failed as soon as a
+// change over it is seen.
+StepOutcome Runner::expect_settled(const SettledExpect& s, const std::optional<Marked<std::string>>& service) {
+  const std::string text = fmt::format("expect settled within {}{}", format_duration(s.within.value),
+                                       service ? " for " + service->value : "");
+  if (!routes_) return judged(text, Decision{.final = true, .verdict = {.error = "the routers' routes are not watched"}});
+  const Micros bound = us(s.within.value);
+  const auto prefixes = service_prefixes(service ? std::optional(service->value) : std::nullopt);
+  return judged(text, until_decided([&](Micros) {
+    const auto changes = checks::changes_in(routes_->changes(), event_started_, now() + Micros(1), prefixes);
+    const Micros quiet = std::max<Micros>(Micros(1s), 2 * routes_->resolution());
+    const bool seen = routes_->seen_until() >= last_event_ + bound + quiet;
+    if (changes.empty())
+      return Decision{.final = seen, .verdict = {.pass = true, .measured = "no router's best path changed",
+                                                 .convergence = Micros(0)}};
+    std::set<std::string> routers;
+    for (const checks::PathChange& c : changes) routers.insert(c.router);
+    const Micros last = std::max(changes.back().at - last_event_, Micros(0));
+    const bool over = last > bound;
+    const std::string measured =
+        fmt::format("the last best-path change +{} after the event ({}{}); {} router{} changed, {} change{}",
+                    checks::format_seconds(last), changes.back().router, over ? ", over the bound" : "",
+                    routers.size(), routers.size() == 1 ? "" : "s", changes.size(), changes.size() == 1 ? "" : "s");
+    return Decision{.final = over || seen, .verdict = {.pass = !over, .measured = measured, .convergence = last}};
+  }));
 }
 
 }  // namespace anylab::detail

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "control_plane.h"
 #include "core/error.h"
 #include "model/lab.h"
 #include "runtime/node_runtime.h"
@@ -45,6 +46,24 @@ class ProbeRun {
   virtual std::optional<LoadOutcome> load() const { return std::nullopt; }
 };
 
+// The routers' best paths to the services' prefixes, watched through a
+// scenario: each router looked at in rounds, a change timed by the round
+// that saw it.
+class RouteWatch {
+ public:
+  virtual ~RouteWatch() = default;
+  // Every change seen so far, each router's and prefix's first look too, in
+  // the order seen.
+  virtual std::vector<checks::PathChange> changes() const = 0;
+  // The start of the last round that looked at every router: a change
+  // before it has been seen.
+  virtual checks::Micros seen_until() const = 0;
+  // The longest time between two looks at a router so far: how late a
+  // change may be seen.
+  virtual checks::Micros resolution() const = 0;
+  virtual void stop() = 0;
+};
+
 // What the scenario engine does to a running lab and asks of it. The engine
 // knows nothing else of the lab's runtime, so that its judging (within,
 // stable, settle, early verdicts) runs in unit tests on synthetic
@@ -77,6 +96,12 @@ class LabOps {
   virtual std::expected<std::string, Error> publish_roas(const std::vector<Roa>& roas) = 0;
   // FRR's `show bgp ipv4|ipv6 unicast PREFIX json` on a router, or nullopt if it does not answer.
   virtual std::optional<std::string> bgp_route_json(const std::string& router, const IpPrefix& prefix) = 0;
+  // Watches every router's best path to every service prefix, timed on the
+  // probes' clock, until stopped; nullptr for a lab without routers.
+  virtual std::expected<std::unique_ptr<RouteWatch>, Error> watch_routes(const ProbeRun&) { return nullptr; }
+  // The BGP UPDATEs each router counted so far, per session (FRR's
+  // counters); a router that does not answer is left out.
+  virtual checks::SessionCounts update_counts() { return {}; }
   // After a scenario: waits until the lab is ready again, at most `budget`.
   virtual void wait_ready(checks::Micros budget, const std::atomic<bool>* cancel) = 0;
 };

@@ -17,6 +17,7 @@
 #include "runtime/rpki.h"
 #include "runtime/status.h"
 #include "scenario/lab_ops.h"
+#include "scenario/route_watch.h"
 
 namespace anylab {
 namespace {
@@ -181,6 +182,10 @@ class LiveLab : public LabOps {
     return frr_vty(lab_.find(router)->netns, "bgpd",
                    fmt::format("show bgp {} unicast {} json", to_string(prefix.family()), prefix.str()));
   }
+  std::expected<std::unique_ptr<RouteWatch>, Error> watch_routes(const ProbeRun& clock) override {
+    return watch_frr_routes(lab_, [&clock] { return clock.now(); });
+  }
+  checks::SessionCounts update_counts() override { return frr_update_counts(lab_); }
   void wait_ready(Micros budget, const std::atomic<bool>* cancel) override {
     (void)anylab::wait_ready(lab_, std::chrono::steady_clock::now() + budget, cancel);
   }

@@ -230,6 +230,21 @@ class Runner {
   // (Re)opens the scenario's watched TCP connections and notes who answers.
   void open_tcp_sessions();
 
+  // The control plane -------------------------------------------------------
+  // What the open event cost (its window ends now: the next event begins or
+  // the scenario ends), put on its step in `out`.
+  void close_event(ScenarioOutcome& out);
+  std::vector<std::string> router_names() const;
+  // The prefixes of `service` (every service's if none), as FRR writes them.
+  std::vector<std::string> service_prefixes(const std::optional<std::string>& service) const;
+  // The UPDATEs sent since the last event, judged once the routes settled
+  // (no best-path change for a quiet while and the counters still).
+  StepOutcome expect_updates(const UpdatesExpect& u);
+  // The last best-path change after the last event: judged once the watch
+  // has looked a quiet while past the bound, or failed as soon as a change
+  // over it is seen.
+  StepOutcome expect_settled(const SettledExpect& s, const std::optional<Marked<std::string>>& service);
+
   // Last broken, first mended; one undo that fails does not keep the others
   // from running.
   void undo_all() noexcept;
@@ -257,6 +272,14 @@ class Runner {
     std::string on;        // the instance it must be held by when opened, or ""
   };
   std::map<ProbeKey, TcpWatch> tcp_;  // the scenario's `tcp` expectations' connections
+  std::unique_ptr<RouteWatch> routes_;  // nullptr: the lab's routes are not watched
+  checks::SessionCounts counts_before_;  // read as the last event began (or the scenario)
+  struct OpenEvent {
+    size_t step = 0;  // in the scenario's outcome
+    Micros from{}, event{};
+    checks::SessionCounts before;
+  };
+  std::optional<OpenEvent> open_event_;  // the last event applied, its cost not yet put on it
 };
 
 }  // namespace anylab::detail

@@ -450,6 +450,76 @@ TEST_F(Deploy, APercentileBoundFailsNamingTheRunsThatBrokeIt) {
   EXPECT_EQ(leftovers_settled("percentiles"), std::vector<std::string>{});
 }
 
+// Each router's UPDATE counters, summed over its sessions, as its own
+// vtysh reads them: {router: {sent, received}}.
+std::map<std::string, std::pair<uint64_t, uint64_t>> frr_counters(const std::string& lab,
+                                                                    const std::vector<std::string>& routers) {
+  std::map<std::string, std::pair<uint64_t, uint64_t>> out;
+  for (const std::string& r : routers) {
+    auto n = test::run({kAnylab, "exec", lab, r, "--", "vtysh", "-c", "show bgp neighbors json"});
+    const auto j = nlohmann::json::parse(n.out, nullptr, false);
+    EXPECT_FALSE(j.is_discarded()) << n.out << n.err;
+    if (j.is_discarded()) continue;
+    for (const auto& [peer, session] : j.items()) {
+      out[r].first += session["messageStats"]["updatesSent"].get<uint64_t>();
+      out[r].second += session["messageStats"]["updatesRecv"].get<uint64_t>();
+    }
+  }
+  return out;
+}
+
+// What each event cost the control plane is FRR's own count: over a
+// scenario that ends as it began (a crash, then the restore, each waited
+// out with `settled`), the UPDATEs the report gives each router add up to
+// what the router's bgpd counted (its vtysh, before and after `anylab
+// run`); the crash moved edge-ams's best path, and only edge-ams's.
+TEST_F(Deploy, EachEventsUpdatesAreWhatFrrCounted) {
+  uses("cp-counts");
+  const fs::path file = lab_variant("quickstart", "cp-counts",
+                                    "  - name: crash-and-back\n    steps:\n"
+                                    "      - fail: {node: pop-ams, mode: crash}\n"
+                                    "      - expect: {client: client-eu, reaches: pop-sin, within: 10s}\n"
+                                    "      - expect: {settled: {within: 10s}}\n"
+                                    "      - expect: {updates: {at-most: 50}}\n"
+                                    "      - restore: {node: pop-ams}\n"
+                                    "      - expect: {client: client-eu, reaches: pop-ams, within: 20s}\n"
+                                    "      - expect: {settled: {within: 10s}}\n"
+                                    "      - wait: 2s\n");
+  auto d = test::run({kAnylab, "deploy", file.string(), "--timeout", "60"});
+  fs::remove(file);
+  ASSERT_EQ(d.exit_code, 0) << d.out << d.err;
+  const std::vector<std::string> routers = {"edge-ams", "edge-sin"};
+  const auto before = frr_counters("cp-counts", routers);
+  const std::string json = (fs::temp_directory_path() / "anylab-cp-counts.json").string();
+  auto r = test::run({kAnylab, "run", "cp-counts", "--json", json});
+  const auto after = frr_counters("cp-counts", routers);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("control plane: "), std::string::npos) << r.out;
+  test::expect_valid_report(json);
+  const auto report = nlohmann::json::parse(test::read_file(json));
+  fs::remove(json);
+  std::map<std::string, std::pair<uint64_t, uint64_t>> reported;
+  std::vector<nlohmann::json> costs;
+  for (const auto& step : report["scenarios"][0]["runs"][0]["steps"])
+    if (step.contains("control_plane")) costs.push_back(step["control_plane"]);
+  ASSERT_EQ(costs.size(), 2u) << report.dump(1);
+  for (const auto& c : costs)
+    for (const auto& router : c["routers"]) {
+      reported[router["router"]].first += router["updates_sent"].get<uint64_t>();
+      reported[router["router"]].second += router["updates_received"].get<uint64_t>();
+    }
+  for (const std::string& router : routers) {
+    EXPECT_EQ(reported[router].first, after.at(router).first - before.at(router).first) << router;
+    EXPECT_EQ(reported[router].second, after.at(router).second - before.at(router).second) << router;
+  }
+  EXPECT_GE(costs[0]["updates_sent"].get<uint64_t>(), 1u);
+  EXPECT_EQ(costs[0]["routers_changed"], 1);
+  EXPECT_GE(costs[0]["routers"][0]["changes"].get<int>(), 1) << costs[0].dump(1);  // edge-ams
+  EXPECT_EQ(costs[0]["routers"][1]["changes"], 0) << costs[0].dump(1);            // edge-sin
+  EXPECT_EQ(test::run({kAnylab, "destroy", "cp-counts"}).exit_code, 0);
+  EXPECT_EQ(leftovers_settled("cp-counts"), std::vector<std::string>{});
+}
+
 // A lab `anylab generate --internet` wrote runs as written: 30 ASes with
 // relations on every link, its baseline (every client answered) and a site
 // crash (nobody away for more than 10 s) pass on netns.
