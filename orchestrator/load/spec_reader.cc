@@ -99,6 +99,7 @@ DefaultsSpec read_defaults(const Reader& r, const lyd_node* d) {
   const lyd_node* bgp = Reader::child(d, "bgp");
   out.keepalive = static_cast<int>(Reader::number(Reader::child(bgp, "keepalive")));
   out.hold = static_cast<int>(Reader::number(Reader::child(bgp, "hold")));
+  out.advertisement_interval = static_cast<int>(Reader::number(Reader::child(bgp, "advertisement-interval")));
   out.bgp_mark = r.own_mark(bgp);
   const lyd_node* probe = Reader::child(d, "probe");
   out.probe_interval = Reader::duration(Reader::child(probe, "interval"));
@@ -170,6 +171,8 @@ NodeSpec read_node(const Reader& r, const lyd_node* n) {
     out.bgp_mark = r.own_mark(bgp);
     if (const lyd_node* k2 = Reader::child(bgp, "keepalive")) out.bgp.keepalive = static_cast<int>(Reader::number(k2));
     if (const lyd_node* h = Reader::child(bgp, "hold")) out.bgp.hold = static_cast<int>(Reader::number(h));
+    if (const lyd_node* a = Reader::child(bgp, "advertisement-interval"))
+      out.bgp.advertisement_interval = Marked<int>{static_cast<int>(Reader::number(a)), r.mark(a)};
   }
   out.frr = r.opt_str(n, "frr");
   out.image = r.opt_str(n, "image");

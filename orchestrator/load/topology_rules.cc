@@ -170,6 +170,9 @@ void Checker::check_routing(const NodeSpec& n) {
           "routers and instances");
   not_for(n, n.kind.value == NodeKind::kClient && n.bgp_mark.line != 0, n.bgp_mark, "bgp",
           "routers and instances");
+  not_for(n, !router && n.bgp.advertisement_interval.has_value(),
+          n.bgp.advertisement_interval ? n.bgp.advertisement_interval->mark : SourceMark{}, "advertisement-interval",
+          "routers");
   if (n.bgp.keepalive || n.bgp.hold)
     check_timers(n.bgp.keepalive.value_or(spec_.defaults.keepalive), n.bgp.hold.value_or(spec_.defaults.hold),
                  n.bgp_mark);

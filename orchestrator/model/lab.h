@@ -62,6 +62,7 @@ struct Node {
   std::optional<IpAddress> loopback6;
   int keepalive = 0;
   int hold = 0;
+  int advertisement_interval = 0;  // routers: MRAI, seconds
   bool bfd = false;
   std::vector<Interface> interfaces;
   std::vector<BgpNeighbor> neighbors;

@@ -30,6 +30,7 @@ struct Marked {
 struct BgpTimers {
   std::optional<int> keepalive;
   std::optional<int> hold;
+  std::optional<Marked<int>> advertisement_interval;  // routers: MRAI, seconds
 };
 
 enum class NodeKind { kRouter, kInstance, kClient };
@@ -63,6 +64,7 @@ struct EcmpSpec {
 struct DefaultsSpec {
   int keepalive = 1;
   int hold = 3;
+  int advertisement_interval = 0;  // routers' MRAI, seconds
   Duration probe_interval{};
   Duration probe_timeout{};
   Duration settle{};

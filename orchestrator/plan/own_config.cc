@@ -116,6 +116,7 @@ json node_facts(const Lab& lab, const Node& n) {
          {"loopback6", address_or_null(n.loopback6)},
          {"keepalive", n.keepalive},
          {"hold", n.hold},
+         {"advertisement_interval", n.advertisement_interval},
          {"bfd", n.bfd},
          {"dir", n.runtime_dir},
          {"ecmp", lab.spec.defaults.ecmp ? json{{"paths", lab.spec.defaults.ecmp->paths}} : json(nullptr)}};

@@ -102,7 +102,7 @@ void bgp_neighbors(const Node& r, const Line& line) {
       line(fmt::format(" neighbor {} description {} via {}", a, n.node, n.interface));
     }
     line(fmt::format(" neighbor {} timers connect 1", a));
-    line(fmt::format(" neighbor {} advertisement-interval 0", a));
+    line(fmt::format(" neighbor {} advertisement-interval {}", a, r.advertisement_interval));
     if (n.bfd) line(fmt::format(" neighbor {} bfd profile anylab", a));
   }
   line(" !");

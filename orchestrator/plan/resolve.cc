@@ -27,6 +27,8 @@ Node make_node(const Lab& lab, const NodeSpec& spec) {
   n.bfd = spec.bfd.value;
   n.keepalive = spec.bgp.keepalive.value_or(lab.spec.defaults.keepalive);
   n.hold = spec.bgp.hold.value_or(lab.spec.defaults.hold);
+  n.advertisement_interval = spec.bgp.advertisement_interval ? spec.bgp.advertisement_interval->value
+                                                             : lab.spec.defaults.advertisement_interval;
   if (spec.service) n.service = lab.spec.find_service(spec.service->value);
   if (spec.asn) n.asn = spec.asn->value;
   else if (n.service) n.asn = n.service->asn.value;

@@ -72,13 +72,15 @@ TEST_P(EveryLabOnContainerlab, AnylabTestPasses) {
 // CI's budget (README: what CI runs where): containerlab builds the same
 // containers as docker (same images, processes started through the same
 // container layer) and differs in how the lab is made (its topology, links,
-// addresses, files). These labs exercise routing policy, RPKI publication
-// and load on a deploy that other labs here exercise too, and docker gives
-// their verdicts on the same container layer: they are not run here.
+// addresses, files). These labs exercise routing policy, RPKI publication,
+// load and the control plane's cost on a deploy that other labs here
+// exercise too, and docker gives their verdicts on the same container
+// layer: they are not run here.
 // `anylab test LAB --runtime containerlab` runs any of them.
 std::vector<std::string> labs_on_containerlab() {
   const std::set<std::string> elsewhere{"drain-site",     "two-services", "local-nodes", "valley-free", "hijack-and-leak",
-                                        "flap-damping",   "roa-changes",  "traffic-eng", "overload-cascade"};
+                                        "flap-damping",   "roa-changes",  "traffic-eng", "overload-cascade",
+                                        "path-exploration"};
   std::vector<std::string> out;
   for (const std::string& lab : test::lab_names())
     if (!elsewhere.contains(lab)) out.push_back(lab);
