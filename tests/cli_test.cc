@@ -2,7 +2,10 @@
 // exit codes, plan --out, graph, and that nothing is created on the host.
 #include <filesystem>
 
+#include <fstream>
+
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "test_paths.h"
 
@@ -57,6 +60,26 @@ TEST(Cli, DestroyTakesOnlyALabNameOrALabFile) {
 TEST(Cli, NamesTheFileAsTyped) {
   auto r = test::run({kAnylab, "validate", "./tests/golden/errors/../errors/link-to-itself.yaml"}, test::source_dir());
   EXPECT_EQ(r.err.rfind("./tests/golden/errors/../errors/link-to-itself.yaml:14:12: error:", 0), 0u) << r.err;
+}
+
+// compare's exit codes, the CI gate: 0 when B is not worse than A, 1 when
+// it is, 2 for what is not a report.
+TEST(Cli, CompareExitsByItsVerdict) {
+  const std::string a = test::source_dir() + "/tests/golden/reports/sample.json";
+  auto same = test::run({kAnylab, "compare", a, a});
+  EXPECT_EQ(same.exit_code, 0) << same.out << same.err;
+  EXPECT_NE(same.out.find("compare: 0 worse"), std::string::npos) << same.out;
+  auto j = nlohmann::json::parse(test::read_file(a));
+  j["scenarios"][1]["expectations"][1]["passed"] = 0;
+  const fs::path b = fs::temp_directory_path() / ("anylab-compare-" + std::to_string(getpid()) + ".json");
+  std::ofstream(b) << j.dump();
+  auto worse = test::run({kAnylab, "compare", a, b.string()});
+  EXPECT_EQ(worse.exit_code, 1) << worse.out << worse.err;
+  EXPECT_NE(worse.out.find("WORSE broke"), std::string::npos) << worse.out;
+  auto bad = test::run({kAnylab, "compare", a, test::source_dir() + "/labs/quickstart.yaml"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("not JSON"), std::string::npos) << bad.err;
+  fs::remove(b);
 }
 
 TEST(Cli, MissingFileIsClear) {

@@ -24,6 +24,15 @@ inline TestReport sample_report() {
                            .timelines = {{"client-eu", "dns", Family::kIpv4, probes({{50, "pop-ams"}})}}};
   StepOutcome crash{.text = "fail node pop-ams (crash)", .measured = "applied at +0.300s", .at = milliseconds(300),
                     .line = 16};
+  crash.cost = checks::EventCost{
+      .from = milliseconds(295), .until = milliseconds(2500), .resolution = milliseconds(100),
+      .routers = {{.router = "edge-ams", .sent = 1, .received = 0, .changes = 1, .last_change = milliseconds(95),
+                   .before = "192.0.2.0/24 via 198.18.0.5 as-path 64500",
+                   .after = "192.0.2.0/24 via 198.18.0.9 as-path 65020 64500"},
+                  {.router = "edge-sin", .sent = 0, .received = 1, .changes = 0, .last_change = std::nullopt,
+                   .before = "192.0.2.0/24 via 198.18.0.7 as-path 64500",
+                   .after = "192.0.2.0/24 via 198.18.0.7 as-path 64500"}},
+      .settled = milliseconds(95)};
   StepOutcome reaches{.text = "expect client-eu reaches pop-sin within 2s", .kind = StepKind::kExpectation,
                       .measured = "pop-sin from +0.090s, for 1.940s", .at = milliseconds(2330),
                       .since = milliseconds(300), .convergence = milliseconds(90), .instance = "pop-sin", .line = 17};

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "report/compare.h"
 #include "report/html.h"
 #include "report/report.h"
 #include "report_sample.h"
@@ -333,6 +334,62 @@ TEST(Expectations, PercentileBoundsAreJudgedOverTheRuns) {
   EXPECT_NE(html.find("<line class=\"bound bad\""), std::string::npos);
   EXPECT_NE(html.find("<line class=\"bound ok\""), std::string::npos);
   EXPECT_NE(html.find("convergence over 3 runs"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace anylab
+
+namespace anylab {
+namespace {
+
+// The sample run against itself is the same throughout; against a copy
+// whose convergence is slower (beyond 20% and two probe intervals), whose
+// crash cost more UPDATEs and whose outage expectation broke, each is named
+// and counted worse, and what only one of them has is said.
+TEST(Compare, EachFigureOfBJudgedAgainstA) {
+  const auto a = nlohmann::json::parse(json_report(test::sample_report()));
+  const CompareOptions o;
+  const auto same = compare_reports(a, "a.json", a, "a.json", o);
+  ASSERT_TRUE(same) << same.error();
+  EXPECT_EQ(same->regressions(), 0);
+  EXPECT_GT(same->count("same"), 5);
+  auto b = a;
+  auto& crash = b["scenarios"][1];
+  crash["expectations"][0]["convergence"]["median"] = 0.5;  // A: 1.245, the mean of 0.09 and 2.4
+  crash["expectations"][1]["passed"] = 0;
+  crash["expectations"][1]["status"] = "fail";
+  for (auto& run : crash["runs"]) run["steps"][0]["control_plane"]["updates_sent"] = 9;
+  crash["runs"][0]["steps"].push_back({{"kind", "event"}, {"text", "restore node pop-sin"}});
+  const auto worse = compare_reports(a, "a.json", b, "b.json", o);
+  ASSERT_TRUE(worse) << worse.error();
+  EXPECT_EQ(worse->regressions(), 2);  // more UPDATEs, the outage broke
+  EXPECT_EQ(worse->count("faster"), 1);  // the median convergence went down
+  EXPECT_EQ(worse->count("more"), 1);
+  EXPECT_EQ(worse->count("broke"), 1);
+  EXPECT_EQ(worse->count("only in B"), 1);
+  EXPECT_EQ(comparison_text(*same, o).find(" p95 "), std::string::npos);  // 2 runs: no p95 compared
+  const std::string text = comparison_text(*worse, o);
+  EXPECT_NE(text.find("    UPDATEs sent                   1         9  +8 (+800%)         WORSE more\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("compare: 2 worse (0 slower, 1 more, 1 broke), 1 better (1 faster"), std::string::npos) << text;
+  const auto j = nlohmann::json::parse(comparison_json(*worse, o));
+  EXPECT_EQ(j["worse"], 2);
+  EXPECT_NE(comparison_html(*worse, o).find("<h1>2 worse, 1 better</h1>"), std::string::npos);
+  auto slower = a;
+  slower["scenarios"][1]["expectations"][0]["convergence"]["median"] = 1.6;  // +0.355 s, +29%
+  EXPECT_EQ(compare_reports(a, "a.json", slower, "s.json", o)->count("slower"), 1);
+  EXPECT_EQ(compare_reports(a, "a.json", slower, "s.json", {.slower_by = 0.5, .tolerance = 2})->count("slower"), 0);
+}
+
+TEST(Compare, WhatIsNotAReportOrSharesNoScenarioIsAnError) {
+  const auto a = nlohmann::json::parse(json_report(test::sample_report()));
+  EXPECT_EQ(compare_reports(a, "a.json", nlohmann::json::object(), "x.json", {}).error(),
+            "x.json: not an anylab JSON report (anylab test --json FILE writes one)");
+  auto other = a;
+  other["lab"] = "other";
+  for (auto& s : other["scenarios"]) s["name"] = "elsewhere";
+  EXPECT_EQ(compare_reports(a, "a.json", other, "o.json", {}).error(),
+            "a.json and o.json have no scenario in common (labs \"sample\" and \"other\"): compare two runs of one lab");
 }
 
 }  // namespace

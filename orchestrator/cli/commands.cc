@@ -19,6 +19,7 @@
 #include "plan/own_config.h"
 #include "plan/plan.h"
 #include "plan/resolve.h"
+#include "report/compare.h"
 
 namespace anylab {
 namespace {
@@ -40,7 +41,7 @@ int validate(const std::string& path) {
 // error printed, when it cannot.
 bool write(const fs::path& file, const std::string& text) {
   std::error_code ec;
-  fs::create_directories(file.parent_path(), ec);
+  if (!file.parent_path().empty()) fs::create_directories(file.parent_path(), ec);
   std::ofstream out(file, std::ios::binary | std::ios::trunc);
   out << text;
   out.close();
@@ -146,6 +147,62 @@ int export_lab(const std::string& path, const std::optional<std::string>& clab_d
   return kExitOk;
 }
 
+// What `compare` was given.
+struct CompareArgs {
+  std::string a, b;
+  std::string slower_by = "20%", tolerance = "2i";
+  std::optional<std::string> html, json;
+};
+
+// "20%" or "20": a share; "2i" or "2": probe intervals. nullopt if neither.
+std::optional<double> parse_number(std::string text, char unit) {
+  if (!text.empty() && text.back() == unit) text.pop_back();
+  try {
+    size_t used = 0;
+    const double v = std::stod(text, &used);
+    if (used == text.size() && v >= 0) return v;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
+std::optional<nlohmann::json> read_report(const std::string& file) {
+  std::ifstream in(file);
+  if (!in) {
+    std::cerr << fmt::format("anylab: cannot read {}: {}\n", file, std::strerror(errno));
+    return std::nullopt;
+  }
+  auto j = nlohmann::json::parse(in, nullptr, false);
+  if (j.is_discarded()) {
+    std::cerr << fmt::format("anylab: {}: not JSON; compare reads the JSON reports of anylab test --json FILE\n", file);
+    return std::nullopt;
+  }
+  return j;
+}
+
+// Exit 0: B is not worse than A by the thresholds; 1: it is; 2: bad input.
+int compare(const CompareArgs& args) {
+  const auto slower_by = parse_number(args.slower_by, '%');
+  const auto tolerance = parse_number(args.tolerance, 'i');
+  if (!slower_by || !tolerance) {
+    std::cerr << fmt::format("anylab: {} is not {}\n", slower_by ? args.tolerance : args.slower_by,
+                             slower_by ? "a number of probe intervals, like --tolerance 2i" : "a share, like --slower-by 20%");
+    return kExitInvalidLab;
+  }
+  const CompareOptions options{.slower_by = *slower_by / 100, .tolerance = *tolerance};
+  const auto a = read_report(args.a), b = a ? read_report(args.b) : std::nullopt;
+  if (!a || !b) return kExitInvalidLab;
+  const auto c = compare_reports(*a, args.a, *b, args.b, options);
+  if (!c) {
+    std::cerr << "anylab: " << c.error() << "\n";
+    return kExitInvalidLab;
+  }
+  std::cout << comparison_text(*c, options);
+  if (args.html && !write(*args.html, comparison_html(*c, options))) return kExitEnvironment;
+  if (args.json && !write(*args.json, comparison_json(*c, options))) return kExitEnvironment;
+  return c->regressions() ? kExitCheckFailed : kExitOk;
+}
+
 int graph(const std::string& path, const std::string& format) {
   auto lab = load_lab_file(path, said);
   if (!lab) return lab.error();
@@ -221,6 +278,14 @@ class Cli {
     generate_->add_option("--clients", internet_.clients, "clients, each in a stub AS of its own (default 5)");
     generate_->add_option("--seed", internet_.seed, "the same seed gives the same file (default 1)");
     generate_->add_option("--out", generate_out_, "write the lab to FILE (default: standard output)");
+    compare_ = app_.add_subcommand("compare", "two JSON reports of one lab side by side; exit 1 if B is worse than A");
+    compare_->add_option("A", compare_args_.a, "the JSON report to compare against (anylab test --json)")->required();
+    compare_->add_option("B", compare_args_.b, "the JSON report judged")->required();
+    compare_->add_option("--slower-by", compare_args_.slower_by, "worse: a time over A's by more than this share (default 20%)");
+    compare_->add_option("--tolerance", compare_args_.tolerance,
+                         "and by more than this many probe intervals (default 2i)");
+    compare_->add_option("--html", compare_args_.html, "write A and B side by side as HTML to FILE");
+    compare_->add_option("--json", compare_args_.json, "write the comparison as JSON to FILE");
     report_ = app_.add_subcommand("report", "about the reports: --schema prints the JSON report's JSON Schema");
     report_->add_flag("--schema", schema_, "print the JSON Schema (2020-12) of the JSON report (--json FILE)")->required();
   }
@@ -284,6 +349,7 @@ class Cli {
   int dispatch() {
     if (validate_->parsed()) return validate(lab_);
     if (report_->parsed()) return (std::cout << kReportSchema, kExitOk);
+    if (compare_->parsed()) return compare(compare_args_);
     if (generate_->parsed()) return generate(internet_, generate_out_);
     if (plan_->parsed()) return plan(lab_, out_dir_, facts_);
     if (graph_->parsed()) return graph(lab_, format_);
@@ -306,6 +372,8 @@ class Cli {
 
   static constexpr const char* kLabOrName = "the lab file or a deployed lab's name";
   CLI::App app_;
+  CLI::App* compare_;
+  CompareArgs compare_args_;
   CLI::App *validate_, *plan_, *graph_, *export_, *report_, *generate_, *deploy_, *destroy_, *inspect_, *exec_, *watch_, *run_, *test_;
   CLI::App* events_[2];
   CLI::App* changes_[2];
