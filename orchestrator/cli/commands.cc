@@ -301,6 +301,12 @@ class Cli {
     exec_ = command("exec", "run a command inside a node (vtysh reaches a router's own FRR)", kLabOrName);
     exec_->add_option("NODE", node_, "the node")->required();
     exec_->add_option("CMD", command_, "the command, after --")->required();
+    why_ = command("why", "which instance answers a client, and why: the path hop by hop, each router's best path and "
+                          "what decided it", kLabOrName);
+    why_->add_option("CLIENT", node_, "the client")->required();
+    why_->add_option("--service", why_service_, "the service (default: the lab's first)");
+    why_->add_option("--family", why_family_, "ipv4 or ipv6 (default: the service's first)")
+        ->check(CLI::IsMember({"ipv4", "ipv6"}));
     watch_ = command("watch", "probe every service from every client and print who answers, live", kLabOrName);
     watch_->add_option("--for", watch_seconds_, "stop after this many seconds (default: at Ctrl-C)");
   }
@@ -360,6 +366,7 @@ class Cli {
     if (inspect_->parsed()) return inspect(lab_, json_);
     if (exec_->parsed()) return exec_in_node(lab_, node_, command_);
     if (watch_->parsed()) return watch(lab_, watch_seconds_);
+    if (why_->parsed()) return why(lab_, node_, why_service_, why_family_);
     if (run_->parsed()) return run_scenarios(lab_, scenario_options_);
     if (test_->parsed()) return test_lab(lab_, deploy_options_, scenario_options_);
     if (events_[0]->parsed() || events_[1]->parsed()) {
@@ -373,6 +380,8 @@ class Cli {
   static constexpr const char* kLabOrName = "the lab file or a deployed lab's name";
   CLI::App app_;
   CLI::App* compare_;
+  CLI::App* why_;
+  std::optional<std::string> why_service_, why_family_;
   CompareArgs compare_args_;
   CLI::App *validate_, *plan_, *graph_, *export_, *report_, *generate_, *deploy_, *destroy_, *inspect_, *exec_, *watch_, *run_, *test_;
   CLI::App* events_[2];

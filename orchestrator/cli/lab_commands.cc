@@ -12,6 +12,7 @@
 #include "cli/console.h"
 #include "app/inspect.h"
 #include "app/operate.h"
+#include "app/why.h"
 #include "app/session.h"
 #include "evaluate.h"
 
@@ -27,6 +28,23 @@ int said(const Error& e) {
 }
 
 }  // namespace
+
+int why(const std::string& lab_or_name, const std::string& client, const std::optional<std::string>& service,
+        const std::optional<std::string>& family) {
+  auto lab = find_lab(lab_or_name, printed);
+  if (!lab) return lab.error();
+  if (!inspect_lab(*lab).has_value()) {
+    std::cerr << fmt::format("anylab: lab {} is not deployed\n", lab->name);
+    return kExitEnvironment;
+  }
+  const std::expected<WhyAnswer, Error> w = explain(*lab, client, service, family);
+  if (!w) {
+    std::cerr << "anylab: " << w.error().message << "\n";
+    return kExitInvalidLab;
+  }
+  std::cout << why_text(*w);
+  return kExitOk;
+}
 
 int inspect(const std::string& lab_or_name, bool json) {
   auto lab = find_lab(lab_or_name, printed);

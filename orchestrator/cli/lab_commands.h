@@ -16,6 +16,9 @@ namespace anylab {
 
 // The commands on labs; deploy and destroy are app/deploy.h's workflows.
 int inspect(const std::string& lab_or_name, bool json);
+// Which instance answers a client, and why, hop by hop (app/why.h).
+int why(const std::string& lab_or_name, const std::string& client, const std::optional<std::string>& service,
+        const std::optional<std::string>& family);
 // Changes what a running instance announces, through ExaBGP's API.
 int announce(const std::string& lab_or_name, const std::string& node, const AnnounceOptions& options);
 

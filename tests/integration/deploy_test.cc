@@ -520,6 +520,50 @@ TEST_F(Deploy, EachEventsUpdatesAreWhatFrrCounted) {
   EXPECT_EQ(leftovers_settled("cp-counts"), std::vector<std::string>{});
 }
 
+// `anylab why` names, at each router on the client's path, the attribute
+// that decided its best path: a prepend on London (AS path), then a
+// local-pref for London's routes at the core (Local Pref), which wins over
+// the longer path and takes the eyeball back to London.
+TEST_F(Deploy, WhyNamesTheAttributeThatDecidedEachHop) {
+  uses("drain-site");
+  ASSERT_EQ(test::run({kAnylab, "deploy", lab_file("drain-site")}).exit_code, 0);
+  ASSERT_EQ(test::run({kAnylab, "announce", "drain-site", "cdn-lon", "--prepend", "2"}).exit_code, 0);
+  auto why_until = [](const std::string& wanted, const std::string& answered) {
+    test::RunResult r;
+    for (auto deadline = std::chrono::steady_clock::now() + 15s; std::chrono::steady_clock::now() < deadline;
+         std::this_thread::sleep_for(250ms)) {
+      r = test::run({kAnylab, "why", "drain-site", "eyeball"});
+      if (r.out.find(wanted) != std::string::npos && r.out.find("answered by " + answered + "\n") != std::string::npos)
+        break;
+    }
+    return r;
+  };
+  auto prepended = why_until("decided by AS Path", "cdn-par");
+  EXPECT_EQ(prepended.exit_code, 0) << prepended.err;
+  EXPECT_NE(prepended.out.find("eyeball -> cdn (198.51.100.80, ipv4): answered by cdn-par\n"), std::string::npos)
+      << prepended.out;
+  EXPECT_NE(prepended.out.find("   2  core             -> edge-par via eth3 198.18.0.5\n"
+                               "        * via edge-par (198.18.0.5) as-path 65040 64520  (best of 2: decided by AS Path)\n"
+                               "          via edge-lon (198.18.0.3) as-path 65030 64520 64520 64520\n"),
+            std::string::npos)
+      << prepended.out;
+  EXPECT_NE(prepended.out.find("   4  cdn-par          the service address is its own: it answers\n"), std::string::npos)
+      << prepended.out;
+  auto lp = test::run({kAnylab, "exec", "drain-site", "core", "--", "vtysh", "-c", "conf t", "-c",
+                       "route-map LP permit 10", "-c", "set local-preference 200", "-c", "exit", "-c", "router bgp 65000",
+                       "-c", "address-family ipv4 unicast", "-c", "neighbor 198.18.0.3 route-map LP in", "-c", "end",
+                       "-c", "clear bgp ipv4 unicast 198.18.0.3 soft in"});
+  ASSERT_EQ(lp.exit_code, 0) << lp.out << lp.err;
+  auto preferred = why_until("decided by Local Pref", "cdn-lon");
+  EXPECT_NE(preferred.out.find("answered by cdn-lon\n"), std::string::npos) << preferred.out;
+  EXPECT_NE(preferred.out.find("        * via edge-lon (198.18.0.3) as-path 65030 64520 64520 64520, local-pref 200  "
+                               "(best of 2: decided by Local Pref)\n"),
+            std::string::npos)
+      << preferred.out;
+  EXPECT_EQ(test::run({kAnylab, "destroy", "drain-site"}).exit_code, 0);
+  EXPECT_EQ(leftovers_settled("drain-site"), std::vector<std::string>{});
+}
+
 // A lab `anylab generate --internet` wrote runs as written: 30 ASes with
 // relations on every link, its baseline (every client answered) and a site
 // crash (nobody away for more than 10 s) pass on netns.
