@@ -12,6 +12,7 @@
 #include "generate/internet.h"
 #include "plan/graph.h"
 #include "plan/own_config.h"
+#include "app/sweep.h"
 #include "plan/plan.h"
 #include "plan/render_exabgp.h"
 #include "plan/render_frr.h"
@@ -623,6 +624,45 @@ TEST(Generate, SaysWhatToChange) {
   EXPECT_EQ(generate_internet({.ases = 5}).error(), "--internet takes 10 to 5000 ASes");
   EXPECT_EQ(generate_internet({.ases = 10, .clients = 9}).error(),
             "--clients 9: 10 ASes make 6 stubs, and each client sits in a stub of its own");
+}
+
+}  // namespace
+}  // namespace anylab
+
+namespace anylab {
+namespace {
+
+// `sweep --vary`: a knob's forms, its values in order, and what is wrong
+// with one that is not.
+TEST(Sweep, KnobsAndTheirValues) {
+  const auto range = parse_knob("prepend:pop-sin=0..3");
+  ASSERT_TRUE(range) << range.error();
+  EXPECT_EQ(range->instance, "pop-sin");
+  EXPECT_EQ(range->values, (std::vector<uint32_t>{0, 1, 2, 3}));
+  EXPECT_EQ(parse_knob("med:pop-ams=0,100")->values, (std::vector<uint32_t>{0, 100}));
+  EXPECT_EQ(parse_knob("site:pop-ams=on,off")->values, (std::vector<uint32_t>{1, 0}));
+  EXPECT_EQ(parse_knob("prepend:pop-sin=a").error(), "--vary prepend:pop-sin=a: the values are numbers, like 0..3 or 0,2,4");
+  EXPECT_EQ(parse_knob("prepend:pop-sin=17").error(), "--vary prepend:pop-sin=17: a prepend is 0 to 16");
+  EXPECT_EQ(parse_knob("site:x=up").error(), "--vary site:x=up: the values are on and off, like on,off");
+  EXPECT_EQ(parse_knob("weight:x=1").error(),
+            "--vary weight:x=1: no knob \"weight\"; give prepend:INSTANCE=0..3, med:INSTANCE=0,100 or "
+            "site:INSTANCE=on,off");
+  EXPECT_FALSE(parse_knob("prepend:pop-sin=3..1"));
+}
+
+// The matrix: a row per setting, a column per client, the shares by weight.
+TEST(Sweep, TheMatrixAsPrinted) {
+  SweepResult r{.lab = "q", .clients = {"c1", "c2"}, .rows = {}};
+  r.rows.push_back({.setting = {{"prepend:a", 0}}, .answers = {{"dns ipv4", {{"c1", "a"}, {"c2", "b"}}}},
+                    .shares = {{"dns ipv4", {{"a", 75}, {"b", 25}}}}, .settled = true});
+  r.rows.push_back({.setting = {{"prepend:a", 3}}, .answers = {{"dns ipv4", {{"c1", "b"}, {"c2", ""}}}},
+                    .shares = {{"dns ipv4", {{"b", 75}, {"(nobody)", 25}}}}, .settled = false});
+  EXPECT_EQ(sweep_text(r),
+            "sweep q: who answers each client (dns ipv4)\n"
+            "  setting                    c1             c2             shares of the clients' weight\n"
+            "  prepend:a=0                a              b              a 75%, b 25%\n"
+            "  prepend:a=3 (not settled)  b              NOBODY         (nobody) 25%, b 75%\n");
+  EXPECT_NE(sweep_json(r).find("\"format\": \"anylab-sweep/1\""), std::string::npos);
 }
 
 }  // namespace

@@ -301,6 +301,14 @@ class Cli {
     exec_ = command("exec", "run a command inside a node (vtysh reaches a router's own FRR)", kLabOrName);
     exec_->add_option("NODE", node_, "the node")->required();
     exec_->add_option("CMD", command_, "the command, after --")->required();
+    sweep_ = command("sweep", "who answers each client under each setting of one or two knobs (a site's prepend, MED, "
+                              "on/off)", kLabOrName);
+    sweep_->add_option("--vary", sweep_vary_, "prepend:INSTANCE=0..3, med:INSTANCE=0,100 or site:INSTANCE=on,off (once "
+                                              "or twice: a grid)")
+        ->required()
+        ->expected(1, 2)
+        ->take_all();
+    sweep_->add_option("--json", sweep_json_, "write the matrix as JSON to FILE");
     why_ = command("why", "which instance answers a client, and why: the path hop by hop, each router's best path and "
                           "what decided it", kLabOrName);
     why_->add_option("CLIENT", node_, "the client")->required();
@@ -367,6 +375,7 @@ class Cli {
     if (exec_->parsed()) return exec_in_node(lab_, node_, command_);
     if (watch_->parsed()) return watch(lab_, watch_seconds_);
     if (why_->parsed()) return why(lab_, node_, why_service_, why_family_);
+    if (sweep_->parsed()) return sweep_lab(lab_, sweep_vary_, sweep_json_);
     if (run_->parsed()) return run_scenarios(lab_, scenario_options_);
     if (test_->parsed()) return test_lab(lab_, deploy_options_, scenario_options_);
     if (events_[0]->parsed() || events_[1]->parsed()) {
@@ -381,6 +390,9 @@ class Cli {
   CLI::App app_;
   CLI::App* compare_;
   CLI::App* why_;
+  CLI::App* sweep_;
+  std::vector<std::string> sweep_vary_;
+  std::optional<std::string> sweep_json_;
   std::optional<std::string> why_service_, why_family_;
   CompareArgs compare_args_;
   CLI::App *validate_, *plan_, *graph_, *export_, *report_, *generate_, *deploy_, *destroy_, *inspect_, *exec_, *watch_, *run_, *test_;

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -12,6 +13,7 @@
 #include "cli/console.h"
 #include "app/inspect.h"
 #include "app/operate.h"
+#include "app/sweep.h"
 #include "app/why.h"
 #include "app/session.h"
 #include "evaluate.h"
@@ -28,6 +30,40 @@ int said(const Error& e) {
 }
 
 }  // namespace
+
+int sweep_lab(const std::string& lab_or_name, const std::vector<std::string>& vary,
+              const std::optional<std::string>& json_file) {
+  std::vector<SweepKnob> knobs;
+  for (const std::string& v : vary) {
+    auto k = parse_knob(v);
+    if (!k) {
+      std::cerr << "anylab: " << k.error() << "\n";
+      return kExitInvalidLab;
+    }
+    knobs.push_back(std::move(*k));
+  }
+  auto lab = find_lab(lab_or_name, printed);
+  if (!lab) return lab.error();
+  if (!inspect_lab(*lab).has_value()) {
+    std::cerr << fmt::format("anylab: lab {} is not deployed: anylab deploy it first\n", lab->name);
+    return kExitEnvironment;
+  }
+  const auto r = sweep(*lab, knobs, printed);
+  if (!r) {
+    std::cerr << "anylab: " << r.error().message << "\n";
+    return r.error().kind == Error::Kind::kInput ? kExitInvalidLab : kExitEnvironment;
+  }
+  std::cout << sweep_text(*r);
+  if (json_file) {
+    std::ofstream out(*json_file);
+    out << sweep_json(*r);
+    if (!out) {
+      std::cerr << fmt::format("anylab: cannot write {}\n", *json_file);
+      return kExitEnvironment;
+    }
+  }
+  return kExitOk;
+}
 
 int why(const std::string& lab_or_name, const std::string& client, const std::optional<std::string>& service,
         const std::optional<std::string>& family) {

@@ -16,6 +16,9 @@ namespace anylab {
 
 // The commands on labs; deploy and destroy are app/deploy.h's workflows.
 int inspect(const std::string& lab_or_name, bool json);
+// The catchment under each setting of one or two knobs (app/sweep.h).
+int sweep_lab(const std::string& lab_or_name, const std::vector<std::string>& vary,
+              const std::optional<std::string>& json_file);
 // Which instance answers a client, and why, hop by hop (app/why.h).
 int why(const std::string& lab_or_name, const std::string& client, const std::optional<std::string>& service,
         const std::optional<std::string>& family);

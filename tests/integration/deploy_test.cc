@@ -564,6 +564,34 @@ TEST_F(Deploy, WhyNamesTheAttributeThatDecidedEachHop) {
   EXPECT_EQ(leftovers_settled("drain-site"), std::vector<std::string>{});
 }
 
+// `anylab sweep`: a row per setting of the knobs, who answered each client
+// measured; Amsterdam's site off sends client-eu to Singapore, and so does
+// a prepend of 2 on Amsterdam (its path, 64500 64500 64500, is longer than
+// Singapore's through edge-sin, 65020 64500); the lab's own announcements
+// are back afterwards.
+TEST_F(Deploy, SweepPrintsTheCatchmentPerSettingAndPutsTheLabBack) {
+  uses("quickstart");
+  ASSERT_EQ(test::run({kAnylab, "deploy", lab_file("quickstart")}).exit_code, 0);
+  const std::string json = (fs::temp_directory_path() / "anylab-sweep.json").string();
+  auto r = test::run({kAnylab, "sweep", "quickstart", "--vary", "site:pop-ams=on,off", "--vary", "prepend:pop-ams=0,2",
+                      "--json", json});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("  site:pop-ams=on, prepend:pop-ams=0   pop-ams        pop-sin        pop-ams 50%, pop-sin 50%\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("  site:pop-ams=on, prepend:pop-ams=2   pop-sin        pop-sin        pop-sin 100%\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("  site:pop-ams=off, prepend:pop-ams=0  pop-sin        pop-sin        pop-sin 100%\n"),
+            std::string::npos)
+      << r.out;
+  const auto j = nlohmann::json::parse(test::read_file(json));
+  fs::remove(json);
+  EXPECT_EQ(j["rows"].size(), 4u);
+  EXPECT_EQ(answered_by("quickstart", "client-eu", "pop-ams"), "pop-ams");
+  EXPECT_EQ(test::run({kAnylab, "destroy", "quickstart"}).exit_code, 0);
+}
+
 // A lab `anylab generate --internet` wrote runs as written: 30 ASes with
 // relations on every link, its baseline (every client answered) and a site
 // crash (nobody away for more than 10 s) pass on netns.
