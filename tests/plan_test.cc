@@ -12,6 +12,7 @@
 #include "generate/internet.h"
 #include "plan/graph.h"
 #include "plan/own_config.h"
+#include "app/record.h"
 #include "app/sweep.h"
 #include "plan/plan.h"
 #include "plan/render_exabgp.h"
@@ -663,6 +664,28 @@ TEST(Sweep, TheMatrixAsPrinted) {
             "  prepend:a=0                a              b              a 75%, b 25%\n"
             "  prepend:a=3 (not settled)  b              NOBODY         (nobody) 25%, b 75%\n");
   EXPECT_NE(sweep_json(r).find("\"format\": \"anylab-sweep/1\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace anylab
+
+namespace anylab {
+namespace {
+
+// --record's edit of the lab file: the recorded scenario added after the
+// others, or put in place of an earlier recording (its comment lines too,
+// not the next scenario's), or under a new `scenarios:`; the rest as it was.
+TEST(Record, TheLabFileKeepsEverythingButTheRecording) {
+  const std::string rec = "  # Recorded by anylab\n  - name: recorded\n    steps:\n      - expect: {catchment: {a: [c]}}\n";
+  const std::string lab = "name: x\n# a comment\nscenarios:\n  - name: one\n    steps: []\n\nrpki: {roas: []}\n";
+  EXPECT_EQ(scenario_indent(lab), "  ");
+  EXPECT_EQ(with_recorded(lab, rec), "name: x\n# a comment\nscenarios:\n  - name: one\n    steps: []\n" + rec +
+                                         "\nrpki: {roas: []}\n");
+  const std::string again = "name: x\nscenarios:\n  # Recorded by anylab old\n  - name: recorded\n    steps:\n"
+                            "      - expect: {catchment: {b: [c]}}\n  # the next one\n  - name: two\n    steps: []\n";
+  EXPECT_EQ(with_recorded(again, rec), "name: x\nscenarios:\n" + rec + "  # the next one\n  - name: two\n    steps: []\n");
+  EXPECT_EQ(with_recorded("name: x\n", rec), "name: x\nscenarios:\n" + rec);
+  EXPECT_EQ(scenario_indent("scenarios:\n- name: a\n"), "");
 }
 
 }  // namespace

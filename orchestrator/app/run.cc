@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "app/record.h"
+
 #include "report/html.h"
 #include "runtime/destroy.h"
 #include "runtime/journal.h"
@@ -70,8 +72,14 @@ RunResult run_loaded(const Lab& lab, const std::string& file, const ScenarioOpti
   RunResult r{start_report(lab, file, options.repeat, utc_now())};
   const auto start = std::chrono::steady_clock::now();
   const NodeRuntime& runtime = runtime_of(lab);
+  if (options.record) {
+    auto recorded = record_into(lab, file, fmt::format("at {} on {}", utc_now(), lab.runtime));
+    if (!recorded) r.problems.push_back(recorded.error().message);
+    else observer.problem(*recorded);
+  }
   for (const ScenarioSpec& sc : lab.spec.scenarios) {
     if (!options.only.empty() && sc.name.value != options.only) continue;
+    if (options.record && sc.name.value == kRecordedScenario) continue;  // recorded anew, judged next time
     ScenarioRuns runs = run_one(lab, runtime, sc, options.repeat, observer, cancel);
     if (!runs.runs.empty()) r.report.scenarios.push_back(std::move(runs));
   }

@@ -16,6 +16,7 @@ struct ScenarioOptions {
   std::string json_file;   // "" for none
   std::string junit_file;  // "" for none
   std::string html_file;   // "" for none
+  bool record = false;     // write the steady state into the lab file first (app/record.h)
 };
 
 // What a run of scenarios tells as it goes (the CLI prints it), besides

@@ -121,6 +121,12 @@ std::string value_text(const std::string& knob, uint32_t v) {
 
 }  // namespace
 
+Answers answers_when_still(const Lab& lab, bool& settled) {
+  Answers answers;
+  settled = wait_still(lab, answers);
+  return answers;
+}
+
 std::expected<SweepKnob, std::string> parse_knob(const std::string& text) {
   const std::string forms = "give prepend:INSTANCE=0..3, med:INSTANCE=0,100 or site:INSTANCE=on,off";
   const size_t colon = text.find(':'), eq = text.find('=');

@@ -50,6 +50,11 @@ struct SweepResult {
 // each, and puts the lab's own announcements back at the end.
 std::expected<SweepResult, Error> sweep(const Lab& lab, const std::vector<SweepKnob>& knobs, Messages& messages);
 
+// Who answers every client now (per "service family" stream, client ->
+// instance, "" for nobody), read once the answers have held still for a
+// second (at most the lab's settle); `settled` says whether they did.
+std::map<std::string, std::map<std::string, std::string>> answers_when_still(const Lab& lab, bool& settled);
+
 std::string sweep_text(const SweepResult& r);
 std::string sweep_json(const SweepResult& r);
 

@@ -329,6 +329,8 @@ class Cli {
       c->add_option("--json", scenario_options_.json_file, "write the JSON report to FILE");
       c->add_option("--junit", scenario_options_.junit_file, "write a JUnit XML report to FILE");
       c->add_option("--html", scenario_options_.html_file, "write an HTML report (timelines, catchment maps) to FILE");
+      c->add_flag("--record", scenario_options_.record,
+                  "first write the lab's steady state (catchment, routes) into the lab file as scenario \"recorded\"");
     }
   }
 

@@ -592,6 +592,38 @@ TEST_F(Deploy, SweepPrintsTheCatchmentPerSettingAndPutsTheLabBack) {
   EXPECT_EQ(test::run({kAnylab, "destroy", "quickstart"}).exit_code, 0);
 }
 
+// --record: the lab's steady state written into the lab file as scenario
+// "recorded"; run again it holds, and once Amsterdam prepends (a change to
+// the network) it fails naming what moved.
+TEST_F(Deploy, ARecordedSteadyStateHoldsUntilTheNetworkChanges) {
+  uses("quickstart");
+  const fs::path file = fs::temp_directory_path() / ("quickstart-record-" + std::to_string(getpid()) + ".yaml");
+  std::string lab = test::read_file(lab_file("quickstart"));
+  lab.replace(lab.find("settle: 30s"), 11, "settle: 5s");  // the failing run is judged at settle
+  std::ofstream(file) << lab;
+  ASSERT_EQ(test::run({kAnylab, "deploy", file.string()}).exit_code, 0);
+  auto recorded = test::run({kAnylab, "run", file.string(), "--record", "--scenario", "baseline"});
+  EXPECT_EQ(recorded.exit_code, 0) << recorded.out << recorded.err;
+  EXPECT_NE(recorded.err.find("recorded 3 expectations into " + file.string()), std::string::npos) << recorded.err;
+  const std::string text = test::read_file(file.string());
+  EXPECT_NE(text.find("  - name: recorded\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("      - expect: {catchment: {pop-ams: [client-eu], pop-sin: [client-ap]}}\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("      - expect: {route: {node: edge-ams, prefix: 192.0.2.0/24, via: pop-ams, as-path: \"64500\"}}"),
+            std::string::npos)
+      << text;
+  auto held = test::run({kAnylab, "run", file.string(), "--scenario", "recorded"});
+  EXPECT_EQ(held.exit_code, 0) << held.out << held.err;
+  ASSERT_EQ(test::run({kAnylab, "announce", "quickstart", "pop-ams", "--prepend", "2"}).exit_code, 0);
+  auto changed = test::run({kAnylab, "run", file.string(), "--scenario", "recorded"});
+  EXPECT_EQ(changed.exit_code, 1) << changed.out << changed.err;
+  EXPECT_NE(changed.out.find("FAIL  expect route on edge-ams to 192.0.2.0/24 via pop-ams as-path \"64500\""),
+            std::string::npos)
+      << changed.out;
+  fs::remove(file);
+  EXPECT_EQ(test::run({kAnylab, "destroy", "quickstart"}).exit_code, 0);
+}
+
 // A lab `anylab generate --internet` wrote runs as written: 30 ASes with
 // relations on every link, its baseline (every client answered) and a site
 // crash (nobody away for more than 10 s) pass on netns.
