@@ -479,11 +479,11 @@ TEST_F(Deploy, EachEventsUpdatesAreWhatFrrCounted) {
                                     "  - name: crash-and-back\n    steps:\n"
                                     "      - fail: {node: pop-ams, mode: crash}\n"
                                     "      - expect: {client: client-eu, reaches: pop-sin, within: 10s}\n"
-                                    "      - expect: {settled: {within: 10s}}\n"
+                                    "      - expect: {settled: {within: 3s}}\n"
                                     "      - expect: {updates: {at-most: 50}}\n"
                                     "      - restore: {node: pop-ams}\n"
                                     "      - expect: {client: client-eu, reaches: pop-ams, within: 20s}\n"
-                                    "      - expect: {settled: {within: 10s}}\n"
+                                    "      - expect: {settled: {within: 3s}}\n"
                                     "      - wait: 2s\n");
   auto d = test::run({kAnylab, "deploy", file.string(), "--timeout", "60"});
   fs::remove(file);
