@@ -99,7 +99,8 @@ TEST(Cli, ValidatePlanAndGraphEveryLab) {
     auto p = test::run({kAnylab, "plan", lab, "--out", out.string()});
     EXPECT_EQ(p.exit_code, 0) << p.err;
     EXPECT_EQ(test::read_file((out / "plan.txt").string()), p.out);
-    // Every lab has routers and instances: their configs must be written.
+    // Every lab has routers and instances (path-exploration one instance
+    // only): their configs must be written.
     int frr = 0, speakers = 0;
     for (const auto& f : fs::recursive_directory_iterator(out)) {
       frr += f.path().filename() == "frr.conf";
@@ -107,7 +108,7 @@ TEST(Cli, ValidatePlanAndGraphEveryLab) {
       speakers += name == "exabgp.conf" || name == "bird.conf" || name == "gobgpd.toml";
     }
     EXPECT_GE(frr, 2);
-    EXPECT_GE(speakers, 2);
+    EXPECT_GE(speakers, 1);
     fs::remove_all(out);
     for (const char* format : {"dot", "mermaid"}) {
       auto g = test::run({kAnylab, "graph", lab, "--format", format});
