@@ -126,9 +126,19 @@ std::optional<PathSeen> parse_best_path(const std::string& frr_json) {
     std::string as_path;
     if (const auto a = p.find("aspath"); a != p.end() && a->is_object()) as_path = a->value("string", "");
     out.path = "via " + via + " as-path " + (as_path.empty() ? "(none)" : as_path);
+    out.reason = best->value("selectionReason", "");
   }
   if (!out.path.empty() && multipath) out.path += " +" + std::to_string(multipath) + " multipath";
   return out;
+}
+
+std::string with_node_names(const std::string& path, const std::map<std::string, std::string>& node_of) {
+  if (!path.starts_with("via ")) return path;
+  const size_t end = path.find(' ', 4);
+  const std::string ip = path.substr(4, end == std::string::npos ? std::string::npos : end - 4);
+  const auto it = node_of.find(ip);
+  if (it == node_of.end()) return path;
+  return "via " + it->second + path.substr(end == std::string::npos ? path.size() : end);
 }
 
 std::optional<std::map<std::string, UpdateCounts>> parse_update_counts(const std::string& frr_json) {

@@ -78,12 +78,16 @@ std::vector<PathChange> changes_in(const std::vector<PathChange>& changes, Micro
 // A router's best path to a prefix, from FRR's `show bgp ipv4|ipv6 unicast
 // PREFIX json`: the prefix's version (0 when not in the table) and "via
 // NEXTHOP as-path PATH" (" +N multipath" when ECMP shares it; "" for no
-// best path). nullopt for an answer that is not FRR's JSON.
+// best path), and what decided it. nullopt for an answer that is not FRR's JSON.
 struct PathSeen {
   uint64_t version = 0;
   std::string path{};
+  std::string reason{};  // FRR's selectionReason for it: not part of the path (it changes as others come and go)
 };
 std::optional<PathSeen> parse_best_path(const std::string& frr_json);
+// The path with its next hop named ("via edge-sin as-path ..." for "via
+// 198.18.0.9 as-path ..."), when `node_of` knows the address.
+std::string with_node_names(const std::string& path, const std::map<std::string, std::string>& node_of);
 
 // Each session's UPDATE counters from FRR's `show bgp neighbors json`
 // (messageStats), by peer; nullopt for an answer that is not FRR's JSON.

@@ -270,6 +270,9 @@ TEST(ControlPlane, TheBestPathAndItsVersionFromFrrsJson) {
   ASSERT_TRUE(seen);
   EXPECT_EQ(seen->version, 8u);
   EXPECT_EQ(seen->path, "via 198.18.0.5 as-path 64500");
+  EXPECT_EQ(seen->reason, "AS Path");
+  EXPECT_EQ(with_node_names(seen->path, {{"198.18.0.5", "pop-ams"}}), "via pop-ams as-path 64500");
+  EXPECT_EQ(with_node_names(seen->path, {}), seen->path);
   const auto ecmp = parse_best_path(R"({"version":3,"paths":[
     {"aspath":{"string":""},"bestpath":{"overall":true},"multipath":true,"nexthops":[{"ip":"10.0.0.1"}]},
     {"aspath":{"string":""},"multipath":true,"nexthops":[{"ip":"10.0.0.3"}]}]})");

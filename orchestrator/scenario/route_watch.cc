@@ -25,6 +25,12 @@ class FrrRouteWatch : public RouteWatch {
       if (n.kind == NodeKind::kRouter) routers_.push_back({n.name, n.netns});
     for (const ServiceSpec& s : lab.spec.services)
       for (const Marked<IpPrefix>& p : s.prefixes) prefixes_.push_back(p.value);
+    for (const Node& n : lab.nodes) {
+      for (const Interface& i : n.interfaces)
+        for (const InterfaceAddress& a : i.addresses) node_of_[a.local.address.str()] = n.name;
+      if (n.loopback) node_of_[n.loopback->str()] = n.name;
+      if (n.loopback6) node_of_[n.loopback6->str()] = n.name;
+    }
     thread_ = std::thread([this] { run(); });
   }
   ~FrrRouteWatch() override { stop(); }
@@ -63,13 +69,15 @@ class FrrRouteWatch : public RouteWatch {
       for (const IpPrefix& p : prefixes_) {
         const auto answer = frr_vty(r.netns, "bgpd", fmt::format("show bgp {} unicast {} json", to_string(p.family()), p.str()),
                                     std::chrono::duration_cast<std::chrono::milliseconds>(kAnswerWithin));
-        const auto seen = answer ? checks::parse_best_path(*answer) : std::nullopt;
+        auto seen = answer ? checks::parse_best_path(*answer) : std::nullopt;
         if (!seen) continue;
+        seen->path = checks::with_node_names(seen->path, node_of_);
         const auto key = std::make_pair(r.name, p.str());
         const auto it = last.find(key);
         if (it != last.end() && it->second.version == seen->version && it->second.path == seen->path) continue;
         const std::lock_guard lock(mutex_);
-        changes_.push_back({clock_(), r.name, p.str(), seen->path, it == last.end()});
+        changes_.push_back({clock_(), r.name, p.str(),
+                            seen->path + (seen->reason.empty() ? "" : " [" + seen->reason + "]"), it == last.end()});
         last[key] = *seen;
       }
   }
@@ -92,6 +100,7 @@ class FrrRouteWatch : public RouteWatch {
   std::function<Micros()> clock_;
   std::vector<Router> routers_;
   std::vector<IpPrefix> prefixes_;
+  std::map<std::string, std::string> node_of_;  // address -> node
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
