@@ -104,13 +104,20 @@ void Runner::sleep_until(Micros t) {
 StepOutcome Runner::event(std::string text, const std::function<Result()>& apply, std::function<void()> undo) {
   open_tcp_sessions();
   if (undo) undo_.push_back(std::move(undo));
-  if (routes_) counts_before_ = ops_.update_counts();
-  event_started_ = now();
+  begin_event();
   const Result r = apply();
   last_event_ = now();
   return {.text = std::move(text), .kind = StepKind::kEvent, .status = r ? Status::kPass : Status::kError,
           .measured = r ? fmt::format("applied at +{}", checks::format_seconds(last_event_)) : r.error().message,
           .at = last_event_};
+}
+
+// An event begins now: its window, and the routers' counters it is counted
+// from (read as the last window closed, if one just did).
+void Runner::begin_event() {
+  if (routes_ && !counts_fresh_) counts_before_ = ops_.update_counts();
+  counts_fresh_ = false;
+  event_started_ = now();
 }
 
 // What the open event cost (its window ends now: the next event begins or
@@ -119,8 +126,12 @@ void Runner::close_event(ScenarioOutcome& out) {
   if (!open_event_ || !routes_) return;
   const OpenEvent e = std::move(*open_event_);
   open_event_.reset();
+  // What the routers counted now ends this window and begins the next
+  // event's (read once: a question to every router).
+  counts_before_ = ops_.update_counts();
+  counts_fresh_ = true;
   out.steps.at(e.step).cost = checks::event_cost(router_names(), routes_->changes(), e.from, e.event, now(), e.before,
-                                                 ops_.update_counts(), routes_->resolution());
+                                                 counts_before_, routes_->resolution());
 }
 
 std::vector<std::string> Runner::router_names() const {

@@ -209,6 +209,7 @@ StepOutcome Runner::flap_announcements(const FlapStep& f) {
 // last); timed from when the flapping stopped.
 StepOutcome Runner::flapping(const std::string& text, const FlapStep& f, const std::function<Result()>& down_once,
                        const std::function<Result()>& up_once) {
+  begin_event();
   const Micros start = now(), half = us(f.period) / 2;
   for (int i = 0; i < f.times && !cancelled(); ++i) {
     auto down = down_once();

@@ -234,6 +234,7 @@ class Runner {
   // What the open event cost (its window ends now: the next event begins or
   // the scenario ends), put on its step in `out`.
   void close_event(ScenarioOutcome& out);
+  void begin_event();
   std::vector<std::string> router_names() const;
   // The prefixes of `service` (every service's if none), as FRR writes them.
   std::vector<std::string> service_prefixes(const std::optional<std::string>& service) const;
@@ -274,6 +275,7 @@ class Runner {
   std::map<ProbeKey, TcpWatch> tcp_;  // the scenario's `tcp` expectations' connections
   std::unique_ptr<RouteWatch> routes_;  // nullptr: the lab's routes are not watched
   checks::SessionCounts counts_before_;  // read as the last event began (or the scenario)
+  bool counts_fresh_ = false;            // counts_before_ was read as the last window closed, just now
   struct OpenEvent {
     size_t step = 0;  // in the scenario's outcome
     Micros from{}, event{};
