@@ -18,13 +18,9 @@ constexpr int kMostHops = 64;
 
 // The node an address belongs to (an interface's, or a loopback's), or "".
 std::string owner(const Lab& lab, const std::string& address) {
-  for (const Node& n : lab.nodes) {
-    for (const Interface& i : n.interfaces)
-      for (const InterfaceAddress& a : i.addresses)
-        if (a.local.address.str() == address) return n.name;
-    if ((n.loopback && n.loopback->str() == address) || (n.loopback6 && n.loopback6->str() == address)) return n.name;
-  }
-  return "";
+  const auto owners = lab.address_owners();
+  const auto it = owners.find(address);
+  return it == owners.end() ? "" : it->second;
 }
 
 std::string named(const Lab& lab, const std::string& address) {

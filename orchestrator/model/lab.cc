@@ -90,3 +90,18 @@ std::string stream_label(const LabSpec& spec, const std::string& service, Family
 }
 
 }  // namespace anylab
+
+namespace anylab {
+
+std::map<std::string, std::string> Lab::address_owners() const {
+  std::map<std::string, std::string> out;
+  for (const Node& n : nodes) {
+    for (const Interface& i : n.interfaces)
+      for (const InterfaceAddress& a : i.addresses) out[a.local.address.str()] = n.name;
+    if (n.loopback) out[n.loopback->str()] = n.name;
+    if (n.loopback6) out[n.loopback6->str()] = n.name;
+  }
+  return out;
+}
+
+}  // namespace anylab

@@ -117,6 +117,9 @@ struct Lab {
   std::vector<Link> links;  // in file order
 
   const Node* find(std::string_view node) const;
+  // Every address the plan gave a node (its interfaces', its loopbacks'),
+  // and whose it is: how a next hop or a BGP peer is named.
+  std::map<std::string, std::string> address_owners() const;
   // Every link between two nodes, in file order: a pair may be linked more
   // than once, and an event on "the link" acts on each.
   std::vector<const Link*> links_between(std::string_view a, std::string_view b) const;

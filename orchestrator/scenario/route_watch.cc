@@ -25,12 +25,7 @@ class FrrRouteWatch : public RouteWatch {
       if (n.kind == NodeKind::kRouter) routers_.push_back({n.name, n.netns});
     for (const ServiceSpec& s : lab.spec.services)
       for (const Marked<IpPrefix>& p : s.prefixes) prefixes_.push_back(p.value);
-    for (const Node& n : lab.nodes) {
-      for (const Interface& i : n.interfaces)
-        for (const InterfaceAddress& a : i.addresses) node_of_[a.local.address.str()] = n.name;
-      if (n.loopback) node_of_[n.loopback->str()] = n.name;
-      if (n.loopback6) node_of_[n.loopback6->str()] = n.name;
-    }
+    node_of_ = lab.address_owners();
     thread_ = std::thread([this] { run(); });
   }
   ~FrrRouteWatch() override { stop(); }
