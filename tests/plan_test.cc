@@ -9,6 +9,7 @@
 #include "plan/export_clabernetes.h"
 #include "plan/export_containerlab.h"
 #include "plan/export_mininet.h"
+#include "generate/as_rel.h"
 #include "generate/internet.h"
 #include "plan/graph.h"
 #include "plan/own_config.h"
@@ -619,6 +620,54 @@ TEST(Generate, AnInternetLabIsGoldenAndLoads) {
     }
     ASSERT_TRUE(resolve(std::move(*spec), Paths{}));
   }
+}
+
+// `anylab generate --as-rel`: a CAIDA file written by hand becomes the lab
+// of the ASes on valley-free paths from the clients to the sites (golden),
+// which loads and resolves; the valley and the far chain stay out.
+std::string hand_file() { return test::read_file(test::source_dir() + "/tests/golden/generate/as-rel-hand.txt"); }
+
+AsRelOptions hand_options() {
+  return {.file = "as-rel-hand.txt", .origin = 64500, .sites = {300, 200}, .clients = {1000, 4000, 4200000001u},
+          .depth = 3, .command = "anylab generate --as-rel as-rel-hand.txt --sites 300,200 --clients 1000,4000,4200000001"};
+}
+
+TEST(Generate, AnAsRelLabJoinsSitesAndClientsAlongValleyFreePaths) {
+  const auto text = generate_from_as_rel(hand_options(), hand_file());
+  ASSERT_TRUE(text) << text.error();
+  test::expect_golden(test::source_dir() + "/tests/golden/generate/as-rel-hand.yaml", *text);
+  for (const char* absent : {"as7777:", "as8000:", "as5000:", "as64500:"}) EXPECT_EQ(text->find(absent), std::string::npos) << absent;
+  SourceFile f("as-rel.yaml", *text);
+  auto spec = load_lab(f);
+  ASSERT_TRUE(spec) << format_diagnostics(f, spec.error());
+  ASSERT_TRUE(resolve(std::move(*spec), Paths{}));
+  auto shallow = hand_options();
+  shallow.depth = 1;  // 4000 is two links from 200 (up to 30, down to 200)
+  EXPECT_EQ(generate_from_as_rel(shallow, hand_file()).error(),
+            "--clients 4000: AS4000 reaches no site within 1 AS links along valley-free paths in as-rel-hand.txt: "
+            "raise --depth, or name a site nearer it");
+}
+
+TEST(Generate, AnAsRelFileOrOptionThatIsWrongIsNamed) {
+  auto o = hand_options();
+  auto err = [&](std::string_view text) { return generate_from_as_rel(o, text).error(); };
+  EXPECT_EQ(err("# c\n10|20|0\n10|20\n"), "as-rel-hand.txt:3: `10|20` is not a link: CAIDA's lines are "
+                                          "`provider|customer|-1` or `peer|peer|0`, with `|source` in serial-2");
+  EXPECT_EQ(err("10|x|0\n"), "as-rel-hand.txt:1: `x` is not an AS number (1 to 4294967295)");
+  EXPECT_EQ(err("10|4294967296|0\n"), "as-rel-hand.txt:1: `4294967296` is not an AS number (1 to 4294967295)");
+  EXPECT_EQ(err("10|20|1\n"), "as-rel-hand.txt:1: relation `1` is neither -1 (provider to customer) nor 0 (peers)");
+  EXPECT_EQ(err("# nothing\n"), "as-rel-hand.txt: no AS links in it (lines `provider|customer|-1` or `peer|peer|0`)");
+  o.clients = {1000, 9999};
+  EXPECT_EQ(generate_from_as_rel(o, hand_file()).error(), "--clients 9999: AS9999 is not in as-rel-hand.txt (16 ASes, 19 links)");
+  o.clients = {8000};
+  EXPECT_EQ(generate_from_as_rel(o, hand_file()).error(),
+            "--clients 8000: AS8000 reaches no site within 3 AS links along valley-free paths in as-rel-hand.txt: "
+            "raise --depth, or name a site nearer it");
+  o.sites = {64500};
+  EXPECT_EQ(generate_from_as_rel(o, hand_file()).error(),
+            "--sites 64500: AS64500 is the service's own (--origin); name the networks it connects to");
+  EXPECT_EQ(parse_asn_list("--sites", "3356,AS1299").value(), (std::vector<uint32_t>{3356, 1299}));
+  EXPECT_EQ(parse_asn_list("--sites", "3356,,1").error(), "--sites 3356,,1: `` is not an AS number (1 to 4294967295)");
 }
 
 TEST(Generate, SaysWhatToChange) {

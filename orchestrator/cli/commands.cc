@@ -1,15 +1,18 @@
 #include "cli/commands.h"
 
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <sstream>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include "cli/console.h"
 #include "cli/lab_commands.h"
+#include "generate/as_rel.h"
 #include "generate/internet.h"
 #include "load/loader.h"
 #include "plan/export_clabernetes.h"
@@ -60,26 +63,72 @@ int write_out(const Lab& lab, const std::string& plan_text, const fs::path& dir)
   return kExitOk;
 }
 
+// `generate`'s options as given: --sites and --clients are counts with
+// --internet and lists of ASes with --as-rel.
+struct GenerateArgs {
+  std::optional<int> internet;
+  std::optional<std::string> as_rel;
+  std::string sites, clients;
+  uint32_t seed = 1;
+  uint32_t origin = 64500;
+  int depth = 3;
+  std::optional<std::string> out;
+};
+
+std::expected<int, std::string> count_of(const char* option, const std::string& text, int otherwise) {
+  if (text.empty()) return otherwise;
+  int n = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc{} || end != text.data() + text.size())
+    return std::unexpected(fmt::format("{} {}: with --internet it is a count", option, text));
+  return n;
+}
+
+std::expected<std::string, std::string> internet_lab(const GenerateArgs& a) {
+  auto sites = count_of("--sites", a.sites, 3);
+  auto clients = count_of("--clients", a.clients, 5);
+  if (!sites || !clients) return std::unexpected(sites ? clients.error() : sites.error());
+  const InternetOptions o{.ases = *a.internet, .sites = *sites, .clients = *clients, .seed = a.seed,
+                          .command = fmt::format("anylab generate --internet {} --sites {} --clients {} --seed {}",
+                                                 *a.internet, *sites, *clients, a.seed)};
+  return generate_internet(o);
+}
+
+std::expected<std::string, std::string> as_rel_lab(const GenerateArgs& a) {
+  auto sites = parse_asn_list("--sites", a.sites);
+  auto clients = parse_asn_list("--clients", a.clients);
+  if (!sites || !clients) return std::unexpected(sites ? clients.error() : sites.error());
+  std::ifstream in(*a.as_rel);
+  std::stringstream text;
+  if (!in || !(text << in.rdbuf())) return std::unexpected(fmt::format("--as-rel {}: cannot read it", *a.as_rel));
+  const AsRelOptions o{.file = *a.as_rel, .origin = a.origin, .sites = *sites, .clients = *clients, .depth = a.depth,
+                       .command = fmt::format("anylab generate --as-rel {} --origin {} --sites {} --clients {} --depth {}",
+                                              *a.as_rel, a.origin, a.sites, a.clients, a.depth)};
+  return generate_from_as_rel(o, text.str());
+}
+
 // A lab written for the user to keep, with the command that made it in its
 // header.
-int generate(InternetOptions o, const std::optional<std::string>& out) {
-  o.command = fmt::format("anylab generate --internet {} --sites {} --clients {} --seed {}", o.ases, o.sites,
-                          o.clients, o.seed);
-  auto lab = generate_internet(o);
+int generate(const GenerateArgs& a) {
+  if (a.internet.has_value() == a.as_rel.has_value()) {
+    said.problem("generate takes --internet N (a synthetic graph) or --as-rel FILE (a CAIDA AS-relationship file)");
+    return kExitInvalidLab;
+  }
+  auto lab = a.internet ? internet_lab(a) : as_rel_lab(a);
   if (!lab) {
     said.problem(lab.error());
     return kExitInvalidLab;
   }
-  if (!out) {
+  if (!a.out) {
     std::cout << *lab;
     return kExitOk;
   }
-  std::ofstream file(*out);
+  std::ofstream file(*a.out);
   if (!(file << *lab)) {
-    said.problem(fmt::format("cannot write {}", *out));
+    said.problem(fmt::format("cannot write {}", *a.out));
     return kExitEnvironment;
   }
-  std::cerr << fmt::format("wrote {}\n", *out);
+  std::cerr << fmt::format("wrote {}\n", *a.out);
   return kExitOk;
 }
 
@@ -272,12 +321,21 @@ class Cli {
     export_->add_option("--containerlab", export_dir_, "write the containerlab topology and the files it binds to DIR");
     export_->add_option("--clabernetes", clabernetes_dir_, "write the lab as a clabernetes Topology to DIR");
     export_->add_option("--mininet", mininet_file_, "write the lab as a Mininet 2.3 Python script to FILE");
-    generate_ = app_.add_subcommand("generate", "write a lab for you to keep: an Internet-like AS graph (--internet N)");
-    generate_->add_option("--internet", internet_.ases, "the ASes, one router each (10..5000)")->required();
-    generate_->add_option("--sites", internet_.sites, "instances of the service, each in its own AS (default 3)");
-    generate_->add_option("--clients", internet_.clients, "clients, each in a stub AS of its own (default 5)");
-    generate_->add_option("--seed", internet_.seed, "the same seed gives the same file (default 1)");
-    generate_->add_option("--out", generate_out_, "write the lab to FILE (default: standard output)");
+    generate_ = app_.add_subcommand(
+        "generate", "write a lab for you to keep: an Internet-like AS graph (--internet N) or a real one (--as-rel FILE)");
+    generate_->add_option("--internet", generate_args_.internet, "the ASes, one router each (10..5000)");
+    generate_->add_option("--as-rel", generate_args_.as_rel,
+                          "a CAIDA AS-relationship file (serial-1 or serial-2): the part joining --sites and --clients");
+    generate_->add_option("--sites", generate_args_.sites,
+                          "--internet: how many instances, each in its own AS (default 3); --as-rel: the ASes they hang "
+                          "from (3356,1299)");
+    generate_->add_option("--clients", generate_args_.clients,
+                          "--internet: how many clients, each in a stub AS (default 5); --as-rel: the ASes they sit in");
+    generate_->add_option("--seed", generate_args_.seed, "--internet: the same seed gives the same file (default 1)");
+    generate_->add_option("--origin", generate_args_.origin, "--as-rel: the service's ASN (default 64500)");
+    generate_->add_option("--depth", generate_args_.depth,
+                          "--as-rel: AS links at most from a client's AS to a site's, valley-free (default 3)");
+    generate_->add_option("--out", generate_args_.out, "write the lab to FILE (default: standard output)");
     compare_ = app_.add_subcommand("compare", "two JSON reports of one lab side by side; exit 1 if B is worse than A");
     compare_->add_option("A", compare_args_.a, "the JSON report to compare against (anylab test --json)")->required();
     compare_->add_option("B", compare_args_.b, "the JSON report judged")->required();
@@ -366,7 +424,7 @@ class Cli {
     if (validate_->parsed()) return validate(lab_);
     if (report_->parsed()) return (std::cout << kReportSchema, kExitOk);
     if (compare_->parsed()) return compare(compare_args_);
-    if (generate_->parsed()) return generate(internet_, generate_out_);
+    if (generate_->parsed()) return generate(generate_args_);
     if (plan_->parsed()) return plan(lab_, out_dir_, facts_);
     if (graph_->parsed()) return graph(lab_, format_);
     if (export_->parsed()) return export_lab(lab_, export_dir_, clabernetes_dir_, mininet_file_);
@@ -404,8 +462,7 @@ class Cli {
   std::optional<std::string> out_dir_;
   std::optional<std::string> facts_;
   bool schema_ = false;
-  InternetOptions internet_;
-  std::optional<std::string> generate_out_;
+  GenerateArgs generate_args_;
   std::string format_ = "dot";
   std::optional<std::string> export_dir_, clabernetes_dir_, mininet_file_;
   DeployOptions deploy_options_;

@@ -1,5 +1,7 @@
 #include "generate/internet.h"
 
+#include "generate/lab_text.h"
+
 #include <algorithm>
 #include <cmath>
 #include <random>
@@ -107,10 +109,10 @@ class Graph {
   std::vector<std::pair<size_t, size_t>> peerings_;
 };
 
-std::string node_lines(const Graph& g, Tier tier, const char* comment) {
-  std::string out = fmt::format("    # {}\n", comment);
+RouterGroup group(const Graph& g, Tier tier, const char* comment) {
+  RouterGroup out{.comment = comment, .routers = {}};
   for (const As& a : g.ases())
-    if (a.tier == tier) out += fmt::format("    {}: {{kind: router, asn: {}}}\n", a.name(), a.asn);
+    if (a.tier == tier) out.routers.push_back({a.name(), a.asn});
   return out;
 }
 
@@ -172,38 +174,25 @@ std::expected<std::string, std::string> generate_internet(const InternetOptions&
     return std::unexpected(fmt::format("--sites {}: too many for {} ASes beside {} clients", o.sites, o.ases, o.clients));
   const std::vector<size_t> users = pick(g, {Tier::kStub}, o.clients, {});
   const std::vector<size_t> sites = pick(g, {Tier::kTransit, Tier::kStub}, o.sites, {users.begin(), users.end()});
-  std::string out = header(o, g);
-  out += fmt::format("name: internet-{}\n", o.ases);
-  out += fmt::format("description: An Internet-like graph of {} ASes, {} sites of one service, {} clients (seed {}).\n\n",
-                     o.ases, o.sites, o.clients, o.seed);
-  out += "defaults:\n  bgp: {keepalive: 1, hold: 3}\n  probe: {interval: 50ms, timeout: 200ms}\n  settle: 60s\n\n";
-  out += "services:\n  dns: {prefix: 192.0.2.0/24, address: 192.0.2.53, asn: 64500, probe: dns}\n\n";
-  out += "topology:\n  nodes:\n";
-  out += node_lines(g, Tier::kTier1, "Tier 1: the clique");
-  out += node_lines(g, Tier::kTransit, "Transit: customers of tier-1s or of larger transits");
-  out += node_lines(g, Tier::kStub, "Stubs: no customers");
-  out += "    # The service's sites: each an instance announcing dns from its host network (its customer)\n";
-  for (size_t k = 0; k < sites.size(); ++k) out += fmt::format("    site-{}: {{kind: instance, service: dns}}\n", k + 1);
-  out += "    # Users: a client in a stub network each\n";
-  for (size_t k = 0; k < users.size(); ++k) out += fmt::format("    users-{}: {{kind: client}}\n", k + 1);
-  out += "  links:\n    # peerings: the tier-1 clique, then between transits\n";
-  for (const auto& [a, b] : g.peerings())
-    out += fmt::format("    - {{endpoints: [{}, {}], relation: p2p}}\n", g.ases()[a].name(), g.ases()[b].name());
-  out += "    # provider to customer\n";
+  GeneratedLab lab{
+      .header = header(o, g),
+      .name = fmt::format("internet-{}", o.ases),
+      .description = fmt::format("An Internet-like graph of {} ASes, {} sites of one service, {} clients (seed {}).",
+                                 o.ases, o.sites, o.clients, o.seed),
+      .groups = {group(g, Tier::kTier1, "Tier 1: the clique"),
+                 group(g, Tier::kTransit, "Transit: customers of tier-1s or of larger transits"),
+                 group(g, Tier::kStub, "Stubs: no customers")},
+      .peering_comment = "peerings: the tier-1 clique, then between transits",
+      .transit_comment = "provider to customer",
+      .site_comment = "The service's sites: each an instance announcing dns from its host network (its customer)",
+      .user_comment = "Users: a client in a stub network each",
+      .failure_description = "Site 1 crashes; its users move to another site, the others stay."};
+  for (const auto& [a, b] : g.peerings()) lab.peerings.emplace_back(g.ases()[a].name(), g.ases()[b].name());
   for (const As& a : g.ases())
-    for (size_t p : a.providers)
-      out += fmt::format("    - {{endpoints: [{}, {}], relation: p2c}}\n", g.ases()[p].name(), a.name());
-  for (size_t k = 0; k < sites.size(); ++k) out += fmt::format("    - [{}, site-{}]\n", g.ases()[sites[k]].name(), k + 1);
-  for (size_t k = 0; k < users.size(); ++k) out += fmt::format("    - [users-{}, {}]\n", k + 1, g.ases()[users[k]].name());
-  out += "\nscenarios:\n  - name: baseline\n    description: Every client is answered by some site.\n    steps:\n";
-  for (size_t k = 0; k < users.size(); ++k)
-    out += fmt::format("      - expect: {{client: users-{}, loss: {{at-most: 1%, over: 2s}}}}\n", k + 1);
-  if (sites.size() < 2) return out;  // one site: nowhere to move to
-  out += "\n  - name: site-1-fails\n    description: Site 1 crashes; its users move to another site, the others stay.\n"
-         "    steps:\n      - fail: {node: site-1, mode: crash}\n";
-  for (size_t k = 0; k < users.size(); ++k)
-    out += fmt::format("      - expect: {{client: users-{}, max-outage: 10s}}\n", k + 1);
-  return out;
+    for (size_t p : a.providers) lab.transit.emplace_back(g.ases()[p].name(), a.name());
+  for (size_t k = 0; k < sites.size(); ++k) lab.sites.push_back({fmt::format("site-{}", k + 1), g.ases()[sites[k]].name()});
+  for (size_t k = 0; k < users.size(); ++k) lab.users.push_back({fmt::format("users-{}", k + 1), g.ases()[users[k]].name()});
+  return lab_text(lab);
 }
 
 }  // namespace anylab

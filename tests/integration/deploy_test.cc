@@ -638,6 +638,24 @@ TEST_F(Deploy, AGeneratedInternetLabPasses) {
   EXPECT_EQ(leftovers_settled("internet-30"), std::vector<std::string>{});
 }
 
+// A CAIDA AS-relationship file (written by hand, serial-2) becomes a lab by
+// `anylab generate --as-rel`, with the file's own ASNs (32-bit too), that
+// runs as written: every client answered, and the site in AS300 crashing
+// moves its users to AS200's through the peering of AS100 and AS200.
+TEST_F(Deploy, ALabFromACaidaFileRuns) {
+  uses("as-rel");
+  const fs::path file = fs::temp_directory_path() / ("as-rel-" + std::to_string(getpid()) + ".yaml");
+  ASSERT_EQ(test::run({kAnylab, "generate", "--as-rel", test::source_dir() + "/tests/golden/generate/as-rel-hand.txt",
+                       "--sites", "300,200", "--clients", "1000,4000,4200000001", "--out", file.string()})
+                .exit_code,
+            0);
+  auto r = test::run({kAnylab, "test", file.string()});
+  fs::remove(file);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("as-rel: 2 scenarios, 6 expectations, 0 failed"), std::string::npos) << r.out;
+  EXPECT_EQ(leftovers_settled("as-rel"), std::vector<std::string>{});
+}
+
 TEST_F(Deploy, TwoLabsSideBySide) {
   uses("quickstart");
   uses("drain-site");
