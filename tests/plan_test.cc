@@ -670,6 +670,49 @@ TEST(Generate, AnAsRelFileOrOptionThatIsWrongIsNamed) {
   EXPECT_EQ(parse_asn_list("--sites", "3356,,1").error(), "--sites 3356,,1: `` is not an AS number (1 to 4294967295)");
 }
 
+// defaults.bgp.link-subnets: a lean lab carries only the subnets of links
+// to clients in BGP (each router with a client redistributes them through a
+// route-map, the others nothing); from 100 routers that is the default.
+TEST(Generate, ABigLabCarriesOnlyTheClientsLinkSubnets) {
+  const auto count = [](const std::string& text, std::string_view what) {
+    size_t n = 0;
+    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  };
+  std::string quick = test::read_file(test::source_dir() + "/labs/quickstart.yaml");
+  quick.replace(quick.find("hold: 3}"), 8, "hold: 3, link-subnets: clients}");
+  SourceFile qf("quickstart.yaml", quick);
+  auto lean = resolve(std::move(*load_lab(qf)), Paths{});
+  ASSERT_TRUE(lean);
+  const std::string& ams = lean->find("edge-ams")->files.at("frr.conf");
+  EXPECT_EQ(count(ams, "  redistribute connected route-map anylab-clients\n"), 1u) << ams;
+  EXPECT_EQ(count(ams, "ip prefix-list anylab-clients seq 5 permit 198.18.0.0/31\n"), 1u) << ams;
+  EXPECT_EQ(count(ams, "ip prefix-list anylab-clients seq"), 1u) << ams;
+  const auto text = generate_internet({.ases = 100, .sites = 5, .clients = 10, .seed = 7});
+  ASSERT_TRUE(text);
+  for (const bool all : {false, true}) {
+    std::string t = *text;
+    if (all) t.replace(t.find("hold: 3}"), 8, "hold: 3, link-subnets: all}");
+    SourceFile f("internet-100.yaml", t);
+    auto lab = resolve(std::move(*load_lab(f)), Paths{});
+    ASSERT_TRUE(lab);
+    EXPECT_EQ(lab->carries_link_subnets(), all);
+    size_t bare = 0, mapped = 0, with_clients = 0;
+    for (const Node& n : lab->nodes) {
+      if (n.kind != NodeKind::kRouter) continue;
+      const std::string& conf = n.files.at("frr.conf");
+      bare += count(conf, "  redistribute connected\n");
+      mapped += count(conf, "  redistribute connected route-map anylab-clients\n");
+      with_clients += std::ranges::any_of(n.interfaces, [&](const Interface& i) {
+        return lab->find(i.peer_node)->kind == NodeKind::kClient;
+      });
+    }
+    EXPECT_EQ(bare, all ? 100u : 0u);
+    EXPECT_EQ(mapped, all ? 0u : with_clients);
+    EXPECT_EQ(with_clients, 10u);
+  }
+}
+
 TEST(Generate, SaysWhatToChange) {
   EXPECT_EQ(generate_internet({.ases = 5}).error(), "--internet takes 10 to 5000 ASes");
   EXPECT_EQ(generate_internet({.ases = 10, .clients = 9}).error(),

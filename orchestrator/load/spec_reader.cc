@@ -100,6 +100,7 @@ DefaultsSpec read_defaults(const Reader& r, const lyd_node* d) {
   out.keepalive = static_cast<int>(Reader::number(Reader::child(bgp, "keepalive")));
   out.hold = static_cast<int>(Reader::number(Reader::child(bgp, "hold")));
   out.advertisement_interval = static_cast<int>(Reader::number(Reader::child(bgp, "advertisement-interval")));
+  if (const lyd_node* ls = Reader::child(bgp, "link-subnets")) out.all_link_subnets = Reader::text(ls) == "all";
   out.bgp_mark = r.own_mark(bgp);
   const lyd_node* probe = Reader::child(d, "probe");
   out.probe_interval = Reader::duration(Reader::child(probe, "interval"));

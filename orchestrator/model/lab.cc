@@ -1,5 +1,7 @@
 #include "model/lab.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace anylab {
@@ -102,6 +104,12 @@ std::map<std::string, std::string> Lab::address_owners() const {
     if (n.loopback6) out[n.loopback6->str()] = n.name;
   }
   return out;
+}
+
+bool Lab::carries_link_subnets() const {
+  if (spec.defaults.all_link_subnets) return *spec.defaults.all_link_subnets;
+  return std::ranges::count_if(nodes, [](const Node& n) { return n.kind == NodeKind::kRouter; }) <
+         static_cast<std::ptrdiff_t>(kLeanRouters);
 }
 
 }  // namespace anylab

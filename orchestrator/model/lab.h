@@ -130,6 +130,14 @@ struct Lab {
   std::string image_of(const Node& n) const;
   // Whether the lab names any image of its own.
   bool names_images() const;
+  // Whether routers carry every link subnet in BGP, or only those of their
+  // links to clients: `defaults.bgp.link-subnets`, else every one in a lab
+  // of fewer than kLeanRouters routers. In a big lab the others fill every
+  // RIB (a thousand routers: 1700 subnets each) and, learned over BGP by a
+  // router whose zebra has not yet read its own addresses, replace the
+  // kernel's connected route (measured: sessions stuck in Connect).
+  bool carries_link_subnets() const;
+  static constexpr size_t kLeanRouters = 100;
 };
 
 // What one stream of probes measures: a client probing one address (one

@@ -65,6 +65,9 @@ struct DefaultsSpec {
   int keepalive = 1;
   int hold = 3;
   int advertisement_interval = 0;  // routers' MRAI, seconds
+  // defaults.bgp.link-subnets: every link subnet in BGP (all) or only the
+  // clients' links (clients); unset: by the lab's size (Lab::carries_link_subnets).
+  std::optional<bool> all_link_subnets;
   Duration probe_interval{};
   Duration probe_timeout{};
   Duration settle{};

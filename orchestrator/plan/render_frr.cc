@@ -79,6 +79,33 @@ void rpki_block(const Node& r, const Line& line) {
   line("!");
 }
 
+std::vector<IpPrefix> client_subnets(const Lab& lab, const Node& r, Family f) {
+  std::vector<IpPrefix> out;
+  for (const Interface& i : r.interfaces)
+    for (const InterfaceAddress& a : i.addresses)
+      if (lab.find(i.peer_node)->kind == NodeKind::kClient && a.local.family() == f) out.push_back(a.local.network());
+  return out;
+}
+
+std::string client_subnets_map(Family f) { return f == Family::kIpv4 ? "anylab-clients" : "anylab-clients-v6"; }
+
+// The route-maps `redistribute connected` uses in a lean lab: the subnets
+// of the router's links to clients.
+std::string client_subnet_maps(const Lab& lab, const Node& r) {
+  std::string out;
+  if (lab.carries_link_subnets()) return out;
+  for (Family f : {Family::kIpv4, Family::kIpv6}) {
+    const auto subnets = client_subnets(lab, r, f);
+    if (subnets.empty()) continue;
+    if (out.empty()) out = "! Only the clients' link subnets go into BGP (defaults.bgp.link-subnets)\n";
+    const std::string name = client_subnets_map(f), ip = f == Family::kIpv4 ? "ip" : "ipv6";
+    for (size_t k = 0; k < subnets.size(); ++k)
+      out += fmt::format("{} prefix-list {} seq {} permit {}\n", ip, name, 5 * (k + 1), subnets[k].str());
+    out += fmt::format("route-map {} permit 10\n match {} address prefix-list {}\nexit\n", name, ip, name);
+  }
+  return out.empty() ? out : out + "!\n";
+}
+
 // `router bgp`'s own lines and one block per neighbor.
 void bgp_neighbors(const Node& r, const Line& line) {
   line(fmt::format("router bgp {}", r.asn));
@@ -120,8 +147,12 @@ void address_family(const Lab& lab, const Node& r, Family f, const Line& line) {
     line(fmt::format("  maximum-paths ibgp {}", e->paths));
   }
   // Link subnets travel in BGP too: a reply from an instance must find its
-  // way back to a client that sits behind other routers.
-  line("  redistribute connected");
+  // way back to a client that sits behind other routers. In a lean lab only
+  // the clients' links do (Lab::carries_link_subnets).
+  if (lab.carries_link_subnets())
+    line("  redistribute connected");
+  else if (!client_subnets(lab, r, f).empty())
+    line(fmt::format("  redistribute connected route-map {}", client_subnets_map(f)));
   if (const auto& d = r.spec->damping)
     // Route flap damping (RFC 2439): half-life, reuse, suppress, max-suppress.
     line(fmt::format("  bgp dampening {} {} {} {}", std::chrono::duration_cast<std::chrono::minutes>(d->half_life).count(),
@@ -178,6 +209,7 @@ std::string render_frr(const Lab& lab, const Node& r) {
   line("exit");
   line("!");
   out += render_route_maps(lab.spec.defaults.relations, r);
+  out += client_subnet_maps(lab, r);
   if (r.spec->frr) {
     line(fmt::format("! from the lab file, {}'s `frr:`", r.name));
     out += r.spec->frr->value;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdint>
 #include <cstdlib>
 #include <set>
 
@@ -78,13 +79,28 @@ std::expected<void, Error> Executor::record_run_dirs(const std::vector<Action>& 
   return {};
 }
 
+// Actions the backend does one by one (daemon starts, waits for their
+// sockets, files, sysctls) go to it a few at a time, so that a stop request
+// is seen within a few of them: a thousand routers' daemons take minutes to
+// start. What it does in one step (namespaces, veths, addresses) goes whole.
+size_t Executor::most_at_once(const Action& a) {
+  switch (batch_of(a.what)) {
+    case Batch::kProcesses:
+    case Batch::kSocketWaits:
+    case Batch::kFiles:
+    case Batch::kSysctls: return 16;
+    default: return SIZE_MAX;
+  }
+}
+
 std::expected<void, Error> Executor::run(const std::vector<Action>& actions, const Progress& progress) {
   if (auto w = record_run_dirs(actions); !w) return w;
   size_t i = 0;
   while (i < actions.size()) {
     if (cancel_ && cancel_->load()) return fail("interrupted");
     size_t j = i + 1;
-    while (j < actions.size() && batch_of(actions[j].what) == batch_of(actions[i].what)) ++j;
+    while (j < actions.size() && batch_of(actions[j].what) == batch_of(actions[i].what) && j - i < most_at_once(actions[i]))
+      ++j;
     std::span<const Action> batch(actions.data() + i, j - i);
     if (auto w = record_intent(batch); !w) return w;
     auto t0 = std::chrono::steady_clock::now();

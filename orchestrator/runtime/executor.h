@@ -17,7 +17,8 @@ class Journal;
 // The one loop over a plan, whatever the backend (ninja's shape: a dry run
 // changes only the backend). It hands the backend runs of consecutive
 // actions of one kind, records in the journal what each run is about to
-// create before it does, and stops between runs when `cancel` is set.
+// create before it does, and stops between runs when `cancel` is set (runs
+// of daemon starts are short, so that it stops within a few of them).
 class Executor {
  public:
   using Progress = std::function<void(size_t done, size_t total, const Action& last)>;
@@ -34,6 +35,7 @@ class Executor {
   static const char* to_string(Batch b);
 
  private:
+  static size_t most_at_once(const Action& a);
   std::expected<void, Error> record_intent(std::span<const Action> batch);
   std::expected<void, Error> record_run_dirs(const std::vector<Action>& actions);
   Backend& backend_;

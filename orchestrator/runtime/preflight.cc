@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -40,6 +41,29 @@ void check_impairments(const Lab& lab, std::vector<std::string>& problems) {
   }).join();
 }
 
+// The kernel keeps one neighbour table per family for every namespace
+// together, and past its gc_thresh3 entries a packet to a neighbour not yet
+// resolved fails ("No buffer space available"): measured, a lab of 300
+// routers and 50 clients had 27 clients unanswered with the table at 1024.
+// Each interface resolves its peer (over IPv6 its link-local address too).
+void check_neighbour_tables(const Lab& lab, std::vector<std::string>& problems) {
+  size_t v4 = 0, v6 = 0;
+  for (const Node& n : lab.nodes)
+    for (const Interface& i : n.interfaces)
+      for (const InterfaceAddress& a : i.addresses) (a.local.family() == Family::kIpv4 ? v4 : v6) += 1;
+  for (const auto& [family, needed] : {std::pair{"ipv4", v4}, std::pair{"ipv6", 2 * v6}}) {
+    const std::string key = fmt::format("net.{}.neigh.default.gc_thresh3", family);
+    std::ifstream in(fmt::format("/proc/sys/net/{}/neigh/default/gc_thresh3", family));
+    size_t limit = 0;
+    if (!(in >> limit) || needed <= limit) continue;
+    problems.push_back(fmt::format(
+        "lab {} needs about {} {} neighbour entries (one per link end), and this kernel's neighbour table holds {} "
+        "for every namespace together ({}): past it, packets fail with \"No buffer space available\". Raise it for "
+        "the machine (sysctl -w {}={} net.{}.neigh.default.gc_thresh2={}) and deploy again",
+        lab.name, needed, family, limit, key, key, 2 * needed, family, needed));
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> in_the_way(const Lab& lab, const NodeRuntime& runtime) {
@@ -67,6 +91,7 @@ std::vector<std::string> preflight(const Lab& lab, const NodeRuntime& runtime) {
   for (std::string& p : runtime.missing(lab)) problems.push_back(std::move(p));
   if (run_command({"", {"ip", "-V"}, {}, ""}).exit_code != 0)
     problems.push_back("iproute2's ip is missing: apt-get install iproute2");
+  check_neighbour_tables(lab, problems);
   if (!fs::exists(lab.paths.host_helper_dir + "/anylab-probe"))
     problems.push_back(fmt::format("anylab-probe is missing from {}: build it (ci/build.sh) or install anylab",
                                    lab.paths.host_helper_dir));

@@ -316,4 +316,17 @@ std::expected<void, Error> write_file_nofollow(const std::string& path, const st
   return {};
 }
 
+void wait_for_cpu(std::chrono::milliseconds most) {
+  static const long cores = std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN));
+  const auto until = std::chrono::steady_clock::now() + most;
+  while (std::chrono::steady_clock::now() < until) {
+    std::ifstream in("/proc/loadavg");
+    double one = 0, five = 0, fifteen = 0;
+    long running = 0;
+    if (!(in >> one >> five >> fifteen >> running)) return;
+    if (running <= 4 * cores) return;  // this process among them
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 }  // namespace anylab

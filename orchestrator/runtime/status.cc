@@ -161,6 +161,34 @@ std::string session_diagnosis(const Lab& lab, const Node& router, const SessionS
   return out;
 }
 
+// The first few sessions that are not up, each with its diagnosis (a TCP
+// try of up to 3 s: a thousand of them would take an hour), unless a stop
+// is asked for meanwhile.
+void diagnose_sessions(const Lab& lab, const std::vector<const Node*>& routers, std::vector<std::string>& not_ready,
+                       const std::atomic<bool>* cancel) {
+  constexpr int kDiagnosed = 5;
+  int diagnosed = 0;
+  for (const Node* r : routers)
+    for (const SessionStatus& s : bgp_sessions(*r)) {
+      if (diagnosed == kDiagnosed || (cancel && cancel->load())) return;
+      if (s.established() || s.state.empty()) continue;
+      const std::string plain = fmt::format("BGP {} -> {} ({}): {}", s.router, s.peer_node, s.peer_address, s.state);
+      std::erase(not_ready, plain);
+      not_ready.push_back(plain + "; " + session_diagnosis(lab, *r, s));
+      ++diagnosed;
+    }
+}
+
+// One line per problem, sorted; past 40 of them, how many more.
+std::string not_ready_report(std::vector<std::string> not_ready) {
+  constexpr size_t kListed = 40;
+  std::sort(not_ready.begin(), not_ready.end());
+  std::string report;
+  for (size_t k = 0; k < std::min(kListed, not_ready.size()); ++k) report += "  " + not_ready[k] + "\n";
+  if (not_ready.size() > kListed) report += fmt::format("  and {} more\n", not_ready.size() - kListed);
+  return report;
+}
+
 }  // namespace
 
 // Polls every router's bgpd over its vty socket (cheap: no process) until
@@ -203,21 +231,12 @@ std::expected<void, Error> wait_ready(const Lab& lab, std::chrono::steady_clock:
       std::fprintf(stderr, "ready check: %zu routers left, %zu problems\n", routers_left.size(), not_ready.size());
     if (cancel && cancel->load()) break;
     if (std::chrono::steady_clock::now() >= deadline) {
-      for (const Node* r : routers_left)
-        for (const SessionStatus& s : bgp_sessions(*r))
-          if (!s.established() && !s.state.empty()) {
-            const std::string plain = fmt::format("BGP {} -> {} ({}): {}", s.router, s.peer_node, s.peer_address, s.state);
-            std::erase(not_ready, plain);
-            not_ready.push_back(plain + "; " + session_diagnosis(lab, *r, s));
-          }
+      diagnose_sessions(lab, routers_left, not_ready, cancel);
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  std::sort(not_ready.begin(), not_ready.end());
-  std::string report;
-  for (const std::string& s : not_ready) report += "  " + s + "\n";
-  return fail(report);
+  return fail(not_ready_report(std::move(not_ready)));
 }
 
 }  // namespace anylab
