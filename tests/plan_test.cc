@@ -599,6 +599,10 @@ TEST(Generate, AnInternetLabIsGoldenAndLoads) {
   ASSERT_TRUE(text) << text.error();
   test::expect_golden(test::source_dir() + "/tests/golden/generate/internet-30-seed-7.yaml", *text);
   EXPECT_EQ(*generate_internet(o), *text);
+  // labs/internet-100.yaml is what its header's command writes, as it is.
+  EXPECT_EQ(*generate_internet({.ases = 100, .sites = 5, .clients = 10, .seed = 7,
+                                .command = "anylab generate --internet 100 --sites 5 --clients 10 --seed 7"}),
+            test::read_file(test::source_dir() + "/labs/internet-100.yaml"));
   for (int n : {10, 100, 1000}) {
     SCOPED_TRACE(n);
     o.ases = n;

@@ -10,7 +10,10 @@
 # setting back on exit; KSM=off (default) leaves it off. The kernel's
 # neighbour tables (shared by every namespace; 1024 entries by default) are
 # raised to 16384 for the run and put back: anylab refuses a lab that needs
-# more than they hold. Not a test: figures
+# more than they hold. With CANCEL=S it first deploys and sends SIGTERM
+# after S seconds, and says when the last daemon start came, when anylab
+# exited, and what it left. With KSM on it also says the memory once KSM
+# has done three full scans after ready. Not a test: figures
 # for BENCHMARKS.md. Needs root and a build (ci/build.sh).
 #   KSM=on ci/bench/internet-scale.sh [SIZES...]   default: 100 300 1000
 set -euo pipefail
@@ -55,6 +58,22 @@ for n in "${sizes[@]}"; do
   if [ "$n" -ge 300 ]; then s=10 c=50; else s=5 c=10; fi
   $anylab generate --internet "$n" --sites $s --clients $c --seed 7 --out "$tmp/internet-$n.yaml" 2>/dev/null
   sleep "${SETTLE:-10}"
+  if [ -n "${CANCEL:-}" ]; then
+    ANYLAB_TIMING=1 $anylab deploy "$tmp/internet-$n.yaml" --timeout 900 2>&1 >/dev/null |
+      while IFS= read -r line; do printf '%s %s\n' "$(now)" "$line"; done > "$tmp/cancel.log" &
+    sleep "$CANCEL"
+    pid=$(pgrep -f "anylab deploy $tmp/internet-$n.yaml" | head -1)
+    daemons=$(pgrep -c -f "anylab-internet-${n}_" || true)
+    tk=$(now); kill -TERM "$pid"
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+    te=$(now); wait
+    last=$(awk -v t="$tk" '$2 == "batch" && $3 == "processes:" && $1 > t {l = $1} END {print l ? l - t : 0}' "$tmp/cancel.log")
+    printf "== %s ASes: SIGTERM %s s into deploy (%s daemons running): last daemon start %.2f s after it, exit %.2f s after it\n" \
+      "$n" "$CANCEL" "$daemons" "$last" "$(awk "BEGIN{print $te - $tk}")"
+    printf "   left: %s namespaces, %s processes of the lab\n" "$(ip netns list | grep -c "internet-${n}_" || true)" \
+      "$(pgrep -c -f "anylab-internet-${n}_" || true)"
+    sleep "${SETTLE:-10}"
+  fi
   before=$(used_kb)
   echo 0 > "$tmp/peak"
   ( while :; do u=$(used_kb); [ "$u" -gt "$(cat "$tmp/peak")" ] && echo "$u" > "$tmp/peak"; sleep 1; done ) &
@@ -69,6 +88,12 @@ for n in "${sizes[@]}"; do
   grep "ready in" "$tmp/deploy.out" "$tmp/deploy.err" | sed 's/^[^:]*://' || true
   printf "   deploy %.1f s; memory at ready %s, zebra+bgpd PSS %.1f MB per router\n" "$(awk "BEGIN{print $t1 - $t0}")" \
     "$(gb $((at_ready - before)))" "$(awk "BEGIN{print $pss / $n / 1024}")"
+  if [ "${KSM:-off}" = on ]; then
+    scans=$(cat $ksm/full_scans)
+    while [ "$(cat $ksm/full_scans)" -lt $((scans + 3)) ]; do sleep 1; done
+    printf "   KSM: three full scans %.0f s after ready; memory then %s, zebra+bgpd PSS %.1f MB per router\n" \
+      "$(awk "BEGIN{print $(now) - $t1}")" "$(gb $(($(used_kb) - before)))" "$(awk "BEGIN{print $(frr_pss "internet-$n") / $n / 1024}")"
+  fi
   $anylab run "internet-$n" > "$tmp/run.out" 2>&1 || true
   grep -E "scenarios,|FAIL|control plane" "$tmp/run.out" | sed 's/^ */   /'
   kill "$sampler"; sampler=

@@ -51,7 +51,18 @@ TEST_P(EveryLabOnDocker, AnylabTestPasses) {
   test::expect_anylab_test_passes(GetParam(), "docker");
 }
 
-INSTANTIATE_TEST_SUITE_P(Labs, EveryLabOnDocker, ::testing::ValuesIn(test::lab_names()), [](const auto& p) {
+// CI's budget (README: what CI runs where): the generated Internet of 100
+// ASes is scale, and scale is the netns runtime's in CI; on docker it was
+// measured by hand (BENCHMARKS.md). `anylab test labs/internet-100.yaml
+// --runtime docker` runs it.
+std::vector<std::string> labs_on_docker() {
+  std::vector<std::string> out;
+  for (const std::string& lab : test::lab_names())
+    if (lab != "internet-100") out.push_back(lab);
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Labs, EveryLabOnDocker, ::testing::ValuesIn(labs_on_docker()), [](const auto& p) {
   std::string n = p.param;
   std::replace(n.begin(), n.end(), '-', '_');
   return n;

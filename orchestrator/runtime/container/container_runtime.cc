@@ -246,7 +246,9 @@ Spawns ContainerBackend::apply(std::span<const Action> batch) {
   if (std::holds_alternative<StartProcess>(first)) return processes(batch);
   if (std::holds_alternative<CreateVeth>(first) && wires_links()) return std::vector<Spawned>{};
   auto done = host_.apply(batch);
-  if (done && std::holds_alternative<CreateDirectory>(first))
+  // A run of files may begin with a file: the executor hands them over a
+  // few at a time, and a directory may be anywhere in the run.
+  if (done && (std::holds_alternative<CreateDirectory>(first) || std::holds_alternative<WriteFile>(first)))
     if (auto given = give_to_frr(batch); !given) return fail(given.error());
   return done;
 }
