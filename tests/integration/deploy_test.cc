@@ -680,6 +680,40 @@ TEST_F(Deploy, SigintDuringDeployCleansUp) {
   EXPECT_EQ(leftovers_settled("dns-three-pops"), std::vector<std::string>{});
 }
 
+// A stop asked for while a big lab's daemons start is acted on within a
+// few of them (they go to the backend 16 at a time), not after all of them:
+// the 100 routers of internet-100 take seconds to start. Counted from the
+// journal, watched until anylab exits; then nothing of the lab is left.
+TEST_F(Deploy, SigtermDuringABigDeployStopsStartingDaemonsAtOnce) {
+  uses("internet-100");
+  const pid_t pid = deploy_until_daemons("internet-100");
+  ASSERT_GT(pid, 0);
+  const std::string journal = "/run/anylab/internet-100/journal";
+  auto daemons = [&] {
+    const std::string j = test::read_file(journal);
+    size_t n = 0;
+    for (size_t at = j.find("\npid "); at != std::string::npos; at = j.find("\npid ", at + 1)) ++n;
+    return n;
+  };
+  const size_t at_signal = daemons();
+  const auto signalled = std::chrono::steady_clock::now();
+  ::kill(pid, SIGTERM);
+  size_t most = at_signal;
+  int status = 0;
+  while (::waitpid(pid, &status, WNOHANG) == 0) {
+    most = std::max(most, daemons());
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - signalled).count();
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 128 + SIGTERM);
+  RecordProperty("daemons_at_signal", static_cast<int>(at_signal));
+  RecordProperty("daemons_at_most", static_cast<int>(most));
+  EXPECT_LE(most - at_signal, 32u) << at_signal << " daemons at the signal, " << most << " at most after it";
+  EXPECT_LT(took, 30.0);
+  EXPECT_EQ(leftovers_settled("internet-100"), std::vector<std::string>{});
+}
+
 // A client that vanished is not probed from anywhere else (the host): the
 // scenario fails and says which client and why.
 TEST_F(Deploy, AScenarioWhoseClientVanishedFailsNamingIt) {
