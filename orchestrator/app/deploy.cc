@@ -84,6 +84,7 @@ Built build_and_wait(const Lab& lab, const NodeRuntime& runtime, const std::stri
   auto backend = runtime.backend(lab);
   Executor executor(*backend, &*journal, &cancel.requested);
   const auto actions = plan_deploy(lab);
+  const PacedStarts paced;
   auto built = executor.run(
       actions, [&](size_t done, size_t total, const Action&) { messages.deploying(lab.name, done, total); });
   messages.built(lab.name);
