@@ -1,3 +1,6 @@
+#include <set>
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "report/compare.h"
@@ -169,6 +172,22 @@ TEST(Reports, AHijackerHasItsOwnColour) {
   EXPECT_NE(html.find("fill=\"#d62728\""), std::string::npos) << "its answers are drawn in red";
   EXPECT_EQ(test::sample_report().nodes.size() + 1, r.nodes.size());
   EXPECT_NE(json_report(r).find("\"hijacker\": true"), std::string::npos);
+}
+
+// The ten sites of a generated Internet get ten colours in the legend (the
+// palette had eight: site-9 was drawn in site-1's blue).
+TEST(Reports, TenSitesTenColours) {
+  TestReport r = test::sample_report();
+  for (int k = 1; k <= 10; ++k) r.nodes.push_back({fmt::format("site-{}", k), NodeKind::kInstance, 64500, "dns"});
+  const std::string html = html_report(r);
+  std::set<std::string> colours;
+  for (const ReportNode& n : r.nodes) {
+    if (n.kind != NodeKind::kInstance) continue;
+    const size_t at = html.find(fmt::format("\"></i>{}<", n.name));
+    ASSERT_NE(at, std::string::npos) << n.name;
+    colours.insert(html.substr(html.rfind("background:", at), at - html.rfind("background:", at)));
+  }
+  EXPECT_EQ(colours.size(), 12u) << "the sample's two instances and ten sites";
 }
 
 // A lab that weighs its clients gets each instance's share drawn over time,

@@ -28,10 +28,13 @@ std::string esc(std::string_view s) { return markup_escape(s); }
 
 std::string secs(Micros t) { return fmt::format("{:.3f} s", static_cast<double>(t.count()) / 1e6); }
 
-// Instances in the lab's node order get these colours; "nobody" is drawn as
-// a dark hatch, so a blackhole stands out from every instance.
-constexpr const char* kPalette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd",
-                                    "#8c564b", "#e377c2", "#17becf", "#bcbd22"};
+// Instances in the lab's node order get these colours (20, so that a
+// generated lab's 10 sites are told apart: with 8, site-9 was site-1's
+// blue); "nobody" is drawn as a dark hatch, so a blackhole stands out from
+// every instance.
+constexpr const char* kPalette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+                                    "#bcbd22", "#aec7e8", "#ffbb78", "#98df8a", "#c5b0d5", "#c49c94", "#f7b6d2",
+                                    "#7f7f7f", "#dbdb8d", "#9edae5", "#393b79", "#637939", "#8c6d31"};
 constexpr const char* kNobody = "url(#nobody)";
 // A hijacker (an instance of a service in another AS) is red, a colour no
 // real instance gets: whoever it answers stands out.
