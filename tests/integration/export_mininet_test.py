@@ -45,6 +45,38 @@ def run_script(text, out, *extra):
     return r
 
 
+# Mininet raises some of the machine's limits when it starts (its
+# fixLimits: the neighbour tables to 16384, buffers, file-max...) and
+# never puts them back; the test leaves the machine as it found it.
+MININET_SYSCTLS = ["fs/file-max", "net/core/wmem_max", "net/core/rmem_max", "net/ipv4/tcp_rmem", "net/ipv4/tcp_wmem",
+                   "net/core/netdev_max_backlog", "net/ipv4/neigh/default/gc_thresh1",
+                   "net/ipv4/neigh/default/gc_thresh2", "net/ipv4/neigh/default/gc_thresh3",
+                   "net/ipv4/route/max_size", "kernel/pty/max"]
+
+
+def sysctls():
+    out = {}
+    for key in MININET_SYSCTLS:
+        try:
+            with open(f"/proc/sys/{key}") as f:
+                out[key] = f.read()
+        except OSError:
+            pass
+    return out
+
+
+def put_back(saved):
+    # gc_thresh3 first when lowering, so that thresh1 <= thresh2 <= thresh3 holds
+    # at every step (the kernel takes them in any order; the order is for a reader).
+    for key in sorted(saved, key=lambda k: ("gc_thresh" in k, k), reverse=True):
+        try:
+            with open(f"/proc/sys/{key}", "w") as f:
+                f.write(saved[key])
+        except OSError as e:
+            print(f"FAIL cannot put back /proc/sys/{key}: {e}")
+
+
+saved_sysctls = sysctls()
 with open(lab_file) as f:
     original = f.read()
 text = re.sub(r"^name: \S+", f"name: {name}", original, count=1, flags=re.M)
@@ -75,4 +107,9 @@ with tempfile.TemporaryDirectory() as out:
     for thing in left:
         print(f"FAIL left behind after the wrong expectation: {thing}")
     failed |= bool(left)
+put_back(saved_sysctls)
+changed = {k: v for k, v in sysctls().items() if saved_sysctls.get(k) != v}
+for key in changed:
+    print(f"FAIL /proc/sys/{key} is {changed[key].strip()}, was {saved_sysctls[key].strip()}")
+failed |= bool(changed)
 sys.exit(1 if failed else 0)
