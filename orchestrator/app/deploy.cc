@@ -82,9 +82,8 @@ Built build_and_wait(const Lab& lab, const NodeRuntime& runtime, const std::stri
   fs::copy_file(lab_file_path, copy, fs::copy_options::overwrite_existing, ec);
   if (ec) return {kExitEnvironment, fmt::format("cannot copy {} to {}: {}", lab_file_path, copy, ec.message())};
   auto backend = runtime.backend(lab);
-  Executor executor(*backend, &*journal, &cancel.requested);
+  Executor executor(*backend, &*journal, &cancel.requested, /*pace_starts=*/true);
   const auto actions = plan_deploy(lab);
-  const PacedStarts paced;
   auto built = executor.run(
       actions, [&](size_t done, size_t total, const Action&) { messages.deploying(lab.name, done, total); });
   messages.built(lab.name);

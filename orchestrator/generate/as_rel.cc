@@ -41,10 +41,10 @@ struct AsGraph {
   }
 };
 
-std::vector<std::string_view> fields(std::string_view line) {
+std::vector<std::string_view> fields(std::string_view line, char sep = '|') {
   std::vector<std::string_view> out;
   for (size_t from = 0;;) {
-    const size_t bar = line.find('|', from);
+    const size_t bar = line.find(sep, from);
     out.push_back(line.substr(from, bar == std::string_view::npos ? std::string_view::npos : bar - from));
     if (bar == std::string_view::npos) return out;
     from = bar + 1;
@@ -272,16 +272,11 @@ std::expected<void, std::string> check_options(const AsRelOptions& o) {
 
 std::expected<std::vector<uint32_t>, std::string> parse_asn_list(std::string_view option, std::string_view text) {
   std::vector<uint32_t> out;
-  size_t from = 0;
-  while (from <= text.size()) {
-    size_t comma = text.find(',', from);
-    if (comma == std::string_view::npos) comma = text.size();
-    std::string_view item = text.substr(from, comma - from);
+  for (std::string_view item : fields(text, ',')) {
     if (item.size() > 2 && (item.starts_with("AS") || item.starts_with("as"))) item.remove_prefix(2);
     auto asn = asn_of(item);
     if (!asn) return std::unexpected(fmt::format("{} {}: {}", option, text, asn.error()));
     out.push_back(*asn);
-    from = comma + 1;
   }
   return out;
 }

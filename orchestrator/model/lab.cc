@@ -91,10 +91,6 @@ std::string stream_label(const LabSpec& spec, const std::string& service, Family
   return out;
 }
 
-}  // namespace anylab
-
-namespace anylab {
-
 std::map<std::string, std::string> Lab::address_owners() const {
   std::map<std::string, std::string> out;
   for (const Node& n : nodes) {

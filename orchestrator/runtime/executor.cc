@@ -2,6 +2,7 @@
 #include "core/error.h"
 
 #include "runtime/journal.h"
+#include "runtime/process.h"
 
 #include <chrono>
 #include <cstdio>
@@ -80,12 +81,13 @@ std::expected<void, Error> Executor::record_run_dirs(const std::vector<Action>& 
 }
 
 // Actions the backend does one by one (daemon starts, waits for their
-// sockets, files, sysctls) go to it a few at a time, so that a stop request
-// is seen within a few of them: a thousand routers' daemons take minutes to
-// start. What it does in one step (namespaces, veths, addresses) goes whole.
-size_t Executor::most_at_once(const Action& a) {
+// sockets, files, sysctls) go to it a few at a time (daemon starts, when
+// paced, one at a time), so that a stop request is seen within a few of
+// them: a thousand routers' daemons take minutes to start. What it does in
+// one step (namespaces, veths, addresses) goes whole.
+size_t Executor::most_at_once(const Action& a) const {
   switch (batch_of(a.what)) {
-    case Batch::kProcesses:
+    case Batch::kProcesses: return pace_starts_ ? 1 : 16;
     case Batch::kSocketWaits:
     case Batch::kFiles:
     case Batch::kSysctls: return 16;
@@ -103,6 +105,7 @@ std::expected<void, Error> Executor::run(const std::vector<Action>& actions, con
       ++j;
     std::span<const Action> batch(actions.data() + i, j - i);
     if (auto w = record_intent(batch); !w) return w;
+    if (pace_starts_ && batch_of(actions[i].what) == Batch::kProcesses) wait_for_cpu();
     auto t0 = std::chrono::steady_clock::now();
     auto spawned = backend_.apply(batch);
     if (std::getenv("ANYLAB_TIMING"))

@@ -22,8 +22,11 @@ class Journal;
 class Executor {
  public:
   using Progress = std::function<void(size_t done, size_t total, const Action& last)>;
-  Executor(Backend& backend, Journal* journal, const std::atomic<bool>* cancel = nullptr)
-      : backend_(backend), journal_(journal), cancel_(cancel) {}
+  // pace_starts (a deploy's build): daemons are handed over one at a time,
+  // each once the CPUs take it (wait_for_cpu); a scenario's restore is
+  // timed and must not wait for a busy machine, so events are not paced.
+  Executor(Backend& backend, Journal* journal, const std::atomic<bool>* cancel = nullptr, bool pace_starts = false)
+      : backend_(backend), journal_(journal), cancel_(cancel), pace_starts_(pace_starts) {}
 
   std::expected<void, Error> run(const std::vector<Action>& actions, const Progress& progress = {});
 
@@ -35,12 +38,13 @@ class Executor {
   static const char* to_string(Batch b);
 
  private:
-  static size_t most_at_once(const Action& a);
+  size_t most_at_once(const Action& a) const;
   std::expected<void, Error> record_intent(std::span<const Action> batch);
   std::expected<void, Error> record_run_dirs(const std::vector<Action>& actions);
   Backend& backend_;
   Journal* journal_;
   const std::atomic<bool>* cancel_;
+  bool pace_starts_;
 };
 
 }  // namespace anylab

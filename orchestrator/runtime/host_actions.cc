@@ -100,7 +100,6 @@ Result processes(std::span<const Action> batch) {
   std::vector<Spawned> out;
   for (const Action& a : batch) {
     const auto& p = std::get<StartProcess>(a.what);
-    wait_for_cpu();
     auto pid = spawn_detached({p.netns, p.argv, p.env, p.log_file});
     if (!pid) return fail(pid.error());
     out.push_back({*pid, process_start_time(*pid).value_or(0), a.node, p.name});

@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -317,15 +316,7 @@ std::expected<void, Error> write_file_nofollow(const std::string& path, const st
   return {};
 }
 
-namespace {
-std::atomic<int> g_paced{0};
-}  // namespace
-
-PacedStarts::PacedStarts() { ++g_paced; }
-PacedStarts::~PacedStarts() { --g_paced; }
-
 void wait_for_cpu(std::chrono::milliseconds most) {
-  if (g_paced == 0) return;
   static const long cores = std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN));
   const auto until = std::chrono::steady_clock::now() + most;
   while (std::chrono::steady_clock::now() < until) {

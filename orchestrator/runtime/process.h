@@ -54,20 +54,11 @@ bool page_merging_on();
 // mount namespace per process as `ip netns exec` makes.
 std::expected<pid_t, Error> spawn_detached(const ProcessSpec& spec);
 
-// While a PacedStarts lives (a deploy's build), waits (at most `most`)
-// while the machine has more runnable tasks than a few per core
-// (/proc/loadavg): a lab of a thousand routers starts its daemons as fast
-// as the CPUs take them, instead of piling up a run queue in which anylab
-// itself, and every daemon's start, crawls. Otherwise returns at once: a
-// scenario's restore is timed, and must not wait for a busy machine.
+// Waits (at most `most`) while the machine has more runnable tasks than a
+// few per core (/proc/loadavg): a lab of a thousand routers starts its
+// daemons as fast as the CPUs take them, instead of piling up a run queue
+// in which anylab itself, and every daemon's start, crawls.
 void wait_for_cpu(std::chrono::milliseconds most = std::chrono::milliseconds(2000));
-class PacedStarts {
- public:
-  PacedStarts();
-  ~PacedStarts();
-  PacedStarts(const PacedStarts&) = delete;
-  PacedStarts& operator=(const PacedStarts&) = delete;
-};
 
 // Writes a file anew, 0644, never through a link: root writes into node
 // directories that FRR's user owns, where a link could point anywhere.

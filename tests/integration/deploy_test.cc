@@ -681,7 +681,8 @@ TEST_F(Deploy, SigintDuringDeployCleansUp) {
 }
 
 // A stop asked for while a big lab's daemons start is acted on within a
-// few of them (they go to the backend 16 at a time), not after all of them:
+// few of them (a deploy hands them to the backend one at a time), not after
+// all of them:
 // the 100 routers of internet-100 take seconds to start. Counted from the
 // journal, watched until anylab exits; then nothing of the lab is left.
 TEST_F(Deploy, SigtermDuringABigDeployStopsStartingDaemonsAtOnce) {

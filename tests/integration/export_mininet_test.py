@@ -66,9 +66,7 @@ def sysctls():
 
 
 def put_back(saved):
-    # gc_thresh3 first when lowering, so that thresh1 <= thresh2 <= thresh3 holds
-    # at every step (the kernel takes them in any order; the order is for a reader).
-    for key in sorted(saved, key=lambda k: ("gc_thresh" in k, k), reverse=True):
+    for key in saved:
         try:
             with open(f"/proc/sys/{key}", "w") as f:
                 f.write(saved[key])

@@ -305,7 +305,6 @@ Spawns ContainerBackend::processes(std::span<const Action> batch) {
   std::vector<Spawned> out;
   for (const Action& a : batch) {
     const auto& p = std::get<StartProcess>(a.what);
-    wait_for_cpu();
     const pid_t init = init_of(p.netns);
     if (!init) return fail(fmt::format("the container of {} is not running", a.node));
     ProcessSpec spec = in_container(p.netns, init);
