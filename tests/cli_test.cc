@@ -136,3 +136,26 @@ TEST(Cli, UsageErrorsExit2) {
 
 }  // namespace
 }  // namespace anylab
+
+namespace anylab {
+namespace {
+
+// `-` reads the lab from standard input (`anylab generate ... | anylab test
+// -`); its errors name <stdin>.
+TEST(Cli, ALabOnStandardInputIsReadAndNamed) {
+  const std::string quickstart = test::source_dir() + "/labs/quickstart.yaml";
+  auto ok = test::run({"/bin/sh", "-c", std::string(kAnylab) + " validate - < " + quickstart});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("<stdin>: lab quickstart is valid"), std::string::npos) << ok.out;
+  const std::string bad = test::source_dir() + "/tests/golden/errors/bad-scope.yaml";
+  auto r = test::run({"/bin/sh", "-c", std::string(kAnylab) + " validate - < " + bad});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(r.err.starts_with("<stdin>:7:48: error: invalid scope \"nearby\"")) << r.err;
+  EXPECT_NE(r.err.find("<stdin>: 1 error; nothing was built"), std::string::npos) << r.err;
+  auto record = test::run({"/bin/sh", "-c", std::string(kAnylab) + " test - --record < " + quickstart});
+  EXPECT_EQ(record.exit_code, 2);
+  EXPECT_NE(record.err.find("give the lab as a file, not -"), std::string::npos) << record.err;
+}
+
+}  // namespace
+}  // namespace anylab

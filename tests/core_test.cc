@@ -3,6 +3,7 @@
 #include "core/diagnostic.h"
 #include "core/duration.h"
 #include "core/ip.h"
+#include "core/mrt.h"
 #include "load/suggest.h"
 #include "model/lab.h"
 #include "plan/address_pool.h"
@@ -148,6 +149,45 @@ TEST(SourceFile, LinesSurviveAMove) {
   EXPECT_EQ(b.line(1), "- a");
   EXPECT_EQ(b.line(2), "- b");
   EXPECT_EQ(b.line(3), "");
+}
+
+}  // namespace
+}  // namespace anylab
+
+namespace anylab {
+namespace {
+
+TEST(Mrt, ARibWrittenIsReadBackWithItsPaths) {
+  const std::vector<mrt::Route> routes{{*IpPrefix::parse("1.0.0.0/24"), {174, 13335}},
+                                       {*IpPrefix::parse("8.8.8.0/24"), {3356, 15169}},
+                                       {*IpPrefix::parse("100.0.0.0/9"), {4200000001u}}};
+  const std::string dump = mrt::write_rib(routes, 65000, *IpAddress::parse("198.19.255.250"),
+                                          *IpAddress::parse("198.19.255.250"), 1735689600);
+  auto rib = mrt::read_rib(dump);
+  ASSERT_TRUE(rib) << rib.error();
+  EXPECT_EQ(rib->peers, 1u);
+  EXPECT_EQ(rib->ipv4_prefixes, 3u);
+  EXPECT_EQ(rib->ipv6_prefixes, 0u);
+  const auto back = mrt::ipv4_first_paths(dump);
+  ASSERT_EQ(back.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(back[i].prefix, routes[i].prefix);
+    EXPECT_EQ(back[i].as_path, routes[i].as_path);
+  }
+  // Repeats at the end: what GoBGP 3.10's injector may drop.
+  auto repeated = mrt::read_rib(mrt::with_repeated_head(dump, 2));
+  ASSERT_TRUE(repeated);
+  EXPECT_EQ(repeated->ipv4_prefixes, 5u);
+}
+
+TEST(Mrt, WhatIsNotARibDumpIsNamedWithItsByte) {
+  const std::string dump = mrt::write_rib({}, 65000, IpAddress::v4(1), IpAddress::v4(1), 0);
+  EXPECT_EQ(mrt::read_rib(dump.substr(0, dump.size() - 2)).error(),
+            "at byte 0: the dump ends inside a record (is the file whole?)");
+  std::string updates = dump;
+  updates[5] = 16;  // BGP4MP
+  EXPECT_NE(mrt::read_rib(updates).error().find("at byte 0: BGP4MP updates, not a RIB"), std::string::npos);
+  EXPECT_EQ(mrt::read_rib("").error(), "the dump has no PEER_INDEX_TABLE: it is empty, or not a TABLE_DUMP_V2 RIB dump");
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "plan/export_mininet.h"
 #include "generate/as_rel.h"
 #include "generate/internet.h"
+#include "plan/background.h"
 #include "plan/graph.h"
 #include "plan/own_config.h"
 #include "app/record.h"
@@ -43,7 +44,9 @@ Lab resolve_file(const std::string& path) {
 std::string full_plan(const Lab& lab) {
   std::string out = format_plan(lab, plan_deploy(lab));
   for (const Node& n : lab.nodes)
-    for (const auto& [name, text] : n.files) out += "\n===== " + n.name + "/" + name + "\n" + text;
+    for (const auto& [name, text] : n.files)
+      out += "\n===== " + n.name + "/" + name + "\n" +
+             (name.ends_with(".mrt") ? fmt::format("(an MRT dump of {} bytes)\n", text.size()) : text);
   return out;
 }
 
@@ -782,6 +785,79 @@ TEST(Record, TheLabFileKeepsEverythingButTheRecording) {
   EXPECT_EQ(with_recorded(again, rec), "name: x\nscenarios:\n" + rec + "  # the next one\n  - name: two\n    steps: []\n");
   EXPECT_EQ(with_recorded("name: x\n", rec), "name: x\nscenarios:\n" + rec);
   EXPECT_EQ(scenario_indent("scenarios:\n- name: a\n"), "");
+}
+
+}  // namespace
+}  // namespace anylab
+
+namespace anylab {
+namespace {
+
+// `background: {routes: N}`: the same table for the same seed, laid out
+// where the Internet routes (never private, reserved or documentation
+// space, nor the lab's own prefixes), lengths and paths of the table's mix.
+TEST(Background, SyntheticRoutesAreTheSameForASeedAndStayOutOfTheLab) {
+  const std::vector<IpPrefix> lab{*IpPrefix::parse("192.0.2.0/24"), *IpPrefix::parse("5.0.0.0/16")};
+  const std::vector<uint32_t> asns{3356, 1299, 64500};
+  const auto a = synthetic_routes(100000, 7, lab, asns);
+  ASSERT_EQ(a.size(), 100000u);
+  const auto b = synthetic_routes(100000, 7, lab, asns);
+  EXPECT_TRUE(std::ranges::equal(a, b, [](const mrt::Route& x, const mrt::Route& y) {
+    return x.prefix == y.prefix && x.as_path == y.as_path;
+  }));
+  const auto c = synthetic_routes(100000, 8, lab, asns);
+  EXPECT_NE(a[5].as_path, c[5].as_path);
+  const IpPrefix never[] = {*IpPrefix::parse("10.0.0.0/8"), *IpPrefix::parse("127.0.0.0/8"),
+                            *IpPrefix::parse("198.18.0.0/15"), *IpPrefix::parse("224.0.0.0/3"),
+                            *IpPrefix::parse("192.168.0.0/16"), lab[0], lab[1]};
+  std::set<IpPrefix> seen;
+  size_t slash24 = 0, hops = 0;
+  for (const mrt::Route& r : a) {
+    EXPECT_TRUE(seen.insert(r.prefix).second) << r.prefix.str();
+    EXPECT_FALSE(r.prefix.has_host_bits()) << r.prefix.str();
+    for (const IpPrefix& p : never) ASSERT_FALSE(p.overlaps(r.prefix)) << r.prefix.str() << " in " << p.str();
+    ASSERT_GE(r.as_path.size(), 1u);
+    ASSERT_LE(r.as_path.size(), 8u);
+    for (uint32_t asn : r.as_path) ASSERT_TRUE(std::ranges::find(asns, asn) == asns.end()) << asn;
+    slash24 += r.prefix.length == 24;
+    hops += r.as_path.size();
+  }
+  EXPECT_NEAR(static_cast<double>(slash24) / 100000, 0.58, 0.05);  // over half of the table
+  EXPECT_NEAR(static_cast<double>(hops) / 100000, 3.2, 0.2);
+  // A whole table's worth fits in the unicast space.
+  EXPECT_EQ(synthetic_routes(1000000, 1, lab, asns).size(), 1000000u);
+}
+
+// The router takes the feeder's routes with its own next hop, never the
+// lab's prefixes, keeps no second copy of tables between routers, and
+// sends its instances nothing; the feeder is GoBGP over the node's own pair.
+TEST(Background, TheRouterPeersWithItsFeederInsideItsNode) {
+  Lab lab = resolve_file(test::source_dir() + "/labs/full-table.yaml");
+  const Node& t = *lab.find("transit-a");
+  EXPECT_EQ(t.background_routes, 100000u);
+  const std::string& frr = t.files.at("frr.conf");
+  for (const char* line : {" neighbor 198.19.255.250 remote-as 4200000000\n", " neighbor 198.19.255.250 passive\n",
+                           " neighbor 198.19.255.250 timers 30 90\n",
+                           "  neighbor 198.19.255.250 route-map ANYLAB-IN-FEEDER in\n",
+                           " set ip next-hop 198.19.255.254\n", "permit 192.0.2.0/24 le 32\n",
+                           "permit 198.18.0.0/15 le 32\n", " set large-community 3356:0:2 additive\n"})
+    EXPECT_NE(frr.find(line), std::string::npos) << line << frr;
+  EXPECT_EQ(frr.find("soft-reconfiguration"), std::string::npos) << frr;
+  const std::string& edge = lab.find("edge-ams")->files.at("frr.conf");
+  EXPECT_NE(edge.find("prefix-list ANYLAB-NOTHING out"), std::string::npos) << edge;
+  EXPECT_NE(edge.find("soft-reconfiguration inbound"), std::string::npos) << edge;  // toward its instance
+  const std::string& toml = t.files.at(kFeederConfig);
+  EXPECT_NE(toml.find("port = -1"), std::string::npos);
+  EXPECT_NE(toml.find("peer-as = 3356"), std::string::npos);
+  auto rib = mrt::read_rib(t.files.at(kBackgroundDump));
+  ASSERT_TRUE(rib) << rib.error();
+  EXPECT_EQ(rib->ipv4_prefixes, 100000u + 4096u);  // and the repeats GoBGP 3.10 may drop
+  const auto plan = plan_deploy(lab);
+  EXPECT_TRUE(std::ranges::any_of(plan, [&](const Action& a) {
+    const auto* v = std::get_if<CreateVeth>(&a.what);
+    return v && v->netns_a == t.netns && v->netns_b == t.netns && v->interface_a == "feed0";
+  }));
+  EXPECT_FALSE(lab.find("edge-ams")->files.contains(kBackgroundDump));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 
 #include <fmt/format.h>
 
@@ -69,8 +70,7 @@ struct Built {
 
 // Builds the lab from its plan (recorded in its journal as it goes) and
 // waits until it is ready.
-Built build_and_wait(const Lab& lab, const NodeRuntime& runtime, const std::string& lab_file_path,
-                     const DeployOptions& options, const Cancel& cancel, Messages& messages) {
+Built build_and_wait(const Lab& lab, const NodeRuntime& runtime, const DeployOptions& options, const Cancel& cancel, Messages& messages) {
   const auto start = Clock::now();
   const std::string root = lab.paths.runtime_root;
   auto journal = Journal::open(root, lab.name);
@@ -78,9 +78,11 @@ Built build_and_wait(const Lab& lab, const NodeRuntime& runtime, const std::stri
   if (auto recorded = record_runtime(Journal::lab_dir(root, lab.name), lab.runtime); !recorded)
     return {kExitEnvironment, recorded.error().message};
   const std::string copy = lab_file(Journal::lab_dir(root, lab.name), LabFile::kLabCopy);
-  std::error_code ec;
-  fs::copy_file(lab_file_path, copy, fs::copy_options::overwrite_existing, ec);
-  if (ec) return {kExitEnvironment, fmt::format("cannot copy {} to {}: {}", lab_file_path, copy, ec.message())};
+  // The text that was loaded (a file, or standard input), not the file
+  // again: it may have changed since, or be a pipe that is spent.
+  std::ofstream(copy, std::ios::binary | std::ios::trunc) << lab.spec.source_text;
+  if (fs::file_size(copy) != lab.spec.source_text.size())
+    return {kExitEnvironment, fmt::format("cannot keep a copy of the lab in {}", copy)};
   auto backend = runtime.backend(lab);
   Executor executor(*backend, &*journal, &cancel.requested, /*pace_starts=*/true);
   const auto actions = plan_deploy(lab);
@@ -89,23 +91,32 @@ Built build_and_wait(const Lab& lab, const NodeRuntime& runtime, const std::stri
   messages.built(lab.name);
   if (!built) return {cancel ? cancel.exit_code() : kExitEnvironment, built.error().message};
   const double build_s = seconds_since(start);
-  messages.waiting(lab.name, options.timeout);
-  const auto ready = wait_ready(lab, Clock::now() + options.timeout, &cancel.requested);
+  const auto timeout = options.timeout.count() > 0 ? options.timeout : ready_timeout(lab);
+  messages.waiting(lab.name, timeout);
+  const auto ready = wait_ready(lab, Clock::now() + timeout, &cancel.requested);
   if (cancel) return {cancel.exit_code(), "interrupted"};
-  if (!ready) return {kExitCheckFailed, fmt::format("not ready after {}s:\n{}", options.timeout.count(), ready.error())};
+  if (!ready) return {kExitCheckFailed, fmt::format("not ready after {}s:\n{}", timeout.count(), ready.error())};
   size_t sessions = 0, clients = 0;
+  std::string tables;
   for (const Node& n : lab.nodes) {
     if (n.kind == NodeKind::kRouter) sessions += n.neighbors.size();
     if (n.kind == NodeKind::kClient) ++clients;
+    if (n.background_routes) tables += fmt::format("{} {} {}", tables.empty() ? "; background tables:" : ",", n.name, n.background_routes);
   }
   messages.ready(fmt::format("lab {} ready in {:.1f}s ({} actions in {:.1f}s): {} BGP session{} Established, "
-                             "{} client{} answered",
+                             "{} client{} answered{}{}",
                              lab.name, seconds_since(start), actions.size(), build_s, sessions, sessions == 1 ? "" : "s",
-                             clients, clients == 1 ? "" : "s"));
+                             clients, clients == 1 ? "" : "s", tables, tables.empty() ? "" : " routes"));
   return {};
 }
 
 }  // namespace
+
+std::chrono::seconds ready_timeout(const Lab& lab) {
+  size_t routes = 0;
+  for (const Node& n : lab.nodes) routes += n.background_routes;
+  return std::chrono::seconds(60 + routes / 2000);
+}
 
 // What the machine lacks to run the lab (exit 3 with the fix): asked before
 // anything, the lab's claim included, is touched.
@@ -128,15 +139,14 @@ std::expected<LabClaim, int> claim_lab(const std::string& root, const std::strin
   return std::unexpected(kExitEnvironment);
 }
 
-int deploy_claimed(const Lab& lab, const std::string& lab_file, const DeployOptions& options, const Cancel& cancel,
-                   Messages& messages) {
+int deploy_claimed(const Lab& lab, const DeployOptions& options, const Cancel& cancel, Messages& messages) {
   const NodeRuntime& runtime = runtime_of(lab);
   if (int rc = check_deployable(lab, runtime, messages); rc != kExitOk) return rc;
   // Whatever fails while building (a short journal write, an image without
   // the frr user, a copy that fails: some throw), what was made is removed.
   Built b;
   try {
-    b = build_and_wait(lab, runtime, lab_file, options, cancel, messages);
+    b = build_and_wait(lab, runtime, options, cancel, messages);
   } catch (const std::exception& e) {
     b = {kExitEnvironment, e.what()};
   }
@@ -157,7 +167,7 @@ int deploy_lab_file(const std::string& lab_file, const DeployOptions& options, c
   if (int rc = check_machine(*lab, messages); rc != kExitOk) return rc;
   auto claim = claim_lab(lab->paths.runtime_root, lab->name, messages);
   if (!claim) return claim.error();
-  return deploy_claimed(*lab, lab_file, options, cancel, messages);
+  return deploy_claimed(*lab, options, cancel, messages);
 }
 
 int destroy_labs(const std::string& lab_or_name, bool all, Messages& messages) {

@@ -128,7 +128,7 @@ std::expected<RunResult, int> test_lab_file(const std::string& lab_file, const D
   // Claimed from deploy to destroy: no other job deploys or removes it meanwhile.
   auto claim = claim_lab(lab->paths.runtime_root, lab->name, observer);
   if (!claim) return std::unexpected(claim.error());
-  if (int rc = deploy_claimed(*lab, lab_file, o, cancel, observer); rc != kExitOk) return std::unexpected(rc);
+  if (int rc = deploy_claimed(*lab, o, cancel, observer); rc != kExitOk) return std::unexpected(rc);
   // The lab this test deployed, told apart from one of the same name that
   // someone else deploys after destroying ours mid-test: its first process.
   auto first_process = [&]() -> std::optional<std::pair<pid_t, uint64_t>> {

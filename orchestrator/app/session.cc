@@ -52,7 +52,7 @@ std::expected<Lab, int> load(const std::string& path, const std::string& runtime
   if (!spec) {
     const size_t n = spec.error().sorted().size();
     messages.text(format_diagnostics(*source, spec.error()) +
-                  fmt::format("{}: {} error{}; nothing was built\n", path, n, n == 1 ? "" : "s"));
+                  fmt::format("{}: {} error{}; nothing was built\n", source->name(), n, n == 1 ? "" : "s"));
     return std::unexpected(kExitInvalidLab);
   }
   const std::string lab_dir = Journal::lab_dir(host_paths().runtime_root, spec->name.value);
@@ -72,7 +72,7 @@ std::expected<Lab, int> load(const std::string& path, const std::string& runtime
   if (const Diagnostics own = own_configs ? apply_own_configs(*lab) : Diagnostics{}; !own.empty()) {
     const size_t n = own.sorted().size();
     messages.text(format_diagnostics(*source, own) +
-                  fmt::format("{}: {} error{} in the nodes' own configs; nothing was built\n", path, n, n == 1 ? "" : "s"));
+                  fmt::format("{}: {} error{} in the nodes' own configs; nothing was built\n", source->name(), n, n == 1 ? "" : "s"));
     return std::unexpected(kExitInvalidLab);
   }
   lab->runtime = chosen;

@@ -35,7 +35,8 @@ Console<> said;
 int validate(const std::string& path) {
   auto lab = load_lab_file(path, said);
   if (!lab) return lab.error();
-  std::cout << fmt::format("{}: lab {} is valid: {} nodes, {} links, {} scenarios\n", path, lab->name,
+  std::cout << fmt::format("{}: lab {} is valid: {} nodes, {} links, {} scenarios\n",
+                           path == "-" ? kStandardInput : path, lab->name,
                            lab->nodes.size(), lab->links.size(), lab->spec.scenarios.size());
   return kExitOk;
 }
@@ -187,6 +188,14 @@ int export_lab(const std::string& path, const std::optional<std::string>& clab_d
                              *clab_dir, lab->name, files.size() - 1, lab->nodes.size(), *clab_dir, lab->name);
   }
   if (clabernetes_dir) {
+    // A node's files travel in a ConfigMap, at most 1 MiB: a table does not.
+    for (const Node& n : lab->nodes)
+      if (n.spec->background) {
+        said.problem(fmt::format("{}:{}: {}'s `background:` is not exported to clabernetes: its MRT dump ({} bytes) "
+                                 "does not fit a ConfigMap (1 MiB); export --containerlab carries it",
+                                 path, n.spec->background->mark.line, n.name, n.files.at(kBackgroundDump).size()));
+        return kExitInvalidLab;
+      }
     for (const auto& [name, text] : export_clabernetes(*lab))
       if (!write(fs::path(*clabernetes_dir) / name, text)) return kExitCheckFailed;
     std::cout << fmt::format("wrote {}/{}.clabernetes.yaml (a ConfigMap per node and the Topology); on a cluster "
@@ -280,6 +289,8 @@ class Cli {
       app_.parse(argc, argv);
       if (destroy_->parsed() && all_ == !lab_.empty())
         throw CLI::ValidationError("destroy", "give a lab or --all, not both");
+      if (scenario_options_.record && lab_ == "-")
+        throw CLI::ValidationError("--record", "it writes into the lab file: give the lab as a file, not -");
       if (export_->parsed() && !export_dir_ && !clabernetes_dir_ && !mininet_file_)
         throw CLI::ValidationError("export", "give --containerlab DIR, --clabernetes DIR or --mininet FILE");
     } catch (const CLI::ParseError& err) {
@@ -310,8 +321,8 @@ class Cli {
   }
 
   void add_file_commands() {
-    validate_ = command("validate", "load and check a lab file; print every error; exit 0 or 2", "the lab file");
-    plan_ = command("plan", "print what deploy would do, with the rendered configs; touches nothing", "the lab file");
+    validate_ = command("validate", "load and check a lab file; print every error; exit 0 or 2", "the lab file, or - for standard input");
+    plan_ = command("plan", "print what deploy would do, with the rendered configs; touches nothing", "the lab file, or - for standard input");
     plan_->add_option("--out", out_dir_, "also write plan.txt and each node's configs under DIR");
     plan_->add_option("--facts", facts_, "print the facts a node's config: template is rendered with (JSON), only");
     graph_ = command("graph", "print the topology as a graph", "the lab file");
@@ -349,8 +360,8 @@ class Cli {
   }
 
   void add_lab_commands() {
-    deploy_ = command("deploy", "build the lab and wait until it is ready (needs root)", "the lab file");
-    deploy_->add_option("--timeout", timeout_s_, "seconds to wait for sessions and clients (default 60)");
+    deploy_ = command("deploy", "build the lab and wait until it is ready (needs root)", "the lab file, or - for standard input");
+    deploy_->add_option("--timeout", timeout_s_, "seconds to wait for sessions and clients (default 60, and 1 more per 2000 background routes)");
     deploy_->add_flag("--keep", deploy_options_.keep_on_failure, "leave a lab that did not become ready, to look at it");
     destroy_ = command("destroy", "remove everything the lab made; safe to repeat", kLabOrName, false);
     destroy_->add_flag("--all", all_, "destroy every deployed lab");
@@ -380,7 +391,9 @@ class Cli {
   void add_scenario_commands() {
     run_ = command("run", "run the lab's scenarios on the deployed lab", kLabOrName);
     run_->add_option("--scenario", scenario_options_.only, "only this scenario");
-    test_ = command("test", "deploy, run every scenario, destroy; exit 0 or 1 (the CI entry point)", "the lab file");
+    test_ = command("test", "deploy, run every scenario, destroy; exit 0 or 1 (the CI entry point)",
+                    "the lab file, or - to read it from standard input");
+    test_->add_option("--timeout", timeout_s_, "seconds to wait for sessions and clients when deploying (default as deploy's)");
     for (CLI::App* c : {run_, test_}) {
       c->add_option("--repeat", scenario_options_.repeat, "run each scenario N times; report min/median/p95/p99/max")
           ->check(CLI::Range(1, 1000));
@@ -466,7 +479,7 @@ class Cli {
   std::string format_ = "dot";
   std::optional<std::string> export_dir_, clabernetes_dir_, mininet_file_;
   DeployOptions deploy_options_;
-  int timeout_s_ = 60;
+  int timeout_s_ = 0;  // 0: the lab's default
   bool all_ = false;
   bool json_ = false;
   std::string node_;

@@ -16,6 +16,7 @@
 #include <libyang/libyang.h>
 #include <yaml-cpp/yaml.h>
 
+#include "core/mrt.h"
 #include "load/schema.h"
 #include "load/schema_validation.h"
 #include "load/semantic_checks.h"
@@ -59,9 +60,27 @@ const char* file_type(mode_t mode) {
   return "not a regular file";
 }
 
+// `-`: the lab from standard input (`anylab generate ... | anylab test -`),
+// named <stdin> in errors; the files it names are read from the current
+// directory.
+std::expected<SourceFile, std::string> read_standard_input() {
+  std::string text;
+  char buf[65536];
+  ssize_t n = 0;
+  while (text.size() <= kMaxLabFileBytes && (n = ::read(STDIN_FILENO, buf, sizeof buf)) > 0)
+    text.append(buf, static_cast<size_t>(n));
+  const int read_errno = errno;
+  if (n < 0) return std::unexpected(fmt::format("{}: error: cannot read the lab: {}", kStandardInput, std::strerror(read_errno)));
+  if (text.size() > kMaxLabFileBytes)
+    return std::unexpected(fmt::format("{}: error: the lab is larger than {} KiB, the most a lab file may be",
+                                       kStandardInput, kMaxLabFileBytes / 1024));
+  return SourceFile(kStandardInput, std::move(text));
+}
+
 }  // namespace
 
 std::expected<SourceFile, std::string> read_source(const std::string& path) {
+  if (path == "-") return read_standard_input();
   auto fail = [&](const std::string& why) { return std::unexpected(fmt::format("{}: error: {}", path, why)); };
   // Looked at before it is opened: opening a named pipe would wait for a
   // writer, and /dev/zero never ends.
@@ -86,18 +105,41 @@ std::expected<SourceFile, std::string> read_source(const std::string& path) {
 
 // A file a lab names (a health command's, a node's config), whole, or why
 // it cannot be read.
-std::expected<std::string, std::string> read_named_file(const std::filesystem::path& path) {
+std::expected<std::string, std::string> read_named_file(const std::filesystem::path& path,
+                                                        size_t most = kMaxLabFileBytes) {
   struct stat st {};
   const bool found = ::stat(path.c_str(), &st) == 0;
   const int stat_errno = errno;
-  const bool fits = found && S_ISREG(st.st_mode) && st.st_size <= static_cast<off_t>(kMaxLabFileBytes);
+  const bool fits = found && S_ISREG(st.st_mode) && st.st_size <= static_cast<off_t>(most);
   std::ifstream in;
   if (fits) in.open(path, std::ios::binary);
   if (fits && in) return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   return std::unexpected(!found                ? std::strerror(stat_errno)
                          : !S_ISREG(st.st_mode) ? "it is not a file"
-                         : !fits                ? fmt::format("it is over {} KiB", kMaxLabFileBytes / 1024)
+                         : !fits                ? fmt::format("it is over {} KiB", most / 1024)
                                                 : std::strerror(errno));
+}
+
+// A router's `background: {mrt: FILE}`: read, and checked to be a RIB dump
+// GoBGP can replay, with IPv4 routes in it.
+void read_dump(NodeSpec& n, const std::filesystem::path& path, Diagnostics& diag) {
+  BackgroundSpec& b = *n.background;
+  const Marked<std::string>& written = *b.mrt;
+  auto bytes = read_named_file(path, kMaxDumpBytes);
+  if (!bytes)
+    return diag.error(written.mark, fmt::format("cannot read \"{}\": {} (an MRT dump is named relative to the lab file)",
+                                                written.value, bytes.error()));
+  const std::string ext = path.extension().string();
+  if (ext == ".gz" || ext == ".bz2")
+    return diag.error(written.mark, fmt::format("\"{}\" is compressed: decompress it first ({} {})", written.value,
+                                                ext == ".gz" ? "gunzip" : "bunzip2", written.value));
+  auto rib = mrt::read_rib(*bytes);
+  if (!rib) return diag.error(written.mark, fmt::format("\"{}\" is not a RIB dump anylab can replay: {}", written.value, rib.error()));
+  if (rib->ipv4_prefixes == 0)
+    return diag.error(written.mark, fmt::format("\"{}\" holds no IPv4 routes ({} IPv6): the feeder replays IPv4 routes",
+                                                written.value, rib->ipv6_prefixes));
+  b.dump = std::move(*bytes);
+  b.dump_prefixes = rib->ipv4_prefixes;
 }
 
 // A health command's `files:` and a node's `config:`, read from beside the
@@ -122,6 +164,7 @@ void read_named_files(const SourceFile& file, FilesFrom from, LabSpec& spec, Dia
         diag.error(c.path.mark, fmt::format("cannot read \"{}\": {} (a config is named relative to the lab file)",
                                             c.path.value, text.error()));
     }
+    if (n.background && n.background->mrt) read_dump(n, beside ? dir / n.background->mrt->value : dir / n.name.value / kBackgroundDump, diag);
     if (!n.health) continue;
     for (HealthSpec::File& f : n.health->files) {
       f.name = std::filesystem::path(f.path.value).filename().string();
@@ -161,6 +204,7 @@ std::expected<LabSpec, Diagnostics> load_lab(const SourceFile& file, FilesFrom f
   read_named_files(file, from, spec, diag);
   check_semantics(spec, diag);
   if (!diag.empty()) return std::unexpected(diag);
+  spec.source_text = file.text();
   return spec;
 }
 

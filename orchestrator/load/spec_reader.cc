@@ -155,6 +155,16 @@ HealthSpec read_health(const Reader& r, const lyd_node* h) {
   return out;
 }
 
+BackgroundSpec read_background(const Reader& r, const lyd_node* b) {
+  BackgroundSpec out;
+  out.mark = r.mark(b);
+  if (const lyd_node* routes = Reader::child(b, "routes"))
+    out.routes = Marked<uint32_t>{static_cast<uint32_t>(Reader::number(routes)), r.mark(routes)};
+  out.mrt = r.opt_str(b, "mrt");
+  out.seed = static_cast<uint32_t>(Reader::number(Reader::child(b, "seed")));
+  return out;
+}
+
 NodeSpec read_node(const Reader& r, const lyd_node* n) {
   NodeSpec out;
   out.name = r.str(Reader::child(n, "name"));
@@ -198,6 +208,7 @@ NodeSpec read_node(const Reader& r, const lyd_node* n) {
                               static_cast<int>(Reader::number(Reader::child(d, "reuse"))),
                               static_cast<int>(Reader::number(Reader::child(d, "suppress"))),
                               Reader::duration(Reader::child(d, "max-suppress")), r.mark(d)};
+  if (const lyd_node* b = Reader::child(n, "background")) out.background = read_background(r, b);
   if (const lyd_node* h = Reader::child(n, "health")) out.health = read_health(r, h);
   const lyd_node* a = Reader::child(n, "announce");
   out.announce.mark = r.own_mark(a);

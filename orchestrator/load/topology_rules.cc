@@ -114,6 +114,12 @@ void Checker::check_kind_keys(const NodeSpec& n) {
   not_for(n, !instance && n.speaker.has_value(), n.speaker ? n.speaker->mark : SourceMark{}, "speaker", "instances");
   not_for(n, !router && n.rpki.has_value(), n.rpki ? n.rpki->mark : SourceMark{}, "rpki", "routers");
   not_for(n, !router && n.damping.has_value(), n.damping ? n.damping->mark : SourceMark{}, "damping", "routers");
+  not_for(n, !router && n.background.has_value(), n.background ? n.background->mark : SourceMark{}, "background",
+          "routers");
+  if (router && n.background && n.background->routes.has_value() == n.background->mrt.has_value())
+    d_.error(n.background->mark, fmt::format("\"{}\"'s background needs one of `routes: N` (synthetic routes) or "
+                                             "`mrt: FILE` (a RIB dump to replay){}",
+                                             n.name.value, n.background->routes ? ", not both" : ""));
   not_for(n, n.kind.value != NodeKind::kClient && n.flows.has_value(), n.flows ? n.flows->mark : SourceMark{},
           "flows", "clients");
   not_for(n, !router && n.route_reflector.has_value(), n.route_reflector ? n.route_reflector->mark : SourceMark{},
@@ -152,6 +158,7 @@ void Checker::check_own_config(const NodeSpec& n) {
   };
   in_yours(n.frr.has_value(), n.frr ? n.frr->mark : SourceMark{}, "frr");
   in_yours(n.damping.has_value(), n.damping ? n.damping->mark : SourceMark{}, "damping");
+  in_yours(n.background.has_value(), n.background ? n.background->mark : SourceMark{}, "background");
 }
 
 // A router's damping and RPKI, keys for BGP speakers, and BGP timers.

@@ -70,6 +70,10 @@ struct Node {
   const ServiceSpec* service = nullptr;  // instances
   const NodeSpec* spec = nullptr;
   std::map<std::string, std::string> files;  // rendered configs: file name -> text
+  // A router with `background:`: how many routes its feeder's session
+  // brings in (the dump's, less what the router's filter and its AS-path
+  // loop check drop). Ready waits for them.
+  size_t background_routes = 0;
 };
 
 struct Link {

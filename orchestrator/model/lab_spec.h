@@ -147,6 +147,18 @@ struct DampingSpec {
   SourceMark mark;
 };
 
+// `background:` on a router: a feeder peer announces a table of other
+// routes, synthetic (`routes`, from `seed`) or replayed from an MRT RIB
+// dump (`mrt`, read when the lab is loaded).
+struct BackgroundSpec {
+  std::optional<Marked<uint32_t>> routes;
+  std::optional<Marked<std::string>> mrt;  // as written, relative to the lab file
+  uint32_t seed = 1;
+  SourceMark mark;
+  std::string dump;          // the MRT file's bytes (mrt)
+  size_t dump_prefixes = 0;  // the IPv4 prefixes in it
+};
+
 struct AnnounceSpec {
   bool at_start = true;  // false: silent until a scenario announces
   int prepend = 0;
@@ -188,6 +200,7 @@ struct NodeSpec {
   std::optional<Marked<std::string>> speaker;  // "exabgp" | "bird" | "gobgp" (instances); nullopt: exabgp
   std::optional<Marked<std::string>> rpki;   // "enforce" | "tag" (routers); nullopt: no validation
   std::optional<DampingSpec> damping;        // routers
+  std::optional<BackgroundSpec> background;  // routers
   std::optional<Marked<uint32_t>> weight;    // clients: the users behind it (default 1)
   std::optional<Marked<double>> capacity;    // instances: queries a second the responder answers at most
   std::optional<Marked<bool>> route_reflector;  // routers: its AS-mates are its clients
@@ -204,6 +217,8 @@ struct NodeSpec {
 // The file a node's `config:` becomes in its directory: frr.conf for a
 // router, bird.conf or gobgpd.toml for an instance.
 std::string config_file_name(const NodeSpec& n);
+// The MRT dump a router's background feeder replays, in its directory.
+inline constexpr const char* kBackgroundDump = "background.mrt";
 
 struct EndpointSpec {
   Marked<std::string> node;
@@ -414,6 +429,8 @@ struct LabSpec {
   std::vector<LinkSpec> links;
   std::vector<ScenarioSpec> scenarios;
   std::optional<RpkiSpec> rpki;
+  // The lab file's text as it was read (a deployed lab keeps a copy).
+  std::string source_text;
 
   const NodeSpec* find_node(std::string_view name) const;
   const ServiceSpec* find_service(std::string_view name) const;

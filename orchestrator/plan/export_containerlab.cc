@@ -18,7 +18,12 @@ std::string yq(const std::string& s) { return nlohmann::json(s).dump(); }
 // in the node's directory).
 struct ShellLines {
   std::string operator()(const CreateNamespace&) const { return ""; }
-  std::string operator()(const CreateVeth&) const { return ""; }
+  // A node's own pair (a background feeder's) is made inside it; links
+  // between nodes are containerlab's.
+  std::string operator()(const CreateVeth& v) const {
+    if (v.netns_a != v.netns_b) return "";
+    return fmt::format("ip link add {} type veth peer name {}\n", v.interface_a, v.interface_b);
+  }
   std::string operator()(const WriteFile&) const { return ""; }
   std::string operator()(const AddAddress& a) const {
     // nodad: the interface existed before IPv6's defaults were set.

@@ -16,11 +16,30 @@ namespace {
 
 using nlohmann::json;
 
+std::string base64(std::string_view bytes) {
+  static constexpr char kDigits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  for (size_t i = 0; i < bytes.size(); i += 3) {
+    uint32_t v = static_cast<uint8_t>(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) v |= static_cast<uint8_t>(bytes[i + 1]) << 8;
+    if (i + 2 < bytes.size()) v |= static_cast<uint8_t>(bytes[i + 2]);
+    out += kDigits[(v >> 18) & 63];
+    out += kDigits[(v >> 12) & 63];
+    out += i + 1 < bytes.size() ? kDigits[(v >> 6) & 63] : '=';
+    out += i + 2 < bytes.size() ? kDigits[v & 63] : '=';
+  }
+  return out;
+}
+
 // One plan action as a row of the script's ACTIONS (a Python literal).
 struct Row {
   const Action& a;
   json operator()(const CreateNamespace&) const { return {"host", a.node}; }
   json operator()(const CreateVeth& v) const {
+    // A node's own pair (a background feeder's) is made inside it.
+    if (v.netns_a == v.netns_b)
+      return {"sh", a.node, fmt::format("ip link add {} type veth peer name {}", v.interface_a, v.interface_b)};
     // The plan's namespaces are anylab's names; the script's hosts are the nodes.
     const std::string prefix = v.netns_a.substr(0, v.netns_a.find('_') + 1);
     return {"link", v.netns_a.substr(prefix.size()), v.interface_a, v.netns_b.substr(prefix.size()), v.interface_b};
@@ -39,7 +58,11 @@ struct Row {
     return {"sh", a.node, fmt::format("echo {} > /proc/sys/{}", sh_word(x.value), path)};
   }
   json operator()(const CreateDirectory& d) const { return {"dir", d.path, d.frr_owned ? 1 : 0}; }
-  json operator()(const WriteFile& w) const { return {"file", w.path, w.content}; }
+  json operator()(const WriteFile& w) const {
+    // An MRT dump is bytes, not text: base64 in the script.
+    if (w.path.ends_with(".mrt")) return {"file64", w.path, base64(w.content)};
+    return {"file", w.path, w.content};
+  }
   json operator()(const StartProcess& p) const {
     std::string line;
     for (const auto& [k, v] : p.env) line += sh_word(k + "=" + v) + " ";

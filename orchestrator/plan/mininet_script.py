@@ -12,6 +12,7 @@ uses, the lab's addresses, routes, sysctls, files, FRR, ExaBGP and the responder
 The programs are this machine's: Debian's mininet, frr and exabgp, and anylab's
 helpers at the paths below. Needs root; the lab must not be deployed by anylab
 meanwhile (the same files)."""
+import base64
 import os
 import pwd
 import signal
@@ -99,6 +100,9 @@ def build(net, hosts, made):
         elif what == "file":
             with open(args[0], "w") as f:
                 f.write(args[1])
+        elif what == "file64":
+            with open(args[0], "wb") as f:
+                f.write(base64.b64decode(args[1]))
         elif what == "start":
             node, name, line = args
             hosts[node].cmd(line)

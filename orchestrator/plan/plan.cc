@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "plan/background.h"
 #include "plan/own_config.h"
 #include "plan/render_speakers.h"
 #include "plan/render_exabgp.h"
@@ -67,6 +68,10 @@ class Planner {
       const Node& b = *lab_.find(l.b_node);
       add({CreateVeth{a.netns, l.a_interface, b.netns, l.b_interface}}, "", link_name(l));
     }
+    for (const Node& n : lab_.nodes)
+      if (has_background(n))
+        add({CreateVeth{n.netns, kFeedRouterInterface, n.netns, kFeederInterface}}, n.name,
+            "the background feeder's own link, inside the router");
     router_sysctls();
     add({CreateDirectory{lab_.runtime_dir, false}}, "", "the lab's configs, logs and journal");
     for (const Node& n : lab_.nodes) configs(n);
@@ -131,6 +136,10 @@ class Planner {
     }
     if (n.loopback) igp(n);
     frr(n, "bgpd", fmt::format("{} BGP session(s), AS {}{}", n.neighbors.size(), n.asn, relations(n)));
+    if (has_background(n))
+      add({StartProcess{n.netns, "feeder", feeder_argv(n), {}, n.runtime_dir + "/feeder.log"}}, n.name,
+          fmt::format("the background feeder (GoBGP, AS {}): {}, into bgpd over {}", feeder_asn(lab_),
+                      background_text(n), kFeedRouterInterface));
   }
 
   static std::string role(const Node& n) {
@@ -203,6 +212,12 @@ class Planner {
       }
     for (const Interface& i : n.interfaces)
       add({SetLinkUp{n.netns, i.name}}, n.name, fmt::format("link toward {}", i.peer_node));
+    if (has_background(n)) {
+      add({AddAddress{n.netns, kFeedRouterInterface, kFeedRouterAddress}}, n.name, "the router's end toward its feeder");
+      add({AddAddress{n.netns, kFeederInterface, kFeederAddress}}, n.name, "the background feeder's end");
+      for (const char* i : {kFeedRouterInterface, kFeederInterface})
+        add({SetLinkUp{n.netns, i}}, n.name, "the background feeder's link");
+    }
     if (n.kind == NodeKind::kInstance)
       for (const auto& a : n.service->addresses)
         add({AddAddress{n.netns, "lo", {a.value, a.value.width()}}}, n.name,
@@ -357,6 +372,7 @@ struct Describe {
   }
   std::string operator()(const ClearDelay& a) const { return fmt::format("no delay out of {}:{}", a.netns, a.interface); }
   std::string operator()(const WriteFile& a) const {
+    if (a.path.ends_with(".mrt")) return fmt::format("write {} ({} bytes)", a.path, a.content.size());
     size_t lines = static_cast<size_t>(std::count(a.content.begin(), a.content.end(), '\n'));
     return fmt::format("write {} ({} line{})", a.path, lines, lines == 1 ? "" : "s");
   }

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "plan/background.h"
 #include "plan/render_policy.h"
 
 namespace anylab {
@@ -87,6 +88,12 @@ std::vector<IpPrefix> client_subnets(const Lab& lab, const Node& r, Family f) {
   return out;
 }
 
+// What a lab with background tables sends its instances.
+constexpr const char* kNothing = "ANYLAB-NOTHING";
+
+// `redistribute connected` leaves the feeder's veth pair out.
+constexpr const char* kNotFeedMap = "anylab-connected";
+
 std::string client_subnets_map(Family f) { return f == Family::kIpv4 ? "anylab-clients" : "anylab-clients-v6"; }
 
 // The route-maps `redistribute connected` uses in a lean lab: the subnets
@@ -107,7 +114,7 @@ std::string client_subnet_maps(const Lab& lab, const Node& r) {
 }
 
 // `router bgp`'s own lines and one block per neighbor.
-void bgp_neighbors(const Node& r, const Line& line) {
+void bgp_neighbors(const Lab& lab, const Node& r, const Line& line) {
   line(fmt::format("router bgp {}", r.asn));
   line(fmt::format(" bgp router-id {}", r.router_id.str()));
   line(" no bgp ebgp-requires-policy");
@@ -132,6 +139,8 @@ void bgp_neighbors(const Node& r, const Line& line) {
     line(fmt::format(" neighbor {} advertisement-interval {}", a, r.advertisement_interval));
     if (n.bfd) line(fmt::format(" neighbor {} bfd profile anylab", a));
   }
+  if (has_background(r))
+    for (const std::string& l : feeder_neighbor_lines(lab, r)) line(" " + l);
   line(" !");
 }
 
@@ -150,7 +159,7 @@ void address_family(const Lab& lab, const Node& r, Family f, const Line& line) {
   // way back to a client that sits behind other routers. In a lean lab only
   // the clients' links do (Lab::carries_link_subnets).
   if (lab.carries_link_subnets())
-    line("  redistribute connected");
+    line(has_background(r) ? fmt::format("  redistribute connected route-map {}", kNotFeedMap) : "  redistribute connected");
   else if (!client_subnets(lab, r, f).empty())
     line(fmt::format("  redistribute connected route-map {}", client_subnets_map(f)));
   if (const auto& d = r.spec->damping)
@@ -167,7 +176,10 @@ void address_family(const Lab& lab, const Node& r, Family f, const Line& line) {
       continue;
     }
     line(fmt::format("  neighbor {} activate", n.address.str()));
-    line(fmt::format("  neighbor {} soft-reconfiguration inbound", n.address.str()));
+    // Between routers of a lab with full tables, route refresh (which
+    // every FRR offers) instead of a second copy of each table.
+    if (!lab_has_background(lab) || lab.find(n.node)->kind != NodeKind::kRouter)
+      line(fmt::format("  neighbor {} soft-reconfiguration inbound", n.address.str()));
     if (n.ibgp) {
       // Routes from outside the AS leave with this router as their next
       // hop, a loopback the IGP carries (a link to another AS is not in it).
@@ -175,7 +187,13 @@ void address_family(const Lab& lab, const Node& r, Family f, const Line& line) {
       if (n.rr_client) line(fmt::format("  neighbor {} route-reflector-client", n.address.str()));
     }
     for (const std::string& b : route_map_bindings(r, n)) line("  " + b);
+    // An instance needs no table (its default route is its router): with
+    // full tables about, it is sent none, as operators do.
+    if (lab_has_background(lab) && lab.find(n.node)->kind == NodeKind::kInstance)
+      line(fmt::format("  neighbor {} prefix-list {} out", n.address.str(), kNothing));
   }
+  if (f == Family::kIpv4 && has_background(r))
+    for (const std::string& l : feeder_address_family_lines(r)) line("  " + l);
   line(" exit-address-family");
 }
 
@@ -200,7 +218,7 @@ std::string render_frr(const Lab& lab, const Node& r) {
   if (validates_rpki(r)) rpki_block(r, line);
   // BFD is bfdd's, in bfdd.conf: every daemon reads the file it is given
   // whole, and a `bfd` block's `exit` would end bgpd's configuration.
-  bgp_neighbors(r, line);
+  bgp_neighbors(lab, r, line);
   address_family(lab, r, Family::kIpv4, line);
   if (v6) {
     line(" !");
@@ -210,6 +228,17 @@ std::string render_frr(const Lab& lab, const Node& r) {
   line("!");
   out += render_route_maps(lab.spec.defaults.relations, r);
   out += client_subnet_maps(lab, r);
+  if (lab_has_background(lab)) {
+    out += fmt::format("ip prefix-list {} seq 5 deny 0.0.0.0/0 le 32\n", kNothing);
+    if (v6) out += fmt::format("ipv6 prefix-list {} seq 5 deny ::/0 le 128\n", kNothing);
+  }
+  if (has_background(r)) {
+    out += feeder_route_maps(lab, r);
+    if (lab.carries_link_subnets())
+      out += fmt::format("route-map {} deny 5\n match interface {}\nexit\nroute-map {} deny 6\n match interface {}\nexit\n"
+                         "route-map {} permit 10\nexit\n!\n",
+                         kNotFeedMap, kFeedRouterInterface, kNotFeedMap, kFeederInterface, kNotFeedMap);
+  }
   if (r.spec->frr) {
     line(fmt::format("! from the lab file, {}'s `frr:`", r.name));
     out += r.spec->frr->value;

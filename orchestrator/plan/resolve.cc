@@ -1,5 +1,7 @@
 #include "plan/resolve.h"
 
+#include "plan/background.h"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -53,6 +55,7 @@ class Resolver {
   void nodes() {
     AddressPool ids(kRouterIdPool, 32);
     ids.reserve({kRouterIdPool.address, 32});  // never hand out .0
+    ids.reserve(kFeedSubnet);                  // a background feeder's, inside its router
     for (const NodeSpec& n : lab_.spec.nodes)
       if (n.router_id) ids.reserve({n.router_id->value, 32});
     for (const NodeSpec& ns : lab_.spec.nodes) {
@@ -176,6 +179,11 @@ class Resolver {
       // (app/own_configs.h puts it in place).
       if (n.kind == NodeKind::kRouter && n.spec->config) continue;
       if (n.kind == NodeKind::kRouter) n.files["frr.conf"] = render_frr(lab_, n);
+      if (has_background(n)) {
+        n.files[kFeederConfig] = render_feeder(lab_, n);
+        n.files[kBackgroundDump] = background_dump(lab_, n);
+        n.background_routes = background_accepted(lab_, n);
+      }
       if (n.kind == NodeKind::kInstance) speaker_configs(n);
       if (n.kind == NodeKind::kInstance && n.spec->health && n.spec->health->command) {
         n.files["health-check.sh"] = render_health_script(lab_, n);

@@ -92,6 +92,7 @@ json topology_json(const TestReport& r) {
     if (!n.service.empty()) j["service"] = n.service;
     if (n.hijacker) j["hijacker"] = true;
     if (n.kind == NodeKind::kClient && n.weight != 1) j["weight"] = n.weight;
+    if (n.background_routes) j["background_routes"] = n.background_routes;
     nodes.push_back(j);
   }
   for (const ReportLink& l : r.links) links.push_back({l.a, l.b});

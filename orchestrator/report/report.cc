@@ -30,7 +30,7 @@ TestReport start_report(const Lab& lab, const std::string& file, int repeat, std
   for (const Node& n : lab.nodes)
     r.nodes.push_back({n.name, n.kind, n.asn, n.service ? n.service->name.value : "",
                        n.service && n.asn != n.service->asn.value,
-                       n.kind == NodeKind::kClient ? n.spec->weight_or_one() : 1});
+                       n.kind == NodeKind::kClient ? n.spec->weight_or_one() : 1, n.background_routes});
   for (const Link& l : lab.links) r.links.push_back({l.a_node, l.b_node});
   return r;
 }

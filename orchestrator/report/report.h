@@ -34,6 +34,7 @@ struct ReportNode {
   // service's: a hijacker (drawn in its own colour).
   bool hijacker = false;
   uint32_t weight = 1;  // clients: the users behind it
+  size_t background_routes = 0;  // routers: the routes of its background table (`background:`)
 };
 struct ReportLink {
   std::string a, b;

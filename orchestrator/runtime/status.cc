@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -13,6 +14,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "plan/background.h"
 #include "plan/render_frr.h"
 #include "tcp_session.h"
 #include "runtime/frr_vty.h"
@@ -66,6 +68,55 @@ std::string health_not_risen(const Node& instance) {
                      h->command->value, h->rise, instance.runtime_dir);
 }
 
+// A router with a background table is ready when its feeder holds the whole
+// dump (its injector wrote kFeederDone) and has sent it: the session with
+// bgpd is up. The table's way across the lab is the RIB sizes' to settle.
+bool feeder_done(const Node& r, std::vector<std::string>& not_ready) {
+  if (!std::filesystem::exists(r.runtime_dir + "/" + kFeederDone)) {
+    not_ready.push_back(fmt::format("{}'s background feeder has not taken in its {} yet (see {}/inject.log)", r.name,
+                                    background_text(r), r.runtime_dir));
+    return false;
+  }
+  auto answer = frr_vty(r.netns, "bgpd", fmt::format("show bgp neighbors {} json", kFeederAddress.address.str()));
+  auto json = answer ? nlohmann::json::parse(*answer, nullptr, false) : nlohmann::json();
+  const auto& peer = json.is_object() ? json.value(kFeederAddress.address.str(), nlohmann::json::object()) : nlohmann::json::object();
+  if (peer.value("bgpState", "") != "Established") {
+    not_ready.push_back(fmt::format("BGP {} -> its background feeder ({}): {}", r.name, kFeederAddress.address.str(),
+                                    peer.value("bgpState", "bgpd does not answer")));
+    return false;
+  }
+  const auto& af = peer.value("addressFamilyInfo", nlohmann::json::object()).value("ipv4Unicast", nlohmann::json::object());
+  const size_t got = af.value("acceptedPrefixCounter", size_t{0});
+  if (got < r.background_routes) {
+    not_ready.push_back(fmt::format("{} has {} of its background feeder's {} routes", r.name, got, r.background_routes));
+    return false;
+  }
+  return true;
+}
+
+// How many IPv4 routes each router's BGP table holds: in a lab with
+// background tables, ready waits for them to stop changing, and for no
+// update to wait in a session's queue (a queue a slow peer holds full
+// changes no size).
+void rib_sizes(const Lab& lab, std::map<std::string, std::string>& out, std::vector<std::string>& not_ready) {
+  std::vector<const Node*> routers;
+  for (const Node& n : lab.nodes)
+    if (n.kind == NodeKind::kRouter) routers.push_back(&n);
+  std::mutex m;
+  parallel_for(routers, 4, [&](size_t, const Node* r) {
+    auto answer = frr_vty(r->netns, "bgpd", "show bgp ipv4 unicast summary json");
+    auto json = answer ? nlohmann::json::parse(*answer, nullptr, false) : nlohmann::json();
+    const long rib = json.is_object() ? json.value("ribCount", -1L) : -1L;
+    // Updates still queued in or out count as a change to come.
+    long queued = 0;
+    if (json.is_object() && json.contains("peers") && json["peers"].is_object())
+      for (const auto& [address, peer] : json["peers"].items()) queued += peer.value("inq", 0L) + peer.value("outq", 0L);
+    std::lock_guard lock(m);
+    out["rib " + r->name] = std::to_string(rib);
+    if (queued) not_ready.push_back(fmt::format("{} has {} BGP messages queued in or out", r->name, queued));
+  });
+}
+
 // A router is ready when every session is Established and every instance
 // behind one announces (until then, clients may be answered by the wrong
 // one: a health-checked instance announces after `rise` checks). Adds what
@@ -84,6 +135,7 @@ bool router_ready(const Lab& lab, const Node& r, std::vector<std::string>& not_r
                                       health_not_risen(*lab.find(s.peer_node))));
     }
   }
+  if (has_background(r)) all &= feeder_done(r, not_ready);
   // A validating router has the lab's ROAs from its cache: until then it
   // would judge every route "not found". Nothing needs judging again then:
   // before its cache is synchronised FRR matches no route as invalid, so an
@@ -218,14 +270,16 @@ std::expected<void, Error> wait_ready(const Lab& lab, std::chrono::steady_clock:
       // client is answered.
       if (lab.spec.defaults.ecmp && lab.spec.defaults.ecmp->l4)
         for (auto& [stream, who] : answers) who = "answered";
+      if (lab_has_background(lab)) rib_sizes(lab, answers, not_ready);
       const auto now = std::chrono::steady_clock::now();
-      if (answers == last_answers && now - last_change >= lab.timings.ready_stable) return {};
+      if (not_ready.empty() && answers == last_answers && now - last_change >= lab.timings.ready_stable) return {};
       if (answers != last_answers) {
         last_answers = std::move(answers);
         last_change = now;
       }
       not_ready.push_back(
-          fmt::format("the clients' answers have not been stable for {} yet", format_duration(lab.timings.ready_stable)));
+          fmt::format("the clients' answers{} have not been stable for {} yet",
+                      lab_has_background(lab) ? " and the routers' BGP tables" : "", format_duration(lab.timings.ready_stable)));
     }
     if (std::getenv("ANYLAB_TIMING"))
       std::fprintf(stderr, "ready check: %zu routers left, %zu problems\n", routers_left.size(), not_ready.size());

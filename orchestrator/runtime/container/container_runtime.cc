@@ -244,7 +244,14 @@ Spawns ContainerBackend::apply(std::span<const Action> batch) {
   const ActionKind& first = batch.front().what;
   if (std::holds_alternative<CreateNamespace>(first)) return containers(batch);
   if (std::holds_alternative<StartProcess>(first)) return processes(batch);
-  if (std::holds_alternative<CreateVeth>(first) && wires_links()) return std::vector<Spawned>{};
+  if (std::holds_alternative<CreateVeth>(first) && wires_links()) {
+    // The runtime wires the links between nodes; a node's own pair (a
+    // background feeder's) is anylab's to make.
+    std::vector<Action> own;
+    for (const Action& a : batch)
+      if (const auto& v = std::get<CreateVeth>(a.what); v.netns_a == v.netns_b) own.push_back(a);
+    return own.empty() ? Spawns(std::vector<Spawned>{}) : host_.apply(own);
+  }
   auto done = host_.apply(batch);
   // A run of files may begin with a file: the executor hands them over a
   // few at a time, and a directory may be anywhere in the run.
