@@ -5,6 +5,9 @@
 namespace anylab {
 namespace {
 
+// The most routers a generated lab gives the lab's fast timers (1 s / 3 s).
+constexpr size_t kFastTimersUpTo = 100;
+
 std::string nodes_text(const GeneratedLab& lab) {
   std::string out = "topology:\n  nodes:\n";
   for (const RouterGroup& g : lab.groups) {
@@ -44,7 +47,18 @@ std::string scenarios_text(const GeneratedLab& lab) {
 std::string lab_text(const GeneratedLab& lab) {
   std::string out = lab.header;
   out += fmt::format("name: {}\ndescription: {}\n\n", lab.name, lab.description);
-  out += "defaults:\n  bgp: {keepalive: 1, hold: 3}\n  probe: {interval: 50ms, timeout: 200ms}\n  settle: 60s\n\n";
+  size_t routers = 0;
+  for (const RouterGroup& g : lab.groups) routers += g.routers.size();
+  // Beyond a hundred routers, operators' usual timers: a 2-core machine's
+  // CPUs stay busy for minutes while a thousand routers start, and 1 s / 3 s
+  // sessions expire, flap and keep them busy (measured: 164 session drops
+  // at one tier-1, never ready). A crash is noticed at once all the same:
+  // its sessions close.
+  out += routers > kFastTimersUpTo
+             ? "defaults:\n  # 10 s / 30 s: at this size, 1 s / 3 s sessions expire while the routers start\n"
+               "  bgp: {keepalive: 10, hold: 30}\n"
+             : "defaults:\n  bgp: {keepalive: 1, hold: 3}\n";
+  out += "  probe: {interval: 50ms, timeout: 200ms}\n  settle: 60s\n\n";
   out += fmt::format("services:\n  dns: {{prefix: 192.0.2.0/24, address: 192.0.2.53, asn: {}, probe: dns}}\n\n",
                      lab.service_asn);
   return out + nodes_text(lab) + links_text(lab) + scenarios_text(lab);

@@ -48,7 +48,9 @@ std::vector<std::string> host_programs_missing(const Lab& lab) {
   auto any = [&](auto speaks) { return std::any_of(lab.nodes.begin(), lab.nodes.end(), speaks); };
   if (any([](const Node& n) { return n.spec->speaks_bird(); }) && !fs::exists(kBird))
     problems.push_back(fmt::format("BIRD is missing ({}): apt-get install bird2", kBird));
-  if (any([](const Node& n) { return n.spec->speaks_gobgp(); }) && !(fs::exists(kGobgpd) && fs::exists(kGobgp)))
+  // GoBGP: a speaker, or a router's background feeder.
+  if (any([](const Node& n) { return n.spec->speaks_gobgp() || n.spec->background; }) &&
+      !(fs::exists(kGobgpd) && fs::exists(kGobgp)))
     problems.push_back(fmt::format("GoBGP is missing ({}, {}): apt-get install gobgpd", kGobgpd, kGobgp));
   if (any([](const Node& n) { return n.spec->speaks_bird() || n.spec->speaks_gobgp(); })) {
     if (!fs::exists(lab.paths.helper_dir + "/anylab-speaker-relay"))
