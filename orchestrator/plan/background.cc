@@ -254,9 +254,13 @@ std::string feeder_route_maps(const Lab& lab, const Node& r) {
                                 "next hop {} on {}, which no one holds\n",
                                 background_text(r), kFeedNextHop.str(), kFeedRouterInterface);
   int seq = 5;
-  auto deny = [&](const std::string& p) { out += fmt::format("ip prefix-list {} seq {} permit {}\n", kNotFromFeeder, seq, p); seq += 5; };
-  deny("0.0.0.0/0");
-  for (const IpPrefix& p : never_from_feeder(lab)) deny(p.length == 32 ? p.str() : p.str() + " le 32");
+  // The list matches what the route-map's first entry then denies.
+  auto never = [&](const std::string& p) {
+    out += fmt::format("ip prefix-list {} seq {} permit {}\n", kNotFromFeeder, seq, p);
+    seq += 5;
+  };
+  never("0.0.0.0/0");
+  for (const IpPrefix& p : never_from_feeder(lab)) never(p.length == 32 ? p.str() : p.str() + " le 32");
   out += fmt::format("route-map {} deny 5\n match ip address prefix-list {}\nexit\n", kFeederIn, kNotFromFeeder);
   out += fmt::format("route-map {} permit 10\n set ip next-hop {}\n", kFeederIn, kFeedNextHop.str());
   if (has_relations(r))
