@@ -164,7 +164,7 @@ std::string background_dump(const Lab& lab, const Node& r) {
       mrt::write_rib(routes, feeder_asn(lab), kFeederAddress.address, kFeederAddress.address, 1735689600), kRepeated);
 }
 
-size_t background_routes(const Node& r) {
+size_t dump_routes(const Node& r) {
   const BackgroundSpec& b = *r.spec->background;
   return b.mrt ? b.dump_prefixes : b.routes->value;
 }
@@ -225,7 +225,7 @@ std::vector<std::string> feeder_argv(const Node& r) {
       "have=$({g} global rib summary -a ipv4 | sed -n 's/^Destination: \\([0-9]*\\),.*/\\1/p'); "
       "echo \"$(date +%T) injected: $have of {want} prefixes\"; [ \"${{have:-0}}\" -ge {want} ] && break; done; "
       "{g} global rib summary -a ipv4 > {done}.tmp && mv {done}.tmp {done}) >> {d}/inject.log 2>&1 &",
-      fmt::arg("g", gobgp), fmt::arg("d", d), fmt::arg("dump", kBackgroundDump), fmt::arg("want", background_routes(r)),
+      fmt::arg("g", gobgp), fmt::arg("d", d), fmt::arg("dump", kBackgroundDump), fmt::arg("want", dump_routes(r)),
       fmt::arg("done", done));
   return {"/bin/sh", "-c",
           fmt::format("rm -f {} {}; {} exec {} -f {}/{} -t toml --api-hosts=unix://{} --pprof-disable --log-plain", sock,

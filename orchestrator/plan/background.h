@@ -58,7 +58,7 @@ std::vector<IpPrefix> lab_prefixes(const Lab& lab);
 std::string background_dump(const Lab& lab, const Node& r);
 // How many IPv4 routes that is, and what, for plans and reports: "100000
 // synthetic routes (seed 1)", "912345 routes from rib.mrt".
-size_t background_routes(const Node& r);
+size_t dump_routes(const Node& r);
 std::string background_text(const Node& r);
 // What the router takes in of them: the dump's routes less those its filter
 // (the lab's own prefixes, a default route) and its AS-path loop check drop.

@@ -95,10 +95,6 @@ size_t Executor::most_at_once(const Action& a) const {
   }
 }
 
-// How long a daemon's start waits at most for a busy machine: a bound on
-// the whole deploy too (a thousand routers' 2000 daemons, all waiting).
-constexpr std::chrono::milliseconds kMostPaceWait{100};
-
 std::expected<void, Error> Executor::run(const std::vector<Action>& actions, const Progress& progress) {
   if (auto w = record_run_dirs(actions); !w) return w;
   size_t i = 0;
@@ -109,7 +105,7 @@ std::expected<void, Error> Executor::run(const std::vector<Action>& actions, con
       ++j;
     std::span<const Action> batch(actions.data() + i, j - i);
     if (auto w = record_intent(batch); !w) return w;
-    if (pace_starts_ && batch_of(actions[i].what) == Batch::kProcesses) wait_for_cpu(kMostPaceWait);
+    if (pace_starts_ && batch_of(actions[i].what) == Batch::kProcesses) wait_for_cpu();
     auto t0 = std::chrono::steady_clock::now();
     auto spawned = backend_.apply(batch);
     if (std::getenv("ANYLAB_TIMING"))
