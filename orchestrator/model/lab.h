@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "model/file_text.h"
 #include "model/lab_spec.h"
 #include "model/timings.h"
 
@@ -69,7 +70,7 @@ struct Node {
   std::vector<IpAddress> gateways;  // default routes, one per family (instances, clients)
   const ServiceSpec* service = nullptr;  // instances
   const NodeSpec* spec = nullptr;
-  std::map<std::string, std::string> files;  // rendered configs: file name -> text
+  std::map<std::string, FileText> files;  // rendered configs: file name -> text
   // A router with `background:`: how many routes its feeder's session
   // brings in (the dump's, less what the router's filter and its AS-path
   // loop check drop). Ready waits for them.

@@ -151,17 +151,23 @@ std::vector<IpPrefix> lab_prefixes(const Lab& lab) {
   return out;
 }
 
-std::string background_dump(const Lab& lab, const Node& r) {
-  const BackgroundSpec& b = *r.spec->background;
-  // What GoBGP 3.10 may drop at the end of an injection (mrt.h): repeats.
-  constexpr size_t kRepeated = 4096;
-  if (b.mrt) return mrt::with_repeated_head(b.dump, kRepeated);
+FileText background_dump(const Lab& lab, const Node& r) {
+  // Rendered when written: what it needs is taken now, by value (the spec
+  // stays where it is, as Node::spec does, whenever the Lab moves).
+  const BackgroundSpec* b = &*r.spec->background;
   std::vector<uint32_t> asns;
   for (const Node& n : lab.nodes) asns.push_back(n.asn);
-  asns.push_back(feeder_asn(lab));
-  const auto routes = synthetic_routes(b.routes->value, b.seed, lab_prefixes(lab), asns);
-  return mrt::with_repeated_head(
-      mrt::write_rib(routes, feeder_asn(lab), kFeederAddress.address, kFeederAddress.address, 1735689600), kRepeated);
+  const uint32_t feeder = feeder_asn(lab);
+  asns.push_back(feeder);
+  return FileText::rendered_when_read([b, avoid = b->mrt ? std::vector<IpPrefix>{} : lab_prefixes(lab),
+                                       asns = std::move(asns), feeder] {
+    // What GoBGP 3.10 may drop at the end of an injection (mrt.h): repeats.
+    constexpr size_t kRepeated = 4096;
+    if (b->mrt) return mrt::with_repeated_head(b->dump, kRepeated);
+    const auto routes = synthetic_routes(b->routes->value, b->seed, avoid, asns);
+    return mrt::with_repeated_head(
+        mrt::write_rib(routes, feeder, kFeederAddress.address, kFeederAddress.address, 1735689600), kRepeated);
+  });
 }
 
 size_t dump_routes(const Node& r) {

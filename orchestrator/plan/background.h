@@ -54,8 +54,9 @@ std::vector<mrt::Route> synthetic_routes(uint32_t routes, uint32_t seed, const s
 // prefixes, its links' and loopbacks' addresses.
 std::vector<IpPrefix> lab_prefixes(const Lab& lab);
 
-// The dump a router's feeder replays: the lab's MRT file, or synthetic routes.
-std::string background_dump(const Lab& lab, const Node& r);
+// The dump a router's feeder replays: the lab's MRT file, or synthetic
+// routes; rendered when first read (FileText).
+FileText background_dump(const Lab& lab, const Node& r);
 // How many IPv4 routes that is, and what, for plans and reports: "100000
 // synthetic routes (seed 1)", "912345 routes from rib.mrt".
 size_t dump_routes(const Node& r);
