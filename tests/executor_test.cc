@@ -9,6 +9,7 @@
 #include "runtime/backend.h"
 #include "runtime/executor.h"
 #include "runtime/journal.h"
+#include "runtime/page_merging.h"
 #include "runtime/runtimes.h"
 #include "test_paths.h"
 
@@ -88,6 +89,69 @@ TEST(Executor, JournalsWhatItIsAboutToCreate) {
   EXPECT_EQ(rundirs, (std::vector<std::string>{frr_run_dir("anylab-quickstart_edge-ams"),
                                                frr_run_dir("anylab-quickstart_edge-sin")}));
   std::filesystem::remove_all(root);
+}
+
+// Page merging: a deploy waits for ksmd only when the memory in use has
+// grown by more than the lag since it last caught up, and only until ksmd
+// has merged half of it back or made two passes.
+constexpr uint64_t kGiB = uint64_t{1} << 30;
+
+struct FakeKsm {
+  std::vector<MergeState> states;  // what each read returns; the last repeats
+  size_t reads = 0;
+  MergePacer::Reader reader() {
+    return [this]() -> std::optional<MergeState> { return states.at(std::min(reads++, states.size() - 1)); };
+  }
+};
+
+TEST(MergePacer, NeverWaitsWhenTheKernelDoesNotMerge) {
+  FakeKsm ksm{{{10 * kGiB, 0}}};
+  MergePacer pacer(false, kGiB, std::chrono::seconds(5), ksm.reader());
+  pacer.before_start(nullptr);
+  EXPECT_EQ(ksm.reads, 0u);
+  EXPECT_EQ(pacer.waits(), 0u);
+}
+
+TEST(MergePacer, GoesOnWhileTheGrowthIsWithinTheLag) {
+  FakeKsm ksm{{{1 * kGiB, 0}, {1 * kGiB + kGiB / 2, 0}}};
+  MergePacer pacer(true, kGiB, std::chrono::seconds(5), ksm.reader());
+  pacer.before_start(nullptr);
+  EXPECT_EQ(pacer.waits(), 0u);
+}
+
+TEST(MergePacer, WaitsUntilHalfTheLagIsMergedBack) {
+  // Settled at 1 GiB; 2.5 GiB in use; still 2.5, then merged down to 1.4.
+  FakeKsm ksm{{{1 * kGiB, 0}, {1 * kGiB + 3 * kGiB / 2, 0}, {1 * kGiB + 3 * kGiB / 2, 0}, {1 * kGiB + 2 * kGiB / 5, 0}}};
+  MergePacer pacer(true, kGiB, std::chrono::seconds(5), ksm.reader());
+  pacer.before_start(nullptr);
+  EXPECT_EQ(pacer.waits(), 1u);
+  EXPECT_EQ(ksm.reads, 4u);
+  EXPECT_LT(pacer.waited().count(), 4.0);
+  // Settled anew at 1.4 GiB: 2 GiB in use is within the lag.
+  ksm.states.push_back({2 * kGiB, 0});
+  pacer.before_start(nullptr);
+  EXPECT_EQ(pacer.waits(), 1u);
+}
+
+TEST(MergePacer, WaitsForTwoPassesAtMostWhenNothingMerges) {
+  // Memory that is not the daemons' (tables, the kernel's): two passes of
+  // ksmd, then on, settled at what is in use.
+  FakeKsm ksm{{{1 * kGiB, 7}, {3 * kGiB, 7}, {3 * kGiB, 8}, {3 * kGiB, 9}}};
+  MergePacer pacer(true, kGiB, std::chrono::seconds(5), ksm.reader());
+  pacer.before_start(nullptr);
+  EXPECT_EQ(pacer.waits(), 1u);
+  EXPECT_EQ(ksm.reads, 4u);
+  pacer.before_start(nullptr);  // 3 GiB is where it settled
+  EXPECT_EQ(pacer.waits(), 1u);
+}
+
+TEST(MergePacer, AStopRequestEndsTheWait) {
+  FakeKsm ksm{{{1 * kGiB, 0}, {3 * kGiB, 0}}};
+  MergePacer pacer(true, kGiB, std::chrono::seconds(30), ksm.reader());
+  std::atomic<bool> cancel{true};
+  const auto t0 = std::chrono::steady_clock::now();
+  pacer.before_start(&cancel);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
 }
 
 }  // namespace

@@ -63,6 +63,27 @@ int check_deployable(const Lab& lab, const NodeRuntime& runtime, Messages& messa
   return kExitOk;
 }
 
+// "lab X ready in 12.3s (...): N BGP sessions Established, M clients
+// answered", with the background tables and the waits for page merging.
+std::string ready_text(const Lab& lab, double ready_s, size_t actions, double build_s, const MergePacer& merging) {
+  size_t sessions = 0, clients = 0;
+  std::string tables;
+  for (const Node& n : lab.nodes) {
+    if (n.kind == NodeKind::kRouter) sessions += n.neighbors.size();
+    if (n.kind == NodeKind::kClient) ++clients;
+    if (n.background_routes) tables += fmt::format("{} {} {}", tables.empty() ? "; background tables:" : ",", n.name, n.background_routes);
+  }
+  const std::string merge_waits =
+      merging.waits() ? fmt::format(", {:.1f}s of it waiting {} time{} for the kernel to merge pages",
+                                    merging.waited().count(), merging.waits(), merging.waits() == 1 ? "" : "s")
+                      : "";
+  return fmt::format("lab {} ready in {:.1f}s ({} actions in {:.1f}s{}): {} BGP session{} Established, "
+                             "{} client{} answered{}{}",
+                             lab.name, ready_s, actions, build_s, merge_waits, sessions,
+                             sessions == 1 ? "" : "s", clients, clients == 1 ? "" : "s", tables,
+                             tables.empty() ? "" : " routes");
+}
+
 struct Built {
   int rc = kExitOk;
   std::string failure;  // why, when rc is not kExitOk
@@ -96,17 +117,7 @@ Built build_and_wait(const Lab& lab, const NodeRuntime& runtime, const DeployOpt
   const auto ready = wait_ready(lab, Clock::now() + timeout, &cancel.requested);
   if (cancel) return {cancel.exit_code(), "interrupted"};
   if (!ready) return {kExitCheckFailed, fmt::format("not ready after {}s:\n{}", timeout.count(), ready.error())};
-  size_t sessions = 0, clients = 0;
-  std::string tables;
-  for (const Node& n : lab.nodes) {
-    if (n.kind == NodeKind::kRouter) sessions += n.neighbors.size();
-    if (n.kind == NodeKind::kClient) ++clients;
-    if (n.background_routes) tables += fmt::format("{} {} {}", tables.empty() ? "; background tables:" : ",", n.name, n.background_routes);
-  }
-  messages.ready(fmt::format("lab {} ready in {:.1f}s ({} actions in {:.1f}s): {} BGP session{} Established, "
-                             "{} client{} answered{}{}",
-                             lab.name, seconds_since(start), actions.size(), build_s, sessions, sessions == 1 ? "" : "s",
-                             clients, clients == 1 ? "" : "s", tables, tables.empty() ? "" : " routes"));
+  messages.ready(ready_text(lab, seconds_since(start), actions.size(), build_s, executor.merge_pacer()));
   return {};
 }
 

@@ -38,6 +38,13 @@ struct BatchOf {
 
 }  // namespace
 
+Executor::Executor(Backend& backend, Journal* journal, const std::atomic<bool>* cancel, bool pace_starts)
+    : backend_(backend),
+      journal_(journal),
+      cancel_(cancel),
+      pace_starts_(pace_starts),
+      merge_pacer_(pace_starts && page_merging_on()) {}
+
 Executor::Batch Executor::batch_of(const ActionKind& a) { return std::visit(BatchOf{}, a); }
 
 const char* Executor::to_string(Batch b) {
@@ -104,8 +111,12 @@ std::expected<void, Error> Executor::run(const std::vector<Action>& actions, con
     while (j < actions.size() && batch_of(actions[j].what) == batch_of(actions[i].what) && j - i < most_at_once(actions[i]))
       ++j;
     std::span<const Action> batch(actions.data() + i, j - i);
+    if (pace_starts_ && batch_of(actions[i].what) == Batch::kProcesses) {
+      merge_pacer_.before_start(cancel_);
+      if (cancel_ && cancel_->load()) return fail("interrupted");
+      wait_for_cpu();
+    }
     if (auto w = record_intent(batch); !w) return w;
-    if (pace_starts_ && batch_of(actions[i].what) == Batch::kProcesses) wait_for_cpu();
     auto t0 = std::chrono::steady_clock::now();
     auto spawned = backend_.apply(batch);
     if (std::getenv("ANYLAB_TIMING"))

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "plan/plan.h"
 #include "runtime/backend.h"
+#include "runtime/page_merging.h"
 
 namespace anylab {
 
@@ -23,12 +24,14 @@ class Executor {
  public:
   using Progress = std::function<void(size_t done, size_t total, const Action& last)>;
   // pace_starts (a deploy's build): daemons are handed over one at a time,
-  // each once the CPUs take it (wait_for_cpu); a scenario's restore is
-  // timed and must not wait for a busy machine, so events are not paced.
-  Executor(Backend& backend, Journal* journal, const std::atomic<bool>* cancel = nullptr, bool pace_starts = false)
-      : backend_(backend), journal_(journal), cancel_(cancel), pace_starts_(pace_starts) {}
+  // each once the CPUs take it (wait_for_cpu) and, where the kernel merges
+  // pages, once it has merged most of what the last ones took (MergePacer);
+  // a scenario's restore is timed and must not wait for a busy machine, so
+  // events are not paced.
+  Executor(Backend& backend, Journal* journal, const std::atomic<bool>* cancel = nullptr, bool pace_starts = false);
 
   std::expected<void, Error> run(const std::vector<Action>& actions, const Progress& progress = {});
+  const MergePacer& merge_pacer() const { return merge_pacer_; }
 
   // Which actions go together to the backend in one call. Every action
   // type names its batch (batch.cc has no catch-all: a new action does not
@@ -45,6 +48,7 @@ class Executor {
   Journal* journal_;
   const std::atomic<bool>* cancel_;
   bool pace_starts_;
+  MergePacer merge_pacer_;
 };
 
 }  // namespace anylab

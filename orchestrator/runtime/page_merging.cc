@@ -1,0 +1,57 @@
+#include "runtime/page_merging.h"
+
+#include <fstream>
+#include <string>
+#include <utility>
+#include <thread>
+
+namespace anylab {
+
+namespace {
+
+std::optional<uint64_t> meminfo_kb(const std::string& text, const std::string& key) {
+  const auto at = text.find("\n" + key + ":");
+  if (at == std::string::npos) return std::nullopt;
+  return std::stoull(text.substr(at + key.size() + 2));
+}
+
+}  // namespace
+
+std::optional<MergeState> read_merge_state() {
+  std::ifstream meminfo("/proc/meminfo");
+  const std::string text = "\n" + std::string(std::istreambuf_iterator<char>(meminfo), {});
+  const auto total = meminfo_kb(text, "MemTotal"), available = meminfo_kb(text, "MemAvailable");
+  std::ifstream scans("/sys/kernel/mm/ksm/full_scans");
+  MergeState s;
+  if (!total || !available || !(scans >> s.full_scans)) return std::nullopt;
+  s.used_bytes = (*total - std::min(*total, *available)) * 1024;
+  return s;
+}
+
+MergePacer::MergePacer(bool on, uint64_t lag, std::chrono::seconds most, Reader read)
+    : on_(on), lag_(lag), most_(most), read_(std::move(read)) {
+  if (const auto s = on_ ? read_() : std::nullopt) settled_ = s->used_bytes;
+  else on_ = false;
+}
+
+void MergePacer::before_start(const std::atomic<bool>* cancel) {
+  if (!on_) return;
+  const auto start = read_();
+  if (!start) return;
+  if (start->used_bytes < settled_) settled_ = start->used_bytes;  // something else let go
+  if (start->used_bytes < settled_ + lag_) return;
+  const auto t0 = std::chrono::steady_clock::now();
+  uint64_t used = start->used_bytes;
+  while (std::chrono::steady_clock::now() - t0 < most_ && !(cancel && cancel->load())) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const auto now = read_();
+    if (!now) break;
+    used = now->used_bytes;
+    if (used < settled_ + lag_ / 2 || now->full_scans >= start->full_scans + 2) break;
+  }
+  settled_ = used;
+  waited_ += std::chrono::steady_clock::now() - t0;
+  ++waits_;
+}
+
+}  // namespace anylab

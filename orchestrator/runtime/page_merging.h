@@ -1,0 +1,48 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+
+namespace anylab {
+
+// What the kernel's page merging (KSM) has done, read from
+// /sys/kernel/mm/ksm and /proc/meminfo.
+struct MergeState {
+  uint64_t used_bytes = 0;  // MemTotal - MemAvailable
+  uint64_t full_scans = 0;  // ksmd's passes over every mergeable page
+};
+std::optional<MergeState> read_merge_state();
+
+// Daemons start faster than ksmd merges them: it runs at nice 5 on CPUs
+// their starts keep busy, and merges a page only once it has seen it
+// unchanged in two passes. A thousand routers were at 13.7 GB when ready
+// and 4.9 GB once merged (BENCHMARKS.md). With page merging on, a deploy
+// asks this before each daemon start: when the machine's memory in use has
+// grown by more than `lag` since ksmd last caught up, it waits until ksmd
+// has merged half of that back or finished two passes (at most `most`;
+// a stop request ends the wait within 0.1 s). Off, it never waits.
+class MergePacer {
+ public:
+  static constexpr uint64_t kDefaultLag = uint64_t{2} << 30;
+  using Reader = std::function<std::optional<MergeState>()>;
+  explicit MergePacer(bool on, uint64_t lag = kDefaultLag, std::chrono::seconds most = std::chrono::seconds(60),
+                      Reader read = read_merge_state);
+  void before_start(const std::atomic<bool>* cancel);
+  // The waits so far, for deploy to say.
+  std::chrono::duration<double> waited() const { return waited_; }
+  size_t waits() const { return waits_; }
+
+ private:
+  bool on_;
+  uint64_t lag_;
+  std::chrono::seconds most_;
+  Reader read_;
+  uint64_t settled_ = 0;  // memory in use when ksmd last caught up
+  std::chrono::duration<double> waited_{0};
+  size_t waits_ = 0;
+};
+
+}  // namespace anylab
