@@ -112,6 +112,24 @@ TEST(MergePacer, NeverWaitsWhenTheKernelDoesNotMerge) {
   EXPECT_EQ(pacer.waits(), 0u);
 }
 
+TEST(MergePacer, ALagOfNothingNeverWaits) {
+  FakeKsm ksm{{{1 * kGiB, 0}, {10 * kGiB, 0}}};
+  MergePacer pacer(true, 0, std::chrono::seconds(5), ksm.reader());
+  pacer.before_start(nullptr);
+  EXPECT_EQ(pacer.waits(), 0u);
+}
+
+TEST(MergePacer, TheLagComesFromTheEnvironment) {
+  ::setenv("ANYLAB_MERGE_LAG", "0.5", 1);
+  EXPECT_EQ(MergePacer::lag_from_environment(), kGiB / 2);
+  ::setenv("ANYLAB_MERGE_LAG", "0", 1);
+  EXPECT_EQ(MergePacer::lag_from_environment(), 0u);
+  ::setenv("ANYLAB_MERGE_LAG", "lots", 1);
+  EXPECT_EQ(MergePacer::lag_from_environment(), MergePacer::kDefaultLag);
+  ::unsetenv("ANYLAB_MERGE_LAG");
+  EXPECT_EQ(MergePacer::lag_from_environment(), MergePacer::kDefaultLag);
+}
+
 TEST(MergePacer, GoesOnWhileTheGrowthIsWithinTheLag) {
   FakeKsm ksm{{{1 * kGiB, 0}, {1 * kGiB + kGiB / 2, 0}}};
   MergePacer pacer(true, kGiB, std::chrono::seconds(5), ksm.reader());

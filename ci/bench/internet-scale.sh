@@ -14,7 +14,9 @@
 # after S seconds, and says when the last daemon start came, when anylab
 # exited, and what it left. With KSM on it also says the memory once KSM
 # has done three full scans after ready. Not a test: figures
-# for BENCHMARKS.md. Needs root and a build (ci/build.sh).
+# for BENCHMARKS.md. Needs root and a build (ci/build.sh). anylab reads
+# ANYLAB_MERGE_LAG from the environment (README: Memory; 0: deploy never
+# waits for ksmd).
 #   KSM=on ci/bench/internet-scale.sh [SIZES...]   default: 100 300 1000
 set -euo pipefail
 cd "$(dirname "$0")/../.."

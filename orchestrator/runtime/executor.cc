@@ -43,7 +43,7 @@ Executor::Executor(Backend& backend, Journal* journal, const std::atomic<bool>* 
       journal_(journal),
       cancel_(cancel),
       pace_starts_(pace_starts),
-      merge_pacer_(pace_starts && page_merging_on()) {}
+      merge_pacer_(pace_starts && page_merging_on(), pace_starts ? MergePacer::lag_from_environment() : 0) {}
 
 Executor::Batch Executor::batch_of(const ActionKind& a) { return std::visit(BatchOf{}, a); }
 

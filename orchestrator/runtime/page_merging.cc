@@ -1,5 +1,8 @@
 #include "runtime/page_merging.h"
 
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <utility>
@@ -28,8 +31,20 @@ std::optional<MergeState> read_merge_state() {
   return s;
 }
 
+uint64_t MergePacer::lag_from_environment() {
+  const char* text = std::getenv("ANYLAB_MERGE_LAG");
+  if (!text || !*text) return kDefaultLag;
+  double gib = 0;
+  const char* end = text + std::char_traits<char>::length(text);
+  if (auto [at, ec] = std::from_chars(text, end, gib); ec != std::errc() || at != end || gib < 0) {
+    std::fprintf(stderr, "anylab: ANYLAB_MERGE_LAG=%s is not a number of GiB (4, 0.5; 0 never waits); using 2\n", text);
+    return kDefaultLag;
+  }
+  return static_cast<uint64_t>(gib * static_cast<double>(uint64_t{1} << 30));
+}
+
 MergePacer::MergePacer(bool on, uint64_t lag, std::chrono::seconds most, Reader read)
-    : on_(on), lag_(lag), most_(most), read_(std::move(read)) {
+    : on_(on && lag > 0), lag_(lag), most_(most), read_(std::move(read)) {
   if (const auto s = on_ ? read_() : std::nullopt) settled_ = s->used_bytes;
   else on_ = false;
 }

@@ -24,9 +24,14 @@ std::optional<MergeState> read_merge_state();
 // grown by more than `lag` since ksmd last caught up, it waits until ksmd
 // has merged half of that back or finished two passes (at most `most`;
 // a stop request ends the wait within 0.1 s). Off, it never waits.
+//
+// ANYLAB_MERGE_LAG (GiB, e.g. 4 or 0.5) sets the lag; 0 never waits.
 class MergePacer {
  public:
   static constexpr uint64_t kDefaultLag = uint64_t{2} << 30;
+  // The lag ANYLAB_MERGE_LAG asks for, or kDefaultLag (and a warning on
+  // standard error when it is not a number).
+  static uint64_t lag_from_environment();
   using Reader = std::function<std::optional<MergeState>()>;
   explicit MergePacer(bool on, uint64_t lag = kDefaultLag, std::chrono::seconds most = std::chrono::seconds(60),
                       Reader read = read_merge_state);
