@@ -2,9 +2,13 @@
 """`anylab export --clabernetes` for every lab in labs/, validated against
 clabernetes v0.6.0's Topology CRD (its openAPIV3Schema; ci/fetch-clab-schema.sh
 puts it in build/clabernetes-topologies.crd.yaml), the containerlab topology
-inside it against containerlab v0.79.0's schema, and every file the topology
-binds brought by a ConfigMap of the same export.
+inside it against containerlab v0.79.0's schema, every file the topology
+binds brought by a ConfigMap of the same export, every ConfigMap within
+Kubernetes' 1 MiB, and a background table's dump, in pieces, joined back
+byte for byte what `anylab export --containerlab` writes.
     export_clabernetes_test.py ANYLAB CRD CLAB_SCHEMA LAB..."""
+import base64
+import glob
 import json
 import os
 import re
@@ -42,15 +46,26 @@ for lab_file in labs:
             continue
         [name] = os.listdir(out)
         with open(os.path.join(out, name)) as f:
-            docs = [d for d in yaml.safe_load_all(f) if d is not None]
+            text = f.read()
+        docs = [d for d in yaml.safe_load_all(text) if d is not None]
+        sizes = [len(d.encode()) for d in text.split("\n---\n")]
+        dumps = {}
+        if any("binaryData" in d for d in docs):
+            clab = os.path.join(out, "clab")
+            subprocess.run([anylab, "export", lab_file, "--containerlab", clab], check=True, capture_output=True)
+            for path in glob.glob(os.path.join(clab, "*", "background.mrt")):
+                with open(path, "rb") as f:
+                    dumps[os.path.basename(os.path.dirname(path))] = f.read()
     maps = {d["metadata"]["name"]: d for d in docs if d["kind"] == "ConfigMap"}
     topologies = [d for d in docs if d["kind"] == "Topology"]
     if len(topologies) != 1:
         errors.append(f"{len(topologies)} Topology resources, not 1")
+    errors += [f"a resource of {n} bytes: over 1 MiB" for n in sizes if n > 1 << 20]
     for m in maps.values():
         if m["apiVersion"] != "v1" or not dns1123.match(m["metadata"]["name"]) or len(m["metadata"]["name"]) > 253:
             errors.append(f"ConfigMap {m['metadata']['name']}: not a valid name")
-        errors += [f"ConfigMap {m['metadata']['name']}: key {k}" for k in m["data"] if not config_key.match(k)]
+        keys = list(m.get("data", {})) + list(m.get("binaryData", {}))
+        errors += [f"ConfigMap {m['metadata']['name']}: key {k}" for k in keys if not config_key.match(k)]
     for t in topologies:
         if t["apiVersion"] != f"{crd['spec']['group']}/v1alpha1" or t["kind"] != crd["spec"]["names"]["kind"]:
             errors.append(f"Topology: apiVersion {t['apiVersion']} kind {t['kind']}")
@@ -63,10 +78,19 @@ for lab_file in labs:
         for node, files in t["spec"]["deployment"]["filesFromConfigMap"].items():
             for f in files:
                 cm = maps.get(f["configMapName"])
-                if cm is None or f.get("configMapPath") not in cm["data"]:
+                if cm is None or f.get("configMapPath") not in {**cm.get("data", {}), **cm.get("binaryData", {})}:
                     errors.append(f"{node}: {f['filePath']} from {f['configMapName']}/{f.get('configMapPath')}, "
                                   "which the export does not hold")
                 mounted.setdefault(node, set()).add(f["filePath"])
+        for node, dump in dumps.items():
+            pieces = sorted((f["filePath"], maps[f["configMapName"]]["binaryData"][f["configMapPath"]])
+                            for f in t["spec"]["deployment"]["filesFromConfigMap"][node]
+                            if ".mrt.part-" in f["filePath"])
+            joined = b"".join(base64.b64decode(data) for _, data in pieces)
+            if joined != dump:
+                errors.append(f"{node}: its {len(pieces)} pieces join to {len(joined)} bytes, not the dump's {len(dump)}")
+            if ".mrt.part-* > " not in maps[f"{t['metadata']['name']}-{node}-files"]["data"]["start.sh"]:
+                errors.append(f"{node}: its start.sh does not join the pieces")
         for node, spec in clab["topology"]["nodes"].items():
             for bind in spec.get("binds", []):
                 host = bind.split(":")[0]

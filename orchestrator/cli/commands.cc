@@ -188,14 +188,6 @@ int export_lab(const std::string& path, const std::optional<std::string>& clab_d
                              *clab_dir, lab->name, files.size() - 1, lab->nodes.size(), *clab_dir, lab->name);
   }
   if (clabernetes_dir) {
-    // A node's files travel in a ConfigMap, at most 1 MiB: a table does not.
-    for (const Node& n : lab->nodes)
-      if (n.spec->background) {
-        said.problem(fmt::format("{}:{}: {}'s `background:` is not exported to clabernetes: its MRT dump ({} bytes) "
-                                 "does not fit a ConfigMap (1 MiB); export --containerlab carries it",
-                                 path, n.spec->background->mark.line, n.name, n.files.at(kBackgroundDump).size()));
-        return kExitInvalidLab;
-      }
     for (const auto& [name, text] : export_clabernetes(*lab))
       if (!write(fs::path(*clabernetes_dir) / name, text)) return kExitCheckFailed;
     std::cout << fmt::format("wrote {}/{}.clabernetes.yaml (a ConfigMap per node and the Topology); on a cluster "
