@@ -673,6 +673,14 @@ TEST(Generate, AnAsRelFileOrOptionThatIsWrongIsNamed) {
   o.sites = {64500};
   EXPECT_EQ(generate_from_as_rel(o, hand_file()).error(),
             "--sites 64500: AS64500 is the service's own (--origin); name the networks it connects to");
+  // Providers in a circle (a lab anylab refuses): named by the file's lines.
+  const AsRelOptions circle{.file = "circle.txt", .origin = 64500, .sites = {10}, .clients = {40}, .depth = 3,
+                            .command = "anylab generate --as-rel circle.txt --sites 10 --clients 40"};
+  EXPECT_EQ(generate_from_as_rel(circle, "# a circle\n10|20|-1\n20|30|-1\n30|10|-1\n30|40|-1\n").error(),
+            "circle.txt:2: providers in a circle among the ASes taken: AS10 provides AS20 (line 2), AS20 provides "
+            "AS30 (line 3), AS30 provides AS10 (line 4); a lab needs a top to its providers: make one of these a "
+            "peering (0) in the file, or lower --depth to leave it out");
+  EXPECT_TRUE(generate_from_as_rel(circle, "10|20|-1\n20|30|-1\n30|10|0\n30|40|-1\n").has_value());
   EXPECT_EQ(parse_asn_list("--sites", "3356,AS1299").value(), (std::vector<uint32_t>{3356, 1299}));
   EXPECT_EQ(parse_asn_list("--sites", "3356,,1").error(), "--sites 3356,,1: `` is not an AS number (1 to 4294967295)");
 }

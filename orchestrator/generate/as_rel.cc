@@ -4,7 +4,9 @@
 #include <array>
 #include <charconv>
 #include <climits>
+#include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -23,6 +25,7 @@ enum class Rel { kProvider, kCustomer, kPeer };
 struct Edge {
   size_t to = 0;
   Rel rel = Rel::kPeer;
+  size_t line = 0;  // of the file
 };
 
 struct AsGraph {
@@ -74,7 +77,7 @@ class Reader {
       from = end + 1, ++line_no;
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       if (line.empty() || line.front() == '#') continue;
-      if (auto e = link(line); !e) return std::unexpected(fmt::format("{}:{}: {}", o_.file, line_no, e.error()));
+      if (auto e = link(line, line_no); !e) return std::unexpected(fmt::format("{}:{}: {}", o_.file, line_no, e.error()));
     }
     if (g_.links == 0)
       return std::unexpected(fmt::format("{}: no AS links in it (lines `provider|customer|-1` or `peer|peer|0`)", o_.file));
@@ -82,7 +85,7 @@ class Reader {
   }
 
  private:
-  std::expected<void, std::string> link(std::string_view line) {
+  std::expected<void, std::string> link(std::string_view line, size_t line_no) {
     const auto f = fields(line);
     if (f.size() != 3 && f.size() != 4)
       return std::unexpected(fmt::format(
@@ -99,8 +102,8 @@ class Reader {
     if (*a == o_.origin || *b == o_.origin) return {};  // the service: its sites stand for it
     const size_t x = g_.add(*a), y = g_.add(*b);
     const bool peers = f[2] == "0";
-    g_.adj[x].push_back({y, peers ? Rel::kPeer : Rel::kCustomer});
-    g_.adj[y].push_back({x, peers ? Rel::kPeer : Rel::kProvider});
+    g_.adj[x].push_back({y, peers ? Rel::kPeer : Rel::kCustomer, line_no});
+    g_.adj[y].push_back({x, peers ? Rel::kPeer : Rel::kProvider, line_no});
     ++g_.links;
     return {};
   }
@@ -189,6 +192,44 @@ std::expected<Selection, std::string> select(const AsGraph& g, const AsRelOption
         "fewer clients",
         o.depth, sel.ases.size(), o.file, kMostRouters));
   return sel;
+}
+
+// Providers in a circle among the ASes taken (AS1 provides AS2, which
+// provides AS3, which provides AS1): a lab anylab refuses, as routing would
+// have no top. Real files can hold one (inferred relations); say where.
+std::expected<void, std::string> no_provider_circle(const AsGraph& g, const AsRelOptions& o, const Selection& sel) {
+  enum class Mark { kNew, kOnPath, kDone };
+  std::unordered_map<size_t, Mark> mark;
+  std::vector<const Edge*> path;  // provider-to-customer links walked from the start
+  std::vector<size_t> from;       // the provider of each
+  std::function<std::optional<size_t>(size_t)> walk = [&](size_t v) -> std::optional<size_t> {
+    mark[v] = Mark::kOnPath;
+    for (const Edge& e : g.adj[v]) {
+      if (e.rel != Rel::kCustomer || !sel.ases.contains(e.to) || mark[e.to] == Mark::kDone) continue;
+      path.push_back(&e), from.push_back(v);
+      if (mark[e.to] == Mark::kOnPath) return e.to;
+      if (auto circle = walk(e.to)) return circle;
+      path.pop_back(), from.pop_back();
+    }
+    mark[v] = Mark::kDone;
+    return std::nullopt;
+  };
+  for (size_t start : sel.ases) {
+    if (mark[start] != Mark::kNew) continue;
+    const auto circle = walk(start);
+    if (!circle) continue;
+    size_t first = 0;
+    while (from[first] != *circle) ++first;
+    std::string said;
+    for (size_t i = first; i < path.size(); ++i)
+      said += fmt::format("{}AS{} provides AS{} (line {})", i == first ? "" : ", ", g.asn[from[i]], g.asn[path[i]->to],
+                          path[i]->line);
+    return std::unexpected(fmt::format(
+        "{}:{}: providers in a circle among the ASes taken: {}; a lab needs a top to its providers: make one of "
+        "these a peering (0) in the file, or lower --depth to leave it out",
+        o.file, path[first]->line, said));
+  }
+  return {};
 }
 
 std::string name_of(const AsGraph& g, size_t v) { return fmt::format("as{}", g.asn[v]); }
@@ -291,6 +332,7 @@ std::expected<std::string, std::string> generate_from_as_rel(const AsRelOptions&
   if (!clients) return std::unexpected(clients.error());
   auto sel = select(*graph, o, *sites, *clients);
   if (!sel) return std::unexpected(sel.error());
+  if (auto ok = no_provider_circle(*graph, o, *sel); !ok) return std::unexpected(ok.error());
   return lab_text(lab_of(o, *graph, *sel));
 }
 
