@@ -1,12 +1,13 @@
 #include "runtime/page_merging.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <string>
-#include <utility>
 #include <thread>
+#include <utility>
 
 namespace anylab {
 
@@ -15,7 +16,7 @@ namespace {
 std::optional<uint64_t> meminfo_kb(const std::string& text, const std::string& key) {
   const auto at = text.find("\n" + key + ":");
   if (at == std::string::npos) return std::nullopt;
-  return std::stoull(text.substr(at + key.size() + 2));
+  return std::strtoull(text.c_str() + at + key.size() + 2, nullptr, 10);
 }
 
 }  // namespace
