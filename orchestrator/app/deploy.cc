@@ -11,6 +11,7 @@
 #include "runtime/destroy.h"
 #include "runtime/executor.h"
 #include "runtime/journal.h"
+#include "runtime/page_merging.h"
 #include "runtime/preflight.h"
 #include "runtime/process.h"
 #include "runtime/runtimes.h"
@@ -34,13 +35,33 @@ std::string lab_name_of(const std::string& lab_or_name, Messages& messages) {
 
 namespace {
 
+// Where ksmd scans too slowly for a big lab's deploy, which waits for its
+// passes (MergePacer): how long a pass over the routers' daemons takes at
+// its rate (~15 MB a router before merging), and the setting.
+void say_merging_rate(size_t routers, Messages& messages) {
+  constexpr double kPagesPerRouter = 15.0 * 1024 * 1024 / 4096;
+  constexpr double kQuickPass = 30;  // seconds
+  const auto rate = ksm_pages_per_second();
+  const double pages = static_cast<double>(routers) * kPagesPerRouter;
+  const auto lag = static_cast<double>(MergePacer::lag_from_environment());
+  if (!rate || lag == 0 || pages * 4096 <= lag) return;  // deploy would not wait
+  const double pass = pages / *rate;
+  if (pass <= kQuickPass) return;
+  messages.problem(fmt::format(
+      "the kernel merges pages at {:.0f} a second (/sys/kernel/mm/ksm/pages_to_scan every sleep_millisecs): "
+      "a pass over {} routers' daemons takes ~{:.0f}s, and deploy waits for its passes beyond 2 GiB unmerged (up to "
+      "60s a time); as root, `echo 5000 > /sys/kernel/mm/ksm/pages_to_scan` (README: Memory)",
+      *rate, routers, pass));
+}
+
 // A lab big enough for memory to matter, on a machine that does not merge
 // identical pages: said once, with the switch (the machine's, not anylab's).
 void say_page_merging(const Lab& lab, Messages& messages) {
   constexpr size_t kBigLab = 50;
   const size_t routers = static_cast<size_t>(
       std::ranges::count_if(lab.nodes, [](const Node& n) { return n.kind == NodeKind::kRouter; }));
-  if (routers < kBigLab || page_merging_on()) return;
+  if (routers < kBigLab) return;
+  if (page_merging_on()) return say_merging_rate(routers, messages);
   messages.problem(fmt::format(
       "{} routers; their FRR daemons share most of their memory when the kernel merges identical pages: "
       "as root, `echo 1 > /sys/kernel/mm/ksm/run` (README: Memory)",

@@ -32,6 +32,13 @@ std::optional<MergeState> read_merge_state() {
   return s;
 }
 
+std::optional<double> ksm_pages_per_second() {
+  std::ifstream pages("/sys/kernel/mm/ksm/pages_to_scan"), sleep("/sys/kernel/mm/ksm/sleep_millisecs");
+  double n = 0, ms = 0;
+  if (!(pages >> n) || !(sleep >> ms)) return std::nullopt;
+  return n * 1000 / std::max(ms, 1.0);
+}
+
 uint64_t MergePacer::lag_from_environment() {
   const char* text = std::getenv("ANYLAB_MERGE_LAG");
   if (!text || !*text) return kDefaultLag;

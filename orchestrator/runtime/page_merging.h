@@ -16,6 +16,10 @@ struct MergeState {
 };
 std::optional<MergeState> read_merge_state();
 
+// How fast ksmd scans: pages_to_scan every sleep_millisecs, a second's
+// worth (the kernel's default: 100 every 20 ms, 5000 pages, 20 MB a second).
+std::optional<double> ksm_pages_per_second();
+
 // Daemons start faster than ksmd merges them: it runs at nice 5 on CPUs
 // their starts keep busy, and merges a page only once it has seen it
 // unchanged in two passes. A thousand routers were at 13.7 GB when ready
