@@ -143,6 +143,7 @@ TEST(MergePacer, WaitsUntilHalfTheLagIsMergedBack) {
   MergePacer pacer(true, kGiB, std::chrono::seconds(5), ksm.reader());
   pacer.before_start(nullptr);
   EXPECT_EQ(pacer.waits(), 1u);
+  EXPECT_FALSE(pacer.gave_up());
   EXPECT_EQ(ksm.reads, 4u);
   EXPECT_LT(pacer.waited().count(), 4.0);
   // Settled anew at 1.4 GiB: 2 GiB in use is within the lag.
@@ -160,6 +161,18 @@ TEST(MergePacer, WaitsForTwoPassesAtMostWhenNothingMerges) {
   EXPECT_EQ(pacer.waits(), 1u);
   EXPECT_EQ(ksm.reads, 4u);
   pacer.before_start(nullptr);  // 3 GiB is where it settled
+  EXPECT_EQ(pacer.waits(), 1u);
+}
+
+TEST(MergePacer, AWaitThatRunsOutIsTheLast) {
+  // ksmd neither merges nor finishes a pass within the bound (the kernel's
+  // default rate at a thousand routers): one wait, then no more.
+  FakeKsm ksm{{{1 * kGiB, 0}, {3 * kGiB, 0}, {3 * kGiB, 1}, {6 * kGiB, 1}}};
+  MergePacer pacer(true, kGiB, std::chrono::seconds(1), ksm.reader());
+  pacer.before_start(nullptr);
+  EXPECT_EQ(pacer.waits(), 1u);
+  EXPECT_TRUE(pacer.gave_up());
+  pacer.before_start(nullptr);
   EXPECT_EQ(pacer.waits(), 1u);
 }
 

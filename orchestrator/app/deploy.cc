@@ -95,8 +95,9 @@ std::string ready_text(const Lab& lab, double ready_s, size_t actions, double bu
     if (n.background_routes) tables += fmt::format("{} {} {}", tables.empty() ? "; background tables:" : ",", n.name, n.background_routes);
   }
   const std::string merge_waits =
-      merging.waits() ? fmt::format(", {:.1f}s of it waiting {} time{} for the kernel to merge pages",
-                                    merging.waited().count(), merging.waits(), merging.waits() == 1 ? "" : "s")
+      merging.waits() ? fmt::format(", {:.1f}s of it waiting {} time{} for the kernel to merge pages{}",
+                                    merging.waited().count(), merging.waits(), merging.waits() == 1 ? "" : "s",
+                                    merging.gave_up() ? " (then no more: it scans too slowly to catch up)" : "")
                       : "";
   return fmt::format("lab {} ready in {:.1f}s ({} actions in {:.1f}s{}): {} BGP session{} Established, "
                              "{} client{} answered{}{}",

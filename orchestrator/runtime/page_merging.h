@@ -27,7 +27,8 @@ std::optional<double> ksm_pages_per_second();
 // asks this before each daemon start: when the machine's memory in use has
 // grown by more than `lag` since ksmd last caught up, it waits until ksmd
 // has merged half of that back or finished two passes (at most `most`;
-// a stop request ends the wait within 0.1 s). Off, it never waits.
+// a stop request ends the wait within 0.1 s; a wait that runs to `most` is
+// the last). Off, it never waits.
 //
 // ANYLAB_MERGE_LAG (GiB, e.g. 4 or 0.5) sets the lag; 0 never waits.
 class MergePacer {
@@ -43,6 +44,8 @@ class MergePacer {
   // The waits so far, for deploy to say.
   std::chrono::duration<double> waited() const { return waited_; }
   size_t waits() const { return waits_; }
+  // A wait ran to `most` without ksmd catching up: it waits no more.
+  bool gave_up() const { return gave_up_; }
 
  private:
   bool on_;
@@ -52,6 +55,7 @@ class MergePacer {
   uint64_t settled_ = 0;  // memory in use when ksmd last caught up
   std::chrono::duration<double> waited_{0};
   size_t waits_ = 0;
+  bool gave_up_ = false;
 };
 
 }  // namespace anylab

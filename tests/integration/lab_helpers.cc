@@ -213,18 +213,23 @@ void expect_pages_shared_only_with_ksm(const std::string& lab, const std::vector
   KsmSettings::write("pages_to_scan", "5000");
   KsmSettings::write("sleep_millisecs", "20");
   KsmSettings::write("run", "1");
-  // And deploy waits for ksmd (MergePacer): with a lag of ~100 KB, the
-  // daemons started first outgrow it before the next start, and the ready
-  // line says how long it waited. (On docker a small lab's starts all go
-  // in 0.4 s, before their memory shows: there the waits are measured at
-  // 1000 ASes, BENCHMARKS.md.)
-  ::setenv("ANYLAB_MERGE_LAG", "0.0001", 1);
-  const RunResult paced = run(deploy);
-  ::unsetenv("ANYLAB_MERGE_LAG");
-  ASSERT_EQ(paced.exit_code, 0) << paced.err;
+  // Deploy waits for ksmd (MergePacer): with a lag of ~100 KB, the daemons
+  // started first outgrow it before the next start, and the ready line says
+  // how long it waited. (On docker a small lab's starts all go in 0.4 s,
+  // before their memory shows: there the waits are measured at 1000 ASes,
+  // BENCHMARKS.md.) A deploy of its own: one run here that measured the
+  // merging below on the paced deploy fell just short (PSS 29.7 MB against
+  // 37.1 MB unshared); ksmd's passes over daemons still starting may leave
+  // it skipping their pages a while (smart_scan; not measured apart).
   if (extra.empty()) {
+    ::setenv("ANYLAB_MERGE_LAG", "0.0001", 1);
+    const RunResult paced = run(deploy);
+    ::unsetenv("ANYLAB_MERGE_LAG");
+    ASSERT_EQ(paced.exit_code, 0) << paced.err;
     EXPECT_NE((paced.out + paced.err).find("for the kernel to merge pages"), std::string::npos) << paced.out << paced.err;
+    ASSERT_EQ(run({kAnylab, "destroy", lab}).exit_code, 0);
   }
+  ASSERT_EQ(run(deploy).exit_code, 0);
   daemons = frr_daemons(lab);
   ASSERT_FALSE(daemons.empty());
   for (const std::string& pid : daemons) {
