@@ -49,9 +49,9 @@ void say_merging_rate(size_t routers, Messages& messages) {
   if (pass <= kQuickPass) return;
   messages.problem(fmt::format(
       "the kernel merges pages at {:.0f} a second (/sys/kernel/mm/ksm/pages_to_scan every sleep_millisecs): "
-      "a pass over {} routers' daemons takes ~{:.0f}s, and deploy waits for its passes beyond 2 GiB unmerged (up to "
-      "60s a time); as root, `echo 5000 > /sys/kernel/mm/ksm/pages_to_scan` (README: Memory)",
-      *rate, routers, pass));
+      "a pass over {} routers' daemons takes ~{:.0f}s, and deploy waits for its passes beyond {:.3g} GiB unmerged (up "
+      "to 60s a time); as root, `echo 5000 > /sys/kernel/mm/ksm/pages_to_scan` (README: Memory)",
+      *rate, routers, pass, lag / (1 << 30)));
 }
 
 // A lab big enough for memory to matter, on a machine that does not merge

@@ -74,20 +74,21 @@ std::map<std::string, NodeFiles> files_by_node(const Lab& lab, const std::map<st
   return out;
 }
 
+std::string config_map_head(const Lab& lab, const std::string& name) {
+  return fmt::format("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {}\n  labels:\n    org.anylab.lab: {}\n", name,
+                     q(lab.name));
+}
+
 std::string config_maps(const Lab& lab, const std::map<std::string, NodeFiles>& files) {
   std::string out;
   for (const Node& n : lab.nodes) {
     const NodeFiles& f = files.at(n.name);
-    out += fmt::format("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {}\n  labels:\n    org.anylab.lab: {}\n"
-                       "data:\n",
-                       config_map_name(lab, n), q(lab.name));
+    out += config_map_head(lab, config_map_name(lab, n)) + "data:\n";
     for (const std::string& name : f.names) out += fmt::format("  {}:", name) + block(f.text.at(name), "    ");
     const std::string_view dump = f.pieces ? std::string_view(f.text.at(kBackgroundDump)) : std::string_view();
     for (size_t i = 0; i < f.pieces; ++i)
-      out += fmt::format("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {}\n  labels:\n    org.anylab.lab: {}\n"
-                         "binaryData:\n  {}: {}\n",
-                         piece_map_name(lab, n, i), q(lab.name), piece_name(i),
-                         base64(dump.substr(i * kPieceBytes, kPieceBytes)));
+      out += config_map_head(lab, piece_map_name(lab, n, i)) +
+             fmt::format("binaryData:\n  {}: {}\n", piece_name(i), base64(dump.substr(i * kPieceBytes, kPieceBytes)));
   }
   return out;
 }
