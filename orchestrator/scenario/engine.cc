@@ -64,7 +64,10 @@ ScenarioOutcome Runner::run(const ScenarioSpec& sc) {
   const PutBack put_back{*this};
   for (const StepSpec& st : sc.steps)
     if (const auto* e = std::get_if<ExpectStep>(&st.action); e && e->tcp)
-      for (const ProbeKey& k : watches_of(*e->tcp, e->family)) tcp_[k].on = e->tcp->on ? e->tcp->on->value : "";
+      for (const ProbeKey& k : watches_of(*e->tcp, e->family)) {
+        const std::string on = e->tcp->on ? e->tcp->on->value : "";
+        tcp_[{k, on}].on = on;
+      }
   open_tcp_sessions();
   last_event_ = now();
   if (routes_) counts_before_ = ops_.update_counts();
@@ -170,7 +173,7 @@ void Runner::open_tcp_sessions() {
     w.error.clear();
     std::set<std::string> landed;
     for (int attempt = 0; attempt < (w.on.empty() ? 1 : kTcpTries) && !w.session; ++attempt) {
-      auto s = ops_.open_tcp(watch);
+      auto s = ops_.open_tcp(watch.first);
       if (!s) {
         w.error = s.error().message;
         break;

@@ -379,7 +379,7 @@ StepOutcome Runner::expect_tcp(const TcpExpect& t, const std::optional<Marked<Fa
   const auto keys = watches_of(t, family);
   Decision all{.final = true, .verdict = {.pass = true}};
   for (const ProbeKey& k : keys) {
-    Decision one = judge_tcp(k, t.survives);
+    Decision one = judge_tcp(k, t.on ? t.on->value : "", t.survives);
     if (keys.size() == 1 || !one.final) return judged(text, one);
     all.verdict.pass = all.verdict.pass && one.verdict.pass;
     add_measured(all.verdict.measured, to_string(k.family), one.verdict.measured);
@@ -388,8 +388,8 @@ StepOutcome Runner::expect_tcp(const TcpExpect& t, const std::optional<Marked<Fa
 }
 
 // Not final when a signal came while the path was settling.
-Decision Runner::judge_tcp(const ProbeKey& key, bool survives) {
-  const TcpWatch& w = tcp_.at(key);
+Decision Runner::judge_tcp(const ProbeKey& key, const std::string& on, bool survives) {
+  const TcpWatch& w = tcp_.at({key, on});
   if (!w.session)
     return {.final = true, .verdict = {.measured = "no connection could be opened before the event: " + w.error}};
   const Decision path = settle([&](Micros end) {

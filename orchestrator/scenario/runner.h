@@ -220,7 +220,7 @@ class Runner {
   StepOutcome expect_tcp(const TcpExpect& t, const std::optional<Marked<Family>>& family);
 
   // Not final when a signal came while the path was settling.
-  Decision judge_tcp(const ProbeKey& key, bool survives);
+  Decision judge_tcp(const ProbeKey& key, const std::string& on, bool survives);
 
   // A `tcp` expectation's connections: its client to the service it goes to
   // (its `service:`, or the lab's only one: the loader refuses a lab of
@@ -272,7 +272,9 @@ class Runner {
     std::string error;     // why it could not be opened
     std::string on;        // the instance it must be held by when opened, or ""
   };
-  std::map<ProbeKey, TcpWatch> tcp_;  // the scenario's `tcp` expectations' connections
+  // The scenario's `tcp` expectations' connections, by probe stream and
+  // `on` (two expectations of one client on two instances are two).
+  std::map<std::pair<ProbeKey, std::string>, TcpWatch> tcp_;
   std::unique_ptr<RouteWatch> routes_;  // nullptr: the lab's routes are not watched
   checks::SessionCounts counts_before_;  // read as the last event began (or the scenario)
   bool counts_fresh_ = false;            // counts_before_ was read as the last window closed, just now
