@@ -25,7 +25,7 @@ have() { docker image inspect "$1" > /dev/null 2>&1; }
 # helpers it carries (the responder, the probe, the relay). A changed
 # Dockerfile (a package added) or helper (a responder that learnt --capacity)
 # rebuilds the image of the same version; nodes run the image's helpers.
-helpers="anylab-responder anylab-exabgp-relay anylab-speaker-relay anylab-probe"
+helpers="anylab-responder anylab-exabgp-relay anylab-speaker-relay anylab-probe anylab-resilient-ecmp"
 recipe_of() {
   (cd build/bin && cat "../../images/${1%-trixie}/Dockerfile" $helpers) | sha256sum | cut -c1-16
 }

@@ -14,6 +14,9 @@ std::string a(NodeKind k) { return fmt::format("{} {}", k == NodeKind::kInstance
 void Checker::run() {
   check_timers(spec_.defaults.keepalive, spec_.defaults.hold, spec_.defaults.bgp_mark);
   if (spec_.defaults.probe_interval.count() == 0) d_.error({}, "defaults.probe.interval must be more than 0ms");
+  if (const auto& e = spec_.defaults.ecmp; e && e->resilient && e->paths < 2)
+    d_.error(e->resilient_mark, "ecmp resilient: true keeps flows on their paths when one of several goes, and paths: 1 "
+                                "installs one: raise paths, or drop resilient");
   for (const ServiceSpec& s : spec_.services) check_service(s);
   for (const NodeSpec& n : spec_.nodes) check_node(n);
   for (const LinkSpec& l : spec_.links) check_link(l);

@@ -119,7 +119,8 @@ DefaultsSpec read_defaults(const Reader& r, const lyd_node* d) {
       if (auto image = r.opt_str(images, to_string(k))) out.images.emplace(k, *image);
   if (const lyd_node* e = Reader::child(d, "ecmp"))
     out.ecmp = EcmpSpec{static_cast<int>(Reader::number(Reader::child(e, "paths"))),
-                        Reader::text(Reader::child(e, "hash")) == "l4", r.own_mark(e)};
+                        Reader::text(Reader::child(e, "hash")) == "l4", r.own_mark(e),
+                        Reader::text(Reader::child(e, "resilient")) == "true", r.mark(Reader::child(e, "resilient"))};
   const lyd_node* igp = Reader::child(d, "igp");
   out.igp = {Reader::text(igp) == "isis" ? Igp::kIsis : Igp::kOspf, r.mark(igp)};
   return out;

@@ -59,6 +59,11 @@ struct EcmpSpec {
   int paths = 64;
   bool l4 = false;
   SourceMark mark;
+  // ecmp.resilient: the service prefixes' paths in a resilient nexthop
+  // group, so that a path that goes moves only its own flows
+  // (anylab-resilient-ecmp in every router).
+  bool resilient = false;
+  SourceMark resilient_mark;
 };
 
 struct DefaultsSpec {

@@ -123,6 +123,12 @@ class Planner {
   // A router's daemons after zebra: as anylab renders it, or as the
   // router's own frr.conf asks (every daemon reads that one file).
   void routing(const Node& n) {
+    if (const auto& e = lab_.spec.defaults.ecmp; e && e->resilient)
+      add({StartProcess{n.netns, "resilient-ecmp", resilient_ecmp_argv(lab_), {}, n.runtime_dir + "/resilient-ecmp.log"}},
+          n.name,
+          fmt::format("the service prefixes' equal paths in a resilient group of {} buckets (ecmp resilient: true): "
+                      "a copy of zebra's routes in table {}, looked up first",
+                      kResilientBuckets, kResilientTable));
     if (!n.spec->config && uses_bfd(n)) frr(n, "bfdd", "bfd: true", "bfdd.conf");
     if (validates_rpki(n))
       add({StartProcess{n.netns, "stayrtr", stayrtr_argv(n), {}, n.runtime_dir + "/stayrtr.log"}}, n.name,

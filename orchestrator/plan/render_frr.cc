@@ -62,6 +62,14 @@ std::vector<std::string> stayrtr_argv(const Node& n) {
           "-checktime=false", "-rtr.retry", "5", "-rtr.refresh", "30", "-rtr.expire", "600"};
 }
 
+std::vector<std::string> resilient_ecmp_argv(const Lab& lab) {
+  std::vector<std::string> argv{lab.paths.helper_dir + "/anylab-resilient-ecmp", std::to_string(kResilientTable),
+                                std::to_string(kResilientBuckets)};
+  for (const ServiceSpec& s : lab.spec.services)
+    for (const auto& p : s.prefixes) argv.push_back(p.value.str());
+  return argv;
+}
+
 namespace {
 
 using Line = std::function<void(std::string_view)>;

@@ -24,6 +24,14 @@ bool validates_rpki(const Node& node);
 std::string render_vrps(const std::vector<Roa>& roas);
 std::vector<std::string> stayrtr_argv(const Node& router);
 
+// Resilient ECMP (`defaults.ecmp: {resilient: true}`): every router runs
+// anylab-resilient-ecmp, which keeps a copy of zebra's routes to the service
+// prefixes in a table of its own, looked up first, whose next hops form a
+// resilient nexthop group (zebra installs BGP multipath as plain groups).
+inline constexpr int kResilientTable = 4053;
+inline constexpr int kResilientBuckets = 128;
+std::vector<std::string> resilient_ecmp_argv(const Lab& lab);
+
 // Whether the node runs FRR's bfdd: it asks for BFD and a peer does too (a
 // BIRD instance speaks BFD itself).
 bool uses_bfd(const Node& node);

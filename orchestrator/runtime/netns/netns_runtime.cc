@@ -57,6 +57,9 @@ std::vector<std::string> host_programs_missing(const Lab& lab) {
       problems.push_back(fmt::format("anylab-speaker-relay is missing from {}: build it (ci/build.sh) or install anylab",
                                      lab.paths.helper_dir));
   }
+  if (const auto& e = lab.spec.defaults.ecmp; e && e->resilient && !fs::exists(lab.paths.helper_dir + "/anylab-resilient-ecmp"))
+    problems.push_back(fmt::format("anylab-resilient-ecmp is missing from {}: build it (ci/build.sh) or install anylab",
+                                   lab.paths.helper_dir));
   if (run_command({"", {lab.paths.python, "-c", "import exabgp"}, {}, ""}).exit_code != 0)
     problems.push_back(fmt::format("ExaBGP is missing for {}: apt-get install exabgp", lab.paths.python));
   if (!fs::exists(lab.paths.helper_dir + "/anylab-responder"))
