@@ -17,7 +17,7 @@
 // next hop's buckets go to the others. A prefix zebra has no route for has
 // none here either (the lookup goes on to the main table). It follows the
 // main table with `ip monitor route nexthop`, re-reads each prefix's route
-// at every change (after 20 ms without another), and every 2 s besides.
+// at every change (after 20 ms without another), and every 5 s besides.
 #include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,6 +43,9 @@ using json = nlohmann::json;
 // counts up from a few hundred million at most), one block per prefix.
 constexpr unsigned kFirstId = 3'000'000'000u;
 constexpr unsigned kIdsPerPrefix = 1000;
+// Seconds between readings when nothing changed (a safety net: every change
+// of the main table is followed at once).
+constexpr double kResync = 5;
 
 void say(const std::string& s) {
   std::printf("%s\n", s.c_str());
@@ -143,13 +146,17 @@ class Prefix {
       return;
     }
     std::string members;
-    for (const Hop& h : hops) members += (members.empty() ? "" : "/") + std::to_string(member(h));
+    for (const Hop& h : hops) {
+      const unsigned id = member(h);
+      if (id == 0) return;  // tried again at the next change, or in 5 s
+      members += (members.empty() ? "" : "/") + std::to_string(id);
+    }
     if (!ip({"nexthop", "replace", "id", std::to_string(group_), "group", members, "type", "resilient", "buckets", buckets_,
              "idle_timer", "0"}))
       return;
-    if (installed_.empty() &&
-        !ip({family_, "route", "replace", prefix_, "nhid", std::to_string(group_), "table", table_}))
-      return;
+    // Each time: the kernel deletes a group whose last member went (its
+    // devices down), and the route with it.
+    if (!ip({family_, "route", "replace", prefix_, "nhid", std::to_string(group_), "table", table_})) return;
     forget_unused(hops);
     installed_ = hops;
     std::string line = prefix_ + ": resilient group " + std::to_string(group_) + " of";
@@ -157,22 +164,31 @@ class Prefix {
     say(line);
   }
 
-  // A member's id, made when the next hop is new. (The kernel deletes a
-  // nexthop whose device goes down; zebra's route loses it then, and so it
-  // is forgotten here, and made anew when it is back.)
+  // A member's id, made when the next hop is new (0: the kernel refused
+  // it, as it may a gateway not yet reachable). The kernel deletes a nexthop
+  // whose device goes down; zebra's route loses it then, and so it is
+  // forgotten here, and made anew when it is back.
   unsigned member(const Hop& h) {
-    auto it = members_.find(h);
-    if (it != members_.end()) return it->second;
-    it = members_.emplace(h, group_ + 1 + next_++ % (kIdsPerPrefix - 1)).first;
-    Argv a{family_, "nexthop", "replace", "id", std::to_string(it->second)};
+    if (auto it = members_.find(h); it != members_.end()) return it->second;
+    unsigned id = 0;
+    do id = group_ + 1 + next_++ % (kIdsPerPrefix - 1);
+    while (in_use(id));
+    Argv a{family_, "nexthop", "replace", "id", std::to_string(id)};
     if (!h.gateway.empty()) a.insert(a.end(), {"via", h.gateway});
     a.insert(a.end(), {"dev", h.dev});
     if (h.onlink) a.push_back("onlink");
-    ip(a);
-    return it->second;
+    if (!ip(a)) return 0;
+    members_.emplace(h, id);
+    return id;
   }
 
  private:
+  bool in_use(unsigned id) const {
+    for (const auto& [hop, used] : members_)
+      if (used == id) return true;
+    return false;
+  }
+
   void forget_unused(const std::set<Hop>& hops) {
     for (auto it = members_.begin(); it != members_.end();) {
       if (hops.count(it->first)) {
@@ -219,13 +235,13 @@ int main(int argc, char** argv) {
   double last_sync = 0;
   char buf[4096];
   for (bool changed = true;;) {
-    if (changed || now() - last_sync >= 2) {
+    if (changed || now() - last_sync >= kResync) {
       for (Prefix& p : prefixes) p.sync();
       last_sync = now();
       changed = false;
     }
     pollfd pfd{fd, POLLIN, 0};
-    if (poll(&pfd, 1, 2000) <= 0) continue;
+    if (poll(&pfd, 1, static_cast<int>(kResync * 1000)) <= 0) continue;
     if (read(fd, buf, sizeof buf) <= 0) {
       say("ip monitor ended");
       return 1;
