@@ -64,10 +64,7 @@ ScenarioOutcome Runner::run(const ScenarioSpec& sc) {
   const PutBack put_back{*this};
   for (const StepSpec& st : sc.steps)
     if (const auto* e = std::get_if<ExpectStep>(&st.action); e && e->tcp)
-      for (const ProbeKey& k : watches_of(*e->tcp, e->family)) {
-        const std::string on = e->tcp->on ? e->tcp->on->value : "";
-        tcp_[{k, on}].on = on;
-      }
+      for (const ProbeKey& k : watches_of(*e->tcp, e->family)) tcp_[{k, e->tcp->on ? e->tcp->on->value : ""}];
   open_tcp_sessions();
   last_event_ = now();
   if (routes_) counts_before_ = ops_.update_counts();
@@ -169,10 +166,11 @@ std::vector<ProbeKey> Runner::watches_of(const TcpExpect& t, const std::optional
 void Runner::open_tcp_sessions() {
   constexpr int kTcpTries = 64;
   for (auto& [watch, w] : tcp_) {
+    const std::string& on = watch.second;
     w.session.reset();
     w.error.clear();
     std::set<std::string> landed;
-    for (int attempt = 0; attempt < (w.on.empty() ? 1 : kTcpTries) && !w.session; ++attempt) {
+    for (int attempt = 0; attempt < (on.empty() ? 1 : kTcpTries) && !w.session; ++attempt) {
       auto s = ops_.open_tcp(watch.first);
       if (!s) {
         w.error = s.error().message;
@@ -184,13 +182,13 @@ void Runner::open_tcp_sessions() {
         break;
       }
       landed.insert(*first);
-      if (!w.on.empty() && *first != w.on) continue;
+      if (!on.empty() && *first != on) continue;
       w.session = std::move(*s);
       w.instance = *first;
       w.opened = now();
     }
     if (!w.session && w.error.empty())
-      w.error = fmt::format("none of {} connections landed on {} (they were answered by {})", kTcpTries, w.on,
+      w.error = fmt::format("none of {} connections landed on {} (they were answered by {})", kTcpTries, on,
                             fmt::join(landed, ", "));
   }
 }

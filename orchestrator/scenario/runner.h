@@ -270,10 +270,10 @@ class Runner {
     std::string instance;  // who answered when it was opened
     Micros opened{};
     std::string error;     // why it could not be opened
-    std::string on;        // the instance it must be held by when opened, or ""
   };
   // The scenario's `tcp` expectations' connections, by probe stream and
-  // `on` (two expectations of one client on two instances are two).
+  // `on`, the instance it must be held by when opened, or "" (two
+  // expectations of one client on two instances are two).
   std::map<std::pair<ProbeKey, std::string>, TcpWatch> tcp_;
   std::unique_ptr<RouteWatch> routes_;  // nullptr: the lab's routes are not watched
   checks::SessionCounts counts_before_;  // read as the last event began (or the scenario)
